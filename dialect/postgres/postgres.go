@@ -1,0 +1,159 @@
+// Package postgres opens quarry databases on PostgreSQL through pgx/v5's
+// native interface and its pool (pgxpool), not through database/sql.
+//
+//	db, err := postgres.Open(ctx, "postgres://user:pass@localhost:5432/app")
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/quarry-orm/quarry"
+)
+
+// Open connects a pool to the database at url (a postgres:// URL or a
+// key=value connection string).
+func Open(ctx context.Context, url string, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("quarry/postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("quarry/postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("quarry/postgres: %w", err)
+	}
+	return quarry.New(&driver{pool: pool}, opts...), nil
+}
+
+// Pool returns the pgx pool behind a DB opened by this package, for work
+// that needs pgx itself (COPY, LISTEN); nil for other DBs.
+func Pool(db *quarry.DB) *pgxpool.Pool {
+	if d, ok := db.Driver().(*driver); ok {
+		return d.pool
+	}
+	return nil
+}
+
+type driver struct{ pool *pgxpool.Pool }
+
+func (d *driver) Dialect() quarry.Dialect { return Dialect{} }
+
+func (d *driver) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+	rows, err := d.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &rowsAdapter{rows: rows}, nil
+}
+
+func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	tag, err := d.pool.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (d *driver) Begin(ctx context.Context, opts quarry.TxOptions) (quarry.DriverTx, error) {
+	txo := pgx.TxOptions{}
+	switch opts.Isolation {
+	case sql.LevelSerializable:
+		txo.IsoLevel = pgx.Serializable
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		txo.IsoLevel = pgx.RepeatableRead
+	case sql.LevelReadCommitted:
+		txo.IsoLevel = pgx.ReadCommitted
+	case sql.LevelReadUncommitted:
+		txo.IsoLevel = pgx.ReadUncommitted
+	}
+	if opts.ReadOnly {
+		txo.AccessMode = pgx.ReadOnly
+	}
+	t, err := d.pool.BeginTx(ctx, txo)
+	if err != nil {
+		return nil, err
+	}
+	return &tx{tx: t}, nil
+}
+
+func (d *driver) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// Classify maps SQLSTATE codes to quarry's sentinels.
+func (d *driver) Classify(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	switch pe.Code {
+	case "23505":
+		return quarry.ErrUniqueViolation
+	case "23503":
+		return quarry.ErrForeignKeyViolation
+	case "23502":
+		return quarry.ErrNotNullViolation
+	case "40001", "40P01":
+		return quarry.ErrSerialization
+	}
+	return nil
+}
+
+type tx struct{ tx pgx.Tx }
+
+func (t *tx) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+	rows, err := t.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &rowsAdapter{rows: rows}, nil
+}
+
+func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (t *tx) Commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+
+// Rollback uses a context that is not cancelled, so the connection is
+// cleaned and returned to the pool even when ctx is done.
+func (t *tx) Rollback(ctx context.Context) error {
+	err := t.tx.Rollback(context.WithoutCancel(ctx))
+	if errors.Is(err, pgx.ErrTxClosed) {
+		return nil
+	}
+	return err
+}
+
+type rowsAdapter struct{ rows pgx.Rows }
+
+func (r *rowsAdapter) Next() bool             { return r.rows.Next() }
+func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(dest...) }
+func (r *rowsAdapter) Err() error             { return r.rows.Err() }
+func (r *rowsAdapter) Close() error {
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+func (r *rowsAdapter) Columns() []string {
+	fds := r.rows.FieldDescriptions()
+	names := make([]string, len(fds))
+	for i, fd := range fds {
+		names[i] = fd.Name
+	}
+	return names
+}

@@ -1,0 +1,198 @@
+// Package sqlite opens quarry databases on SQLite through modernc.org/sqlite,
+// a pure-Go build of SQLite: no cgo, nothing to install.
+//
+//	db, err := sqlite.Open(ctx, ":memory:")
+//
+// Every connection has foreign keys enforced and a busy timeout; file
+// databases use WAL. Write transactions begin IMMEDIATE so concurrent
+// writers wait for the lock instead of failing with "database is locked".
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/quarry-orm/quarry"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var memSeq atomic.Int64
+
+// Open opens the SQLite database at dsn: a file path, a file: URI, or
+// ":memory:" for a private in-memory database that all the pool's
+// connections share.
+func Open(ctx context.Context, dsn string, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	name, memory := buildDSN(dsn)
+	sdb, err := sql.Open("sqlite", name)
+	if err != nil {
+		return nil, fmt.Errorf("quarry/sqlite: open %q: %w", dsn, err)
+	}
+	if memory {
+		// One in-memory database lives as long as one connection holds
+		// it open; keep one idle so it is never dropped.
+		sdb.SetMaxIdleConns(4)
+		sdb.SetConnMaxIdleTime(0)
+		sdb.SetConnMaxLifetime(0)
+	}
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("quarry/sqlite: open %q: %w", dsn, err)
+	}
+	return quarry.New(&driver{db: sdb}, opts...), nil
+}
+
+func buildDSN(dsn string) (string, bool) {
+	pragmas := []string{"foreign_keys(1)", "busy_timeout(10000)"}
+	memory := dsn == ":memory:" || dsn == ""
+	var base string
+	switch {
+	case memory:
+		// The memdb VFS shares one in-memory database between the pool's
+		// connections, with ordinary locking (unlike shared cache).
+		base = fmt.Sprintf("file:/quarry-mem-%d?vfs=memdb", memSeq.Add(1))
+	case strings.HasPrefix(dsn, "file:"):
+		base = dsn
+		memory = strings.Contains(dsn, "mode=memory") || strings.Contains(dsn, "vfs=memdb")
+	default:
+		base = "file:" + (&url.URL{Path: dsn}).EscapedPath()
+	}
+	if !memory {
+		pragmas = append(pragmas, "journal_mode(WAL)")
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	var b strings.Builder
+	b.WriteString(base)
+	for _, p := range pragmas {
+		b.WriteString(sep)
+		b.WriteString("_pragma=")
+		b.WriteString(url.QueryEscape(p))
+		sep = "&"
+	}
+	return b.String(), memory
+}
+
+type driver struct{ db *sql.DB }
+
+func (d *driver) Dialect() quarry.Dialect { return Dialect{} }
+
+func (d *driver) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+	rows, err := d.db.QueryContext(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rowsAdapter{rows}, nil
+}
+
+func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	res, err := d.db.ExecContext(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Begin takes a connection and starts a transaction on it by hand, so that
+// write transactions can BEGIN IMMEDIATE (database/sql cannot ask for it).
+func (d *driver) Begin(ctx context.Context, opts quarry.TxOptions) (quarry.DriverTx, error) {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	begin := "BEGIN"
+	if opts.Write {
+		begin = "BEGIN IMMEDIATE"
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &tx{conn: conn}, nil
+}
+
+func (d *driver) Close() error { return d.db.Close() }
+
+// Classify maps SQLite's extended result codes to quarry's sentinels.
+func (d *driver) Classify(err error) error {
+	var se *msqlite.Error
+	if !errors.As(err, &se) {
+		return nil
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return quarry.ErrUniqueViolation
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return quarry.ErrForeignKeyViolation
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return quarry.ErrNotNullViolation
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
+		return quarry.ErrSerialization
+	}
+	return nil
+}
+
+type tx struct {
+	conn *sql.Conn
+	done bool
+}
+
+func (t *tx) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+	rows, err := t.conn.QueryContext(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rowsAdapter{rows}, nil
+}
+
+func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	res, err := t.conn.ExecContext(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *tx) Commit(ctx context.Context) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	_, err := t.conn.ExecContext(ctx, "COMMIT")
+	if err != nil {
+		// A failed COMMIT leaves the transaction open in SQLite: end it
+		// before the connection goes back to the pool.
+		t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	t.done = true
+	t.conn.Close()
+	return err
+}
+
+func (t *tx) Rollback(ctx context.Context) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	t.done = true
+	// Roll back even when ctx is cancelled: the connection must not go
+	// back to the pool inside a transaction.
+	_, err := t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
+		err = nil
+	}
+	t.conn.Close()
+	return err
+}
+
+type rowsAdapter struct{ *sql.Rows }
+
+func (r rowsAdapter) Columns() []string {
+	cols, _ := r.Rows.Columns()
+	return cols
+}

@@ -1,0 +1,61 @@
+package quarry
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Driver is the connection contract a dialect package implements over its
+// database library. Users do not call it; they open a [DB] with
+// sqlite.Open or postgres.Open.
+type Driver interface {
+	Querier
+	// Begin starts a transaction on one pooled connection.
+	Begin(ctx context.Context, opts TxOptions) (DriverTx, error)
+	// Close closes the pool.
+	Close() error
+	// Dialect returns the SQL dialect of the database.
+	Dialect() Dialect
+	// Classify maps a driver error to one of quarry's sentinel errors
+	// (for example [ErrUniqueViolation]), or returns nil when it knows
+	// none.
+	Classify(err error) error
+}
+
+// Querier runs SQL text with positional arguments.
+type Querier interface {
+	// Query runs a statement that returns rows.
+	Query(ctx context.Context, sql string, args []any) (Rows, error)
+	// Exec runs a statement and reports the number of rows it affected.
+	Exec(ctx context.Context, sql string, args []any) (int64, error)
+}
+
+// DriverTx is a transaction on one connection.
+type DriverTx interface {
+	Querier
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// Rows is a forward-only cursor over a result set.
+type Rows interface {
+	Next() bool
+	// Scan copies the current row into dest, one pointer per column.
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+	// Columns returns the names of the result columns.
+	Columns() []string
+}
+
+// TxOptions are the options of a transaction.
+type TxOptions struct {
+	// Isolation is the isolation level; the zero value is the database's
+	// default.
+	Isolation sql.IsolationLevel
+	ReadOnly  bool
+	// Write says the transaction will write, so databases with a single
+	// writer (SQLite) take the write lock at BEGIN instead of failing
+	// later with "database is locked".
+	Write bool
+}

@@ -1,0 +1,351 @@
+package quarry
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// Entity is embedded, as the first field, in every table struct. It stands
+// for the mapped struct E in statements: Select(Users) selects whole *User
+// values, and a relationship's OfType accepts only a Source[E].
+//
+//	type UserTable struct {
+//		quarry.Entity[User]
+//		ID   quarry.Column[int64] `quarry:"id,pk"`
+//		Name quarry.Column[string]
+//	}
+type Entity[E any] struct {
+	src *source
+}
+
+// Source is implemented by the table struct of E (through its embedded
+// [Entity]) and by every alias of it. Functions that need "some FROM item
+// that yields E" take a Source[E].
+type Source[E any] interface {
+	source() *source
+	entityOf(*E)
+}
+
+func (e Entity[E]) source() *source { return e.src }
+func (Entity[E]) entityOf(*E)       {}
+func (Entity[E]) selectable(**E)    {}
+
+// TableName returns the name of the mapped table.
+func (e Entity[E]) TableName() string {
+	if e.src == nil {
+		return ""
+	}
+	return e.src.table.name
+}
+
+// AliasName returns the explicit name of an alias created with [Aliased]
+// and [Name], or "" for the table itself and for anonymous aliases.
+func (e Entity[E]) AliasName() string {
+	if e.src == nil {
+		return ""
+	}
+	return e.src.alias
+}
+
+// source is one FROM item: a mapped table, an alias of it, or a subquery.
+type source struct {
+	table     *table    // the mapped table; nil for a plain subquery
+	alias     string    // explicit alias name
+	anonymous bool      // an alias named by the renderer (users_1, anon_1)
+	sub       *subquery // the derived table this source selects from
+	// over is set on an entity alias of a subquery: several aliases of one
+	// subquery are one FROM item, rendered once.
+	over *source
+}
+
+func (s *source) isAlias() bool { return s.alias != "" || s.anonymous }
+
+// identity is the FROM item the source stands for.
+func (s *source) identity() *source {
+	if s.over != nil {
+		return s.over
+	}
+	return s
+}
+
+// table is the mapping of one struct E to one database table, computed
+// once by [Table] with reflection and read without it afterwards.
+type table struct {
+	name    string
+	goType  reflect.Type // E
+	tblType reflect.Type // M, the table struct
+	columns []*columnInfo
+	pk      []*columnInfo
+	byName  map[string]*columnInfo
+	base    *source
+	// srcOffsets are the offsets, inside the table struct, of every field
+	// holding a *source (the Entity and each Column), so that an alias can
+	// copy the table struct and re-point them without reflection.
+	srcOffsets []srcSlot
+	newObj     func() unsafe.Pointer
+	// relations are the relationship fields of the table struct.
+	relations []relation
+	// uniques lists the multi-column UNIQUE constraints.
+	uniques [][]*columnInfo
+	// version is the optimistic-locking counter column, if any.
+	version *columnInfo
+}
+
+type srcSlot struct {
+	offset uintptr
+	// rebind points the field at ptr to the source src.
+	rebind func(ptr unsafe.Pointer, src *source)
+}
+
+// rebind re-points every column, entity and relationship field of a copy
+// of a table struct at src.
+func rebind(m unsafe.Pointer, t *table, src *source) {
+	for _, s := range t.srcOffsets {
+		s.rebind(unsafe.Add(m, s.offset), src)
+	}
+}
+
+func rebindEntity(ptr unsafe.Pointer, src *source) { (*Entity[struct{}])(ptr).src = src }
+
+func rebindColumn(info *columnInfo) func(unsafe.Pointer, *source) {
+	return func(ptr unsafe.Pointer, src *source) {
+		// Every Column[T] is one node interface, whatever T is.
+		*(*node)(ptr) = &colRef{src: src, info: info}
+	}
+}
+
+// relation is the contract a relationship field type implements so that
+// [Table] can bind it; the relationships live in relationship.go.
+type relation interface {
+	relationName() string
+}
+
+// relationBinder is implemented (on a pointer) by relationship field types.
+type relationBinder interface {
+	// bindRelation returns the relation and, when the field refers to its
+	// owner's source, the function that re-points it for an alias.
+	bindRelation(owner *table, field reflect.StructField) (relation, func(unsafe.Pointer, *source), error)
+}
+
+// columnBinder is implemented by *Column[T]; Table uses it to learn T and
+// to attach the column's metadata without knowing T statically.
+type columnBinder interface {
+	valueType() reflect.Type
+	bindColumn(src *source, info *columnInfo)
+	ops() colOps
+}
+
+// registry holds every mapped table, so that foreign keys and
+// relationships can name tables declared in any order.
+var registry struct {
+	sync.RWMutex
+	byType      map[reflect.Type]*table // E -> table
+	byName      map[string]*table
+	tables      []*table
+	configurers []func() error
+	configured  bool
+	configErr   error
+}
+
+// Table maps the struct E to the table name through the table struct M and
+// returns a ready *M whose columns can be used in statements. It is meant
+// for package-level variables:
+//
+//	var Users = quarry.Table[User, UserTable]("users")
+//
+// Reflection happens here, once. A mapping mistake (a column with no
+// struct field, a type mismatch, no primary key, a duplicate column)
+// panics with a message naming the struct, the field and the problem, so
+// it fails when the program starts; use [TryTable] to get an error instead.
+func Table[E, M any](name string) *M {
+	m, err := TryTable[E, M](name)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// TryTable is [Table] returning the mapping error instead of panicking.
+func TryTable[E, M any](name string) (*M, error) {
+	if err := checkIdent(name, 0); err != nil {
+		return nil, mappingErrorf("table name: %v", err)
+	}
+	et, mt := reflect.TypeFor[E](), reflect.TypeFor[M]()
+	if et.Kind() != reflect.Struct {
+		return nil, mappingErrorf("%v is not a struct", et)
+	}
+	if mt.Kind() != reflect.Struct {
+		return nil, mappingErrorf("table struct %v is not a struct", mt)
+	}
+	t := &table{
+		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{},
+		newObj: func() unsafe.Pointer { return unsafe.Pointer(new(E)) },
+	}
+	t.base = &source{table: t}
+	m := new(M)
+	if err := t.bind(unsafe.Pointer(m), reflect.TypeFor[Entity[E]]()); err != nil {
+		return nil, err
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.byType == nil {
+		registry.byType = map[reflect.Type]*table{}
+		registry.byName = map[string]*table{}
+	}
+	if old, ok := registry.byType[et]; ok {
+		return nil, mappingErrorf("%v is already mapped to table %q", et, old.name)
+	}
+	if old, ok := registry.byName[name]; ok {
+		return nil, mappingErrorf("table %q is already mapped by %v", name, old.goType)
+	}
+	registry.byType[et] = t
+	registry.byName[name] = t
+	registry.tables = append(registry.tables, t)
+	registry.configured = false
+	return m, nil
+}
+
+func (t *table) bind(m unsafe.Pointer, entityType reflect.Type) error {
+	mt, et := t.tblType, t.goType
+	sawEntity := false
+	for i := 0; i < mt.NumField(); i++ {
+		f := mt.Field(i)
+		ptr := unsafe.Add(m, f.Offset)
+		if f.Type == entityType {
+			if !f.Anonymous {
+				return mappingErrorf("%v.%s: Entity must be embedded", mt, f.Name)
+			}
+			rebindEntity(ptr, t.base)
+			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rebindEntity})
+			sawEntity = true
+			continue
+		}
+		fv := reflect.NewAt(f.Type, ptr).Interface()
+		switch b := fv.(type) {
+		case columnBinder:
+			c, err := t.bindColumnField(f, et, b)
+			if err != nil {
+				return err
+			}
+			b.bindColumn(t.base, c)
+			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rebindColumn(c)})
+		case relationBinder:
+			r, rb, err := b.bindRelation(t, f)
+			if err != nil {
+				return err
+			}
+			t.relations = append(t.relations, r)
+			if rb != nil {
+				t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rb})
+			}
+		default:
+			if f.IsExported() {
+				return mappingErrorf("%v.%s: field of type %v is neither a Column nor a relationship", mt, f.Name, f.Type)
+			}
+		}
+	}
+	if !sawEntity {
+		return mappingErrorf("%v does not embed quarry.Entity[%v]", mt, et)
+	}
+	if len(t.pk) == 0 {
+		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", et, t.name)
+	}
+	if len(t.pk) == 1 && t.pk[0].kind >= KindInt16 && t.pk[0].kind <= KindInt64 && !t.pk[0].noAuto {
+		t.pk[0].autoinc = true
+	}
+	return nil
+}
+
+func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b columnBinder) (*columnInfo, error) {
+	tag, err := parseTag(f.Tag.Get("quarry"))
+	if err != nil {
+		return nil, mappingErrorf("%v.%s: %v", t.tblType, f.Name, err)
+	}
+	fieldName := f.Name
+	if tag.field != "" {
+		fieldName = tag.field
+	}
+	sf, ok := et.FieldByName(fieldName)
+	if !ok || len(sf.Index) != 1 && !sf.IsExported() {
+		return nil, mappingErrorf("%v.%s: struct %v has no field %s", t.tblType, f.Name, et, fieldName)
+	}
+	vt := b.valueType()
+	if sf.Type != vt {
+		return nil, mappingErrorf("%v.%s is Column[%v] but %v.%s is %v", t.tblType, f.Name, vt, et, fieldName, sf.Type)
+	}
+	name := tag.name
+	if name == "" {
+		name = snakeCase(f.Name)
+	}
+	if err := checkIdent(name, 0); err != nil {
+		return nil, mappingErrorf("%v.%s: column name: %v", t.tblType, f.Name, err)
+	}
+	if _, dup := t.byName[name]; dup {
+		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.tblType, f.Name, name, t.name)
+	}
+	kind, nullable, err := kindOf(vt)
+	if err != nil {
+		return nil, mappingErrorf("%v.%s: %v", et, fieldName, err)
+	}
+	c := &columnInfo{
+		table: t, name: name, field: fieldName, offset: sf.Offset, goType: vt,
+		kind: kind, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
+		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
+		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
+	}
+	if tag.fk != "" {
+		c.fk = &foreignKey{ref: tag.fk, onDelete: tag.onDelete, onUpdate: tag.onUpdate}
+	}
+	if tag.version {
+		if kind < KindInt16 || kind > KindInt64 || nullable {
+			return nil, mappingErrorf("%v.%s: a version column must be a non-null integer", et, fieldName)
+		}
+		t.version = c
+	}
+	t.columns = append(t.columns, c)
+	t.byName[name] = c
+	if c.pk {
+		t.pk = append(t.pk, c)
+	}
+	return c, nil
+}
+
+// lookupTable returns the mapping of the Go type, or nil.
+func lookupTable(t reflect.Type) *table {
+	registry.RLock()
+	defer registry.RUnlock()
+	return registry.byType[t]
+}
+
+func lookupTableName(name string) *table {
+	registry.RLock()
+	defer registry.RUnlock()
+	return registry.byName[name]
+}
+
+// snakeCase turns a Go field name into a column name: ID -> id,
+// EmailAddress -> email_address, UserID -> user_id, HTTPCode -> http_code.
+func snakeCase(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		upper := r >= 'A' && r <= 'Z'
+		if upper && i > 0 {
+			prevLower := rs[i-1] >= 'a' && rs[i-1] <= 'z' || rs[i-1] >= '0' && rs[i-1] <= '9'
+			nextLower := i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z'
+			if prevLower || (nextLower && rs[i-1] >= 'A' && rs[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+		}
+		if upper {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (t *table) String() string { return fmt.Sprintf("%v (table %q)", t.goType, t.name) }

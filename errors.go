@@ -1,0 +1,68 @@
+package quarry
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrNoResult is returned by One, First and Scalar when the statement
+	// returned no row. It wraps [sql.ErrNoRows].
+	ErrNoResult = fmt.Errorf("quarry: no result: %w", sql.ErrNoRows)
+	// ErrMultipleResults is returned by One, OneOrNone and Scalar when the
+	// statement returned more than one row.
+	ErrMultipleResults = errors.New("quarry: multiple results where one was expected")
+	// ErrClosed is returned by any operation on a closed [DB] or Session.
+	ErrClosed = errors.New("quarry: database is closed")
+	// ErrUniqueViolation classifies a driver error raised by a UNIQUE or
+	// PRIMARY KEY constraint.
+	ErrUniqueViolation = errors.New("quarry: unique constraint violated")
+	// ErrForeignKeyViolation classifies a driver error raised by a FOREIGN
+	// KEY constraint.
+	ErrForeignKeyViolation = errors.New("quarry: foreign key constraint violated")
+	// ErrNotNullViolation classifies a driver error raised by a NOT NULL
+	// constraint.
+	ErrNotNullViolation = errors.New("quarry: not-null constraint violated")
+	// ErrSerialization classifies a serialization failure or deadlock that
+	// a retry of the whole transaction may resolve.
+	ErrSerialization = errors.New("quarry: serialization failure")
+	// ErrUnsupported is returned when a statement uses a feature the
+	// dialect does not have (for example Match on SQLite).
+	ErrUnsupported = errors.New("quarry: not supported by this dialect")
+	// ErrInvalidIdentifier is returned when a table, column, alias or label
+	// name cannot be used as an identifier.
+	ErrInvalidIdentifier = errors.New("quarry: invalid identifier")
+	// ErrMapping is wrapped by every error about a mapping definition.
+	ErrMapping = errors.New("quarry: invalid mapping")
+	// ErrMissingParam is returned when a [Text] parameter has no value.
+	ErrMissingParam = errors.New("quarry: missing text parameter")
+)
+
+// DriverError wraps an error returned by the database with the statement
+// that caused it. errors.Is matches both the quarry classification (such as
+// [ErrUniqueViolation]) and the driver's own error underneath.
+type DriverError struct {
+	SQL  string
+	kind error
+	Err  error
+}
+
+func (e *DriverError) Error() string {
+	if e.kind != nil {
+		return fmt.Sprintf("%v: %v", e.kind, e.Err)
+	}
+	return "quarry: " + e.Err.Error()
+}
+
+// Unwrap returns the classification and the driver error.
+func (e *DriverError) Unwrap() []error {
+	if e.kind != nil {
+		return []error{e.kind, e.Err}
+	}
+	return []error{e.Err}
+}
+
+func mappingErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMapping}, args...)...)
+}

@@ -1,0 +1,197 @@
+package quarry
+
+import "fmt"
+
+// funcNode is a SQL function call.
+type funcNode struct {
+	name string
+	args []node
+	star bool // count(*)
+}
+
+func (f *funcNode) render(b *builder) {
+	b.write(f.name)
+	b.writeByte('(')
+	if f.star {
+		b.writeByte('*')
+	}
+	for i, a := range f.args {
+		if i > 0 {
+			b.write(", ")
+		}
+		a.render(b)
+	}
+	b.writeByte(')')
+}
+
+func (f *funcNode) sources(fn func(*source)) {
+	for _, a := range f.args {
+		a.sources(fn)
+	}
+}
+
+// Number is the constraint of the numeric aggregate functions.
+type Number interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+// Count renders count(*) with no argument, or count(e) for one expression.
+// Use it with SelectFrom when no column names the table:
+// Select(Count()).SelectFrom(Users).
+func Count(e ...Grouping) Expr[int64] {
+	if len(e) == 0 {
+		return wrap[int64](&funcNode{name: "count", star: true})
+	}
+	return wrap[int64](&funcNode{name: "count", args: exprNodes(e)})
+}
+
+// CountDistinct renders count(DISTINCT e).
+func CountDistinct(e Grouping) Expr[int64] {
+	return wrap[int64](&funcNode{name: "count", args: []node{&prefixNode{op: "DISTINCT ", inner: e.exprNode()}}})
+}
+
+// Sum renders sum(e). It is NULL over no rows, hence *T.
+func Sum[T Number](e Expression[T]) Expr[*T] { return call[*T]("sum", e.exprNode()) }
+
+// Min renders min(e). It is NULL over no rows, hence *T.
+func Min[T any](e Expression[T]) Expr[*T] { return call[*T]("min", e.exprNode()) }
+
+// Max renders max(e). It is NULL over no rows, hence *T.
+func Max[T any](e Expression[T]) Expr[*T] { return call[*T]("max", e.exprNode()) }
+
+// Avg renders avg(e) as a nullable float.
+func Avg[T Number](e Expression[T]) Expr[*float64] { return call[*float64]("avg", e.exprNode()) }
+
+// Lower renders lower(e).
+func Lower[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("lower", e.exprNode()) }
+
+// Upper renders upper(e).
+func Upper[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("upper", e.exprNode()) }
+
+// Coalesce renders coalesce(e, fallback...): the first non-NULL argument.
+// The result is T, not nullable, when the last argument is a value.
+func Coalesce[T any](e Expression[*T], fallback T) Expr[T] {
+	return call[T]("coalesce", e.exprNode(), valueOf(fallback))
+}
+
+// Func calls the SQL function name with the arguments and types the result
+// as T: Func[string]("concat", Users.Name, Users.Fullname). The name must
+// be a plain identifier (letters, digits, underscores, dots); anything
+// else is an error at render time.
+func Func[T any](name string, args ...Grouping) Expr[T] {
+	if !validFuncName(name) {
+		return wrap[T](errNode{msg: fmt.Sprintf("invalid SQL function name %q", name)})
+	}
+	return wrap[T](&funcNode{name: name, args: exprNodes(args)})
+}
+
+func call[T any](name string, args ...node) Expr[T] {
+	return wrap[T](&funcNode{name: name, args: args})
+}
+
+func exprNodes(es []Grouping) []node {
+	ns := make([]node, len(es))
+	for i, e := range es {
+		ns[i] = e.exprNode()
+	}
+	return ns
+}
+
+func validFuncName(s string) bool {
+	if s == "" || !isNameStart(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isNameChar(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+type prefixNode struct {
+	op    string
+	inner node
+}
+
+func (n *prefixNode) render(b *builder)        { b.write(n.op); n.inner.render(b) }
+func (n *prefixNode) sources(fn func(*source)) { n.inner.sources(fn) }
+
+// TupleExpr is a row of two expressions, for multi-column IN.
+type TupleExpr[A, B any] struct{ a, b node }
+
+// Tuple builds (a, b) for [TupleExpr.In].
+func Tuple[A, B any](a Expression[A], b Expression[B]) TupleExpr[A, B] {
+	return TupleExpr[A, B]{a: a.exprNode(), b: b.exprNode()}
+}
+
+// In renders (a, b) IN (VALUES (?, ?), ...). An empty list is false.
+func (t TupleExpr[A, B]) In(rows ...Row2[A, B]) Expr[bool] {
+	return wrap[bool](&tupleInNode{t: t.nodes(), rows: tupleRows(rows)})
+}
+
+// NotIn renders NOT ((a, b) IN (VALUES ...)). An empty list is true.
+func (t TupleExpr[A, B]) NotIn(rows ...Row2[A, B]) Expr[bool] {
+	return wrap[bool](&tupleInNode{t: t.nodes(), rows: tupleRows(rows), not: true})
+}
+
+func (t TupleExpr[A, B]) nodes() []node { return []node{t.a, t.b} }
+
+func tupleRows[A, B any](rows []Row2[A, B]) [][]node {
+	out := make([][]node, len(rows))
+	for i, r := range rows {
+		out[i] = []node{valueOf(r.V1), valueOf(r.V2)}
+	}
+	return out
+}
+
+type tupleInNode struct {
+	t    []node
+	rows [][]node
+	not  bool
+}
+
+func (n *tupleInNode) render(b *builder) {
+	if len(n.rows) == 0 {
+		if n.not {
+			b.write("1 = 1")
+		} else {
+			b.write("1 != 1")
+		}
+		return
+	}
+	if n.not {
+		b.write("NOT (")
+	}
+	b.writeByte('(')
+	for i, x := range n.t {
+		if i > 0 {
+			b.write(", ")
+		}
+		x.render(b)
+	}
+	b.write(") IN (VALUES ")
+	for i, r := range n.rows {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.writeByte('(')
+		for j, v := range r {
+			if j > 0 {
+				b.write(", ")
+			}
+			v.render(b)
+		}
+		b.writeByte(')')
+	}
+	b.writeByte(')')
+	if n.not {
+		b.writeByte(')')
+	}
+}
+
+func (n *tupleInNode) sources(fn func(*source)) {
+	for _, x := range n.t {
+		x.sources(fn)
+	}
+}

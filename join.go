@@ -1,0 +1,401 @@
+package quarry
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// FromItem is anything that can stand in a FROM clause: a table struct or
+// alias (through its embedded Entity) or a [Subquery].
+type FromItem interface {
+	fromSource() *source
+}
+
+func (e Entity[E]) fromSource() *source { return e.src }
+
+// JoinTarget is the right side of a join: an entity, alias or subquery
+// (ON given or inferred from foreign keys), or a relationship, which
+// implies both sides and the ON clause.
+type JoinTarget interface {
+	joinSpec() *joinSpec
+}
+
+func (e Entity[E]) joinSpec() *joinSpec { return &joinSpec{target: e.src} }
+
+// joinSpec is one Join/OuterJoin/JoinFrom call.
+type joinSpec struct {
+	target *source
+	left   *source // explicit left side, or nil to infer it
+	on     []node
+	outer  bool
+	rel    relJoiner // the relationship the join goes along, if any
+}
+
+// relJoiner is implemented by relationship nodes: given the parent and
+// target sources, it returns the steps that join them (two for a
+// many-to-many, through the association table).
+type relJoiner interface {
+	parentSource() *source
+	targetSource() *source
+	joinSteps(parent, target *source) []joinStep
+}
+
+// joinStep is one "JOIN target ON cond" in a FROM element.
+type joinStep struct {
+	target *source
+	on     node
+	outer  bool
+}
+
+// fromElement is one comma-separated item of a FROM clause: a root source
+// and the joins hanging from it.
+type fromElement struct {
+	root  *source
+	steps []joinStep
+}
+
+func (e *fromElement) contains(s *source) bool {
+	if e.root.identity() == s.identity() {
+		return true
+	}
+	for _, st := range e.steps {
+		if st.target.identity() == s.identity() {
+			return true
+		}
+	}
+	return false
+}
+
+// members lists the element's sources, leftmost first.
+func (e *fromElement) members() []*source {
+	out := []*source{e.root}
+	for _, st := range e.steps {
+		out = append(out, st.target)
+	}
+	return out
+}
+
+// Join adds an inner JOIN. The target may be a relationship
+// (Users.Addresses), an entity or alias with the ON clause inferred from
+// foreign keys, or any FromItem with explicit conditions; a relationship
+// given as the condition joins an alias along it (Join(alias,
+// Users.Addresses)).
+func (q *Query[T]) Join(target JoinTarget, on ...Condition) *Query[T] {
+	return q.join(nil, target, on, false)
+}
+
+// OuterJoin is [Query.Join] as LEFT OUTER JOIN.
+func (q *Query[T]) OuterJoin(target JoinTarget, on ...Condition) *Query[T] {
+	return q.join(nil, target, on, true)
+}
+
+// JoinFrom joins target to an explicit left side, which becomes a FROM
+// item if it is not one yet: JoinFrom(Users, Addresses).
+func (q *Query[T]) JoinFrom(left FromItem, target JoinTarget, on ...Condition) *Query[T] {
+	return q.join(left.fromSource(), target, on, false)
+}
+
+// OuterJoinFrom is [Query.JoinFrom] as LEFT OUTER JOIN.
+func (q *Query[T]) OuterJoinFrom(left FromItem, target JoinTarget, on ...Condition) *Query[T] {
+	return q.join(left.fromSource(), target, on, true)
+}
+
+func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer bool) *Query[T] {
+	return q.with(func(c *selectCore) {
+		spec := *target.joinSpec()
+		spec.outer = outer
+		if left != nil {
+			spec.left = left
+		}
+		spec.on = slices.Clip(spec.on)
+		for _, cond := range on {
+			n := cond.exprNode()
+			if rj, ok := n.(relJoiner); ok && spec.rel == nil {
+				// Join(alias, Users.Addresses): the relationship gives the
+				// ON clause, the first argument the target.
+				spec.rel = rj
+				if spec.left == nil {
+					spec.left = rj.parentSource()
+				}
+				continue
+			}
+			spec.on = append(spec.on, n)
+		}
+		c.joins = append(c.joins, &spec)
+	})
+}
+
+// buildFrom computes the FROM clause: the implicit FROM items from the
+// columns and conditions, the explicit SelectFrom items, and the joins,
+// following SQLAlchemy's rules so that the seeds render alike.
+func (c *selectCore) buildFrom(b *builder, correlate bool) []*fromElement {
+	var candidates []*source
+	seen := map[*source]bool{}
+	add := func(s *source) {
+		s = s.identity()
+		if !seen[s] {
+			seen[s] = true
+			candidates = append(candidates, s)
+		}
+	}
+	for _, s := range c.explicit {
+		add(s)
+	}
+	var implicit []*source
+	implicitSeen := map[*source]bool{}
+	collect := func(s *source) {
+		s = s.identity()
+		if !implicitSeen[s] && !seen[s] {
+			implicitSeen[s] = true
+			implicit = append(implicit, s)
+		}
+	}
+	for _, n := range c.items {
+		n.sources(collect)
+	}
+	for _, list := range [][]node{c.where, c.groupBy, c.having} {
+		for _, n := range list {
+			n.sources(collect)
+		}
+	}
+	if correlate && len(b.enclosing) > 0 {
+		kept := implicit[:0:0]
+		for _, s := range implicit {
+			if !b.correlated(s) {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) > 0 || len(c.joins) > 0 || len(candidates) > 0 {
+			implicit = kept
+		}
+	}
+	for _, s := range implicit {
+		add(s)
+	}
+
+	var elems []*fromElement
+	find := func(s *source) *fromElement {
+		for _, e := range elems {
+			if e.contains(s) {
+				return e
+			}
+		}
+		return nil
+	}
+	for _, j := range c.joins {
+		left, steps, err := c.resolveJoin(j, elems, candidates)
+		if err != nil {
+			b.fail(err)
+			return nil
+		}
+		e := find(left)
+		if e == nil {
+			e = &fromElement{root: left.identity()}
+			elems = append(elems, e)
+		}
+		e.steps = append(e.steps, steps...)
+	}
+	// Walk the candidates in order: a source that belongs to a join
+	// element brings the whole element in at its first appearance.
+	var out []*fromElement
+	emitted := map[*fromElement]bool{}
+	for _, s := range candidates {
+		if e := find(s); e != nil {
+			if !emitted[e] {
+				emitted[e] = true
+				out = append(out, e)
+			}
+			continue
+		}
+		out = append(out, &fromElement{root: s})
+	}
+	for _, e := range elems {
+		if !emitted[e] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// resolveJoin finds the left side of a join and the steps it adds.
+func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates []*source) (*source, []joinStep, error) {
+	target := j.target
+	var present []*source
+	for _, e := range elems {
+		present = append(present, e.members()...)
+	}
+	present = append(present, candidates...)
+
+	if j.rel != nil {
+		left := j.left
+		if left == nil {
+			left = j.rel.parentSource()
+		}
+		if target == nil {
+			target = j.rel.targetSource()
+		}
+		steps := j.rel.joinSteps(left, target)
+		if len(j.on) > 0 {
+			last := &steps[len(steps)-1]
+			last.on = &boolNode{op: " AND ", items: append([]node{last.on}, j.on...)}
+		}
+		for i := range steps {
+			steps[i].outer = j.outer
+		}
+		return left, steps, nil
+	}
+	left := j.left
+	var on node
+	switch {
+	case len(j.on) == 1:
+		on = j.on[0]
+	case len(j.on) > 1:
+		on = &boolNode{op: " AND ", items: j.on}
+	}
+	if on != nil && left == nil {
+		// Join from the leftmost FROM item the ON clause refers to.
+		refs := map[*source]bool{}
+		on.sources(func(s *source) { refs[s.identity()] = true })
+		for _, s := range present {
+			if s.identity() != target.identity() && refs[s.identity()] {
+				left = s
+				break
+			}
+		}
+		if left == nil && len(present) > 0 {
+			left = present[0]
+		}
+	}
+	if on == nil {
+		var err error
+		left, on, err = inferJoin(left, target, present)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if left == nil {
+		return nil, nil, fmt.Errorf("quarry: join to %s has no left side: select something or use SelectFrom/JoinFrom", describeSource(target))
+	}
+	return left, []joinStep{{target: target, on: on, outer: j.outer}}, nil
+}
+
+// inferJoin finds the ON clause from the foreign keys between target and
+// the left side (or the first FROM item that has one).
+func inferJoin(left, target *source, present []*source) (*source, node, error) {
+	if target.table == nil {
+		return nil, nil, fmt.Errorf("quarry: cannot infer the ON clause of a join to a subquery: give the condition")
+	}
+	if err := configure(); err != nil {
+		return nil, nil, err
+	}
+	tries := present
+	if left != nil {
+		tries = []*source{left}
+	}
+	for _, l := range tries {
+		if l.identity() == target.identity() || l.table == nil {
+			continue
+		}
+		links := fkLinks(l.table, target.table)
+		switch len(links) {
+		case 0:
+			continue
+		case 1:
+			return l, links[0].on(l, target), nil
+		default:
+			names := make([]string, len(links))
+			for i, k := range links {
+				names[i] = k.from.String() + " -> " + k.to.String()
+			}
+			return nil, nil, fmt.Errorf("quarry: cannot infer the join between %s and %s: several foreign keys link them (%s): give the ON clause or join along a relationship", l.table, target.table, strings.Join(names, ", "))
+		}
+	}
+	names := make([]string, 0, len(tries))
+	for _, s := range tries {
+		names = append(names, describeSource(s))
+	}
+	return nil, nil, fmt.Errorf("quarry: cannot infer the join to %s: no foreign key links it to %s: give the ON clause", describeSource(target), strings.Join(names, " or "))
+}
+
+// fkLink is a foreign key from column from to column to.
+type fkLink struct{ from, to *columnInfo }
+
+// on renders "referenced = referencing", SQLAlchemy's orientation.
+func (k fkLink) on(a, b *source) node {
+	src := func(t *table) *source {
+		if a.table == t {
+			return a
+		}
+		return b
+	}
+	return &binaryNode{
+		left:  &colRef{src: src(k.to.table), info: k.to},
+		op:    " = ",
+		right: &colRef{src: src(k.from.table), info: k.from},
+	}
+}
+
+// fkLinks lists the foreign keys between two tables, in either direction.
+func fkLinks(a, b *table) []fkLink {
+	var out []fkLink
+	for _, pair := range [][2]*table{{b, a}, {a, b}} {
+		for _, c := range pair[0].columns {
+			if c.fk != nil && c.fk.target != nil && c.fk.target.table == pair[1] {
+				out = append(out, fkLink{from: c, to: c.fk.target})
+			}
+		}
+		if a == b {
+			break
+		}
+	}
+	return out
+}
+
+func describeSource(s *source) string {
+	switch {
+	case s.table != nil && s.alias != "":
+		return fmt.Sprintf("%v (alias %q)", s.table.goType, s.alias)
+	case s.table != nil:
+		return s.table.String()
+	default:
+		return "subquery"
+	}
+}
+
+func (b *builder) renderFrom(elems []*fromElement) {
+	for i, e := range elems {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.renderSource(e.root)
+		for _, st := range e.steps {
+			if st.outer {
+				b.write(" LEFT OUTER JOIN ")
+			} else {
+				b.write(" JOIN ")
+			}
+			b.renderSource(st.target)
+			b.write(" ON ")
+			st.on.render(b)
+		}
+	}
+}
+
+// renderSource renders a FROM item: a table, "table AS alias" or
+// "(subquery) AS name".
+func (b *builder) renderSource(s *source) {
+	s = s.identity()
+	if s.sub != nil {
+		b.writeByte('(')
+		s.sub.core.renderStmt(b, true, false)
+		b.write(") AS ")
+		b.ident(b.sourceName(s))
+		return
+	}
+	b.ident(s.table.name)
+	if s.isAlias() {
+		b.write(" AS ")
+		b.ident(b.sourceName(s))
+	}
+}

@@ -1,0 +1,265 @@
+package quarry
+
+
+// colRef is a column of a FROM source.
+type colRef struct {
+	src  *source
+	info *columnInfo
+}
+
+func (c *colRef) render(b *builder) {
+	if b.bareColumns {
+		b.ident(c.info.name)
+		return
+	}
+	b.ident(b.sourceName(c.src.identity()))
+	b.writeByte('.')
+	if c.src.sub != nil {
+		b.ident(c.src.sub.outputNameOf(b, c.info))
+		return
+	}
+	b.ident(c.info.name)
+}
+
+func (c *colRef) sources(fn func(*source)) { fn(c.src.identity()) }
+
+// subColRef is a column of a subquery found by the expression that
+// produced it (a label, a function) rather than by a mapped column.
+type subColRef struct {
+	src   *source
+	inner node
+}
+
+func (c *subColRef) render(b *builder) {
+	b.ident(b.sourceName(c.src))
+	b.writeByte('.')
+	b.ident(c.src.sub.outputNameOfNode(b, c.inner))
+}
+
+func (c *subColRef) sources(fn func(*source)) { fn(c.src) }
+
+type valueNode struct{ v any }
+
+func (v valueNode) render(b *builder)     { b.bind(v.v) }
+func (valueNode) sources(func(*source)) {}
+
+type errNode struct{ msg string }
+
+func (e errNode) render(b *builder)     { b.failf("%s", e.msg) }
+func (errNode) sources(func(*source)) {}
+
+type binaryNode struct {
+	left  node
+	op    string
+	right node
+}
+
+func (n *binaryNode) render(b *builder) {
+	renderOperand(b, n.left)
+	b.write(n.op)
+	renderOperand(b, n.right)
+}
+
+func (n *binaryNode) sources(fn func(*source)) {
+	n.left.sources(fn)
+	n.right.sources(fn)
+}
+
+// renderOperand parenthesizes boolean combinations used as operands.
+func renderOperand(b *builder, n node) {
+	switch n.(type) {
+	case *boolNode, *binaryNode, *notNode:
+		b.writeByte('(')
+		n.render(b)
+		b.writeByte(')')
+	default:
+		n.render(b)
+	}
+}
+
+type postfixNode struct {
+	inner node
+	op    string
+}
+
+func (n *postfixNode) render(b *builder)        { renderOperand(b, n.inner); b.write(n.op) }
+func (n *postfixNode) sources(fn func(*source)) { n.inner.sources(fn) }
+
+type inNode struct {
+	left  node
+	items []node
+	sub   *selectCore
+	not   bool
+}
+
+func (n *inNode) render(b *builder) {
+	if n.sub == nil && len(n.items) == 0 {
+		// An empty IN is false and an empty NOT IN true, whatever the
+		// left side is, including NULL.
+		if n.not {
+			b.write("1 = 1")
+		} else {
+			b.write("1 != 1")
+		}
+		return
+	}
+	renderOperand(b, n.left)
+	if n.not {
+		b.write(" NOT IN (")
+	} else {
+		b.write(" IN (")
+	}
+	if n.sub != nil {
+		n.sub.renderNested(b, true)
+	} else {
+		for i, it := range n.items {
+			if i > 0 {
+				b.write(", ")
+			}
+			it.render(b)
+		}
+	}
+	b.writeByte(')')
+}
+
+func (n *inNode) sources(fn func(*source)) { n.left.sources(fn) }
+
+type betweenNode struct{ inner, lo, hi node }
+
+func (n *betweenNode) render(b *builder) {
+	renderOperand(b, n.inner)
+	b.write(" BETWEEN ")
+	n.lo.render(b)
+	b.write(" AND ")
+	n.hi.render(b)
+}
+
+func (n *betweenNode) sources(fn func(*source)) { n.inner.sources(fn) }
+
+type ilikeNode struct {
+	left, right node
+	not         bool
+}
+
+func (n *ilikeNode) render(b *builder) {
+	op := " LIKE "
+	if n.not {
+		op = " NOT LIKE "
+	}
+	if b.caps.NativeILike {
+		renderOperand(b, n.left)
+		if n.not {
+			b.write(" NOT ILIKE ")
+		} else {
+			b.write(" ILIKE ")
+		}
+		n.right.render(b)
+		return
+	}
+	b.write("lower(")
+	n.left.render(b)
+	b.write(")")
+	b.write(op)
+	b.write("lower(")
+	n.right.render(b)
+	b.write(")")
+}
+
+func (n *ilikeNode) sources(fn func(*source)) { n.left.sources(fn) }
+
+type matchNode struct{ left, right node }
+
+
+func (n *matchNode) render(b *builder) {
+	if b.caps.MatchPrefix == "" {
+		b.fail(&unsupportedError{what: "full-text Match", dialect: b.d.Name()})
+		return
+	}
+	b.write(b.caps.MatchLeftPrefix)
+	renderOperand(b, n.left)
+	b.write(b.caps.MatchLeftSuffix)
+	b.write(b.caps.MatchPrefix)
+	n.right.render(b)
+	b.write(b.caps.MatchSuffix)
+}
+
+func (n *matchNode) sources(fn func(*source)) { n.left.sources(fn) }
+
+type boolNode struct {
+	op    string
+	items []node
+}
+
+func (n *boolNode) render(b *builder) {
+	switch len(n.items) {
+	case 0:
+		if n.op == " AND " {
+			b.write("1 = 1")
+		} else {
+			b.write("1 != 1")
+		}
+		return
+	case 1:
+		n.items[0].render(b)
+		return
+	}
+	for i, it := range n.items {
+		if i > 0 {
+			b.write(n.op)
+		}
+		if inner, ok := it.(*boolNode); ok && inner.op != n.op && len(inner.items) > 1 {
+			b.writeByte('(')
+			it.render(b)
+			b.writeByte(')')
+			continue
+		}
+		it.render(b)
+	}
+}
+
+func (n *boolNode) sources(fn func(*source)) {
+	for _, it := range n.items {
+		it.sources(fn)
+	}
+}
+
+type notNode struct{ inner node }
+
+func (n *notNode) render(b *builder) {
+	b.write("NOT (")
+	n.inner.render(b)
+	b.writeByte(')')
+}
+
+func (n *notNode) sources(fn func(*source)) { n.inner.sources(fn) }
+
+type labelNode struct {
+	inner node
+	name  string
+}
+
+// render outside a SELECT list refers to the expression itself; the
+// SELECT list renders "inner AS name" through selectItem.
+func (n *labelNode) render(b *builder)        { n.inner.render(b) }
+func (n *labelNode) sources(fn func(*source)) { n.inner.sources(fn) }
+
+type orderTerm struct {
+	n   node
+	dir string
+}
+
+func (o orderTerm) orderNode() node { return o }
+func (o orderTerm) render(b *builder) {
+	o.n.render(b)
+	b.write(o.dir)
+}
+func (o orderTerm) sources(fn func(*source)) { o.n.sources(fn) }
+
+// unsupportedError says which feature a dialect lacks.
+type unsupportedError struct{ what, dialect string }
+
+func (e *unsupportedError) Error() string {
+	return "quarry: " + e.what + " is not supported by the " + e.dialect + " dialect"
+}
+
+func (e *unsupportedError) Unwrap() error { return ErrUnsupported }

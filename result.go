@@ -1,0 +1,311 @@
+package quarry
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// Executor runs statements: a [*DB] directly, or a Session, which flushes
+// pending changes first and merges entities into its identity map.
+type Executor interface {
+	acquire(ctx context.Context) (*execConn, error)
+}
+
+// execConn is what an Executor lends a statement: where to send SQL and
+// how to treat the entities read.
+type execConn struct {
+	db  *DB
+	q   Querier
+	ids identityMap
+	// afterLoad runs the loader options of a statement over its results
+	// (eager loading); nil outside a Session.
+	afterLoad func(ctx context.Context, opts []loaderOption, results []any) error
+	release   func()
+}
+
+func (c *execConn) done() {
+	if c.release != nil {
+		c.release()
+	}
+}
+
+// Result is an open cursor over the typed rows of a statement. Read it
+// with Next and Value, or with range over Seq, then check Err; or take
+// everything with All, One, First or OneOrNone, which close it. A Result
+// must be closed; the helpers and a finished Seq do so.
+type Result[T any] struct {
+	ctx    context.Context
+	conn   *execConn
+	rows   Rows
+	reader rowReader[T]
+	rc     readCtx
+	dests  []any
+	cur    T
+	err    error
+	closed bool
+	seen   map[any]struct{}
+	opts   []loaderOption
+}
+
+// Execute runs the statement and returns a cursor over its rows.
+func (q *Query[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error) {
+	return execute(ctx, ex, q.core, q.read)
+}
+
+func execute[T any](ctx context.Context, ex Executor, st statementNode, newReader func() rowReader[T]) (*Result[T], error) {
+	conn, err := ex.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := conn.query(ctx, st)
+	if err != nil {
+		conn.done()
+		return nil, err
+	}
+	reader := newReader()
+	perm, width, err := linkColumns(st, rows)
+	if err != nil {
+		rows.Close()
+		conn.done()
+		return nil, err
+	}
+	if perm != nil {
+		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
+	}
+	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}}
+	if c, ok := st.(*selectCore); ok {
+		r.opts = c.opts
+	}
+	if u, ok := reader.(uniquer); ok && u.unique() && conn.ids != nil {
+		r.seen = map[any]struct{}{}
+	}
+	return r, nil
+}
+
+// query renders and runs a statement on the connection, logging it.
+func (c *execConn) query(ctx context.Context, st statementNode) (Rows, error) {
+	r, err := render(st, c.db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	return c.db.query(ctx, c.q, r.sql, r.args)
+}
+
+// Next advances to the next row, reporting false at the end or on error.
+func (r *Result[T]) Next() bool {
+	for !r.closed && r.err == nil {
+		if !r.rows.Next() {
+			r.finish()
+			return false
+		}
+		r.dests = r.reader.prepare(r.dests[:0])
+		if err := r.rows.Scan(r.dests...); err != nil {
+			r.err = fmt.Errorf("quarry: reading a row: %w", err)
+			r.finish()
+			return false
+		}
+		v, err := r.reader.finish(&r.rc)
+		if err != nil {
+			r.err = err
+			r.finish()
+			return false
+		}
+		if r.seen != nil {
+			k := any(v)
+			if _, dup := r.seen[k]; dup {
+				continue
+			}
+			r.seen[k] = struct{}{}
+		}
+		r.cur = v
+		return true
+	}
+	return false
+}
+
+// Value returns the current row.
+func (r *Result[T]) Value() T { return r.cur }
+
+// Err returns the first error met while reading.
+func (r *Result[T]) Err() error { return r.err }
+
+// Close releases the cursor and its connection. It is safe to call twice.
+func (r *Result[T]) Close() error {
+	r.finish()
+	return r.err
+}
+
+func (r *Result[T]) finish() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	if err := r.rows.Err(); err != nil && r.err == nil {
+		r.err = r.conn.db.wrapErr("", err)
+	}
+	if err := r.rows.Close(); err != nil && r.err == nil {
+		r.err = r.conn.db.wrapErr("", err)
+	}
+	r.conn.done()
+}
+
+// Seq returns an iterator over the remaining rows for range-over-func.
+// Breaking out of the loop closes the cursor; check Err after the loop.
+func (r *Result[T]) Seq() iter.Seq[T] {
+	return func(yield func(T) bool) {
+		defer r.finish()
+		for r.Next() {
+			if !yield(r.cur) {
+				return
+			}
+		}
+	}
+}
+
+// All reads every remaining row and closes the cursor.
+func (r *Result[T]) All() ([]T, error) {
+	var out []T
+	for r.Next() {
+		out = append(out, r.cur)
+	}
+	if err := r.Close(); err != nil {
+		return nil, err
+	}
+	if err := r.load(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// load runs the statement's eager loaders over the results.
+func (r *Result[T]) load(vs []T) error {
+	if len(r.opts) == 0 || r.conn.afterLoad == nil || len(vs) == 0 {
+		return nil
+	}
+	objs := make([]any, len(vs))
+	for i, v := range vs {
+		objs[i] = v
+	}
+	return r.conn.afterLoad(r.ctx, r.opts, objs)
+}
+
+// One returns the only row, [ErrNoResult] if there is none and
+// [ErrMultipleResults] if there are more. It reads at most two rows.
+func (r *Result[T]) One() (T, error) {
+	v, ok, err := r.OneOrNone()
+	if err == nil && !ok {
+		err = ErrNoResult
+	}
+	return v, err
+}
+
+// OneOrNone is [Result.One] reporting an empty result as ok == false
+// instead of an error.
+func (r *Result[T]) OneOrNone() (v T, ok bool, err error) {
+	defer r.finish()
+	if !r.Next() {
+		return v, false, r.Close()
+	}
+	v = r.cur
+	if r.Next() {
+		var zero T
+		return zero, false, ErrMultipleResults
+	}
+	if err := r.Close(); err != nil {
+		return v, false, err
+	}
+	if err := r.load([]T{v}); err != nil {
+		return v, false, err
+	}
+	return v, true, nil
+}
+
+// First returns the first row and closes the cursor, or [ErrNoResult].
+func (r *Result[T]) First() (T, error) {
+	var zero T
+	if !r.Next() {
+		if err := r.Close(); err != nil {
+			return zero, err
+		}
+		return zero, ErrNoResult
+	}
+	v := r.cur
+	if err := r.Close(); err != nil {
+		return zero, err
+	}
+	return v, r.load([]T{v})
+}
+
+// All runs the statement and returns every row. In a Session, a list of
+// entities holds each object once.
+func (q *Query[T]) All(ctx context.Context, ex Executor) ([]T, error) {
+	r, err := q.Execute(ctx, ex)
+	if err != nil {
+		return nil, err
+	}
+	return r.All()
+}
+
+// First runs the statement with LIMIT 1 and returns the row, or
+// [ErrNoResult].
+func (q *Query[T]) First(ctx context.Context, ex Executor) (T, error) {
+	c := q.core.first.Load()
+	if c == nil {
+		c = q.core.clone()
+		one := int64(1)
+		c.limit = &one
+		q.core.first.Store(c)
+	}
+	r, err := execute(ctx, ex, c, q.read)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.First()
+}
+
+// One runs the statement and returns its only row: [ErrNoResult] when
+// there is none, [ErrMultipleResults] when there are more.
+func (q *Query[T]) One(ctx context.Context, ex Executor) (T, error) {
+	r, err := q.Execute(ctx, ex)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.One()
+}
+
+// OneOrNone is [Query.One] reporting no row as ok == false.
+func (q *Query[T]) OneOrNone(ctx context.Context, ex Executor) (T, bool, error) {
+	r, err := q.Execute(ctx, ex)
+	if err != nil {
+		var zero T
+		return zero, false, err
+	}
+	return r.OneOrNone()
+}
+
+// Scalar runs a one-item statement and returns its only value, as
+// SQLAlchemy's Query.scalar(): [ErrNoResult] or [ErrMultipleResults]
+// unless there is exactly one row.
+func (q *Query[T]) Scalar(ctx context.Context, ex Executor) (T, error) {
+	return q.One(ctx, ex)
+}
+
+// Iter runs the statement and returns an iterator over its rows and a
+// function that reports the error that ended it, if any.
+func (q *Query[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() error) {
+	r, err := q.Execute(ctx, ex)
+	if err != nil {
+		return func(func(T) bool) {}, func() error { return err }
+	}
+	return r.Seq(), r.Err
+}
+
+// Count returns the number of rows the statement would return, counting
+// over it as a subquery: SELECT count(*) AS count_1 FROM (...) AS anon_1,
+// like SQLAlchemy's Query.count().
+func (q *Query[T]) Count(ctx context.Context, ex Executor) (int64, error) {
+	return Select(Count().Label("count_1")).SelectFrom(q.Subquery()).One(ctx, ex)
+}

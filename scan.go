@@ -1,0 +1,82 @@
+package quarry
+
+import (
+	"unsafe"
+)
+
+// rowReader reads one selected item from each row: it hands out scan
+// destinations, then builds the item from what was scanned. Readers are
+// built once per result and reused for every row.
+type rowReader[T any] interface {
+	prepare(dst []any) []any
+	finish(rc *readCtx) (T, error)
+}
+
+// readCtx is what readers share while reading one result.
+type readCtx struct {
+	// ids merges entities into a Session's identity map; nil outside a
+	// Session, where every row is a new object.
+	ids identityMap
+}
+
+// identityMap is implemented by the Session.
+type identityMap interface {
+	// merge returns the one object that stands for the row just read into
+	// obj: obj itself when its identity is new, otherwise the object
+	// already present (refreshed from obj unless it has unflushed
+	// changes).
+	merge(t *table, obj unsafe.Pointer) unsafe.Pointer
+}
+
+// valueReader reads one column into a T.
+type valueReader[T any] struct{ v T }
+
+func (r *valueReader[T]) prepare(dst []any) []any { return append(dst, &r.v) }
+
+func (r *valueReader[T]) finish(*readCtx) (T, error) {
+	v := r.v
+	var zero T
+	r.v = zero
+	return v, nil
+}
+
+func (e Expr[T]) newReader() rowReader[T] { return &valueReader[T]{} }
+
+// entityReader reads the mapped columns of E into a new *E per row.
+type entityReader[E any] struct {
+	t   *table
+	obj *E
+}
+
+func (e Entity[E]) selectNodes() []node {
+	cols := e.src.table.columns
+	ns := make([]node, len(cols))
+	for i, c := range cols {
+		ns[i] = &colRef{src: e.src, info: c}
+	}
+	return ns
+}
+
+func (e Entity[E]) newReader() rowReader[*E] { return &entityReader[E]{t: e.src.table} }
+
+func (r *entityReader[E]) prepare(dst []any) []any {
+	r.obj = new(E)
+	p := unsafe.Pointer(r.obj)
+	for _, c := range r.t.columns {
+		dst = append(dst, c.dest(c.ptr(p)))
+	}
+	return dst
+}
+
+func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
+	if rc.ids == nil {
+		return r.obj, nil
+	}
+	return (*E)(rc.ids.merge(r.t, unsafe.Pointer(r.obj))), nil
+}
+
+// uniquer is implemented by readers of whole entities: a list of
+// entities read in a Session holds each object once.
+type uniquer interface{ unique() bool }
+
+func (*entityReader[E]) unique() bool { return true }

@@ -1,0 +1,219 @@
+package quarry
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// SchemaItem is a table that CreateAll and DropAll manage: a table struct
+// (through its embedded Entity) or an association table.
+type SchemaItem interface {
+	schemaTable() *table
+}
+
+func (e Entity[E]) schemaTable() *table { return e.src.table }
+
+// CreateAll creates the tables that do not exist yet, parents before the
+// tables whose foreign keys refer to them: primary keys (composite too),
+// foreign keys with their ON DELETE/ON UPDATE actions, UNIQUE, NOT NULL,
+// VARCHAR(n), TEXT and defaults. It is idempotent (CREATE TABLE IF NOT
+// EXISTS) and runs in one transaction.
+func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
+	stmts, err := db.CreateSQL(items...)
+	if err != nil {
+		return err
+	}
+	return db.execAll(ctx, stmts)
+}
+
+// DropAll drops the tables that exist, children before parents.
+func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
+	tables, err := sortTables(items)
+	if err != nil {
+		return err
+	}
+	var stmts []string
+	for i := len(tables) - 1; i >= 0; i-- {
+		b := newBuilder(db.dialect)
+		b.write("DROP TABLE IF EXISTS ")
+		b.ident(tables[i].name)
+		if b.err != nil {
+			return b.err
+		}
+		stmts = append(stmts, string(b.buf))
+	}
+	return db.execAll(ctx, stmts)
+}
+
+// CreateSQL returns the CREATE TABLE statements CreateAll would run, in
+// order, for review or for a migration tool.
+func (db *DB) CreateSQL(items ...SchemaItem) ([]string, error) {
+	tables, err := sortTables(items)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(tables))
+	for _, t := range tables {
+		s, err := createTableSQL(db.dialect, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (db *DB) execAll(ctx context.Context, stmts []string) error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	tx, err := db.drv.Begin(ctx, TxOptions{Write: true})
+	if err != nil {
+		return db.wrapErr("BEGIN", err)
+	}
+	for _, s := range stmts {
+		if _, err := db.exec(ctx, tx, s, nil); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return db.wrapErr("COMMIT", err)
+	}
+	return nil
+}
+
+// sortTables orders tables so that every table comes after the tables its
+// foreign keys refer to (self-references aside).
+func sortTables(items []SchemaItem) ([]*table, error) {
+	if err := configure(); err != nil {
+		return nil, err
+	}
+	var order []*table
+	state := map[*table]int{} // 1 visiting, 2 done
+	in := map[*table]bool{}
+	for _, it := range items {
+		in[it.schemaTable()] = true
+	}
+	var visit func(t *table, path []string) error
+	visit = func(t *table, path []string) error {
+		switch state[t] {
+		case 2:
+			return nil
+		case 1:
+			return fmt.Errorf("quarry: foreign keys form a cycle: %s", strings.Join(append(path, t.name), " -> "))
+		}
+		state[t] = 1
+		for _, c := range t.columns {
+			if c.fk == nil || c.fk.target == nil || c.fk.target.table == t || !in[c.fk.target.table] {
+				continue
+			}
+			if err := visit(c.fk.target.table, append(path, t.name)); err != nil {
+				return err
+			}
+		}
+		state[t] = 2
+		order = append(order, t)
+		return nil
+	}
+	for _, it := range items {
+		if err := visit(it.schemaTable(), nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+func createTableSQL(d Dialect, t *table) (string, error) {
+	b := newBuilder(d)
+	caps := b.caps
+	b.write("CREATE TABLE IF NOT EXISTS ")
+	b.ident(t.name)
+	b.write(" (\n")
+	for i, c := range t.columns {
+		if i > 0 {
+			b.write(",\n")
+		}
+		b.write("\t")
+		b.ident(c.name)
+		b.writeByte(' ')
+		if c.autoinc && caps.IdentityClause != "" {
+			b.write(caps.IdentityClause)
+		} else {
+			b.write(d.TypeName(c.columnType()))
+		}
+		if !c.nullable {
+			b.write(" NOT NULL")
+		}
+		if c.hasDef {
+			b.write(" DEFAULT ")
+			b.write(defaultLiteral(c.def))
+		}
+	}
+	b.write(",\n\tPRIMARY KEY (")
+	identList(b, t.pk)
+	b.writeByte(')')
+	for _, c := range t.columns {
+		if c.unique {
+			b.write(",\n\tUNIQUE (")
+			b.ident(c.name)
+			b.writeByte(')')
+		}
+	}
+	for _, u := range t.uniques {
+		b.write(",\n\tUNIQUE (")
+		identList(b, u)
+		b.writeByte(')')
+	}
+	for _, c := range t.columns {
+		if c.fk == nil || c.fk.target == nil {
+			continue
+		}
+		b.write(",\n\tFOREIGN KEY (")
+		b.ident(c.name)
+		b.write(") REFERENCES ")
+		b.ident(c.fk.target.table.name)
+		b.write(" (")
+		b.ident(c.fk.target.name)
+		b.writeByte(')')
+		if c.fk.onDelete != "" {
+			b.write(" ON DELETE " + c.fk.onDelete)
+		}
+		if c.fk.onUpdate != "" {
+			b.write(" ON UPDATE " + c.fk.onUpdate)
+		}
+	}
+	b.write("\n)")
+	if b.err != nil {
+		return "", fmt.Errorf("quarry: table %s: %w", t.name, b.err)
+	}
+	return string(b.buf), nil
+}
+
+func identList(b *builder, cols []*columnInfo) {
+	for i, c := range cols {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.ident(c.name)
+	}
+}
+
+// defaultLiteral renders a `default=` tag value: numbers, true/false and
+// CURRENT_TIMESTAMP as they are, anything else as a quoted string literal.
+// Tag values come from the program's source, never from user input, and
+// are quoted all the same.
+func defaultLiteral(v string) string {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	switch strings.ToLower(v) {
+	case "true", "false":
+		return strings.ToUpper(v)
+	case "now", "current_timestamp":
+		return "CURRENT_TIMESTAMP"
+	}
+	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}

@@ -1,0 +1,191 @@
+package quarry
+
+import (
+	"slices"
+	"sync/atomic"
+)
+
+// Selectable is anything that can stand in a SELECT list and be read back
+// as a T: an entity's table struct or alias (T is *E), a column or
+// expression (T is its Go type), a [Bundle].
+type Selectable[T any] interface {
+	selectNodes() []node
+	newReader() rowReader[T]
+	selectable(*T)
+}
+
+// Query is an immutable SELECT statement whose rows read as T. Every
+// method returns a new statement and leaves the receiver unchanged, so a
+// statement can be built once, shared between goroutines and run many
+// times; its SQL is rendered once per dialect and cached.
+type Query[T any] struct {
+	core *selectCore
+	read func() rowReader[T]
+}
+
+// selectCore is the untyped part of a SELECT.
+type selectCore struct {
+	items    []node
+	explicit []*source // SelectFrom
+	joins    []*joinSpec
+	where    []node
+	groupBy  []node
+	having   []node
+	orderBy  []node
+	limit    *int64
+	offset   *int64
+	distinct bool
+	params   map[string]any
+	// from replaces the whole statement (FromStatement): a Text or a
+	// compound SELECT whose columns are linked to items.
+	from statementNode
+	// opts are loader options, interpreted by the Session.
+	opts []loaderOption
+	err  error
+
+	cache atomic.Pointer[rendered]
+	first atomic.Pointer[selectCore]
+}
+
+func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {
+	return &Query[T]{core: &selectCore{items: items}, read: read}
+}
+
+// clone copies the statement for a generative method. Slices are clipped
+// so that appends on the copy never write into the original's arrays.
+func (c *selectCore) clone() *selectCore {
+	return &selectCore{
+		items: slices.Clip(c.items), explicit: slices.Clip(c.explicit), joins: slices.Clip(c.joins),
+		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
+		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
+		params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
+	}
+}
+
+func (q *Query[T]) with(f func(c *selectCore)) *Query[T] {
+	c := q.core.clone()
+	f(c)
+	return &Query[T]{core: c, read: q.read}
+}
+
+
+// Where adds conditions, joined with AND to each other and to the
+// conditions already present.
+func (q *Query[T]) Where(conds ...Condition) *Query[T] {
+	return q.with(func(c *selectCore) {
+		for _, cond := range conds {
+			c.where = append(c.where, cond.exprNode())
+		}
+	})
+}
+
+// OrderBy appends ORDER BY terms.
+func (q *Query[T]) OrderBy(terms ...Orderable) *Query[T] {
+	return q.with(func(c *selectCore) {
+		for _, t := range terms {
+			c.orderBy = append(c.orderBy, t.orderNode())
+		}
+	})
+}
+
+// GroupBy appends GROUP BY expressions.
+func (q *Query[T]) GroupBy(exprs ...Grouping) *Query[T] {
+	return q.with(func(c *selectCore) {
+		for _, e := range exprs {
+			c.groupBy = append(c.groupBy, e.exprNode())
+		}
+	})
+}
+
+// Grouping is any expression, as taken by GroupBy.
+type Grouping interface{ exprNode() node }
+
+// Having adds HAVING conditions, joined with AND.
+func (q *Query[T]) Having(conds ...Condition) *Query[T] {
+	return q.with(func(c *selectCore) {
+		for _, cond := range conds {
+			c.having = append(c.having, cond.exprNode())
+		}
+	})
+}
+
+// Limit sets LIMIT n; it is bound as a parameter.
+func (q *Query[T]) Limit(n int64) *Query[T] {
+	return q.with(func(c *selectCore) { c.limit = &n })
+}
+
+// Offset sets OFFSET n; it is bound as a parameter.
+func (q *Query[T]) Offset(n int64) *Query[T] {
+	return q.with(func(c *selectCore) { c.offset = &n })
+}
+
+// Distinct makes the statement SELECT DISTINCT.
+func (q *Query[T]) Distinct() *Query[T] {
+	return q.with(func(c *selectCore) { c.distinct = true })
+}
+
+// SelectFrom sets the leftmost FROM items explicitly, for selects whose
+// columns do not name a table (count(*)) and to choose where a Join
+// starts. A join that names its left side explicitly (along a
+// relationship, or JoinFrom) takes precedence, as in SQLAlchemy.
+func (q *Query[T]) SelectFrom(froms ...FromItem) *Query[T] {
+	return q.with(func(c *selectCore) {
+		for _, f := range froms {
+			c.explicit = append(c.explicit, f.fromSource())
+		}
+	})
+}
+
+// Bind sets the value of a named parameter of the [Text] fragments in the
+// statement (SQLAlchemy's Query.params).
+func (q *Query[T]) Bind(name string, v any) *Query[T] {
+	return q.with(func(c *selectCore) {
+		p := make(map[string]any, len(c.params)+1)
+		for k, v := range c.params {
+			p[k] = v
+		}
+		p[name] = v
+		c.params = p
+	})
+}
+
+// FromStatement replaces the whole SQL of the statement with stmt (a
+// [TextClause] with Columns, or a UNION), keeping what the statement selects:
+// Select(Users).FromStatement(text) reads *User values from the text's
+// rows. Columns are linked by position when the Text lists them, by name
+// otherwise.
+func (q *Query[T]) FromStatement(stmt Statement) *Query[T] {
+	return q.with(func(c *selectCore) { c.from = stmt.statementNode() })
+}
+
+// Subquery turns the statement into an anonymous derived table (rendered
+// "(SELECT ...) AS anon_1"). Refer to its columns with [Ref] and map an
+// entity onto it with [Aliased] and [Over].
+func (q *Query[T]) Subquery() *Subquery {
+	return newSubquery(q.core, "")
+}
+
+// NamedSubquery is [Query.Subquery] with an explicit alias name.
+func (q *Query[T]) NamedSubquery(name string) *Subquery {
+	return newSubquery(q.core, name)
+}
+
+// ScalarSubquery uses the statement, which must select one column, as a
+// value: (SELECT ...). Inside another statement it correlates with the
+// enclosing FROM items.
+func (q *Query[T]) ScalarSubquery() Expr[T] {
+	return wrap[T](&scalarSubNode{core: q.core})
+}
+
+// String renders the statement for the default dialect (SQLite), with ?
+// placeholders, like print(stmt) in SQLAlchemy. Errors render as a
+// comment; use [Render] to see them.
+func (q *Query[T]) String() string { return stringOf(q.core) }
+
+func (q *Query[T]) statementNode() statementNode { return q.core }
+
+// Select builds a SELECT of one entity, column, expression or bundle:
+// Select(Users) reads *User values, Select(Users.Name) reads strings.
+func Select[T any](s Selectable[T]) *Query[T] {
+	return newSelect(s.selectNodes(), s.newReader)
+}

@@ -1,0 +1,173 @@
+package quarry
+
+import (
+	"fmt"
+	"strconv"
+	"unsafe"
+)
+
+// Subquery is a SELECT used as a FROM item: "(SELECT ...) AS anon_1".
+// Refer to its columns with [Ref]; map an entity onto it with [Aliased]
+// and [Over].
+type Subquery struct {
+	src *source
+}
+
+// subquery is the derived table behind a source.
+type subquery struct {
+	core statementNode
+}
+
+func newSubquery(core statementNode, name string) *Subquery {
+	s := &source{sub: &subquery{core: core}}
+	if name == "" {
+		s.anonymous = true
+	} else {
+		s.alias = name
+	}
+	return &Subquery{src: s}
+}
+
+func (s *Subquery) fromSource() *source { return s.src }
+
+func (s *Subquery) joinSpec() *joinSpec { return &joinSpec{target: s.src} }
+
+// Ref returns the column of the subquery that the expression e produced,
+// typed as e: Ref(sq, Addresses.UserID) renders anon_1.user_id, and
+// Ref(sq, count.Label("address_count")) renders anon_1.address_count.
+// Referring to an expression the subquery does not select is an error
+// when the statement is rendered.
+func Ref[T any](sq *Subquery, e Expression[T]) Column[T] {
+	n := e.exprNode()
+	if c, ok := n.(*colRef); ok {
+		return Column[T]{Expr[T]{n: &colRef{src: sq.src, info: c.info}}}
+	}
+	return Column[T]{Expr[T]{n: &subColRef{src: sq.src, inner: n}}}
+}
+
+// outputNameOf returns the name under which the subquery selects the
+// mapped column info.
+func (s *subquery) outputNameOf(b *builder, info *columnInfo) string {
+	items := s.core.selectItems()
+	names := outputNames(items)
+	for i, n := range items {
+		if c, ok := unlabel(n).(*colRef); ok && c.info == info {
+			return names[i]
+		}
+	}
+	for i, n := range items {
+		if c, ok := unlabel(n).(*colRef); ok && c.info.name == info.name && c.info.goType == info.goType {
+			return names[i]
+		}
+	}
+	b.failf("the subquery does not select %s", info)
+	return info.name
+}
+
+// outputNameOfNode returns the name of the select item n.
+func (s *subquery) outputNameOfNode(b *builder, n node) string {
+	items := s.core.selectItems()
+	names := outputNames(items)
+	for i, it := range items {
+		if it == n || unlabel(it) == n {
+			if names[i] == "" {
+				b.failf("subquery column %d has no name: give it a Label", i+1)
+			}
+			return names[i]
+		}
+	}
+	if l, ok := n.(*labelNode); ok {
+		for i, it := range items {
+			if il, ok := it.(*labelNode); ok && il.name == l.name {
+				return names[i]
+			}
+		}
+	}
+	b.failf("the subquery does not select that expression")
+	return ""
+}
+
+func unlabel(n node) node {
+	if l, ok := n.(*labelNode); ok {
+		return l.inner
+	}
+	return n
+}
+
+// outputNames names the columns of a select list as a subquery exposes
+// them: a column by its name, a label by its label, repeated names made
+// unique with _1, _2 as SQLAlchemy does; "" for an unnamed expression.
+func outputNames(items []node) []string {
+	names := make([]string, len(items))
+	used := map[string]bool{}
+	for i, n := range items {
+		var name string
+		switch x := n.(type) {
+		case *labelNode:
+			name = x.name
+		case *colRef:
+			name = x.info.name
+		case *subColRef:
+			if l, ok := x.inner.(*labelNode); ok {
+				name = l.name
+			}
+		}
+		if name == "" {
+			continue
+		}
+		if used[name] {
+			for k := 1; ; k++ {
+				cand := name + "_" + strconv.Itoa(k)
+				if !used[cand] {
+					name = cand
+					break
+				}
+			}
+		}
+		used[name] = true
+		names[i] = name
+	}
+	return names
+}
+
+// AliasOption configures [Aliased].
+type AliasOption func(*source)
+
+// Name gives an alias an explicit name (aliased(User, name="u1")).
+func Name(name string) AliasOption { return func(s *source) { s.alias = name; s.anonymous = false } }
+
+// Over maps the alias onto a subquery (or UNION subquery) instead of the
+// table (aliased(User, subq)): its columns read the subquery's columns of
+// the same mapped columns.
+func Over(sq *Subquery) AliasOption {
+	return func(s *source) {
+		s.sub = sq.src.sub
+		s.over = sq.src
+	}
+}
+
+// Aliased returns a copy of the table struct t whose columns refer to an
+// alias of its table: anonymous (users_1) by default, named with [Name],
+// or over a subquery with [Over]. The copy has the same type, so it works
+// everywhere the table struct does, and OfType accepts it for
+// relationships to its entity. No reflection runs here.
+func Aliased[M any, PM interface {
+	*M
+	FromItem
+}](t PM, opts ...AliasOption) PM {
+	base := PM(t).fromSource()
+	if base == nil || base.table == nil {
+		return t
+	}
+	src := &source{table: base.table, anonymous: true}
+	for _, o := range opts {
+		o(src)
+	}
+	cp := new(M)
+	*cp = *t
+	p := PM(cp)
+	rebind(unsafe.Pointer(cp), base.table, src)
+	return p
+}
+
+func (s *Subquery) String() string { return fmt.Sprintf("subquery %p", s) }

@@ -1,0 +1,87 @@
+package quarry
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// columnTag is the parsed `quarry:"..."` tag of a Column field:
+//
+//	`quarry:"name,pk,unique,len=50,text,default=0,fk=users.id,ondelete=cascade,version"`
+//
+// The first element names the column (empty keeps the snake_case default).
+type columnTag struct {
+	name, field, sqlType     string
+	pk, unique, text, noAuto bool
+	version                  bool
+	length                   int
+	def                      string
+	hasDef                   bool
+	fk, onDelete, onUpdate   string
+}
+
+var referentialActions = map[string]string{
+	"cascade": "CASCADE", "set null": "SET NULL", "setnull": "SET NULL",
+	"restrict": "RESTRICT", "no action": "NO ACTION", "set default": "SET DEFAULT",
+}
+
+func parseTag(s string) (columnTag, error) {
+	var t columnTag
+	if s == "" {
+		return t, nil
+	}
+	parts := strings.Split(s, ",")
+	t.name = strings.TrimSpace(parts[0])
+	for _, p := range parts[1:] {
+		key, val, hasVal := strings.Cut(strings.TrimSpace(p), "=")
+		var err error
+		switch key {
+		case "pk":
+			t.pk = true
+		case "unique":
+			t.unique = true
+		case "text":
+			t.text = true
+		case "noauto":
+			t.noAuto = true
+		case "version":
+			t.version = true
+		case "len":
+			t.length, err = strconv.Atoi(val)
+			if err == nil && t.length <= 0 {
+				err = fmt.Errorf("len must be positive")
+			}
+		case "default":
+			t.def, t.hasDef = val, true
+		case "type":
+			t.sqlType = val
+		case "field":
+			t.field = val
+		case "fk":
+			if !strings.Contains(val, ".") {
+				err = fmt.Errorf("fk=%q: want table.column", val)
+			}
+			t.fk = val
+		case "ondelete", "onupdate":
+			action, ok := referentialActions[strings.ToLower(val)]
+			if !ok {
+				err = fmt.Errorf("%s=%q: want cascade, set null, restrict, no action or set default", key, val)
+			}
+			if key == "ondelete" {
+				t.onDelete = action
+			} else {
+				t.onUpdate = action
+			}
+		default:
+			err = fmt.Errorf("unknown tag option %q", key)
+		}
+		if err != nil {
+			return t, err
+		}
+		if !hasVal && (key == "len" || key == "default" || key == "type" || key == "field" || key == "fk") {
+			return t, fmt.Errorf("tag option %q needs a value", key)
+		}
+	}
+	return t, nil
+}

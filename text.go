@@ -1,0 +1,152 @@
+package quarry
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// textSQL is the parameter type of [Text]. It is unexported so that only
+// an untyped constant converts to it implicitly: Text("... :name") with a
+// literal compiles, Text(someString) does not, which keeps values out of
+// hand-written SQL. Use [UnsafeText] for SQL that must be built at run
+// time.
+type textSQL string
+
+// TextClause is a fragment or a whole statement of literal SQL with named
+// parameters (:name) bound by [TextClause.Bind] or [Query.Bind] and rewritten to
+// the dialect's placeholders. A :name inside a string literal, a quoted
+// identifier, a comment or a ::cast is left alone.
+//
+// As a fragment it is a [Condition] (Where(Text("id < :max"))) and an
+// [Orderable]; as a statement it runs through FromStatement, with the
+// result columns linked to mapped columns by [TextClause.Columns].
+type TextClause struct {
+	sql    string
+	parts  []textPart
+	params map[string]any
+	cols   []node
+}
+
+type textPart struct {
+	lit   string
+	param string // a parameter follows lit when non-empty
+}
+
+// Text returns a [TextClause] of literal SQL. The argument must be a
+// constant; see [Text].
+func Text(sql textSQL) *TextClause { return parseText(string(sql)) }
+
+// UnsafeText is [Text] for SQL built at run time. Only use it with
+// SQL you built from trusted pieces: values must still go through :name
+// parameters.
+func UnsafeText(sql string) *TextClause { return parseText(sql) }
+
+func parseText(sql string) *TextClause {
+	t := &TextClause{sql: sql}
+	var lit strings.Builder
+	for i := 0; i < len(sql); i++ {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := skipQuoted(sql, i, c)
+			lit.WriteString(sql[i:j])
+			i = j - 1
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				j = len(sql) - i
+			}
+			lit.WriteString(sql[i : i+j])
+			i += j - 1
+		case c == ':' && i+1 < len(sql) && sql[i+1] == ':':
+			lit.WriteString("::")
+			i++
+		case c == ':' && i+1 < len(sql) && isNameStart(sql[i+1]) && (i == 0 || sql[i-1] != ':'):
+			j := i + 1
+			for j < len(sql) && isNameChar(sql[j]) {
+				j++
+			}
+			t.parts = append(t.parts, textPart{lit: lit.String(), param: sql[i+1 : j]})
+			lit.Reset()
+			i = j - 1
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	t.parts = append(t.parts, textPart{lit: lit.String()})
+	return t
+}
+
+func skipQuoted(s string, i int, q byte) int {
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == q {
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(s)
+}
+
+func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isNameChar(c byte) bool  { return isNameStart(c) || c >= '0' && c <= '9' }
+
+// Bind returns a copy of the text with the parameter name set to v.
+func (t *TextClause) Bind(name string, v any) *TextClause {
+	cp := *t
+	cp.params = maps.Clone(t.params)
+	if cp.params == nil {
+		cp.params = map[string]any{}
+	}
+	cp.params[name] = v
+	return &cp
+}
+
+// Columns returns a copy of the text statement whose result columns are
+// linked, by position, to the given expressions (TextClause.columns), so
+// that FromStatement can load entities from it whatever the column names.
+func (t *TextClause) Columns(cols ...Grouping) *TextClause {
+	cp := *t
+	cp.cols = make([]node, len(cols))
+	for i, c := range cols {
+		cp.cols[i] = c.exprNode()
+	}
+	return &cp
+}
+
+// Subquery makes the text statement a derived table, to map an entity
+// onto with [Aliased] and [Over]. Its columns must be linked with Columns.
+func (t *TextClause) Subquery() *Subquery { return newSubquery(t, "") }
+
+func (t *TextClause) exprNode() node               { return t }
+func (*TextClause) typ(*bool)                      {}
+func (t *TextClause) orderNode() node              { return t }
+func (t *TextClause) statementNode() statementNode { return t }
+func (*TextClause) sources(func(*source))          {}
+func (t *TextClause) selectItems() []node          { return t.cols }
+
+func (t *TextClause) render(b *builder) {
+	for _, p := range t.parts {
+		b.write(p.lit)
+		if p.param == "" {
+			continue
+		}
+		v, ok := t.params[p.param]
+		if !ok {
+			v, ok = b.params[p.param]
+		}
+		if !ok {
+			b.fail(fmt.Errorf("%w: :%s in %q", ErrMissingParam, p.param, t.sql))
+			return
+		}
+		b.bind(v)
+	}
+}
+
+func (t *TextClause) renderStmt(b *builder, _, _ bool) { t.render(b) }
+
+// String returns the SQL as written.
+func (t *TextClause) String() string { return t.sql }
