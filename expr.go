@@ -220,10 +220,14 @@ func isNull[T any](v T) bool {
 func valueOf[T any](v T) node { return valueNode{v: v} }
 
 // And joins conditions with AND. With no conditions it is true.
-func And(conds ...Condition) Expr[bool] { return wrap[bool](&boolNode{op: " AND ", items: nodesOf(conds)}) }
+func And(conds ...Condition) Expr[bool] {
+	return wrap[bool](&boolNode{op: " AND ", items: nodesOf(conds)})
+}
 
 // Or joins conditions with OR. With no conditions it is false.
-func Or(conds ...Condition) Expr[bool] { return wrap[bool](&boolNode{op: " OR ", items: nodesOf(conds)}) }
+func Or(conds ...Condition) Expr[bool] {
+	return wrap[bool](&boolNode{op: " OR ", items: nodesOf(conds)})
+}
 
 // Not negates a condition: NOT (cond).
 func Not(cond Condition) Expr[bool] {

@@ -1,6 +1,5 @@
 package quarry
 
-
 // colRef is a column of a FROM source.
 type colRef struct {
 	src  *source
@@ -40,12 +39,12 @@ func (c *subColRef) sources(fn func(*source)) { fn(c.src) }
 
 type valueNode struct{ v any }
 
-func (v valueNode) render(b *builder)     { b.bind(v.v) }
+func (v valueNode) render(b *builder)   { b.bind(v.v) }
 func (valueNode) sources(func(*source)) {}
 
 type errNode struct{ msg string }
 
-func (e errNode) render(b *builder)     { b.failf("%s", e.msg) }
+func (e errNode) render(b *builder)   { b.failf("%s", e.msg) }
 func (errNode) sources(func(*source)) {}
 
 type binaryNode struct {
@@ -168,7 +167,6 @@ func (n *ilikeNode) render(b *builder) {
 func (n *ilikeNode) sources(fn func(*source)) { n.left.sources(fn) }
 
 type matchNode struct{ left, right node }
-
 
 func (n *matchNode) render(b *builder) {
 	if b.caps.MatchPrefix == "" {

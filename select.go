@@ -68,7 +68,6 @@ func (q *Query[T]) with(f func(c *selectCore)) *Query[T] {
 	return &Query[T]{core: c, read: q.read}
 }
 
-
 // Where adds conditions, joined with AND to each other and to the
 // conditions already present.
 func (q *Query[T]) Where(conds ...Condition) *Query[T] {

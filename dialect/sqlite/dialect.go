@@ -66,4 +66,3 @@ func (Dialect) Capabilities() quarry.Capabilities {
 		LimitAll:  "-1",
 	}
 }
-
