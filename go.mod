@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/matryer/is v1.4.1
 	modernc.org/sqlite v1.61.1
 )
 
