@@ -36,11 +36,13 @@ func (c *Column[T]) bindColumn(src *source, info *columnInfo) {
 // reflection.
 func (*Column[T]) ops() colOps {
 	return colOps{
-		dest:  func(p unsafe.Pointer) any { return (*T)(p) },
-		value: func(p unsafe.Pointer) any { return *(*T)(p) },
-		equal: equalFunc[T](),
-		clone: cloneFunc[T](),
-		set:   func(dst unsafe.Pointer, v any) bool { x, ok := v.(T); *(*T)(dst) = x; return ok },
+		dest:   func(p unsafe.Pointer) any { return (*T)(p) },
+		value:  func(p unsafe.Pointer) any { return *(*T)(p) },
+		equal:  equalFunc[T](),
+		clone:  cloneFunc[T](),
+		set:    func(dst unsafe.Pointer, v any) bool { x, ok := v.(T); *(*T)(dst) = x; return ok },
+		key:    keyFunc[T](),
+		holder: func() fieldHolder { return &nullHolder[T]{} },
 	}
 }
 
@@ -83,6 +85,13 @@ type colOps struct {
 	equal func(a, b unsafe.Pointer) bool       // dirty check
 	clone func(dst, src unsafe.Pointer)        // snapshot copy
 	set   func(dst unsafe.Pointer, v any) bool // assign a value of the column's type
+	// key returns the field's value normalised for matching keys across
+	// columns of different Go types (int32/int64, T/*T), false when NULL
+	// (relationship loading, relationship.go).
+	key func(field unsafe.Pointer) (any, bool)
+	// holder returns a reusable NULL-aware scan target for the column, for
+	// entities on the optional side of an outer join (outerjoin.go).
+	holder func() fieldHolder
 }
 
 func (c *columnInfo) ptr(obj unsafe.Pointer) unsafe.Pointer { return unsafe.Add(obj, c.offset) }

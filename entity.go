@@ -348,4 +348,10 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-func (t *table) String() string { return fmt.Sprintf("%v (table %q)", t.goType, t.name) }
+func (t *table) String() string {
+	if t.goType == nil {
+		// An association table (association.go) maps no Go type.
+		return fmt.Sprintf("association table %q", t.name)
+	}
+	return fmt.Sprintf("%v (table %q)", t.goType, t.name)
+}

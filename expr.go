@@ -58,7 +58,7 @@ func (e Expr[T]) cmp(op string, v T) Expr[bool] {
 }
 
 func (e Expr[T]) cmpExpr(op string, o Expression[T]) Expr[bool] {
-	return wrap[bool](&binaryNode{left: e.exprNode(), op: op, right: o.exprNode()})
+	return wrap[bool](&binaryNode{left: e.exprNode(), op: op, right: nodeOf(o)})
 }
 
 // Eq renders e = v; a nil pointer or invalid sql.Null renders e IS NULL.
@@ -231,13 +231,22 @@ func Or(conds ...Condition) Expr[bool] {
 
 // Not negates a condition: NOT (cond).
 func Not(cond Condition) Expr[bool] {
-	return wrap[bool](&notNode{inner: cond.exprNode()})
+	return wrap[bool](&notNode{inner: nodeOf(cond)})
 }
 
 func nodesOf[T any](es []Expression[T]) []node {
 	ns := make([]node, len(es))
 	for i, e := range es {
-		ns[i] = e.exprNode()
+		ns[i] = nodeOf(e)
 	}
 	return ns
+}
+
+// nodeOf returns the node of e, or an error node when e is nil, so that a
+// nil argument to a builder is an error at render time, not a panic.
+func nodeOf(e Grouping) node {
+	if e == nil {
+		return errNode{msg: "nil expression or condition"}
+	}
+	return e.exprNode()
 }

@@ -92,7 +92,7 @@ func call[T any](name string, args ...node) Expr[T] {
 func exprNodes(es []Grouping) []node {
 	ns := make([]node, len(es))
 	for i, e := range es {
-		ns[i] = e.exprNode()
+		ns[i] = nodeOf(e)
 	}
 	return ns
 }
@@ -125,12 +125,16 @@ func Tuple[A, B any](a Expression[A], b Expression[B]) TupleExpr[A, B] {
 	return TupleExpr[A, B]{a: a.exprNode(), b: b.exprNode()}
 }
 
-// In renders (a, b) IN (VALUES (?, ?), ...). An empty list is false.
+// In is true when (a, b) equals one of the rows. It renders as
+// ((a = ? AND b = ?) OR ...), which means the same as the row-value
+// (a, b) IN (...) and runs everywhere: SQLite takes row values on the
+// right of IN only from a subquery, and PostgreSQL cannot type the
+// parameters of a VALUES list. An empty list is false.
 func (t TupleExpr[A, B]) In(rows ...Row2[A, B]) Expr[bool] {
 	return wrap[bool](&tupleInNode{t: t.nodes(), rows: tupleRows(rows)})
 }
 
-// NotIn renders NOT ((a, b) IN (VALUES ...)). An empty list is true.
+// NotIn is NOT of [TupleExpr.In]. An empty list is true.
 func (t TupleExpr[A, B]) NotIn(rows ...Row2[A, B]) Expr[bool] {
 	return wrap[bool](&tupleInNode{t: t.nodes(), rows: tupleRows(rows), not: true})
 }
@@ -161,33 +165,25 @@ func (n *tupleInNode) render(b *builder) {
 		return
 	}
 	if n.not {
-		b.write("NOT (")
+		b.write("NOT ")
 	}
 	b.writeByte('(')
-	for i, x := range n.t {
-		if i > 0 {
-			b.write(", ")
-		}
-		x.render(b)
-	}
-	b.write(") IN (VALUES ")
 	for i, r := range n.rows {
 		if i > 0 {
-			b.write(", ")
+			b.write(" OR ")
 		}
 		b.writeByte('(')
 		for j, v := range r {
 			if j > 0 {
-				b.write(", ")
+				b.write(" AND ")
 			}
+			renderOperand(b, n.t[j])
+			b.write(" = ")
 			v.render(b)
 		}
 		b.writeByte(')')
 	}
 	b.writeByte(')')
-	if n.not {
-		b.writeByte(')')
-	}
 }
 
 func (n *tupleInNode) sources(fn func(*source)) {

@@ -38,6 +38,8 @@ type joinSpec struct {
 type relJoiner interface {
 	parentSource() *source
 	targetSource() *source
+	// resolve configures the mappings; an error stops the render.
+	resolve() error
 	joinSteps(parent, target *source) []joinStep
 }
 
@@ -103,6 +105,10 @@ func (q *Query[T]) OuterJoinFrom(left FromItem, target JoinTarget, on ...Conditi
 
 func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer bool) *Query[T] {
 	return q.with(func(c *selectCore) {
+		if target == nil || target.joinSpec().target == nil && target.joinSpec().rel == nil {
+			c.fail(errZeroSource)
+			return
+		}
 		spec := *target.joinSpec()
 		spec.outer = outer
 		if left != nil {
@@ -114,10 +120,9 @@ func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer b
 			if rj, ok := n.(relJoiner); ok && spec.rel == nil {
 				// Join(alias, Users.Addresses): the relationship gives the
 				// ON clause, the first argument the target.
+				// The left side stays unset unless JoinFrom gave it, so that
+				// resolveJoin can check that the parent is in the FROM list.
 				spec.rel = rj
-				if spec.left == nil {
-					spec.left = rj.parentSource()
-				}
 				continue
 			}
 			spec.on = append(spec.on, n)
@@ -228,12 +233,26 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 	present = append(present, candidates...)
 
 	if j.rel != nil {
+		if err := j.rel.resolve(); err != nil {
+			return nil, nil, err
+		}
 		left := j.left
 		if left == nil {
 			left = j.rel.parentSource()
+			if len(present) > 0 && !slices.ContainsFunc(present, func(s *source) bool { return s.identity() == left.identity() }) {
+				names := make([]string, len(present))
+				for i, s := range present {
+					names[i] = describeSource(s)
+				}
+				return nil, nil, fmt.Errorf("quarry: cannot join along %s: its parent %s is not in the FROM list (%s): join to it first, or start from it with JoinFrom or SelectFrom",
+					j.rel, describeSource(left), strings.Join(names, ", "))
+			}
 		}
 		if target == nil {
 			target = j.rel.targetSource()
+		}
+		if target.identity() == left.identity() {
+			return nil, nil, fmt.Errorf("quarry: cannot join %s to itself along %s: join to an alias, as in Join(rel.OfType(quarry.Aliased(t)))", describeSource(left), j.rel)
 		}
 		steps := j.rel.joinSteps(left, target)
 		if len(j.on) > 0 {

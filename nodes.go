@@ -11,10 +11,14 @@ func (c *colRef) render(b *builder) {
 		b.ident(c.info.name)
 		return
 	}
-	b.ident(b.sourceName(c.src.identity()))
+	src := c.src
+	if a, ok := b.adapt[src.identity()]; ok {
+		src = a
+	}
+	b.ident(b.sourceName(src.identity()))
 	b.writeByte('.')
-	if c.src.sub != nil {
-		b.ident(c.src.sub.outputNameOf(b, c.info))
+	if src.sub != nil {
+		b.ident(src.sub.outputNameOf(b, c.info))
 		return
 	}
 	b.ident(c.info.name)

@@ -29,6 +29,9 @@ type builder struct {
 	bareColumns bool
 	// params are the statement-level values of Text parameters.
 	params map[string]any
+	// adapt renders the columns of some sources from others (criteria
+	// of a relationship rendered against an alias: loader_joined.go).
+	adapt map[*source]*source
 }
 
 func newBuilder(d Dialect) *builder {

@@ -15,13 +15,10 @@ type Executor interface {
 // execConn is what an Executor lends a statement: where to send SQL and
 // how to treat the entities read.
 type execConn struct {
-	db  *DB
-	q   Querier
-	ids identityMap
-	// afterLoad runs the loader options of a statement over its results
-	// (eager loading); nil outside a Session.
-	afterLoad func(ctx context.Context, opts []loaderOption, results []any) error
-	release   func()
+	db      *DB
+	q       Querier
+	ids     identityMap
+	release func()
 }
 
 func (c *execConn) done() {
@@ -45,7 +42,8 @@ type Result[T any] struct {
 	err    error
 	closed bool
 	seen   map[any]struct{}
-	opts   []loaderOption
+	// eager runs the statement's loaders (loader.go); nil without any.
+	eager *eagerRun
 }
 
 // Execute runs the statement and returns a cursor over its rows.
@@ -58,12 +56,22 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	if err != nil {
 		return nil, err
 	}
+	reader := newReader()
+	// Loader options may change the statement and wrap its reader
+	// (loader.go).
+	st, reader, run, err := applyEager(st, reader)
+	if err != nil {
+		conn.done()
+		return nil, err
+	}
 	rows, err := conn.query(ctx, st)
 	if err != nil {
 		conn.done()
 		return nil, err
 	}
-	reader := newReader()
+	// Entities and columns on the nullable side of an outer join read
+	// through NULL-aware holders (outerjoin.go).
+	markOptional(st, reader)
 	perm, width, err := linkColumns(st, rows)
 	if err != nil {
 		rows.Close()
@@ -73,11 +81,8 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	if perm != nil {
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
-	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}}
-	if c, ok := st.(*selectCore); ok {
-		r.opts = c.opts
-	}
-	if u, ok := reader.(uniquer); ok && u.unique() && conn.ids != nil {
+	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}, eager: run}
+	if u, ok := reader.(uniquer); ok && u.unique() && (conn.ids != nil || run != nil && run.plan.unique) {
 		r.seen = map[any]struct{}{}
 	}
 	return r, nil
@@ -180,14 +185,14 @@ func (r *Result[T]) All() ([]T, error) {
 
 // load runs the statement's eager loaders over the results.
 func (r *Result[T]) load(vs []T) error {
-	if len(r.opts) == 0 || r.conn.afterLoad == nil || len(vs) == 0 {
+	if r.eager == nil || len(vs) == 0 {
 		return nil
 	}
 	objs := make([]any, len(vs))
 	for i, v := range vs {
 		objs[i] = v
 	}
-	return r.conn.afterLoad(r.ctx, r.opts, objs)
+	return r.eager.run(r.ctx, r.conn, objs)
 }
 
 // One returns the only row, [ErrNoResult] if there is none and
@@ -231,6 +236,11 @@ func (r *Result[T]) First() (T, error) {
 		return zero, ErrNoResult
 	}
 	v := r.cur
+	if r.eager != nil && r.eager.rd != nil {
+		// A joined collection of v may continue in the next rows.
+		for r.Next() {
+		}
+	}
 	if err := r.Close(); err != nil {
 		return zero, err
 	}

@@ -29,11 +29,24 @@ type identityMap interface {
 }
 
 // valueReader reads one column into a T.
-type valueReader[T any] struct{ v T }
+type valueReader[T any] struct {
+	v T
+	// strict is set for a column from the optional side of an outer join
+	// read as a non-nullable T (outerjoin.go).
+	strict *strictRead[T]
+}
 
-func (r *valueReader[T]) prepare(dst []any) []any { return append(dst, &r.v) }
+func (r *valueReader[T]) prepare(dst []any) []any {
+	if r.strict != nil {
+		return append(dst, &r.strict.v)
+	}
+	return append(dst, &r.v)
+}
 
 func (r *valueReader[T]) finish(*readCtx) (T, error) {
+	if r.strict != nil {
+		return r.strict.finish()
+	}
 	v := r.v
 	var zero T
 	r.v = zero
@@ -46,9 +59,15 @@ func (e Expr[T]) newReader() rowReader[T] { return &valueReader[T]{} }
 type entityReader[E any] struct {
 	t   *table
 	obj *E
+	// opt is set when the entity is on the optional side of an outer
+	// join (outerjoin.go).
+	opt *optionalRow
 }
 
 func (e Entity[E]) selectNodes() []node {
+	if e.src == nil {
+		return []node{errNode{msg: errZeroSource.Error()}}
+	}
 	cols := e.src.table.columns
 	ns := make([]node, len(cols))
 	for i, c := range cols {
@@ -57,9 +76,18 @@ func (e Entity[E]) selectNodes() []node {
 	return ns
 }
 
-func (e Entity[E]) newReader() rowReader[*E] { return &entityReader[E]{t: e.src.table} }
+func (e Entity[E]) newReader() rowReader[*E] {
+	if e.src == nil {
+		// Never read: a statement selecting a zero Entity fails to render.
+		return &entityReader[E]{t: &table{}}
+	}
+	return &entityReader[E]{t: e.src.table}
+}
 
 func (r *entityReader[E]) prepare(dst []any) []any {
+	if r.opt != nil {
+		return r.opt.prepare(dst)
+	}
 	r.obj = new(E)
 	p := unsafe.Pointer(r.obj)
 	for _, c := range r.t.columns {
@@ -69,6 +97,9 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 }
 
 func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
+	if r.opt != nil {
+		return r.readOptional(rc)
+	}
 	if rc.ids == nil {
 		return r.obj, nil
 	}

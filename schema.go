@@ -13,7 +13,12 @@ type SchemaItem interface {
 	schemaTable() *table
 }
 
-func (e Entity[E]) schemaTable() *table { return e.src.table }
+func (e Entity[E]) schemaTable() *table {
+	if e.src == nil {
+		return nil
+	}
+	return e.src.table
+}
 
 // CreateAll creates the tables that do not exist yet, parents before the
 // tables whose foreign keys refer to them: primary keys (composite too),
@@ -50,13 +55,19 @@ func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 // CreateSQL returns the CREATE TABLE statements CreateAll would run, in
 // order, for review or for a migration tool.
 func (db *DB) CreateSQL(items ...SchemaItem) ([]string, error) {
+	return CreateSQL(db.dialect, items...)
+}
+
+// CreateSQL returns the CREATE TABLE statements of the tables for the
+// dialect, parents before children, without a database connection.
+func CreateSQL(d Dialect, items ...SchemaItem) ([]string, error) {
 	tables, err := sortTables(items)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(tables))
 	for _, t := range tables {
-		s, err := createTableSQL(db.dialect, t)
+		s, err := createTableSQL(d, t)
 		if err != nil {
 			return nil, err
 		}
@@ -95,6 +106,9 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 	state := map[*table]int{} // 1 visiting, 2 done
 	in := map[*table]bool{}
 	for _, it := range items {
+		if it == nil || it.schemaTable() == nil {
+			return nil, errZeroSource
+		}
 		in[it.schemaTable()] = true
 	}
 	var visit func(t *table, path []string) error

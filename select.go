@@ -1,6 +1,7 @@
 package quarry
 
 import (
+	"errors"
 	"slices"
 	"sync/atomic"
 )
@@ -45,6 +46,8 @@ type selectCore struct {
 
 	cache atomic.Pointer[rendered]
 	first atomic.Pointer[selectCore]
+	// eager caches the plan of the loader options (loader.go).
+	eager atomic.Pointer[eagerPlan]
 }
 
 func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {
@@ -62,6 +65,18 @@ func (c *selectCore) clone() *selectCore {
 	}
 }
 
+// fail records the first error of a statement under construction; it is
+// returned when the statement is rendered or run.
+func (c *selectCore) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+// errZeroSource is the error of a statement that names a table struct not
+// made by [Table] (a zero value).
+var errZeroSource = errors.New("quarry: use of a zero table struct or alias (was it created with quarry.Table?)")
+
 func (q *Query[T]) with(f func(c *selectCore)) *Query[T] {
 	c := q.core.clone()
 	f(c)
@@ -73,7 +88,7 @@ func (q *Query[T]) with(f func(c *selectCore)) *Query[T] {
 func (q *Query[T]) Where(conds ...Condition) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, cond := range conds {
-			c.where = append(c.where, cond.exprNode())
+			c.where = append(c.where, nodeOf(cond))
 		}
 	})
 }
@@ -82,6 +97,10 @@ func (q *Query[T]) Where(conds ...Condition) *Query[T] {
 func (q *Query[T]) OrderBy(terms ...Orderable) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, t := range terms {
+			if t == nil {
+				c.orderBy = append(c.orderBy, errNode{msg: "nil ORDER BY term"})
+				continue
+			}
 			c.orderBy = append(c.orderBy, t.orderNode())
 		}
 	})
@@ -91,7 +110,7 @@ func (q *Query[T]) OrderBy(terms ...Orderable) *Query[T] {
 func (q *Query[T]) GroupBy(exprs ...Grouping) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, e := range exprs {
-			c.groupBy = append(c.groupBy, e.exprNode())
+			c.groupBy = append(c.groupBy, nodeOf(e))
 		}
 	})
 }
@@ -103,7 +122,7 @@ type Grouping interface{ exprNode() node }
 func (q *Query[T]) Having(conds ...Condition) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, cond := range conds {
-			c.having = append(c.having, cond.exprNode())
+			c.having = append(c.having, nodeOf(cond))
 		}
 	})
 }
@@ -130,7 +149,15 @@ func (q *Query[T]) Distinct() *Query[T] {
 func (q *Query[T]) SelectFrom(froms ...FromItem) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, f := range froms {
-			c.explicit = append(c.explicit, f.fromSource())
+			var src *source
+			if f != nil {
+				src = f.fromSource()
+			}
+			if src == nil {
+				c.fail(errZeroSource)
+				continue
+			}
+			c.explicit = append(c.explicit, src)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package quarry
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -88,9 +89,17 @@ func (c *selectCore) renderItems(b *builder, nested bool) {
 		natural := ""
 		switch x := n.(type) {
 		case *labelNode:
+			if x.name == "" {
+				b.fail(fmt.Errorf("%w: empty label", ErrInvalidIdentifier))
+			}
 			renderOperand(b, x.inner)
 		case *colRef:
 			natural = x.info.name
+			if x.src.sub != nil {
+				// A column of a subquery is read under its output name there
+				// (anon_1.id_1), which needs no label of the same name.
+				natural = x.src.sub.outputNameOf(b, x.info)
+			}
 			n.render(b)
 		case *subColRef:
 			natural = names[i]

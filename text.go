@@ -59,10 +59,32 @@ func parseText(sql string) *TextClause {
 			}
 			lit.WriteString(sql[i : i+j])
 			i += j - 1
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			// A block comment: :name inside is not a parameter.
+			j := strings.Index(sql[i+2:], "*/")
+			end := len(sql)
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			lit.WriteString(sql[i:end])
+			i = end - 1
+		case c == '$' && dollarTag(sql[i:]) != "":
+			// A PostgreSQL dollar-quoted string: $$...$$ or $tag$...$tag$.
+			tag := dollarTag(sql[i:])
+			end := len(sql)
+			if j := strings.Index(sql[i+len(tag):], tag); j >= 0 {
+				end = i + len(tag) + j + len(tag)
+			}
+			lit.WriteString(sql[i:end])
+			i = end - 1
+		case c == '\\' && i+1 < len(sql) && sql[i+1] == ':':
+			// \: is a literal colon, as in SQLAlchemy.
+			lit.WriteByte(':')
+			i++
 		case c == ':' && i+1 < len(sql) && sql[i+1] == ':':
 			lit.WriteString("::")
 			i++
-		case c == ':' && i+1 < len(sql) && isNameStart(sql[i+1]) && (i == 0 || sql[i-1] != ':'):
+		case c == ':' && i+1 < len(sql) && isNameStart(sql[i+1]) && (i == 0 || !isNameChar(sql[i-1])):
 			j := i + 1
 			for j < len(sql) && isNameChar(sql[j]) {
 				j++
@@ -76,6 +98,29 @@ func parseText(sql string) *TextClause {
 	}
 	t.parts = append(t.parts, textPart{lit: lit.String()})
 	return t
+}
+
+// dollarTag returns the opening tag of a dollar-quoted string at the start
+// of s ("$$" or "$name$"), or "" when s does not start one ($1 does not).
+func dollarTag(s string) string {
+	if len(s) < 2 || s[0] != '$' {
+		return ""
+	}
+	if s[1] == '$' {
+		return "$$"
+	}
+	if !isNameStart(s[1]) {
+		return ""
+	}
+	for j := 2; j < len(s); j++ {
+		switch {
+		case s[j] == '$':
+			return s[:j+1]
+		case !isNameChar(s[j]):
+			return ""
+		}
+	}
+	return ""
 }
 
 func skipQuoted(s string, i int, q byte) int {

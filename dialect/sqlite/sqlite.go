@@ -77,6 +77,13 @@ func buildDSN(dsn string) (string, bool) {
 		b.WriteString(url.QueryEscape(p))
 		sep = "&"
 	}
+	if !strings.Contains(base, "_time_format=") {
+		// Write times as "2006-01-02 15:04:05.999999999-07:00", a format
+		// the driver parses back. Its default, Time.String, names the
+		// zone, and zones like time.FixedZone("UTC+5:30", ...) do not
+		// parse, so the column came back as a string.
+		b.WriteString("&_time_format=sqlite")
+	}
 	return b.String(), memory
 }
 

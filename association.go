@@ -1,0 +1,127 @@
+package quarry
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// AssociationTable is a plain table that links two entities for a
+// [ManyToMany] relationship (SQLAlchemy's secondary Table). It maps no Go
+// type: its rows are written by the Session when collections change. Its
+// primary key is made of all its columns. Pass it to CreateAll like a
+// table struct.
+type AssociationTable struct {
+	t *table
+}
+
+// AssociationColumn is one column of an [AssociationTable], made by
+// [AssocColumn].
+type AssociationColumn struct {
+	name, ref, onDelete string
+}
+
+// AssocColumn declares a column of an association table that references
+// the column ref ("table.column"). Its type is that of the referenced
+// column.
+func AssocColumn(name, ref string) AssociationColumn {
+	return AssociationColumn{name: name, ref: ref}
+}
+
+// OnDelete returns the column with an ON DELETE action (cascade, set null,
+// restrict, no action, set default) on its foreign key.
+func (c AssociationColumn) OnDelete(action string) AssociationColumn {
+	c.onDelete = action
+	return c
+}
+
+// Association declares the association table name with its columns, for
+// package-level variables:
+//
+//	var PostKeywords = quarry.Association("post_keywords",
+//		quarry.AssocColumn("post_id", "posts.id"),
+//		quarry.AssocColumn("keyword_id", "keywords.id"))
+//
+// The tables the columns reference may be mapped before or after. A
+// mistake panics with a message naming the table; use [TryAssociation] to
+// get an error instead.
+func Association(name string, cols ...AssociationColumn) *AssociationTable {
+	a, err := TryAssociation(name, cols...)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// TryAssociation is [Association] returning the mapping error instead of
+// panicking.
+func TryAssociation(name string, cols ...AssociationColumn) (*AssociationTable, error) {
+	if err := checkIdent(name, 0); err != nil {
+		return nil, mappingErrorf("association table name: %v", err)
+	}
+	if len(cols) < 2 {
+		return nil, mappingErrorf("association table %q needs at least two columns", name)
+	}
+	t := &table{name: name, byName: map[string]*columnInfo{}}
+	t.base = &source{table: t}
+	for _, ac := range cols {
+		if err := checkIdent(ac.name, 0); err != nil {
+			return nil, mappingErrorf("association table %q: column name: %v", name, err)
+		}
+		if _, dup := t.byName[ac.name]; dup {
+			return nil, mappingErrorf("association table %q: duplicate column %q", name, ac.name)
+		}
+		if !strings.Contains(ac.ref, ".") {
+			return nil, mappingErrorf("association table %q: column %q references %q: want table.column", name, ac.name, ac.ref)
+		}
+		fk := &foreignKey{ref: ac.ref}
+		if ac.onDelete != "" {
+			action, ok := referentialActions[strings.ToLower(ac.onDelete)]
+			if !ok {
+				return nil, mappingErrorf("association table %q: column %q: OnDelete(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onDelete)
+			}
+			fk.onDelete = action
+		}
+		c := &columnInfo{table: t, name: ac.name, field: ac.name, pk: true, noAuto: true, fk: fk, index: len(t.columns)}
+		t.columns = append(t.columns, c)
+		t.pk = append(t.pk, c)
+		t.byName[c.name] = c
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.byType == nil {
+		registry.byType = map[reflect.Type]*table{}
+		registry.byName = map[string]*table{}
+	}
+	if old, ok := registry.byName[name]; ok {
+		return nil, mappingErrorf("table %q is already mapped by %v", name, old)
+	}
+	registry.byName[name] = t
+	registry.tables = append(registry.tables, t)
+	registry.configured = false
+	return &AssociationTable{t: t}, nil
+}
+
+func (a *AssociationTable) schemaTable() *table { return a.t }
+
+// Name returns the name of the association table.
+func (a *AssociationTable) Name() string { return a.t.name }
+
+// String describes the association table.
+func (a *AssociationTable) String() string { return fmt.Sprintf("association table %q", a.t.name) }
+
+// configureAssociation gives each column the type of the column it
+// references, once foreign keys are resolved.
+func (t *table) configureAssociation() error {
+	for _, c := range t.columns {
+		ref := c.fk.target
+		if ref == nil {
+			continue // configure reported the unknown reference
+		}
+		c.kind, c.length, c.text, c.sqlType, c.goType = ref.kind, ref.length, ref.text, ref.sqlType, ref.goType
+		if ref.goType != nil && ref.goType.Kind() == reflect.Pointer {
+			c.goType = ref.goType.Elem()
+		}
+	}
+	return nil
+}

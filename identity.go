@@ -1,0 +1,533 @@
+package quarry
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// identKey names one row of one table: the identity under which a Session
+// keeps the single object that stands for it. A single integer primary key
+// is held in n and a single string key in s, so the common lookups hash
+// two words and allocate nothing; other keys (composite, time, bytes) are
+// encoded into s by appendKeyPart, in an order-preserving form so that
+// sorting by key sorts by primary key.
+type identKey struct {
+	t *table
+	n int64
+	s string
+}
+
+func (k identKey) less(o identKey) bool { return k.compare(o) < 0 }
+
+func (k identKey) compare(o identKey) int {
+	switch {
+	case k.n < o.n:
+		return -1
+	case k.n > o.n:
+		return 1
+	case k.s < o.s:
+		return -1
+	case k.s > o.s:
+		return 1
+	}
+	return 0
+}
+
+// keyKind says how a table's primary key is held in an identKey.
+type keyKind uint8
+
+const (
+	keyInt     keyKind = iota // one integer column, in n
+	keyString                 // one string column, in s
+	keyEncoded                // anything else, encoded into s
+)
+
+// tableMeta is what the Session needs about a table beyond the mapping:
+// how to read its key, snapshot its rows and write them. It is computed
+// once per table, with reflection, and shared by every Session.
+type tableMeta struct {
+	t    *table
+	kind keyKind
+	// getInt reads the single integer key.
+	getInt func(field unsafe.Pointer) int64
+	// auto is the generated integer key (nil when keys are given by the
+	// program), with its setter.
+	auto    *columnInfo
+	setAuto func(field unsafe.Pointer, v int64)
+	// version is the optimistic-locking counter, with its accessors.
+	version    *columnInfo
+	getVersion func(field unsafe.Pointer) int64
+	setVersion func(field unsafe.Pointer, v int64)
+	// zero is a zero E, the source of zero field values.
+	zero unsafe.Pointer
+	// ptrType is *E, for handing objects back as any.
+	ptrType reflect.Type
+	// rels are the table's relations; hooks says whether any takes part
+	// in the unit of work, writer whether any sets columns during a flush.
+	rels          []relation
+	hooks, writer bool
+	// sql caches rendered DML per dialect and shape (see flush.go).
+	sql sync.Map
+}
+
+var (
+	metaByTable sync.Map // *table -> *tableMeta
+	metaByType  sync.Map // reflect.Type (*E) -> *tableMeta
+)
+
+func metaOf(t *table) *tableMeta {
+	if m, ok := metaByTable.Load(t); ok {
+		return m.(*tableMeta)
+	}
+	m := newTableMeta(t)
+	actual, _ := metaByTable.LoadOrStore(t, m)
+	return actual.(*tableMeta)
+}
+
+// metaOfType returns the meta of the mapped struct that pt (a *E) points
+// to, or nil when E is not mapped.
+func metaOfType(pt reflect.Type) *tableMeta {
+	if m, ok := metaByType.Load(pt); ok {
+		return m.(*tableMeta)
+	}
+	if pt.Kind() != reflect.Pointer {
+		return nil
+	}
+	t := lookupTable(pt.Elem())
+	if t == nil {
+		return nil
+	}
+	m := metaOf(t)
+	metaByType.Store(pt, m)
+	return m
+}
+
+func newTableMeta(t *table) *tableMeta {
+	m := &tableMeta{t: t, kind: keyEncoded, rels: t.relations}
+	if t.goType != nil { // association tables map no Go type
+		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.goType)
+	}
+	if len(t.pk) == 1 {
+		switch k := t.pk[0].goType.Kind(); {
+		case intKind(k):
+			m.kind = keyInt
+			m.getInt, _ = intAccessors(k)
+		case k == reflect.String:
+			m.kind = keyString
+		}
+	}
+	if len(t.pk) == 1 && t.pk[0].autoinc && intKind(t.pk[0].goType.Kind()) {
+		m.auto = t.pk[0]
+		_, m.setAuto = intAccessors(m.auto.goType.Kind())
+	}
+	for _, r := range t.relations {
+		switch r.(type) {
+		case flushCascader, flushPreparer:
+			m.hooks = true
+		}
+		if _, ok := r.(flushWriter); ok {
+			m.writer = true
+		}
+	}
+	if v := t.version; v != nil && intKind(v.goType.Kind()) {
+		m.version = v
+		m.getVersion, m.setVersion = intAccessors(v.goType.Kind())
+	}
+	return m
+}
+
+func intKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uint64 && k != reflect.Uintptr
+}
+
+// intAccessors reads and writes an integer field of the given kind as an
+// int64, so keys and version counters need no boxing.
+func intAccessors(k reflect.Kind) (func(unsafe.Pointer) int64, func(unsafe.Pointer, int64)) {
+	switch k {
+	case reflect.Int:
+		return func(p unsafe.Pointer) int64 { return int64(*(*int)(p)) }, func(p unsafe.Pointer, v int64) { *(*int)(p) = int(v) }
+	case reflect.Int8:
+		return func(p unsafe.Pointer) int64 { return int64(*(*int8)(p)) }, func(p unsafe.Pointer, v int64) { *(*int8)(p) = int8(v) }
+	case reflect.Int16:
+		return func(p unsafe.Pointer) int64 { return int64(*(*int16)(p)) }, func(p unsafe.Pointer, v int64) { *(*int16)(p) = int16(v) }
+	case reflect.Int32:
+		return func(p unsafe.Pointer) int64 { return int64(*(*int32)(p)) }, func(p unsafe.Pointer, v int64) { *(*int32)(p) = int32(v) }
+	case reflect.Int64:
+		return func(p unsafe.Pointer) int64 { return *(*int64)(p) }, func(p unsafe.Pointer, v int64) { *(*int64)(p) = v }
+	case reflect.Uint:
+		return func(p unsafe.Pointer) int64 { return int64(*(*uint)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint)(p) = uint(v) }
+	case reflect.Uint8:
+		return func(p unsafe.Pointer) int64 { return int64(*(*uint8)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint8)(p) = uint8(v) }
+	case reflect.Uint16:
+		return func(p unsafe.Pointer) int64 { return int64(*(*uint16)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint16)(p) = uint16(v) }
+	case reflect.Uint32:
+		return func(p unsafe.Pointer) int64 { return int64(*(*uint32)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint32)(p) = uint32(v) }
+	default: // Uint64
+		return func(p unsafe.Pointer) int64 { return int64(*(*uint64)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint64)(p) = uint64(v) }
+	}
+}
+
+// keyOf returns the identity of the row an object stands for.
+func (m *tableMeta) keyOf(obj unsafe.Pointer) identKey {
+	switch m.kind {
+	case keyInt:
+		return identKey{t: m.t, n: m.getInt(m.t.pk[0].ptr(obj))}
+	case keyString:
+		return identKey{t: m.t, s: *(*string)(m.t.pk[0].ptr(obj))}
+	}
+	var b []byte
+	for _, c := range m.t.pk {
+		b = appendKeyPart(b, c.value(c.ptr(obj)))
+	}
+	return identKey{t: m.t, s: string(b)}
+}
+
+// keyOfArgs returns the identity named by primary-key values given in
+// the order of the table's key columns, as Get takes them.
+func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
+	if len(pk) != len(m.t.pk) {
+		return identKey{}, fmt.Errorf("quarry: %v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.pk), len(pk))
+	}
+	switch m.kind {
+	case keyInt:
+		n, ok := argInt(pk[0])
+		if !ok {
+			return identKey{}, fmt.Errorf("quarry: %v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
+		}
+		return identKey{t: m.t, n: n}, nil
+	case keyString:
+		s, ok := argString(pk[0])
+		if !ok {
+			return identKey{}, fmt.Errorf("quarry: %v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
+		}
+		return identKey{t: m.t, s: s}, nil
+	}
+	var b []byte
+	for _, v := range pk {
+		b = appendKeyPart(b, v)
+	}
+	return identKey{t: m.t, s: string(b)}, nil
+}
+
+func argInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	case uint:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	}
+	// Named integer types (type UserID int64). reflect.ValueOf does not
+	// make v escape.
+	rv := reflect.ValueOf(v)
+	switch {
+	case rv.CanInt():
+		return rv.Int(), true
+	case rv.CanUint():
+		return int64(rv.Uint()), true
+	}
+	return 0, false
+}
+
+func argString(v any) (string, bool) {
+	if s, ok := v.(string); ok {
+		return s, true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.String {
+		return rv.String(), true
+	}
+	return "", false
+}
+
+// appendKeyPart encodes one key value so that byte order is value order
+// for integers and strings, and integers of any width encode alike.
+func appendKeyPart(b []byte, v any) []byte {
+	if n, ok := argInt(v); ok {
+		b = append(b, 'i')
+		return binary.BigEndian.AppendUint64(b, uint64(n)^(1<<63))
+	}
+	if s, ok := argString(v); ok {
+		return appendEscaped(append(b, 's'), s)
+	}
+	switch x := v.(type) {
+	case []byte:
+		return appendEscaped(append(b, 'b'), string(x))
+	case time.Time:
+		b = append(b, 't')
+		return binary.BigEndian.AppendUint64(b, uint64(x.UnixNano())^(1<<63))
+	}
+	return appendEscaped(append(b, 'v'), fmt.Sprintf("%T:%v", v, v))
+}
+
+func appendEscaped(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			b = append(b, 0, 0xff)
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return append(b, 0, 1)
+}
+
+// snapshot copies the columns of obj into a new E.
+func (m *tableMeta) snapshot(obj unsafe.Pointer) unsafe.Pointer {
+	p := m.t.newObj()
+	m.copyColumns(p, obj)
+	return p
+}
+
+func (m *tableMeta) copyColumns(dst, src unsafe.Pointer) {
+	for _, c := range m.t.columns {
+		c.clone(c.ptr(dst), c.ptr(src))
+	}
+}
+
+// changed appends the columns of obj that differ from snap.
+func (m *tableMeta) changed(dst []*columnInfo, obj, snap unsafe.Pointer) []*columnInfo {
+	for _, c := range m.t.columns {
+		if !c.equal(c.ptr(obj), c.ptr(snap)) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func (m *tableMeta) dirty(obj, snap unsafe.Pointer) bool {
+	for _, c := range m.t.columns {
+		if !c.equal(c.ptr(obj), c.ptr(snap)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isZero reports whether the field of c in obj holds its zero value.
+func (m *tableMeta) isZero(c *columnInfo, obj unsafe.Pointer) bool {
+	return c.equal(c.ptr(obj), c.ptr(m.zero))
+}
+
+func (m *tableMeta) setZero(c *columnInfo, obj unsafe.Pointer) {
+	c.clone(c.ptr(obj), c.ptr(m.zero))
+}
+
+// zeroKey reports whether every primary-key column of obj is zero: such
+// a key never names a persistent row, so UPDATE and DELETE refuse it.
+func (m *tableMeta) zeroKey(obj unsafe.Pointer) bool {
+	for _, c := range m.t.pk {
+		if !m.isZero(c, obj) {
+			return false
+		}
+	}
+	return true
+}
+
+// object returns obj as an any holding *E.
+func (m *tableMeta) object(obj unsafe.Pointer) any {
+	return reflect.NewAt(m.t.goType, obj).Interface()
+}
+
+// ifaceData returns the pointer held by an interface value whose dynamic
+// type is a pointer type: the data word of the interface.
+func ifaceData(v any) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[1]
+}
+
+// merge implements identityMap: it returns the one object of this
+// Session for the row just read into obj. A row already present returns
+// the object already there, unchanged, unless that object is expired (by
+// Commit, Rollback or Refresh) and has no unflushed change, in which case
+// its columns are refreshed from the row. Rows are not refreshed
+// otherwise, as in SQLAlchemy: within a transaction the Session's own
+// view of an object wins.
+func (s *Session) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
+	m := s.meta(t)
+	k := m.keyOf(obj)
+	st, ok := s.ids[k]
+	if !ok {
+		st = s.newState(m, obj)
+		st.key = k
+		st.status = statusPersistent
+		st.snap = m.snapshot(obj)
+		st.committed = st.snap
+		s.ids[k] = st
+		return obj
+	}
+	switch st.expired {
+	case expireSoft:
+		if m.dirty(st.obj, st.snap) {
+			return st.obj
+		}
+	case expireForce:
+	default:
+		return st.obj
+	}
+	// obj was scanned for this call alone: copy it into the object the
+	// program holds and keep obj itself as the snapshot.
+	m.copyColumns(st.obj, obj)
+	if st.committed == st.snap {
+		// Not written in this transaction: the row is the last
+		// committed state as far as this Session knows.
+		st.committed = obj
+	}
+	st.snap = obj
+	st.expired = 0
+	return st.obj
+}
+
+// tableReader reads whole rows of a table without knowing E statically,
+// for Get and Refresh.
+type tableReader struct {
+	t   *table
+	obj unsafe.Pointer
+}
+
+func (r *tableReader) prepare(dst []any) []any {
+	r.obj = r.t.newObj()
+	for _, c := range r.t.columns {
+		dst = append(dst, c.dest(c.ptr(r.obj)))
+	}
+	return dst
+}
+
+func (r *tableReader) finish(rc *readCtx) (unsafe.Pointer, error) {
+	if rc.ids == nil {
+		return r.obj, nil
+	}
+	return rc.ids.merge(r.t, r.obj), nil
+}
+
+// byKeyQuery builds SELECT <columns> FROM t WHERE <pk> = ... for values
+// given in key-column order.
+func byKeyQuery(t *table, pk []any) *selectCore {
+	src := t.base
+	items := make([]node, len(t.columns))
+	for i, c := range t.columns {
+		items[i] = &colRef{src: src, info: c}
+	}
+	where := make([]node, len(t.pk))
+	for i, c := range t.pk {
+		where[i] = &binaryNode{left: &colRef{src: src, info: c}, op: " = ", right: valueNode{v: copyArg(pk[i])}}
+	}
+	return &selectCore{items: items, where: where}
+}
+
+// copyArg returns v re-boxed, so that the caller's value does not escape
+// through the statement: Get of an object already in the identity map
+// then allocates nothing.
+func copyArg(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int:
+		return x
+	case int32:
+		return x
+	case string:
+		return x
+	case nil:
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	c := reflect.New(rv.Type()).Elem()
+	c.Set(rv)
+	return c.Interface()
+}
+
+// Get returns the object of src's entity with the given primary key
+// (values in the order of the key columns, for composite keys). An object
+// already in the Session's identity map is returned without SQL, unless
+// it is expired (after Commit or Rollback), in which case it is reloaded;
+// otherwise Get autoflushes and selects the row. It returns [ErrNoResult]
+// when no row has the key, and for an object the Session has marked for
+// deletion.
+func Get[E any](ctx context.Context, s *Session, src Source[E], pk ...any) (*E, error) {
+	p, err := s.get(ctx, src.source().table, pk)
+	return (*E)(p), err
+}
+
+func (s *Session) get(ctx context.Context, t *table, pk []any) (unsafe.Pointer, error) {
+	if s.closed {
+		return nil, ErrSessionClosed
+	}
+	m := s.meta(t)
+	k, err := m.keyOfArgs(pk)
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := s.ids[k]; ok {
+		if st.status == statusDeleted {
+			return nil, ErrNoResult
+		}
+		if st.expired == 0 {
+			return st.obj, nil
+		}
+	}
+	return s.loadByKey(ctx, m, pk, s.autoflush)
+}
+
+func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflush bool) (unsafe.Pointer, error) {
+	q := byKeyQuery(m.t, pk)
+	ex := Executor(s)
+	if !autoflush {
+		ex = noFlush{s}
+	}
+	r, err := execute(ctx, ex, q, func() rowReader[unsafe.Pointer] { return &tableReader{t: m.t} })
+	if err != nil {
+		return nil, err
+	}
+	return r.One()
+}
+
+// noFlush runs a statement in the Session without autoflush.
+type noFlush struct{ s *Session }
+
+func (n noFlush) acquire(ctx context.Context) (*execConn, error) { return n.s.conn(ctx, false) }
+
+// Refresh reloads the columns of a persistent object from its row,
+// discarding its unflushed changes (no autoflush runs first). It returns
+// an error wrapping [ErrNoResult] when the row no longer exists, and
+// [ErrNotInSession] when obj is not persistent in the Session.
+func (s *Session) Refresh(ctx context.Context, obj any) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	m, p, err := s.objMeta(obj)
+	if err != nil {
+		return err
+	}
+	st := s.stateOf(m, p)
+	if st == nil || st.status == statusPending {
+		return fmt.Errorf("%w: Refresh of %v that is not persistent", ErrNotInSession, m.t.goType)
+	}
+	pk := make([]any, len(m.t.pk))
+	for i, c := range m.t.pk {
+		pk[i] = c.value(c.ptr(st.snap))
+	}
+	st.expired = expireForce
+	if _, err := s.loadByKey(ctx, m, pk, false); err != nil {
+		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+package quarry
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// Statement loaders: Joined adds a LEFT OUTER JOIN to an anonymous alias
+// of the related table, ContainsEager reads a join the program wrote
+// (loader_contains.go). Both add the related columns to the SELECT list
+// and read them with eagerReader, which wraps the statement's reader.
+
+// transform builds the statement of the plan from the original one.
+func (p *eagerPlan) transform(rootSrc *source, nodes []*loadNode) {
+	c := p.orig
+	out := c.clone()
+	out.opts = nil
+	parentSrc := rootSrc
+	if (c.limit != nil || c.offset != nil) && joinedCollection(nodes) && !hasContains(nodes) {
+		// LIMIT counts rows, and a joined collection multiplies them: the
+		// statement becomes a subquery and the join goes outside it, as
+		// SQLAlchemy does. The outer ORDER BY repeats the statement's own,
+		// read from the subquery.
+		inner := c.clone()
+		inner.opts = nil
+		sq := newSubquery(inner, "")
+		ent := &source{table: p.root, anonymous: true, sub: sq.src.sub, over: sq.src}
+		items := make([]node, len(p.root.columns))
+		for i, col := range p.root.columns {
+			items[i] = &colRef{src: ent, info: col}
+		}
+		m := map[*source]*source{rootSrc.identity(): ent}
+		var order []node
+		for _, o := range c.orderBy {
+			order = append(order, &adaptNode{inner: o, m: m})
+		}
+		out = &selectCore{items: items, explicit: []*source{sq.src}, orderBy: order, params: c.params}
+		parentSrc = ent
+	}
+	var pre []node
+	p.addReads(out, &pre, nodes, parentSrc, -1, nil)
+	if len(pre) > 0 {
+		out.items = append(pre, out.items...)
+		p.nPre = len(pre)
+	}
+	p.core = out
+}
+
+func joinedCollection(nodes []*loadNode) bool {
+	for _, n := range nodes {
+		if n.kind == kindJoined && !n.ref.rel.scalar || joinedCollection(n.sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasContains(nodes []*loadNode) bool {
+	for _, n := range nodes {
+		if n.kind == kindContains || hasContains(n.sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// addReads adds the joins, columns and reads of the statement loaders in
+// nodes, whose owner's columns are read from parentSrc.
+func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, parentSrc *source, parentIdx int, path []*relationship) {
+	for _, n := range nodes {
+		rel := n.ref.rel
+		var target *source
+		switch n.kind {
+		case kindJoined:
+			target = n.ref.target
+			if target == nil {
+				target = &source{table: rel.target, anonymous: true}
+			}
+			// Criteria given with And name the related table itself: they
+			// are rendered against the alias.
+			m := map[*source]*source{rel.target.base: target}
+			ref := n.ref.with(func(r *relRef) {
+				r.parent, r.target = parentSrc, target
+				extra := make([]node, len(r.extra))
+				for i, e := range r.extra {
+					extra[i] = &adaptNode{inner: e, m: m}
+				}
+				r.extra = extra
+			})
+			out.joins = append(out.joins, &joinSpec{target: target, left: parentSrc, outer: true, rel: ref})
+			out.items = append(out.items, columnsOf(target)...)
+			out.orderBy = append(out.orderBy, rel.orderNodes(target)...)
+		case kindContains:
+			target = n.alias
+			if target == nil {
+				target = n.ref.targetSource()
+			}
+			*pre = append(*pre, columnsOf(target)...)
+		}
+		if !rel.scalar {
+			p.unique = true
+		}
+		sl := &stmtLoad{rel: rel, src: target, parent: parentIdx, pre: n.kind == kindContains,
+			path: append(slices.Clip(path), rel)}
+		idx := len(p.reads)
+		p.reads = append(p.reads, sl)
+		var stmtSub []*loadNode
+		for _, s := range subNodes(n, path) {
+			if s.kind == kindJoined || s.kind == kindContains {
+				stmtSub = append(stmtSub, s)
+			} else {
+				sl.sub = append(sl.sub, s)
+			}
+		}
+		p.addReads(out, pre, stmtSub, target, idx, sl.path)
+	}
+}
+
+func columnsOf(src *source) []node {
+	out := make([]node, len(src.table.columns))
+	for i, col := range src.table.columns {
+		out[i] = &colRef{src: src, info: col}
+	}
+	return out
+}
+
+// adaptNode renders inner with the columns of some sources read from
+// others: criteria written against a table, rendered against its alias.
+type adaptNode struct {
+	inner node
+	m     map[*source]*source
+}
+
+func (a *adaptNode) render(b *builder) {
+	prev := b.adapt
+	merged := make(map[*source]*source, len(prev)+len(a.m))
+	for k, v := range prev {
+		merged[k] = v
+	}
+	for k, v := range a.m {
+		merged[k] = v
+	}
+	b.adapt = merged
+	a.inner.render(b)
+	b.adapt = prev
+}
+
+func (a *adaptNode) sources(fn func(*source)) {
+	a.inner.sources(func(s *source) {
+		if t, ok := a.m[s]; ok {
+			s = t.identity()
+		}
+		fn(s)
+	})
+}
+
+func (a *adaptNode) orderNode() node { return a }
+
+// eagerReads is the state of the statement loaders while one result is
+// read.
+type eagerReads struct {
+	plan  *eagerPlan
+	rows  []*optionalRow
+	objs  []unsafe.Pointer // this row's object of each read
+	local *localIDs
+	// started says, per read and parent, whether the field is being
+	// filled (false: kept, see keepLoaded).
+	started []map[unsafe.Pointer]bool
+	pairs   []map[[2]unsafe.Pointer]struct{}
+	kids    [][]unsafe.Pointer
+	kidSeen []map[unsafe.Pointer]struct{}
+}
+
+func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
+	n := len(p.reads)
+	rd := &eagerReads{plan: p, rows: make([]*optionalRow, n), objs: make([]unsafe.Pointer, n), local: local,
+		started: make([]map[unsafe.Pointer]bool, n), pairs: make([]map[[2]unsafe.Pointer]struct{}, n),
+		kids: make([][]unsafe.Pointer, n), kidSeen: make([]map[unsafe.Pointer]struct{}, n)}
+	for i, sl := range p.reads {
+		rd.rows[i] = newOptionalRow(sl.src.table)
+		rd.started[i] = map[unsafe.Pointer]bool{}
+		rd.pairs[i] = map[[2]unsafe.Pointer]struct{}{}
+		rd.kidSeen[i] = map[unsafe.Pointer]struct{}{}
+	}
+	return rd
+}
+
+// children are the distinct objects read for read i.
+func (rd *eagerReads) children(i int) []unsafe.Pointer { return rd.kids[i] }
+
+// eagerReader reads the statement's item, then the related objects of
+// each statement loader, and attaches them.
+type eagerReader[T any] struct {
+	inner rowReader[T]
+	rd    *eagerReads
+}
+
+func (r *eagerReader[T]) prepare(dst []any) []any {
+	p := r.rd.plan
+	for i, sl := range p.reads {
+		if sl.pre {
+			dst = r.rd.rows[i].prepare(dst)
+		}
+	}
+	dst = r.inner.prepare(dst)
+	for i, sl := range p.reads {
+		if !sl.pre {
+			dst = r.rd.rows[i].prepare(dst)
+		}
+	}
+	return dst
+}
+
+func (r *eagerReader[T]) markOptional(oc *optCtx) {
+	oc.pos += r.rd.plan.nPre
+	markReader(r.inner, oc)
+}
+
+func (*eagerReader[T]) unique() bool { return true }
+
+func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
+	v, err := r.inner.finish(rc)
+	if err != nil {
+		return v, err
+	}
+	rd := r.rd
+	ids := rc.ids
+	// T is *E: the statement selects one entity.
+	root := *(*unsafe.Pointer)(unsafe.Pointer(&v))
+	if ids == nil {
+		ids = rd.local
+		if root != nil {
+			root = rd.local.merge(rd.plan.root, root)
+			v = *(*T)(unsafe.Pointer(&root))
+		}
+	}
+	for i, sl := range rd.plan.reads {
+		parent := root
+		if sl.parent >= 0 {
+			parent = rd.objs[sl.parent]
+		}
+		var obj unsafe.Pointer
+		if row := rd.rows[i]; !row.missing() {
+			obj = sl.rel.target.newObj()
+			row.fill(obj)
+			obj = ids.merge(sl.rel.target, obj)
+		}
+		rd.objs[i] = obj
+		if parent != nil {
+			rd.attach(i, sl.rel, parent, obj, ids)
+		}
+	}
+	return v, nil
+}
+
+// attach stores obj (nil for no related row) into the field of parent.
+func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointer, ids identityMap) {
+	fill, ok := rd.started[i][parent]
+	if !ok {
+		fill = !keepLoaded(ids, rel, parent)
+		rd.started[i][parent] = fill
+		if fill {
+			if rel.scalar {
+				rel.set(parent, nil)
+			} else {
+				rel.setItems(parent, []unsafe.Pointer{})
+			}
+		}
+	}
+	if obj == nil {
+		return
+	}
+	if _, dup := rd.kidSeen[i][obj]; !dup {
+		rd.kidSeen[i][obj] = struct{}{}
+		rd.kids[i] = append(rd.kids[i], obj)
+	}
+	if !fill {
+		return
+	}
+	if rel.scalar {
+		rel.set(parent, obj)
+		if rel.back != nil && rel.back.scalar {
+			rel.back.set(obj, parent)
+		}
+		return
+	}
+	k := [2]unsafe.Pointer{parent, obj}
+	if _, dup := rd.pairs[i][k]; dup {
+		return
+	}
+	rd.pairs[i][k] = struct{}{}
+	rel.add(parent, obj)
+	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
+		rel.back.set(obj, parent)
+	}
+}

@@ -1,0 +1,160 @@
+package quarry
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// SelectIn at run time: the chunked WHERE fk IN (...) load of
+// relationship_load.go (loadCore, keyFilter, assign), reading the related
+// rows without knowing C statically so that a loader path of any depth
+// runs from one plan, and honouring the And criteria of the option.
+
+// relRow is one related object and, for a many-to-many, the owner key
+// read from the association table.
+type relRow struct {
+	obj  unsafe.Pointer
+	keys []any
+}
+
+// relRowReader reads whole rows of a table plus extra key columns.
+type relRowReader struct {
+	t     *table
+	obj   unsafe.Pointer
+	extra []any
+}
+
+func (r *relRowReader) prepare(dst []any) []any {
+	r.obj = r.t.newObj()
+	for _, c := range r.t.columns {
+		dst = append(dst, c.dest(c.ptr(r.obj)))
+	}
+	for i := range r.extra {
+		dst = append(dst, &r.extra[i])
+	}
+	return dst
+}
+
+func (r *relRowReader) finish(rc *readCtx) (relRow, error) {
+	obj := r.obj
+	if rc.ids != nil {
+		obj = rc.ids.merge(r.t, obj)
+	}
+	var keys []any
+	if len(r.extra) > 0 {
+		keys = make([]any, len(r.extra))
+		copy(keys, r.extra)
+	}
+	return relRow{obj: obj, keys: keys}, nil
+}
+
+// readRelRows runs a load statement and returns its rows.
+func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int) ([]relRow, error) {
+	held := lc.conn(rel)
+	res, err := execute(lc.ctx, held, core, func() rowReader[relRow] {
+		return &relRowReader{t: rel.target, extra: make([]any, nExtra)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := res.All()
+	if err != nil || held.c.ids != nil {
+		return rows, err
+	}
+	objs := make([]unsafe.Pointer, len(rows))
+	for i, r := range rows {
+		objs[i] = r.obj
+	}
+	lc.read(rel, objs)
+	return rows, nil
+}
+
+// selectIn loads the relationship of n for parents.
+func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
+	rel := n.ref.rel
+	ownerCols := rel.ownerCols()
+	fill := parents[:0:0]
+	var keys []any
+	byKey := map[any]bool{}
+	for _, p := range parents {
+		if keepLoaded(lc.ids, rel, p) {
+			continue
+		}
+		fill = append(fill, p)
+		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
+			byKey[k] = true
+			keys = append(keys, k)
+		}
+	}
+	children := map[any][]unsafe.Pointer{}
+	if len(keys) > 0 {
+		per := lc.held.c.db.dialect.Capabilities().MaxParams
+		if per <= 0 {
+			per = defaultMaxParams
+		}
+		per = max(1, (per-8)/len(ownerCols))
+		target := n.ref.targetSource()
+		childCols := rel.targetCols()
+		for start := 0; start < len(keys); start += per {
+			chunk := keys[start:min(start+per, len(keys))]
+			core, nExtra := rel.loadCore(target, chunk)
+			inList(core)
+			core.where = append(core.where, criteria(n.ref, target)...)
+			rows, err := lc.readRelRows(rel, core, nExtra)
+			if err != nil {
+				return fmt.Errorf("quarry: loading %s: %w", rel, err)
+			}
+			for _, row := range rows {
+				var k any
+				var ok bool
+				if nExtra > 0 {
+					k, ok = extraKey(row.keys)
+				} else {
+					k, ok = rowKey(childCols, row.obj)
+				}
+				if ok {
+					children[k] = append(children[k], row.obj)
+				}
+			}
+		}
+	}
+	for _, p := range fill {
+		var kids []unsafe.Pointer
+		if k, ok := rowKey(ownerCols, p); ok {
+			kids = children[k]
+		}
+		rel.assign(p, kids)
+	}
+	return nil
+}
+
+// inList renders the single-key filter of a load as "col IN (?)", as
+// SQLAlchemy's selectinload does, rather than the lazy load's "? = col".
+func inList(c *selectCore) {
+	if len(c.where) != 1 {
+		return
+	}
+	if b, ok := c.where[0].(*binaryNode); ok && b.op == " = " {
+		if v, ok := b.left.(valueNode); ok {
+			c.where[0] = &inNode{left: b.right, items: []node{v}}
+		}
+	}
+}
+
+// criteria returns the And conditions of a loader option, rendered
+// against target.
+func criteria(ref *relRef, target *source) []node {
+	if len(ref.extra) == 0 {
+		return nil
+	}
+	base := ref.rel.target.base
+	out := make([]node, len(ref.extra))
+	for i, e := range ref.extra {
+		if target == base {
+			out[i] = e
+		} else {
+			out[i] = &adaptNode{inner: e, m: map[*source]*source{base: target}}
+		}
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package quarry
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// SubqueryLoad at run time: the related rows of every parent the
+// statement returned, selected by joining the related table to the
+// statement itself, re-run as a subquery of the parents' keys:
+//
+//	SELECT addresses.id, ..., anon_1.id FROM (SELECT users.id FROM users
+//	WHERE ...) AS anon_1 JOIN addresses ON anon_1.id = addresses.user_id
+//	ORDER BY anon_1.id, addresses.id
+//
+// Below the statement's own entity (a SubqueryLoad nested in another
+// loader) there is no statement to re-run: the load runs as SelectIn.
+
+func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
+	orig := lc.orig
+	var rootSrc *source
+	if orig != nil && len(orig.items) > 0 {
+		if cr, ok := orig.items[0].(*colRef); ok && cr.src.table == n.ref.rel.owner {
+			rootSrc = cr.src
+		}
+	}
+	if rootSrc == nil || orig.from != nil {
+		return lc.selectIn(n, parents)
+	}
+	rel := n.ref.rel
+	ownerCols := rel.ownerCols()
+	inner := orig.clone()
+	inner.opts = nil
+	inner.items = nil
+	for _, col := range ownerCols {
+		inner.items = append(inner.items, &colRef{src: rootSrc, info: col})
+	}
+	if inner.limit == nil && inner.offset == nil {
+		inner.orderBy = nil
+	}
+	sq := newSubquery(inner, "")
+	ent := &source{table: rel.owner, anonymous: true, sub: sq.src.sub, over: sq.src}
+	target := n.ref.targetSource()
+	core := &selectCore{items: columnsOf(target), explicit: []*source{sq.src}, params: orig.params}
+	for _, col := range ownerCols {
+		k := &colRef{src: ent, info: col}
+		core.items = append(core.items, k)
+		core.orderBy = append(core.orderBy, k)
+	}
+	switch rel.dir {
+	case oneToMany:
+		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.pairs, ent, target)}}}
+	case manyToOne:
+		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.pairs, target, ent)}}}
+	case manyToMany:
+		sec := rel.secondary.base
+		core.joins = []*joinSpec{
+			{target: sec, left: ent, on: []node{pairsOn(rel.secOwner, ent, sec)}},
+			{target: target, left: sec, on: []node{pairsOn(rel.secTarget, target, sec)}},
+		}
+	}
+	core.where = criteria(n.ref, target)
+	core.orderBy = append(core.orderBy, rel.orderNodes(target)...)
+	rows, err := lc.readRelRows(rel, core, len(ownerCols))
+	if err != nil {
+		return fmt.Errorf("quarry: loading %s: %w", rel, err)
+	}
+	children := map[any][]unsafe.Pointer{}
+	for _, row := range rows {
+		if k, ok := extraKey(row.keys); ok {
+			children[k] = append(children[k], row.obj)
+		}
+	}
+	for _, p := range parents {
+		if keepLoaded(lc.ids, rel, p) {
+			continue
+		}
+		var kids []unsafe.Pointer
+		if k, ok := rowKey(ownerCols, p); ok {
+			kids = children[k]
+		}
+		if !rel.scalar {
+			kids = uniquePtrs(kids)
+		}
+		rel.assign(p, kids)
+	}
+	return nil
+}
+
+// uniquePtrs drops repeated objects, keeping the first of each.
+func uniquePtrs(ps []unsafe.Pointer) []unsafe.Pointer {
+	if len(ps) < 2 {
+		return ps
+	}
+	seen := make(map[unsafe.Pointer]struct{}, len(ps))
+	out := ps[:0:0]
+	for _, p := range ps {
+		if _, dup := seen[p]; !dup {
+			seen[p] = struct{}{}
+			out = append(out, p)
+		}
+	}
+	return out
+}

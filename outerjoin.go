@@ -1,0 +1,346 @@
+package quarry
+
+import (
+	"database/sql"
+	"fmt"
+	"reflect"
+	"time"
+	"unsafe"
+)
+
+// Reading the optional side of an outer join. An entity whose source is
+// the target of a LEFT OUTER JOIN is scanned into NULL-aware holders and
+// built only when its primary key is not NULL, so a missing row reads as a
+// nil pointer. A bare column of a non-nullable Go type from that side is
+// scanned through sql.Null and fails, naming the column, when it is NULL;
+// quarry.Nullable(col) reads it as *T instead. Which sources are optional
+// is computed from the statement when it runs (markOptional, called by
+// execute), so readers of statements without outer joins are unchanged.
+
+// fieldHolder is a reusable, NULL-aware scan target for one column.
+type fieldHolder interface {
+	dest() any
+	null() bool
+	// store writes the scanned value into the field (its zero value when
+	// NULL) and resets the holder.
+	store(field unsafe.Pointer)
+}
+
+type nullHolder[T any] struct{ v sql.Null[T] }
+
+func (h *nullHolder[T]) dest() any  { return &h.v }
+func (h *nullHolder[T]) null() bool { return !h.v.Valid }
+func (h *nullHolder[T]) store(field unsafe.Pointer) {
+	*(*T)(field) = h.v.V
+	h.v = sql.Null[T]{}
+}
+
+// optCtx walks the select items while readers are marked.
+type optCtx struct {
+	items    []node
+	pos      int
+	nullable map[*source]bool
+}
+
+// next returns the next select item, or nil past the end.
+func (oc *optCtx) next() node {
+	if oc.pos >= len(oc.items) {
+		oc.pos++
+		return nil
+	}
+	n := oc.items[oc.pos]
+	oc.pos++
+	return n
+}
+
+// optionalMarker is implemented by readers that can read the optional
+// side of an outer join, and by composite readers, which pass the call on.
+type optionalMarker interface {
+	markOptional(oc *optCtx)
+}
+
+// markReader marks one reader. A reader that does not know about outer
+// joins keeps its behaviour; its items are skipped so that the readers
+// after it still line up with their items.
+func markReader(r any, oc *optCtx) {
+	if m, ok := r.(optionalMarker); ok {
+		m.markOptional(oc)
+		return
+	}
+	if p, ok := r.(interface{ prepare([]any) []any }); ok {
+		oc.pos += len(p.prepare(nil))
+	}
+}
+
+// markOptional prepares the reader of a statement for the sources on the
+// nullable side of its outer joins, if there are any.
+func markOptional(st statementNode, reader any) {
+	nullable := nullableSources(st)
+	if len(nullable) == 0 {
+		return
+	}
+	markReader(reader, &optCtx{items: st.selectItems(), nullable: nullable})
+}
+
+// nullableSources returns the FROM items (identities) that are the target
+// of a LEFT OUTER JOIN in the statement.
+func nullableSources(st statementNode) map[*source]bool {
+	c, ok := st.(*selectCore)
+	if !ok || c.from != nil {
+		return nil
+	}
+	outer := false
+	for _, j := range c.joins {
+		outer = outer || j.outer
+	}
+	if !outer {
+		return nil
+	}
+	b := newBuilder(defaultDialect{})
+	elems := c.buildFrom(b, false)
+	if b.err != nil {
+		return nil
+	}
+	out := map[*source]bool{}
+	for _, e := range elems {
+		for _, s := range e.steps {
+			if s.outer {
+				out[s.target.identity()] = true
+			}
+		}
+	}
+	return out
+}
+
+// optionalRow reads the columns of one entity through holders.
+type optionalRow struct {
+	t       *table
+	holders []fieldHolder
+	pk      []int // indexes of the primary-key columns in holders
+}
+
+func newOptionalRow(t *table) *optionalRow {
+	o := &optionalRow{t: t, holders: make([]fieldHolder, len(t.columns))}
+	for i, c := range t.columns {
+		o.holders[i] = c.holder()
+		if c.pk {
+			o.pk = append(o.pk, i)
+		}
+	}
+	return o
+}
+
+func (o *optionalRow) prepare(dst []any) []any {
+	for _, h := range o.holders {
+		dst = append(dst, h.dest())
+	}
+	return dst
+}
+
+// missing reports whether the row of the entity is absent: its primary
+// key is NULL.
+func (o *optionalRow) missing() bool {
+	for _, i := range o.pk {
+		if o.holders[i].null() {
+			return true
+		}
+	}
+	return false
+}
+
+// fill stores the scanned values into obj. The holders need no reset
+// for a missing row: every scan overwrites them, NULL included.
+func (o *optionalRow) fill(obj unsafe.Pointer) {
+	for i, c := range o.t.columns {
+		o.holders[i].store(c.ptr(obj))
+	}
+}
+
+func (r *entityReader[E]) markOptional(oc *optCtx) {
+	first := oc.next()
+	oc.pos += len(r.t.columns) - 1
+	c, ok := first.(*colRef)
+	if ok && oc.nullable[c.src.identity()] {
+		r.opt = newOptionalRow(r.t)
+	}
+}
+
+// readOptional finishes an entity read through holders: nil when its row
+// is missing.
+func (r *entityReader[E]) readOptional(rc *readCtx) (*E, error) {
+	if r.opt.missing() {
+		return nil, nil
+	}
+	obj := new(E)
+	r.opt.fill(unsafe.Pointer(obj))
+	if rc.ids == nil {
+		return obj, nil
+	}
+	return (*E)(rc.ids.merge(r.t, unsafe.Pointer(obj))), nil
+}
+
+func (r *valueReader[T]) markOptional(oc *optCtx) {
+	var src *source
+	name := ""
+	switch c := unlabel(oc.next()).(type) {
+	case *colRef:
+		src, name = c.src, c.info.String()
+		if c.src.alias != "" || c.src.sub != nil {
+			name = describeSource(c.src) + " column " + c.info.name
+		}
+	case *subColRef:
+		src, name = c.src, "a subquery column"
+		if l, ok := c.inner.(*labelNode); ok {
+			name = "subquery column " + l.name
+		}
+	}
+	if src == nil || !oc.nullable[src.identity()] || canBeNull[T]() {
+		return
+	}
+	r.strict = &strictRead[T]{name: name}
+}
+
+// strictRead reads a column of a non-nullable Go type from the optional
+// side of an outer join: NULL is an error naming the column.
+type strictRead[T any] struct {
+	v    sql.Null[T]
+	name string
+}
+
+func (s *strictRead[T]) finish() (T, error) {
+	v := s.v
+	s.v = sql.Null[T]{}
+	if !v.Valid {
+		var zero T
+		return zero, fmt.Errorf("quarry: %s is NULL in a row: it comes from the optional side of an outer join, so read it as quarry.Nullable(column), a %v", s.name, reflect.TypeFor[*T]())
+	}
+	return v.V, nil
+}
+
+// canBeNull reports whether a T can hold SQL NULL: a pointer, an
+// interface, sql.Null or a sql.Scanner.
+func canBeNull[T any]() bool {
+	var z T
+	switch any(z).(type) {
+	case string, int, int64, int32, int16, bool, float64, float32, time.Time, []byte:
+		return false
+	}
+	t := reflect.TypeFor[T]()
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return true
+	}
+	return reflect.PointerTo(t).Implements(scannerType)
+}
+
+// keyFunc returns the accessor that reads a key column's field as a
+// comparable value, normalised so that a foreign key of type *int64 and
+// the int64 key it references (or an int32 one) match.
+func keyFunc[T any]() func(unsafe.Pointer) (any, bool) {
+	var z T
+	switch any(z).(type) {
+	case int64:
+		return func(p unsafe.Pointer) (any, bool) { return *(*int64)(p), true }
+	case int:
+		return func(p unsafe.Pointer) (any, bool) { return int64(*(*int)(p)), true }
+	case int32:
+		return func(p unsafe.Pointer) (any, bool) { return int64(*(*int32)(p)), true }
+	case int16:
+		return func(p unsafe.Pointer) (any, bool) { return int64(*(*int16)(p)), true }
+	case string:
+		return func(p unsafe.Pointer) (any, bool) { return *(*string)(p), true }
+	case *int64:
+		return derefKey(func(v int64) any { return v })
+	case *int:
+		return derefKey(func(v int) any { return int64(v) })
+	case *int32:
+		return derefKey(func(v int32) any { return int64(v) })
+	case *int16:
+		return derefKey(func(v int16) any { return int64(v) })
+	case *string:
+		return derefKey(func(v string) any { return v })
+	case sql.Null[int64]:
+		return func(p unsafe.Pointer) (any, bool) { n := *(*sql.Null[int64])(p); return n.V, n.Valid }
+	case sql.Null[string]:
+		return func(p unsafe.Pointer) (any, bool) { n := *(*sql.Null[string])(p); return n.V, n.Valid }
+	case []byte:
+		return func(p unsafe.Pointer) (any, bool) { b := *(*[]byte)(p); return string(b), b != nil }
+	}
+	// Other types: built once here, reflection per call (key columns of
+	// unusual types are rare and loads are not per-row hot paths).
+	t := reflect.TypeFor[T]()
+	return func(p unsafe.Pointer) (any, bool) {
+		v := reflect.NewAt(t, p).Elem()
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return nil, false
+			}
+			v = v.Elem()
+		}
+		return normalizeKey(v.Interface())
+	}
+}
+
+func derefKey[X any](conv func(X) any) func(unsafe.Pointer) (any, bool) {
+	return func(p unsafe.Pointer) (any, bool) {
+		x := *(**X)(p)
+		if x == nil {
+			return nil, false
+		}
+		return conv(*x), true
+	}
+}
+
+// normalizeKey normalises a value scanned into an any (driver values) the
+// way keyFunc normalises fields.
+func normalizeKey(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case int:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case []byte:
+		return string(x), true
+	}
+	if !reflect.TypeOf(v).Comparable() {
+		return fmt.Sprint(v), true
+	}
+	return v, true
+}
+
+// The composite readers pass the marking on to their items, in order.
+
+func (r *reader2[A, B]) markOptional(oc *optCtx) { markReader(r.a, oc); markReader(r.b, oc) }
+
+func (r *reader3[A, B, C]) markOptional(oc *optCtx) {
+	markReader(r.a, oc)
+	markReader(r.b, oc)
+	markReader(r.c, oc)
+}
+
+func (r *reader4[A, B, C, D]) markOptional(oc *optCtx) {
+	markReader(r.a, oc)
+	markReader(r.b, oc)
+	markReader(r.c, oc)
+	markReader(r.d, oc)
+}
+
+func (r *reader5[A, B, C, D, E]) markOptional(oc *optCtx) {
+	markReader(r.a, oc)
+	markReader(r.b, oc)
+	markReader(r.c, oc)
+	markReader(r.d, oc)
+	markReader(r.e, oc)
+}

@@ -1,0 +1,552 @@
+package quarry
+
+// Relationships: the typed fields Many, One and ManyToMany of a table
+// struct, bound once by Table (reflection here only) and resolved against
+// the other mappings by configure (relationship_config.go), so that tables
+// may be declared in any order.
+//
+// # Internal metadata (for the Session: cascades, flush, loaders)
+//
+// Every relationship field is one *relationship, listed in table.relations
+// of its owner (as the relation interface; type-assert to *relationship)
+// and in relationships (all of them, in mapping order). After configure()
+// has succeeded:
+//
+//	r.name         field name in the table struct ("Addresses")
+//	r.owner        *table of P, the struct that holds the field
+//	r.target       *table of C, the related entity
+//	r.dir          oneToMany | manyToOne | manyToMany (resolved from the FKs)
+//	r.scalar       true for One (field *C), false for Many/ManyToMany ([]*C)
+//	r.pairs        []fkPair{ref, fk} for oneToMany/manyToOne: fk references ref.
+//	               oneToMany: ref on owner (users.id), fk on target (addresses.user_id)
+//	               manyToOne: fk on owner (addresses.user_id), ref on target (users.id)
+//	               r.ownerCols()/r.targetCols() give the two sides in pair order.
+//	r.secondary    *table of the association table (manyToMany only; goType == nil
+//	               for an Association, a mapped table's *table otherwise)
+//	r.secOwner     []fkPair: ref on owner (posts.id), fk on secondary (post_keywords.post_id)
+//	r.secTarget    []fkPair: ref on target (keywords.id), fk on secondary (post_keywords.keyword_id)
+//	r.orderBy      []orderCol{col (of target), desc}
+//	r.back         the back-populating *relationship on the target, or nil
+//	r.cascade      cascadeFlags: has(cascadeSaveUpdate|cascadeMerge|cascadeDelete|
+//	               cascadeDeleteOrphan|cascadeExpunge|cascadeRefresh); default save-update, merge
+//	r.lazy         loadStrategy: loadLazy (default) | loadRaise | loadSelectIn | loadJoined |
+//	               loadDynamic | loadNoLoad
+//
+// Accessors read and write the field of an object (an unsafe.Pointer to a C
+// or P value) without reflection:
+//
+//	r.get(obj) unsafe.Pointer          scalar: the *C, or nil
+//	r.set(obj, val unsafe.Pointer)     scalar: assign (nil clears)
+//	r.items(obj) []unsafe.Pointer      collection: a view of the []*C (do not modify)
+//	r.setItems(obj, []unsafe.Pointer)  collection: replace with a new []*C
+//	r.add(obj, val)                    collection: append
+//	r.remove(obj, val) bool            collection: remove the first occurrence
+//	r.related(obj) []unsafe.Pointer    either kind: the related objects (fresh slice)
+//	r.loaded(obj) bool                 collection: the field is non-nil (Load sets [] when empty)
+//
+// Values of key columns are read with columnInfo.key (normalised,
+// comparable, false for NULL) and written with columnInfo.set.
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// Rel is a relationship from the entity P to the entity C: a [Many], [One]
+// or [ManyToMany] field of P's table struct, or an alias's copy of one.
+// Functions that take any relationship, such as [WithParent] and the
+// loader options, take a Rel[P, C], so a relationship is only ever used
+// with its own types.
+type Rel[P, C any] interface {
+	relRef() *relRef
+	relTypes(*P, *C)
+}
+
+// Many is a one-to-many relationship field of P's table struct: the C rows
+// whose foreign key refers to P. It binds to the field of the same name in
+// P, which must be []*C.
+//
+//	type UserTable struct {
+//		quarry.Entity[User]
+//		ID        quarry.Column[int64] `quarry:"id,pk"`
+//		Addresses quarry.Many[User, Address] `quarry:"order=id,back=User,cascade=all,delete-orphan"`
+//	}
+//
+// Tag options (all optional): fk=column (the foreign-key column(s) on C,
+// separated by |, when more than one could link the tables), order=col [desc]|col
+// (order of the collection), back=Field (the relationship on C's table
+// struct that mirrors this one), cascade=save-update,merge,delete,
+// delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
+// joined|dynamic|noload (the default loading strategy), field=Name (the
+// struct field, when it differs).
+type Many[P, C any] struct{ relField }
+
+// One is a scalar relationship field of P's table struct: many-to-one when
+// the foreign key is on P (Address.User), one-to-one when it is on C. It
+// binds to the field of the same name in P, which must be *C. It takes the
+// tag options of [Many].
+type One[P, C any] struct{ relField }
+
+// ManyToMany is a many-to-many relationship field of P's table struct,
+// through an association table named by the secondary tag option (see
+// [Association]). It binds to the field of the same name in P, which must
+// be []*C.
+//
+//	Keywords quarry.ManyToMany[BlogPost, Keyword] `quarry:"secondary=post_keywords,back=Posts"`
+//
+// For a self-referential many-to-many, fk=column names the association
+// column that refers to P. The other options are those of [Many].
+type ManyToMany[P, C any] struct{ relField }
+
+// relField is the one-pointer layout shared by the relationship field
+// types, so an alias can re-point any of them without knowing P and C.
+type relField struct{ ref *relRef }
+
+func (f relField) relRef() *relRef { return f.ref }
+
+func (f relField) exprNode() node {
+	if f.ref == nil {
+		return errNode{msg: "use of a zero relationship (was the table struct created with quarry.Table?)"}
+	}
+	return f.ref
+}
+
+func (relField) typ(*bool) {}
+
+func (f relField) joinSpec() *joinSpec {
+	if f.ref == nil {
+		return &joinSpec{}
+	}
+	return &joinSpec{rel: f.ref, target: f.ref.target}
+}
+
+func (Many[P, C]) relTypes(*P, *C)       {}
+func (One[P, C]) relTypes(*P, *C)        {}
+func (ManyToMany[P, C]) relTypes(*P, *C) {}
+
+// relKind is the declared shape of a relationship field.
+type relKind uint8
+
+const (
+	kindMany relKind = iota
+	kindOne
+	kindManyToMany
+)
+
+func (k relKind) String() string {
+	return [...]string{"Many", "One", "ManyToMany"}[k]
+}
+
+// relDirection is where the foreign key lies, as SQLAlchemy names it.
+type relDirection uint8
+
+const (
+	oneToMany relDirection = iota + 1
+	manyToOne
+	manyToMany
+)
+
+func (d relDirection) String() string {
+	switch d {
+	case oneToMany:
+		return "one-to-many"
+	case manyToOne:
+		return "many-to-one"
+	case manyToMany:
+		return "many-to-many"
+	}
+	return "unresolved"
+}
+
+// fkPair is one foreign-key column and the column it references.
+type fkPair struct{ ref, fk *columnInfo }
+
+// orderCol is one term of a relationship's order_by.
+type orderCol struct {
+	col  *columnInfo
+	desc bool
+}
+
+// relationship is the mapping of one relationship field; see the top of
+// this file for what the Session may rely on.
+type relationship struct {
+	name       string // field of the table struct
+	field      string // field of the entity struct
+	kind       relKind
+	scalar     bool
+	owner      *table
+	targetType reflect.Type
+	offset     uintptr // of the field in the owner's entity struct
+
+	// tag options, kept to resolve at configure time
+	fkNames       []string
+	secondaryName string
+	orderNames    []string
+	backName      string
+
+	// resolved by configure
+	target    *table
+	dir       relDirection
+	pairs     []fkPair
+	secondary *table
+	secOwner  []fkPair
+	secTarget []fkPair
+	orderBy   []orderCol
+	back      *relationship
+
+	cascade cascadeFlags
+	lazy    loadStrategy
+
+	// accessors, built from generic code at bind time
+	get      func(obj unsafe.Pointer) unsafe.Pointer
+	set      func(obj, val unsafe.Pointer)
+	items    func(obj unsafe.Pointer) []unsafe.Pointer
+	setItems func(obj unsafe.Pointer, vals []unsafe.Pointer)
+	add      func(obj, val unsafe.Pointer)
+
+	// base is the node of the field on the table struct itself.
+	base *relRef
+}
+
+func (r *relationship) relationName() string { return r.name }
+
+func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.tblType, r.name) }
+
+// remove takes the first occurrence of val out of a collection.
+func (r *relationship) remove(obj, val unsafe.Pointer) bool {
+	cur := r.items(obj)
+	i := slices.Index(cur, val)
+	if i < 0 {
+		return false
+	}
+	r.setItems(obj, slices.Delete(slices.Clone(cur), i, i+1))
+	return true
+}
+
+// related returns the objects the field of obj refers to, whatever its
+// kind.
+func (r *relationship) related(obj unsafe.Pointer) []unsafe.Pointer {
+	if r.scalar {
+		if p := r.get(obj); p != nil {
+			return []unsafe.Pointer{p}
+		}
+		return nil
+	}
+	return slices.Clone(r.items(obj))
+}
+
+// loaded reports whether the collection field of obj holds a (possibly
+// empty) loaded list rather than nil.
+func (r *relationship) loaded(obj unsafe.Pointer) bool {
+	if r.scalar {
+		return r.get(obj) != nil
+	}
+	return *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) != nil
+}
+
+// ownerCols and targetCols return the key columns of each side, in pair
+// order (for many-to-many: the referenced columns of each side).
+func (r *relationship) ownerCols() []*columnInfo {
+	var out []*columnInfo
+	switch r.dir {
+	case oneToMany:
+		for _, p := range r.pairs {
+			out = append(out, p.ref)
+		}
+	case manyToOne:
+		for _, p := range r.pairs {
+			out = append(out, p.fk)
+		}
+	case manyToMany:
+		for _, p := range r.secOwner {
+			out = append(out, p.ref)
+		}
+	}
+	return out
+}
+
+func (r *relationship) targetCols() []*columnInfo {
+	var out []*columnInfo
+	switch r.dir {
+	case oneToMany:
+		for _, p := range r.pairs {
+			out = append(out, p.fk)
+		}
+	case manyToOne:
+		for _, p := range r.pairs {
+			out = append(out, p.ref)
+		}
+	case manyToMany:
+		for _, p := range r.secTarget {
+			out = append(out, p.ref)
+		}
+	}
+	return out
+}
+
+// relRef is a relationship as used in a statement: from a parent source
+// (the table or an alias of it), optionally to a given target (OfType) and
+// with extra ON criteria (And).
+type relRef struct {
+	rel    *relationship
+	parent *source
+	target *source
+	extra  []node
+}
+
+func (r *relRef) with(f func(*relRef)) *relRef {
+	cp := *r
+	cp.extra = slices.Clip(cp.extra)
+	f(&cp)
+	return &cp
+}
+
+// render is reached only when a relationship is used as a WHERE
+// condition, which it is not.
+func (r *relRef) render(b *builder) {
+	b.failf("relationship %s used as a condition: give it to Join, or use Any, Has, Eq or Contains", r.rel)
+}
+
+func (r *relRef) sources(func(*source)) {}
+
+func (r *relRef) parentSource() *source { return r.parent }
+
+func (r *relRef) targetSource() *source {
+	if r.target != nil {
+		return r.target
+	}
+	if r.rel.target == nil {
+		return nil
+	}
+	return r.rel.target.base
+}
+
+// resolve configures the mappings so that the relationship's target and
+// columns are known.
+func (r *relRef) resolve() error {
+	if err := configure(); err != nil {
+		return err
+	}
+	if r.rel.target == nil {
+		return fmt.Errorf("quarry: relationship %s is not configured", r.rel)
+	}
+	if r.target != nil && r.target.table == nil && r.target.sub == nil {
+		return errZeroSource
+	}
+	return nil
+}
+
+// joinSteps returns the JOIN steps from parent to target: one for a
+// one-to-many or many-to-one relationship, two through an anonymous alias
+// of the association table for a many-to-many one. The ON clauses read
+// "referenced = referencing", as SQLAlchemy renders them; And criteria go
+// on the last step.
+func (r *relRef) joinSteps(parent, target *source) []joinStep {
+	rel := r.rel
+	var steps []joinStep
+	if rel.dir == manyToMany {
+		sec := &source{table: rel.secondary, anonymous: true}
+		steps = []joinStep{
+			{target: sec, on: pairsOn(rel.secOwner, parent, sec)},
+			{target: target, on: pairsOn(rel.secTarget, target, sec)},
+		}
+	} else {
+		refSrc, fkSrc := parent, target
+		if rel.dir == manyToOne {
+			refSrc, fkSrc = target, parent
+		}
+		steps = []joinStep{{target: target, on: pairsOn(rel.pairs, refSrc, fkSrc)}}
+	}
+	if len(r.extra) > 0 {
+		last := &steps[len(steps)-1]
+		last.on = &boolNode{op: " AND ", items: append([]node{last.on}, r.extra...)}
+	}
+	return steps
+}
+
+// pairsOn renders ref = fk for each pair, joined with AND.
+func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
+	items := make([]node, len(pairs))
+	for i, p := range pairs {
+		items[i] = &binaryNode{left: &colRef{src: refSrc, info: p.ref}, op: " = ", right: &colRef{src: fkSrc, info: p.fk}}
+	}
+	if len(items) == 1 {
+		return items[0]
+	}
+	return &boolNode{op: " AND ", items: items}
+}
+
+// relationships lists every bound relationship, for configure. Guarded by
+// registry's lock.
+var relationships []*relationship
+
+// newRelationship binds one relationship field of the table struct of
+// owner: it checks the types and the entity field and parses the tag.
+// What depends on other tables waits for configure.
+func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind) (*relationship, error) {
+	pt, ct := reflect.TypeFor[P](), reflect.TypeFor[C]()
+	where := fmt.Sprintf("%v.%s", owner.tblType, f.Name)
+	decl := fmt.Sprintf("%s[%v, %v]", kind, pt, ct)
+	if pt != owner.goType {
+		return nil, mappingErrorf("%s is %s but the table struct maps %v: declare it as %s[%v, %v]", where, decl, owner.goType, kind, owner.goType, ct)
+	}
+	if ct.Kind() != reflect.Struct {
+		return nil, mappingErrorf("%s: %v is not a struct", where, ct)
+	}
+	r := &relationship{name: f.Name, field: f.Name, kind: kind, scalar: kind == kindOne, owner: owner, targetType: ct,
+		cascade: cascadeSaveUpdate | cascadeMerge}
+	if err := parseRelTag(r, f.Tag.Get("quarry")); err != nil {
+		return nil, mappingErrorf("%s: %v", where, err)
+	}
+	want := reflect.TypeFor[[]*C]()
+	if r.scalar {
+		want = reflect.TypeFor[*C]()
+	}
+	sf, ok := owner.goType.FieldByName(r.field)
+	if !ok || len(sf.Index) != 1 {
+		return nil, mappingErrorf("%s: struct %v has no field %s: add `%s %v` (or name the field with field=)", where, owner.goType, r.field, r.field, want)
+	}
+	if sf.Type != want {
+		return nil, mappingErrorf("%s is %s, so %v.%s must be %v, not %v", where, decl, owner.goType, r.field, want, sf.Type)
+	}
+	if kind == kindManyToMany && r.secondaryName == "" {
+		return nil, mappingErrorf("%s: a ManyToMany needs secondary=<association table>", where)
+	}
+	if kind != kindManyToMany && r.secondaryName != "" {
+		return nil, mappingErrorf("%s: secondary= is only for ManyToMany", where)
+	}
+	r.offset = sf.Offset
+	off := sf.Offset
+	if r.scalar {
+		r.get = func(obj unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(*(**C)(unsafe.Add(obj, off))) }
+		r.set = func(obj, val unsafe.Pointer) { *(**C)(unsafe.Add(obj, off)) = (*C)(val) }
+	} else {
+		r.items = func(obj unsafe.Pointer) []unsafe.Pointer {
+			s := *(*[]*C)(unsafe.Add(obj, off))
+			// []*C and []unsafe.Pointer share their layout.
+			return unsafe.Slice((*unsafe.Pointer)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+		}
+		r.setItems = func(obj unsafe.Pointer, vals []unsafe.Pointer) {
+			s := make([]*C, len(vals))
+			for i, v := range vals {
+				s[i] = (*C)(v)
+			}
+			*(*[]*C)(unsafe.Add(obj, off)) = s
+		}
+		r.add = func(obj, val unsafe.Pointer) {
+			p := (*[]*C)(unsafe.Add(obj, off))
+			*p = append(*p, (*C)(val))
+		}
+	}
+	r.base = &relRef{rel: r, parent: owner.base}
+	registry.Lock()
+	relationships = append(relationships, r)
+	registry.configured = false
+	registry.Unlock()
+	return r, nil
+}
+
+// rebindRel returns the function that re-points a relationship field of
+// a copied table struct at an alias.
+func rebindRel(r *relationship) func(unsafe.Pointer, *source) {
+	return func(ptr unsafe.Pointer, src *source) {
+		(*relField)(ptr).ref = &relRef{rel: r, parent: src}
+	}
+}
+
+func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+	r, err := newRelationship[P, C](owner, f, kindMany)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.ref = r.base
+	return r, rebindRel(r), nil
+}
+
+func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+	r, err := newRelationship[P, C](owner, f, kindOne)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.ref = r.base
+	return r, rebindRel(r), nil
+}
+
+func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+	r, err := newRelationship[P, C](owner, f, kindManyToMany)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.ref = r.base
+	return r, rebindRel(r), nil
+}
+
+// OfType returns the relationship with its target replaced by an alias
+// of C (or C over a subquery), for joins: Join(Users.Addresses.OfType(a1)).
+// Only a Source[C] is accepted, so an alias of another entity does not
+// compile.
+func (m Many[P, C]) OfType(target Source[C]) Many[P, C] {
+	return Many[P, C]{relField{ofType(m.ref, target)}}
+}
+
+// OfType is [Many.OfType] for a scalar relationship.
+func (m One[P, C]) OfType(target Source[C]) One[P, C] {
+	return One[P, C]{relField{ofType(m.ref, target)}}
+}
+
+// OfType is [Many.OfType] for a many-to-many relationship.
+func (m ManyToMany[P, C]) OfType(target Source[C]) ManyToMany[P, C] {
+	return ManyToMany[P, C]{relField{ofType(m.ref, target)}}
+}
+
+func ofType[C any](r *relRef, target Source[C]) *relRef {
+	if r == nil {
+		return nil
+	}
+	var src *source
+	if target != nil {
+		src = target.source()
+	}
+	if src == nil {
+		// A zero table struct: resolve reports it when the join renders.
+		src = &source{}
+	}
+	return r.with(func(c *relRef) { c.target = src })
+}
+
+// And returns the relationship with extra conditions added to the ON
+// clause of joins along it: Join(Users.Addresses.And(Addresses.EmailAddress.Eq(x))).
+func (m Many[P, C]) And(conds ...Condition) Many[P, C] {
+	return Many[P, C]{relField{andRel(m.ref, conds)}}
+}
+
+// And is [Many.And] for a scalar relationship.
+func (m One[P, C]) And(conds ...Condition) One[P, C] {
+	return One[P, C]{relField{andRel(m.ref, conds)}}
+}
+
+// And is [Many.And] for a many-to-many relationship.
+func (m ManyToMany[P, C]) And(conds ...Condition) ManyToMany[P, C] {
+	return ManyToMany[P, C]{relField{andRel(m.ref, conds)}}
+}
+
+func andRel(r *relRef, conds []Condition) *relRef {
+	if r == nil {
+		return nil
+	}
+	return r.with(func(c *relRef) {
+		for _, cond := range conds {
+			c.extra = append(c.extra, nodeOf(cond))
+		}
+	})
+}
+
+// describeRel names a relationship in error messages.
+func describeRel(r *relationship) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.kind, r.owner.goType, r.targetType)
+	return b.String()
+}

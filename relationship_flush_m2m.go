@@ -1,0 +1,327 @@
+package quarry
+
+// Association rows of many-to-many relationships, written by afterSaves:
+// after every INSERT (so both sides have their keys) and before any
+// DELETE (so no row still refers to a deleted object).
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// assocRow is one row of an association table: the owner's and the
+// target's referenced key values, in the order of secOwner and secTarget.
+type assocRow struct {
+	owner, target []any
+}
+
+// afterSaves writes the association rows of every many-to-many
+// relationship of the Session, once per flush.
+func (r *relationship) afterSaves(u *unitOfWork) error {
+	st := u.relState()
+	if st.saved {
+		return nil
+	}
+	st.saved = true
+	st.rows = map[string]bool{}
+	rels := sessionRels(u.s)
+	// Rows of deleted objects first: a pair removed from a collection
+	// whose owner is deleted is covered by them.
+	for _, rel := range rels {
+		if rel.dir != manyToMany {
+			continue
+		}
+		if err := rel.deleteRowsOf(u, false); err != nil {
+			return err
+		}
+		if rel.back == nil {
+			// Nobody else removes the rows of deleted targets.
+			if err := rel.deleteRowsOf(u, true); err != nil {
+				return err
+			}
+		}
+	}
+	for _, rel := range rels {
+		if rel.dir != manyToMany {
+			continue
+		}
+		if err := rel.writeDiff(u, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteRowsOf deletes the association rows of the deleted owners (or,
+// with target, of the deleted targets).
+func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
+	t, pairs := r.owner, r.secOwner
+	if target {
+		t, pairs = r.target, r.secTarget
+	}
+	m := u.s.meta(t)
+	var objs []unsafe.Pointer
+	u.each(t, func(obj unsafe.Pointer, status objStatus) {
+		if status == statusDeleted {
+			objs = append(objs, obj)
+		}
+	})
+	slices.SortFunc(objs, func(a, b unsafe.Pointer) int { return m.keyOf(a).compare(m.keyOf(b)) })
+	if len(objs) == 0 {
+		return nil
+	}
+	w := newDML(u.dialect())
+	w.b.write("DELETE FROM ")
+	w.b.ident(r.secondary.name)
+	w.b.write(" WHERE ")
+	for i, p := range pairs {
+		if i > 0 {
+			w.b.write(" AND ")
+		}
+		w.qualified(r.secondary, p.fk)
+		w.b.write(" = ")
+		w.ph()
+	}
+	sql, err := w.sql()
+	if err != nil {
+		return err
+	}
+	for _, obj := range objs {
+		args := make([]any, len(pairs))
+		for i, p := range pairs {
+			args[i] = p.ref.value(p.ref.ptr(obj))
+		}
+		if _, err := u.exec(sql, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDiff deletes and inserts the rows of the pairs removed from and
+// added to the collections of live owners since their snapshots.
+func (r *relationship) writeDiff(u *unitOfWork, st *relState) error {
+	m := u.s.meta(r.owner)
+	var owners []unsafe.Pointer
+	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		if live(status) && r.loaded(p) {
+			owners = append(owners, p)
+		}
+	})
+	slices.SortFunc(owners, func(a, b unsafe.Pointer) int { return m.keyOf(a).compare(m.keyOf(b)) })
+	var adds, removes []assocRow
+	for _, p := range owners {
+		items := r.items(p)
+		snap, ok := u.s.collSnapshot(r, p)
+		var inDB map[any]bool
+		if !ok && u.status(r.owner, p) == statusPersistent && len(items) > 0 {
+			// Never loaded nor flushed by this Session: additions only,
+			// skipping the rows the database already has.
+			var err error
+			if inDB, err = r.existingRows(u, p); err != nil {
+				return err
+			}
+		}
+		for _, k := range items {
+			if k == nil || (ok && slices.Contains(snap, k)) || !live(u.status(r.target, k)) {
+				continue
+			}
+			if inDB != nil {
+				if key, kok := rowKey(r.targetCols(), k); kok && inDB[key] {
+					continue
+				}
+			}
+			adds = append(adds, r.row(p, k))
+		}
+		for _, k := range snap {
+			if !slices.Contains(items, k) && u.status(r.target, k) != statusDeleted {
+				removes = append(removes, r.row(p, k))
+			}
+		}
+	}
+	if err := r.deleteRows(u, st, removes); err != nil {
+		return err
+	}
+	return r.insertRows(u, st, adds)
+}
+
+// row reads the association row linking owner p and target k.
+func (r *relationship) row(p, k unsafe.Pointer) assocRow {
+	var row assocRow
+	for _, pr := range r.secOwner {
+		row.owner = append(row.owner, pr.ref.value(pr.ref.ptr(p)))
+	}
+	for _, pr := range r.secTarget {
+		row.target = append(row.target, pr.ref.value(pr.ref.ptr(k)))
+	}
+	return row
+}
+
+// rowID names an association row independently of the side it was seen
+// from, for writing it once per flush.
+func (r *relationship) rowID(op byte, row assocRow) string {
+	vals := make([]any, len(r.secondary.columns))
+	for i, pr := range r.secOwner {
+		vals[pr.fk.index] = row.owner[i]
+	}
+	for i, pr := range r.secTarget {
+		vals[pr.fk.index] = row.target[i]
+	}
+	b := append([]byte(r.secondary.name), 0, op)
+	for _, v := range vals {
+		b = appendKeyPart(b, v)
+	}
+	return string(b)
+}
+
+// fresh drops the rows already written by this flush.
+func (r *relationship) fresh(st *relState, op byte, rows []assocRow) []assocRow {
+	return slices.DeleteFunc(rows, func(row assocRow) bool {
+		id := r.rowID(op, row)
+		if st.rows[id] {
+			return true
+		}
+		st.rows[id] = true
+		return false
+	})
+}
+
+// secCols lists the association columns in row order (owner side, then
+// target side).
+func (r *relationship) secCols() []*columnInfo {
+	var cols []*columnInfo
+	for _, p := range r.secOwner {
+		cols = append(cols, p.fk)
+	}
+	for _, p := range r.secTarget {
+		cols = append(cols, p.fk)
+	}
+	return cols
+}
+
+// deleteRows deletes association rows one statement per row, as
+// SQLAlchemy's executemany does.
+func (r *relationship) deleteRows(u *unitOfWork, st *relState, rows []assocRow) error {
+	rows = r.fresh(st, 'D', rows)
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := r.secCols()
+	w := newDML(u.dialect())
+	w.b.write("DELETE FROM ")
+	w.b.ident(r.secondary.name)
+	w.b.write(" WHERE ")
+	for i, c := range cols {
+		if i > 0 {
+			w.b.write(" AND ")
+		}
+		w.qualified(r.secondary, c)
+		w.b.write(" = ")
+		w.ph()
+	}
+	sql, err := w.sql()
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if _, err := u.exec(sql, append(slices.Clone(row.owner), row.target...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows inserts association rows in multi-row INSERTs.
+func (r *relationship) insertRows(u *unitOfWork, st *relState, rows []assocRow) error {
+	rows = r.fresh(st, 'I', rows)
+	cols := r.secCols()
+	limit := batchRows(u.dialect().Capabilities(), len(cols))
+	for len(rows) > 0 {
+		n := min(len(rows), limit)
+		w := newDML(u.dialect())
+		w.b.write("INSERT INTO ")
+		w.b.ident(r.secondary.name)
+		w.b.write(" (")
+		identList(w.b, cols)
+		w.b.write(") VALUES ")
+		args := make([]any, 0, n*len(cols))
+		for i, row := range rows[:n] {
+			if i > 0 {
+				w.b.write(", ")
+			}
+			w.b.writeByte('(')
+			for j := range cols {
+				if j > 0 {
+					w.b.write(", ")
+				}
+				w.ph()
+			}
+			w.b.writeByte(')')
+			args = append(append(args, row.owner...), row.target...)
+		}
+		sql, err := w.sql()
+		if err != nil {
+			return err
+		}
+		if _, err := u.exec(sql, args); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// existingRows reads the target keys of p's association rows.
+func (r *relationship) existingRows(u *unitOfWork, p unsafe.Pointer) (map[any]bool, error) {
+	w := newDML(u.dialect())
+	w.b.write("SELECT ")
+	for i, pr := range r.secTarget {
+		if i > 0 {
+			w.b.write(", ")
+		}
+		w.qualified(r.secondary, pr.fk)
+	}
+	w.b.write(" FROM ")
+	w.b.ident(r.secondary.name)
+	w.b.write(" WHERE ")
+	args := make([]any, len(r.secOwner))
+	for i, pr := range r.secOwner {
+		if i > 0 {
+			w.b.write(" AND ")
+		}
+		w.qualified(r.secondary, pr.fk)
+		w.b.write(" = ")
+		w.ph()
+		args[i] = pr.ref.value(pr.ref.ptr(p))
+	}
+	sql, err := w.sql()
+	if err != nil {
+		return nil, err
+	}
+	if err := u.s.begin(u.ctx); err != nil {
+		return nil, err
+	}
+	rows, err := u.s.db.query(u.ctx, u.s.tx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[any]bool{}
+	vals := make([]any, len(r.secTarget))
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, u.s.db.wrapErr(sql, err)
+		}
+		if k, ok := extraKey(vals); ok {
+			out[k] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, u.s.db.wrapErr(sql, err)
+	}
+	return out, rows.Close()
+}

@@ -1,0 +1,347 @@
+package quarry
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+)
+
+// Loading a relationship after the fact, explicitly: no field access ever
+// runs a query. Load fills the fields of many parents with one query per
+// chunk of keys (WHERE fk IN (...), chunked under the dialect's parameter
+// limit); Query returns the related rows as a statement to refine.
+
+// Load fills the Addresses-style collection field of each parent with its
+// related rows, in the relationship's order, with one query (more only
+// when the parents' keys exceed the database's parameter limit). A parent
+// with no related rows gets an empty, non-nil slice. When the
+// relationship back-populates a scalar field (Address.User), that field of
+// every loaded child is set to its parent.
+//
+//	err := Users.Addresses.Load(ctx, db, jack, wendy)
+func (m Many[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
+	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+}
+
+// Load fills the scalar field of each row with its related object, or
+// nil: Addresses.User.Load(ctx, db, addrs...).
+func (m One[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
+	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+}
+
+// Load is [Many.Load] for a many-to-many relationship (through the
+// association table).
+func (m ManyToMany[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
+	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+}
+
+// Query returns the related rows of parent as a statement that can be
+// refined further (SQLAlchemy's lazy="dynamic"): WHERE ? = posts.user_id,
+// in the relationship's order.
+//
+//	posts, err := Users.Posts.Query(wendy).Where(Posts.Keywords.Any(Keywords.Keyword.Eq("firstpost"))).All(ctx, db)
+func (m Many[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.ref, parent) }
+
+// Query is [Many.Query] for a many-to-many relationship.
+func (m ManyToMany[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.ref, parent) }
+
+// Query returns the related object of parent as a statement.
+func (m One[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.ref, parent) }
+
+// loadChecked is loadRelation after the raise check (loader_raise.go).
+func loadChecked[C any](ctx context.Context, ex Executor, r *relRef, parents []unsafe.Pointer) error {
+	if skip, err := checkRaise(ex, r, parents); skip || err != nil {
+		return err
+	}
+	return loadRelation[C](ctx, ex, r, parents)
+}
+
+func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
+	if n, ok := resolvedRel(r); !ok {
+		return &Query[*C]{core: &selectCore{err: fmt.Errorf("quarry: %s", n.(errNode).msg)}, read: Entity[C]{}.newReader}
+	}
+	target := Entity[C]{src: r.targetSource()}
+	q := Select[*C](target)
+	if parent == nil {
+		return q.with(func(c *selectCore) { c.fail(fmt.Errorf("quarry: %s.Query(nil)", r.rel)) })
+	}
+	cond := r.withParent(unsafe.Pointer(parent), target.src)
+	return q.with(func(c *selectCore) {
+		c.where = append(c.where, cond)
+		c.orderBy = append(c.orderBy, r.rel.orderNodes(target.src)...)
+	})
+}
+
+// orderNodes are the ORDER BY terms of the relationship's order option.
+func (r *relationship) orderNodes(target *source) []node {
+	out := make([]node, len(r.orderBy))
+	for i, o := range r.orderBy {
+		var n node = &colRef{src: target, info: o.col}
+		if o.desc {
+			n = orderTerm{n: n, dir: " DESC"}
+		}
+		out[i] = n
+	}
+	return out
+}
+
+func ptrsOf[P any](ps []*P) []unsafe.Pointer {
+	out := make([]unsafe.Pointer, 0, len(ps))
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, unsafe.Pointer(p))
+		}
+	}
+	return out
+}
+
+// compositeKey is the key of a row over several columns.
+type compositeKey [4]any
+
+// rowKey reads the key of obj over cols: the value itself for one column,
+// a compositeKey for more; false when any part is NULL.
+func rowKey(cols []*columnInfo, obj unsafe.Pointer) (any, bool) {
+	if len(cols) == 1 {
+		return cols[0].key(cols[0].ptr(obj))
+	}
+	var k compositeKey
+	for i, c := range cols {
+		v, ok := c.key(c.ptr(obj))
+		if !ok {
+			return nil, false
+		}
+		k[i] = v
+	}
+	return k, true
+}
+
+// heldConn lends one acquired connection to several statements, so that
+// a chunked load runs in one Session flush and on one connection.
+type heldConn struct{ c *execConn }
+
+func (h heldConn) acquire(context.Context) (*execConn, error) {
+	cp := *h.c
+	cp.release = nil
+	return &cp, nil
+}
+
+// loadRow is one related object and, for a many-to-many, the owner key
+// read from the association table.
+type loadRow[C any] struct {
+	obj  *C
+	keys []any
+}
+
+type loadReader[C any] struct {
+	ent   *entityReader[C]
+	extra []any
+}
+
+func (r *loadReader[C]) prepare(dst []any) []any {
+	dst = r.ent.prepare(dst)
+	for i := range r.extra {
+		dst = append(dst, &r.extra[i])
+	}
+	return dst
+}
+
+func (r *loadReader[C]) finish(rc *readCtx) (loadRow[C], error) {
+	obj, err := r.ent.finish(rc)
+	if err != nil {
+		return loadRow[C]{}, err
+	}
+	var keys []any
+	if len(r.extra) > 0 {
+		keys = make([]any, len(r.extra))
+		copy(keys, r.extra)
+	}
+	return loadRow[C]{obj: obj, keys: keys}, nil
+}
+
+// defaultMaxParams bounds a load's IN list when a dialect gives no limit.
+const defaultMaxParams = 999
+
+func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []unsafe.Pointer) error {
+	if n, ok := resolvedRel(r); !ok {
+		return fmt.Errorf("quarry: %s", n.(errNode).msg)
+	}
+	if len(parents) == 0 {
+		return nil
+	}
+	rel := r.rel
+	ownerCols := rel.ownerCols()
+	var keys []any
+	byKey := map[any]bool{}
+	for _, p := range parents {
+		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
+			byKey[k] = true
+			keys = append(keys, k)
+		}
+	}
+	children := map[any][]unsafe.Pointer{}
+	if len(keys) > 0 {
+		conn, err := ex.acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.done()
+		held := heldConn{c: conn}
+		per := conn.db.dialect.Capabilities().MaxParams
+		if per <= 0 {
+			per = defaultMaxParams
+		}
+		per /= len(ownerCols)
+		target := r.targetSource()
+		for start := 0; start < len(keys); start += per {
+			chunk := keys[start:min(start+per, len(keys))]
+			core, nExtra := rel.loadCore(target, chunk)
+			rd := func() rowReader[loadRow[C]] {
+				return &loadReader[C]{ent: &entityReader[C]{t: rel.target}, extra: make([]any, nExtra)}
+			}
+			res, err := execute(ctx, held, core, rd)
+			if err != nil {
+				return fmt.Errorf("quarry: loading %s: %w", rel, err)
+			}
+			rows, err := res.All()
+			if err != nil {
+				return fmt.Errorf("quarry: loading %s: %w", rel, err)
+			}
+			childCols := rel.targetCols()
+			for _, row := range rows {
+				var k any
+				var ok bool
+				if nExtra > 0 {
+					k, ok = extraKey(row.keys)
+				} else {
+					k, ok = rowKey(childCols, unsafe.Pointer(row.obj))
+				}
+				if ok {
+					children[k] = append(children[k], unsafe.Pointer(row.obj))
+				}
+			}
+		}
+	}
+	for _, p := range parents {
+		k, ok := rowKey(ownerCols, p)
+		var kids []unsafe.Pointer
+		if ok {
+			kids = children[k]
+		}
+		rel.assign(p, kids)
+	}
+	if s, ok := ex.(*Session); ok {
+		rel.loadedIn(s, parents) // the snapshots a flush compares with
+	}
+	return nil
+}
+
+// extraKey builds a key from values scanned into any (driver values).
+func extraKey(vals []any) (any, bool) {
+	if len(vals) == 1 {
+		return normalizeKey(vals[0])
+	}
+	var k compositeKey
+	for i, v := range vals {
+		n, ok := normalizeKey(v)
+		if !ok {
+			return nil, false
+		}
+		k[i] = n
+	}
+	return k, true
+}
+
+// assign stores the loaded objects into the field of parent and sets the
+// back-populating scalar field of each child.
+func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
+	if rel.scalar {
+		var one unsafe.Pointer
+		if len(kids) > 0 {
+			one = kids[0]
+		}
+		rel.set(parent, one)
+		if one != nil && rel.back != nil && rel.back.scalar {
+			rel.back.set(one, parent)
+		}
+		return
+	}
+	if kids == nil {
+		kids = []unsafe.Pointer{}
+	}
+	rel.setItems(parent, kids)
+	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
+		for _, k := range kids {
+			rel.back.set(k, parent)
+		}
+	}
+}
+
+// loadCore is the SELECT of the related rows for a chunk of owner keys.
+// For one key it renders "? = col" as SQLAlchemy's lazy load does; for
+// more, "col IN (...)". A many-to-many also selects the association's
+// owner columns (the extra items) to tell the parents apart.
+func (rel *relationship) loadCore(target *source, keys []any) (*selectCore, int) {
+	c := &selectCore{}
+	for _, col := range rel.target.columns {
+		c.items = append(c.items, &colRef{src: target, info: col})
+	}
+	var filter []*colRef
+	extra := 0
+	switch rel.dir {
+	case oneToMany:
+		for _, p := range rel.pairs {
+			filter = append(filter, &colRef{src: target, info: p.fk})
+		}
+	case manyToOne:
+		for _, p := range rel.pairs {
+			filter = append(filter, &colRef{src: target, info: p.ref})
+		}
+	case manyToMany:
+		sec := rel.secondary.base
+		for _, p := range rel.secOwner {
+			ref := &colRef{src: sec, info: p.fk}
+			filter = append(filter, ref)
+			c.items = append(c.items, ref)
+			extra++
+		}
+		c.explicit = []*source{sec}
+		c.joins = []*joinSpec{{target: target, left: sec, on: pairConds(rel.secTarget, target, sec)}}
+	}
+	c.where = []node{keyFilter(filter, keys)}
+	c.orderBy = rel.orderNodes(target)
+	return c, extra
+}
+
+// keyFilter renders the condition selecting the rows whose cols match one
+// of keys.
+func keyFilter(cols []*colRef, keys []any) node {
+	part := func(k any, i int) any {
+		if ck, ok := k.(compositeKey); ok {
+			return ck[i]
+		}
+		return k
+	}
+	if len(keys) == 1 {
+		items := make([]node, len(cols))
+		for i, c := range cols {
+			items[i] = &binaryNode{left: valueNode{v: part(keys[0], i)}, op: " = ", right: c}
+		}
+		return and(items)
+	}
+	if len(cols) == 1 {
+		items := make([]node, len(keys))
+		for i, k := range keys {
+			items[i] = valueNode{v: k}
+		}
+		return &inNode{left: cols[0], items: items}
+	}
+	ors := make([]node, len(keys))
+	for j, k := range keys {
+		items := make([]node, len(cols))
+		for i, c := range cols {
+			items[i] = &binaryNode{left: c, op: " = ", right: valueNode{v: part(k, i)}}
+		}
+		ors[j] = &boolNode{op: " AND ", items: items}
+	}
+	return &boolNode{op: " OR ", items: ors}
+}

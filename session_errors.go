@@ -1,0 +1,65 @@
+package quarry
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrSessionClosed is returned by operations on a closed Session.
+	// errors.Is(err, ErrClosed) also holds.
+	ErrSessionClosed error = sessionClosed{}
+	// ErrNotInSession is wrapped by the errors of operations that need an
+	// object the Session holds (Delete, Refresh) when given another.
+	ErrNotInSession = errors.New("quarry: object is not in the session")
+	// ErrIdentityConflict is returned by a flush that would insert an
+	// object whose primary key is already held by another object of the
+	// Session: a Session keeps one object per row.
+	ErrIdentityConflict = errors.New("quarry: another object of the session has this primary key")
+	// ErrStale is wrapped by [*StaleObjectError]: an UPDATE or DELETE of
+	// the unit of work matched no row, because another transaction
+	// deleted the row or (with a version column) changed it since this
+	// Session read it.
+	ErrStale = errors.New("quarry: stale object")
+	// ErrCommitUnknown is wrapped (with the driver's error) by the error
+	// of a Commit whose COMMIT failed in a way that does not say whether
+	// the transaction was committed: the connection broke or the context
+	// ended while COMMIT was in flight. The Session then ends its
+	// transaction, keeps its objects as they are and expires them; the
+	// program should reload what it needs to know and decide whether to
+	// retry. A COMMIT that the database refused (a deferred constraint, a
+	// serialization failure) is reported with the driver's error instead,
+	// as a rolled-back transaction.
+	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
+)
+
+type sessionClosed struct{}
+
+func (sessionClosed) Error() string        { return "quarry: session is closed" }
+func (sessionClosed) Is(target error) bool { return target == ErrClosed }
+
+// StaleObjectError reports an UPDATE or DELETE that matched no row. It
+// wraps [ErrStale]. The flush that met it was rolled back; reload the
+// object (a new Session, or Rollback and query again), re-apply the
+// change and retry.
+type StaleObjectError struct {
+	// Op is "UPDATE" or "DELETE".
+	Op string
+	// Table is the table's name.
+	Table string
+	// Key holds the primary-key values of the row.
+	Key []any
+	// Version is the version the Session expected the row to have, when
+	// the table has a version column.
+	Version *int64
+}
+
+func (e *StaleObjectError) Error() string {
+	if e.Version != nil {
+		return fmt.Sprintf("quarry: stale object: %s of %s %v at version %d matched no row (changed or deleted by another transaction)", e.Op, e.Table, e.Key, *e.Version)
+	}
+	return fmt.Sprintf("quarry: stale object: %s of %s %v matched no row (deleted by another transaction)", e.Op, e.Table, e.Key)
+}
+
+// Unwrap returns [ErrStale].
+func (e *StaleObjectError) Unwrap() error { return ErrStale }

@@ -1,0 +1,216 @@
+package quarry
+
+import (
+	"context"
+	"iter"
+	"slices"
+)
+
+// Compound is an immutable set operation over SELECT statements whose
+// rows read as T: UNION, UNION ALL, EXCEPT, INTERSECT (SQLAlchemy's
+// CompoundSelect). Order, limit and offset apply to the whole; run it
+// directly, load entities from it with FromStatement, or make it a
+// subquery and map an entity onto it with [Aliased] and [Over].
+//
+//	u := quarry.UnionAll(quarry.Select(Users).Where(Users.ID.Lt(2)), quarry.Select(Users).Where(Users.ID.Eq(3))).OrderBy(Users.ID)
+//	users, err := quarry.Select(Users).FromStatement(u).All(ctx, db)
+type Compound[T any] struct {
+	node *compoundNode
+	read func() rowReader[T]
+}
+
+// compoundNode is the untyped part of a Compound.
+type compoundNode struct {
+	op      string
+	members []*selectCore
+	orderBy []node
+	limit   *int64
+	offset  *int64
+}
+
+func newCompound[T any](op string, first *Query[T], rest []*Query[T]) *Compound[T] {
+	n := &compoundNode{op: op, members: []*selectCore{first.core}}
+	for _, q := range rest {
+		n.members = append(n.members, q.core)
+	}
+	return &Compound[T]{node: n, read: first.read}
+}
+
+// Union combines the rows of the statements without duplicates: q1 UNION q2 ...
+func Union[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
+	return newCompound("UNION", first, rest)
+}
+
+// UnionAll combines the rows of the statements, duplicates included.
+func UnionAll[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
+	return newCompound("UNION ALL", first, rest)
+}
+
+// Except returns the rows of the first statement that the others do not
+// return.
+func Except[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
+	return newCompound("EXCEPT", first, rest)
+}
+
+// Intersect returns the rows that every statement returns.
+func Intersect[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
+	return newCompound("INTERSECT", first, rest)
+}
+
+func (c *Compound[T]) with(f func(n *compoundNode)) *Compound[T] {
+	n := *c.node
+	n.members = slices.Clip(n.members)
+	n.orderBy = slices.Clip(n.orderBy)
+	f(&n)
+	return &Compound[T]{node: &n, read: c.read}
+}
+
+// OrderBy orders the whole result. Columns render unqualified, by the name
+// the first statement gives them (ORDER BY id), as SQL requires.
+func (c *Compound[T]) OrderBy(terms ...Orderable) *Compound[T] {
+	return c.with(func(n *compoundNode) {
+		for _, t := range terms {
+			if t == nil {
+				n.orderBy = append(n.orderBy, errNode{msg: "nil ORDER BY term"})
+				continue
+			}
+			n.orderBy = append(n.orderBy, t.orderNode())
+		}
+	})
+}
+
+// Limit sets LIMIT n on the whole result.
+func (c *Compound[T]) Limit(n int64) *Compound[T] {
+	return c.with(func(x *compoundNode) { x.limit = &n })
+}
+
+// Offset sets OFFSET n on the whole result.
+func (c *Compound[T]) Offset(n int64) *Compound[T] {
+	return c.with(func(x *compoundNode) { x.offset = &n })
+}
+
+// Subquery makes the compound an anonymous derived table, to map an
+// entity onto with [Aliased] and [Over] or to refer to with [Ref].
+func (c *Compound[T]) Subquery() *Subquery { return newSubquery(c.node, "") }
+
+// NamedSubquery is [Compound.Subquery] with an explicit alias name.
+func (c *Compound[T]) NamedSubquery(name string) *Subquery { return newSubquery(c.node, name) }
+
+// String renders the statement for the default dialect, like
+// [Query.String].
+func (c *Compound[T]) String() string { return stringOf(c.node) }
+
+func (c *Compound[T]) statementNode() statementNode { return c.node }
+
+// Execute runs the statement and returns a cursor over its rows.
+func (c *Compound[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error) {
+	return execute(ctx, ex, c.node, c.read)
+}
+
+// All runs the statement and returns every row.
+func (c *Compound[T]) All(ctx context.Context, ex Executor) ([]T, error) {
+	r, err := c.Execute(ctx, ex)
+	if err != nil {
+		return nil, err
+	}
+	return r.All()
+}
+
+// First runs the statement and returns its first row, or [ErrNoResult].
+func (c *Compound[T]) First(ctx context.Context, ex Executor) (T, error) {
+	r, err := c.Limit(1).Execute(ctx, ex)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.First()
+}
+
+// One runs the statement and returns its only row: [ErrNoResult] when
+// there is none, [ErrMultipleResults] when there are more.
+func (c *Compound[T]) One(ctx context.Context, ex Executor) (T, error) {
+	r, err := c.Execute(ctx, ex)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.One()
+}
+
+// OneOrNone is [Compound.One] reporting no row as ok == false.
+func (c *Compound[T]) OneOrNone(ctx context.Context, ex Executor) (T, bool, error) {
+	r, err := c.Execute(ctx, ex)
+	if err != nil {
+		var zero T
+		return zero, false, err
+	}
+	return r.OneOrNone()
+}
+
+// Iter runs the statement and returns an iterator over its rows and a
+// function that reports the error that ended it, if any.
+func (c *Compound[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() error) {
+	r, err := c.Execute(ctx, ex)
+	if err != nil {
+		return func(func(T) bool) {}, func() error { return err }
+	}
+	return r.Seq(), r.Err
+}
+
+func (n *compoundNode) selectItems() []node { return n.members[0].selectItems() }
+
+// renderStmt renders the members joined by the operator. A member with
+// its own ORDER BY, LIMIT or OFFSET is wrapped as SELECT * FROM (...),
+// the one form both SQLite and PostgreSQL accept inside a compound.
+func (n *compoundNode) renderStmt(b *builder, nested, correlate bool) {
+	for i, m := range n.members {
+		if i > 0 {
+			b.write(" " + n.op + " ")
+		}
+		if len(m.orderBy) > 0 || m.limit != nil || m.offset != nil {
+			b.write("SELECT * FROM (")
+			m.renderStmt(b, true, correlate)
+			b.write(") AS ")
+			b.ident(b.sourceName(&source{sub: &subquery{core: m}, anonymous: true}))
+			continue
+		}
+		m.renderStmt(b, nested, correlate)
+	}
+	if b.err != nil {
+		return
+	}
+	if len(n.orderBy) > 0 {
+		names := outputNames(n.selectItems())
+		b.write(" ORDER BY ")
+		for i, o := range n.orderBy {
+			if i > 0 {
+				b.write(", ")
+			}
+			n.renderOrder(b, o, names)
+		}
+	}
+	renderLimit(b, n.limit, n.offset)
+}
+
+// renderOrder renders one ORDER BY term of the compound: a selected
+// column or label by its output name.
+func (n *compoundNode) renderOrder(b *builder, o node, names []string) {
+	dir := ""
+	if t, ok := o.(orderTerm); ok {
+		o, dir = t.n, t.dir
+	}
+	items := n.selectItems()
+	for i, it := range items {
+		if names[i] != "" && (it == o || unlabel(it) == unlabel(o) || sameColumn(it, o)) {
+			b.ident(names[i])
+			b.write(dir)
+			return
+		}
+	}
+	if l, ok := o.(*labelNode); ok {
+		b.ident(l.name)
+		b.write(dir)
+		return
+	}
+	b.failf("the ORDER BY of a UNION must name a column the statements select")
+}

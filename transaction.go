@@ -1,0 +1,418 @@
+package quarry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// A Session's transaction and the three states it keeps per object to
+// follow it: snap (as last loaded or flushed: what the database holds in
+// this transaction), committed (as of the last commit: what Rollback
+// restores) and, per savepoint, the snap at the time it began.
+
+// begin starts the Session's transaction if none is open.
+func (s *Session) begin(ctx context.Context) error {
+	if s.tx != nil {
+		return nil
+	}
+	if s.db.closed.Load() {
+		return ErrClosed
+	}
+	start := time.Now()
+	tx, err := s.db.drv.Begin(ctx, s.txOpts)
+	s.db.logStmt(ctx, "BEGIN", nil, start, err)
+	if err != nil {
+		return s.db.wrapErr("BEGIN", err)
+	}
+	s.tx = tx
+	return nil
+}
+
+// endTx commits or rolls back the open transaction and forgets it.
+func (s *Session) endTx(ctx context.Context, verb string) error {
+	tx := s.tx
+	s.tx = nil
+	s.marks = nil
+	start := time.Now()
+	var err error
+	if verb == "COMMIT" {
+		err = tx.Commit(ctx)
+	} else {
+		err = tx.Rollback(ctx)
+	}
+	s.db.logStmt(ctx, verb, nil, start, err)
+	if err != nil {
+		return s.db.wrapErr(verb, err)
+	}
+	return nil
+}
+
+// Commit flushes pending changes and commits the transaction. Afterwards
+// every object is expired (unless [WithExpireOnCommit](false)): it keeps
+// its values, and the next statement that loads its row refreshes it.
+// The Session stays usable and begins a new transaction when next used.
+//
+// If the flush fails, Commit returns its error as Flush does. If COMMIT
+// itself fails, the error wraps [ErrCommitUnknown] when the outcome
+// cannot be known (see there), or the database's error when it refused
+// the commit; in the latter case the Session is rebased as after a
+// failed flush.
+func (s *Session) Commit(ctx context.Context) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	if s.tx != nil {
+		if err := s.endTx(ctx, "COMMIT"); err != nil {
+			var de *DriverError
+			if errors.As(err, &de) && de.kind != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				// The database answered and refused: rolled back.
+				s.rebase()
+				return fmt.Errorf("quarry: commit refused: %w", err)
+			}
+			s.committed()
+			return fmt.Errorf("%w: %w", ErrCommitUnknown, err)
+		}
+	}
+	s.committed()
+	return nil
+}
+
+// committed makes the current state of every object its committed state.
+func (s *Session) committed() {
+	for _, st := range s.ids {
+		st.committed = st.snap
+		st.inserted = false
+		st.filled = nil
+		if s.expire {
+			st.expired = expireSoft
+		}
+	}
+	for _, st := range s.gone {
+		st.status = statusDetached
+	}
+	s.gone = nil
+	for _, m := range s.metasSorted() {
+		for _, r := range m.rels {
+			if o, ok := r.(txObserver); ok {
+				o.afterCommit(s)
+			}
+		}
+	}
+}
+
+// Rollback rolls back the transaction and restores the Session to its
+// last committed state: every persistent object gets back the values it
+// had then (and is expired, so the next load refreshes it), objects added
+// since are removed from the Session with their generated keys reset to
+// zero, and objects deleted since are persistent again. The Session stays
+// usable. Rollback with savepoints open rolls back the whole transaction.
+func (s *Session) Rollback(ctx context.Context) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	var err error
+	if s.tx != nil {
+		err = s.endTx(ctx, "ROLLBACK")
+	}
+	for _, st := range s.ids {
+		if st.inserted {
+			s.undoInsert(st)
+			s.detach(st)
+			continue
+		}
+		st.m.copyColumns(st.obj, st.committed)
+		st.snap = st.committed
+		st.status = statusPersistent
+		st.expired = expireSoft
+	}
+	for _, st := range s.pendingBy {
+		s.undoInsert(st)
+		st.status = statusDetached
+	}
+	clear(s.pendingBy)
+	for _, st := range s.gone {
+		st.m.copyColumns(st.obj, st.committed)
+		st.snap = st.committed
+		st.status = statusPersistent
+		st.expired = expireSoft
+		s.ids[st.key] = st
+	}
+	s.pending, s.deleted, s.gone = nil, nil, nil
+	s.rolledBack()
+	return err
+}
+
+func (s *Session) rolledBack() {
+	for _, m := range s.metasSorted() {
+		for _, r := range m.rels {
+			if o, ok := r.(txObserver); ok {
+				o.afterRollback(s)
+			}
+		}
+	}
+}
+
+// undoInsert zeroes the columns an INSERT filled from the database.
+func (s *Session) undoInsert(st *objState) {
+	for _, c := range st.filled {
+		st.m.setZero(c, st.obj)
+	}
+	st.filled = nil
+	st.inserted = false
+}
+
+// rebase puts the Session back on its last committed state after the
+// transaction was rolled back under it (a failed flush or a refused
+// commit), keeping every change made since as pending: objects inserted
+// since are pending again with their generated columns zeroed, objects
+// deleted since are marked for deletion again, and persistent objects
+// keep their current values, compared from now on with their committed
+// state, so the next flush writes everything again.
+func (s *Session) rebase() {
+	s.marks = nil
+	var back []*objState
+	for _, st := range s.ids {
+		if st.inserted {
+			delete(s.ids, st.key)
+			s.undoInsert(st)
+			st.snap = nil
+			st.status = statusPending
+			back = append(back, st)
+			continue
+		}
+		st.snap = st.committed
+		if st.m.version != nil {
+			// The version counter is the Session's to manage.
+			st.m.version.clone(st.m.version.ptr(st.obj), st.m.version.ptr(st.committed))
+		}
+	}
+	for _, st := range s.pendingBy {
+		s.undoInsert(st) // inserted by the failed flush before it failed
+	}
+	for _, st := range back {
+		s.pendingBy[st.obj] = st
+	}
+	s.pending = append(s.pending, back...)
+	slices.SortStableFunc(s.pending, func(a, b *objState) int { return a.seq - b.seq })
+	for _, st := range s.gone {
+		st.snap = st.committed
+		st.status = statusDeleted
+		if m := st.m; m.version != nil {
+			m.version.clone(m.version.ptr(st.obj), m.version.ptr(st.committed))
+		}
+		s.ids[st.key] = st
+		s.deleted = append(s.deleted, st)
+	}
+	s.gone = nil
+	s.rolledBack()
+}
+
+// Savepoint is a nested transaction (SAVEPOINT) begun with
+// [Session.BeginNested]. Commit releases it; Rollback rolls the database
+// and the Session's objects back to where they were when it began.
+type Savepoint struct {
+	s     *Session
+	name  string
+	saved map[*objState]savedState
+}
+
+type savedState struct {
+	snap   unsafe.Pointer
+	status objStatus
+}
+
+// BeginNested flushes pending changes and begins a nested transaction
+// with SAVEPOINT. A failed flush inside it rolls back the whole
+// transaction (see [Session.Flush]), ending every savepoint.
+func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
+	if s.closed {
+		return nil, ErrSessionClosed
+	}
+	if err := s.Flush(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	s.spSeq++
+	sp := &Savepoint{s: s, name: savepointName(s.spSeq), saved: make(map[*objState]savedState, len(s.ids)+len(s.gone))}
+	if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
+		return nil, err
+	}
+	for _, st := range s.ids {
+		sp.saved[st] = savedState{snap: st.snap, status: st.status}
+	}
+	for _, st := range s.gone {
+		sp.saved[st] = savedState{snap: st.snap, status: st.status}
+	}
+	s.marks = append(s.marks, sp)
+	return sp, nil
+}
+
+func (sp *Savepoint) exec(ctx context.Context, verb string) error {
+	b := newBuilder(sp.s.db.dialect)
+	b.write(verb)
+	b.ident(sp.name)
+	if b.err != nil {
+		return b.err
+	}
+	if err := sp.s.begin(ctx); err != nil {
+		return err
+	}
+	_, err := sp.s.db.exec(ctx, sp.s.tx, string(b.buf), nil)
+	return err
+}
+
+// active pops sp and the savepoints begun after it, reporting whether sp
+// was still open.
+func (sp *Savepoint) active() bool {
+	i := slices.Index(sp.s.marks, sp)
+	if i < 0 {
+		return false
+	}
+	sp.s.marks = sp.s.marks[:i]
+	return true
+}
+
+// errSavepointDone reports a savepoint ended already.
+func (sp *Savepoint) errDone() error {
+	return fmt.Errorf("quarry: savepoint %s is no longer active (released, rolled back, or ended with its transaction)", sp.name)
+}
+
+// Commit flushes pending changes and releases the savepoint: its changes
+// become part of the enclosing transaction.
+func (sp *Savepoint) Commit(ctx context.Context) error {
+	s := sp.s
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	if !slices.Contains(s.marks, sp) {
+		return sp.errDone()
+	}
+	if err := sp.exec(ctx, "RELEASE SAVEPOINT "); err != nil {
+		return err
+	}
+	sp.active()
+	return nil
+}
+
+// Rollback rolls the database back to the savepoint and restores the
+// Session's objects to their state when it began: changed objects get
+// their values back, objects added since leave the Session (with their
+// generated keys reset), objects deleted since are persistent again.
+func (sp *Savepoint) Rollback(ctx context.Context) error {
+	s := sp.s
+	if s.closed {
+		return ErrSessionClosed
+	}
+	if !slices.Contains(s.marks, sp) {
+		return sp.errDone()
+	}
+	if err := sp.exec(ctx, "ROLLBACK TO SAVEPOINT "); err != nil {
+		return err
+	}
+	sp.active()
+	for _, st := range s.ids {
+		rec, ok := sp.saved[st]
+		if !ok {
+			if st.inserted {
+				s.undoInsert(st)
+				s.detach(st)
+			} else {
+				st.expired = expireSoft // loaded since: may show undone rows
+			}
+			continue
+		}
+		st.m.copyColumns(st.obj, rec.snap)
+		st.snap = rec.snap
+		st.status = rec.status
+	}
+	for _, st := range s.pendingBy {
+		st.status = statusDetached
+	}
+	clear(s.pendingBy)
+	s.pending = nil
+	gone := s.gone[:0]
+	for _, st := range s.gone {
+		rec, ok := sp.saved[st]
+		switch {
+		case ok && rec.status == statusGone:
+			gone = append(gone, st)
+		case ok:
+			st.m.copyColumns(st.obj, rec.snap)
+			st.snap = rec.snap
+			st.status = rec.status
+			s.ids[st.key] = st
+		}
+	}
+	s.gone = gone
+	s.deleted = s.deleted[:0]
+	for _, st := range s.ids {
+		if st.status == statusDeleted {
+			s.deleted = append(s.deleted, st)
+		}
+	}
+	return nil
+}
+
+// Nested runs fn in a nested transaction: the savepoint is released when
+// fn returns nil and rolled back when it returns an error (or panics),
+// which Nested returns.
+func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
+	sp, err := s.BeginNested(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// On error or panic; a flush that failed inside fn has already
+		// rolled back the whole transaction and ended the savepoint.
+		p := recover()
+		if (err != nil || p != nil) && slices.Contains(s.marks, sp) {
+			if rerr := sp.Rollback(ctx); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	if err := fn(); err != nil {
+		return err
+	}
+	return sp.Commit(ctx)
+}
+
+// Transaction runs fn with a new Session and commits it when fn returns
+// nil; when fn returns an error or panics, it rolls back and returns the
+// error (or re-panics). The Session is closed afterwards.
+//
+//	err := db.Transaction(ctx, func(s *quarry.Session) error {
+//		u, err := quarry.Get(ctx, s, Users, id)
+//		if err != nil {
+//			return err
+//		}
+//		u.Name = "ed"
+//		return nil
+//	})
+func (db *DB) Transaction(ctx context.Context, fn func(s *Session) error, opts ...SessionOption) (err error) {
+	s := db.Session(opts...)
+	defer func() {
+		if cerr := s.Close(ctx); cerr != nil && err == nil && !errors.Is(cerr, ErrSessionClosed) {
+			err = cerr
+		}
+	}()
+	if err := fn(s); err != nil {
+		return err
+	}
+	return s.Commit(ctx)
+}
