@@ -1,0 +1,436 @@
+package quarry_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/matryer/is"
+	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/internal/testdb"
+)
+
+// The tutorial's User and Address with the default cascade (save-update,
+// merge): deleting a user NULLs its addresses' user_id.
+
+type CasUser struct {
+	ID        int64
+	Name      string
+	Addresses []*CasAddress
+}
+
+type CasUserTable struct {
+	quarry.Entity[CasUser]
+	ID        quarry.Column[int64] `quarry:"id,pk"`
+	Name      quarry.Column[string]
+	Addresses quarry.Many[CasUser, CasAddress] `quarry:"order=id,back=User"`
+}
+
+type CasAddress struct {
+	ID           int64
+	EmailAddress string
+	UserID       *int64
+	User         *CasUser
+}
+
+type CasAddressTable struct {
+	quarry.Entity[CasAddress]
+	ID           quarry.Column[int64] `quarry:"id,pk"`
+	EmailAddress quarry.Column[string]
+	UserID       quarry.Column[*int64]           `quarry:"user_id,fk=cas_users.id"`
+	User         quarry.One[CasAddress, CasUser] `quarry:"back=Addresses"`
+}
+
+var (
+	CasUsers     = quarry.Table[CasUser, CasUserTable]("cas_users")
+	CasAddresses = quarry.Table[CasAddress, CasAddressTable]("cas_addresses")
+)
+
+// relSession returns a Session closed when the test ends, so that a
+// failed test does not hold a connection the database waits for.
+func relSession(t *testing.T, db *quarry.DB) *quarry.Session {
+	s := db.Session()
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// relFlushSQL returns the normalised statements of the log, without
+// transaction control.
+func relFlushSQL(log *testdb.Log) []string {
+	var out []string
+	for _, s := range log.Statements() {
+		switch s {
+		case "BEGIN", "COMMIT", "ROLLBACK":
+			continue
+		}
+		out = append(out, normSQL(s))
+	}
+	return out
+}
+
+// Working with Related Objects: jack and two addresses are inserted by
+// adding jack; the addresses get his key.
+func TestRelFlushRelatedObjects(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		jack := &TUser{Name: "jack", Fullname: "Jack Bean", Nickname: "gjffdd"}
+		jack.Addresses = []*TAddress{{EmailAddress: "jack@google.com"}, {EmailAddress: "j25@yahoo.com"}}
+		s := relSession(t, db)
+		is.NoErr(s.Add(jack))
+		is.True(s.Contains(jack.Addresses[1])) // save-update cascade
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		got := relFlushSQL(log)
+		is.Equal(len(got), 2)
+		is.True(strings.HasPrefix(got[0], "INSERT INTO users"))
+		is.True(strings.HasPrefix(got[1], "INSERT INTO addresses"))
+		for _, a := range jack.Addresses {
+			is.True(a.UserID != nil && *a.UserID == jack.ID)
+			is.Equal(a.User, jack) // back-populated
+		}
+
+		// Querying back in a new Session: Load fills both sides.
+		s2 := relSession(t, db)
+		j, err := quarry.Get(ctx, s2, TUsers, jack.ID)
+		is.NoErr(err)
+		is.NoErr(TUsers.Addresses.Load(ctx, s2, j))
+		is.Equal(len(j.Addresses), 2)
+		is.Equal(j.Addresses[0].User, j)
+
+		// A persistent parent's collection gains a new child: it is
+		// inserted at the next flush with the parent's key.
+		extra := &TAddress{EmailAddress: "jack@bean.com"}
+		j.Addresses = append(j.Addresses, extra)
+		log.Reset()
+		is.NoErr(s2.Flush(ctx))
+		got = relFlushSQL(log)
+		is.Equal(len(got), 1)
+		is.True(strings.HasPrefix(got[0], "INSERT INTO addresses"))
+		is.True(extra.ID != 0)
+		is.Equal(*extra.UserID, j.ID)
+		is.Equal(extra.User, j)
+		is.NoErr(s2.Commit(ctx))
+	})
+}
+
+// Deleting without a delete cascade: the addresses stay, their user_id
+// set to NULL, each row by key (the collection is loaded first).
+func TestRelFlushDeleteNoCascade(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, CasUsers, CasAddresses))
+		s := relSession(t, db)
+		jack := &CasUser{Name: "jack", Addresses: []*CasAddress{{EmailAddress: "jack@google.com"}, {EmailAddress: "j25@yahoo.com"}}}
+		is.NoErr(s.Add(jack))
+		is.NoErr(s.Commit(ctx))
+
+		for _, loaded := range []bool{false, true} {
+			s := relSession(t, db)
+			j, err := quarry.Get(ctx, s, CasUsers, jack.ID)
+			is.NoErr(err)
+			if loaded {
+				is.NoErr(CasUsers.Addresses.Load(ctx, s, j))
+			}
+			is.NoErr(s.Delete(j))
+			log.Reset()
+			is.NoErr(s.Flush(ctx))
+			got := relFlushSQL(log)
+			want := []string{
+				"UPDATE cas_addresses SET user_id = ? WHERE cas_addresses.id = ?",
+				"UPDATE cas_addresses SET user_id = ? WHERE cas_addresses.id = ?",
+				"DELETE FROM cas_users WHERE cas_users.id = ?",
+			}
+			if !loaded {
+				is.True(strings.HasPrefix(got[0], "SELECT"))
+				got = got[1:]
+			}
+			is.Equal(got, want)
+			n, err := quarry.Select(CasUsers).Where(CasUsers.Name.Eq("jack")).Count(ctx, s)
+			is.NoErr(err)
+			is.Equal(n, int64(0))
+			n, err = quarry.Select(CasAddresses).Where(CasAddresses.EmailAddress.In("jack@google.com", "j25@yahoo.com")).Count(ctx, s)
+			is.NoErr(err)
+			is.Equal(n, int64(2))
+			n, err = quarry.Select(CasAddresses).Where(CasAddresses.UserID.IsNull()).Count(ctx, s)
+			is.NoErr(err)
+			is.Equal(n, int64(2))
+			is.NoErr(s.Rollback(ctx)) // the second round deletes again
+		}
+	})
+}
+
+// Configuring delete/delete-orphan Cascade: removing an address from the
+// collection deletes it; deleting jack deletes his addresses first.
+func TestRelFlushDeleteOrphan(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		loadTutorial(t, db)
+		s := relSession(t, db)
+		jack, err := quarry.Get(ctx, s, TUsers, int64(5))
+		is.NoErr(err)
+		is.NoErr(TUsers.Addresses.Load(ctx, s, jack))
+		is.Equal(len(jack.Addresses), 2)
+		gone := jack.Addresses[1]
+		jack.Addresses = jack.Addresses[:1]
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(relFlushSQL(log), []string{"DELETE FROM addresses WHERE addresses.id = ?"})
+		is.True(!s.Contains(gone))
+		n, err := quarry.Select(TAddresses).Where(TAddresses.EmailAddress.In("jack@google.com", "j25@yahoo.com")).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+
+		is.NoErr(s.Delete(jack))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		// (jack's posts are loaded too, to unlink them.)
+		is.Equal(slices.DeleteFunc(relFlushSQL(log), func(s string) bool { return strings.HasPrefix(s, "SELECT") }), []string{
+			"DELETE FROM addresses WHERE addresses.id = ?",
+			"DELETE FROM users WHERE users.id = ?",
+		})
+		n, err = quarry.Select(TUsers).Where(TUsers.Name.Eq("jack")).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		n, err = quarry.Select(TAddresses).Where(TAddresses.EmailAddress.In("jack@google.com", "j25@yahoo.com")).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		is.NoErr(s.Commit(ctx))
+
+		// Deleting a user whose collection was never loaded loads it
+		// to delete the children first.
+		s = relSession(t, db)
+		ed, err := quarry.Get(ctx, s, TUsers, int64(1))
+		is.NoErr(err)
+		is.NoErr(s.Add(&TAddress{ID: 100, EmailAddress: "ed@x.com", UserID: ptr(int64(1))}))
+		is.NoErr(s.Commit(ctx))
+		ed, err = quarry.Get(ctx, s, TUsers, int64(1))
+		is.NoErr(err)
+		is.NoErr(s.Delete(ed))
+		is.NoErr(s.Commit(ctx))
+		n, err = quarry.Select(TAddresses).Where(TAddresses.EmailAddress.Eq("ed@x.com")).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+	})
+}
+
+// Building a Many To Many Relationship.
+func TestRelFlushManyToMany(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		s := relSession(t, db)
+		wendy := &TUser{Name: "wendy", Fullname: "Wendy Williams", Nickname: "windy"}
+		is.NoErr(s.Add(wendy))
+		is.NoErr(s.Commit(ctx))
+
+		post := &TPost{Headline: "Wendy's Blog Post", Body: ptr("This is a test"), Author: wendy}
+		post.Keywords = []*TKeyword{{Keyword: "wendy"}, {Keyword: "firstpost"}}
+		is.NoErr(s.Add(post))
+		log.Reset()
+		found, err := quarry.Select(TPosts).Where(TPosts.Keywords.Any(TKeywords.Keyword.Eq("firstpost"))).All(ctx, s)
+		is.NoErr(err)
+		got := relFlushSQL(log)
+		is.True(len(got) >= 4)
+		is.True(strings.HasPrefix(got[0], "INSERT INTO keywords"))
+		is.True(strings.HasPrefix(got[1], "INSERT INTO posts"))
+		is.Equal(got[2], "INSERT INTO post_keywords (post_id, keyword_id) VALUES (?, ?), (?, ?)")
+		is.Equal(found, []*TPost{post})
+		is.Equal(*post.UserID, wendy.ID)
+		is.NoErr(s.Commit(ctx))
+
+		// Remove a keyword: its association row goes at the next flush.
+		s = relSession(t, db)
+		p, err := quarry.Get(ctx, s, TPosts, post.ID)
+		is.NoErr(err)
+		is.NoErr(TPosts.Keywords.Load(ctx, s, p))
+		is.Equal(len(p.Keywords), 2)
+		p.Keywords = slices.DeleteFunc(p.Keywords, func(k *TKeyword) bool { return k.Keyword == "wendy" })
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(relFlushSQL(log), []string{"DELETE FROM post_keywords WHERE post_keywords.post_id = ? AND post_keywords.keyword_id = ?"})
+		n, err := quarry.Select(TPosts).Where(TPosts.Keywords.Any(TKeywords.Keyword.Eq("wendy"))).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		n, err = quarry.Select(TPosts).Where(TPosts.Keywords.Any(TKeywords.Keyword.Eq("firstpost"))).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+
+		// Deleting the post deletes its association rows first.
+		is.NoErr(s.Delete(p))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(relFlushSQL(log), []string{
+			"DELETE FROM post_keywords WHERE post_keywords.post_id = ?",
+			"DELETE FROM posts WHERE posts.id = ?",
+		})
+		n, err = quarry.Select(TKeywords).Where(TKeywords.Posts.Any()).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		n, err = quarry.Select(TKeywords).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(2))
+	})
+}
+
+// Back-populated fields after flush, from either side, and moving a child
+// between parents.
+func TestRelFlushBackPopulates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		loadTutorial(t, db)
+		s := relSession(t, db)
+		jack, err := quarry.Get(ctx, s, TUsers, int64(5))
+		is.NoErr(err)
+		ed, err := quarry.Get(ctx, s, TUsers, int64(1))
+		is.NoErr(err)
+		is.NoErr(TUsers.Addresses.Load(ctx, s, jack, ed))
+		is.Equal(jack.Addresses[0].User, jack) // after Load
+
+		// Many-to-one side: the loaded collection gains the child.
+		a := &TAddress{ID: 100, EmailAddress: "new@jack.com", User: jack} // loadTutorial's rows do not advance sequences
+		is.NoErr(s.Add(a))
+		is.NoErr(s.Flush(ctx))
+		is.Equal(*a.UserID, int64(5))
+		is.True(slices.Contains(jack.Addresses, a))
+
+		// Moving through the collections: no orphan, the key follows.
+		moved := jack.Addresses[0]
+		jack.Addresses = jack.Addresses[1:]
+		ed.Addresses = append(ed.Addresses, moved)
+		is.NoErr(s.Flush(ctx))
+		is.True(s.Contains(moved))
+		is.Equal(*moved.UserID, int64(1))
+		is.Equal(moved.User, ed)
+
+		// Moving through the many-to-one field: both collections follow.
+		a.User = ed
+		is.NoErr(s.Flush(ctx))
+		is.Equal(*a.UserID, int64(1))
+		is.True(slices.Contains(ed.Addresses, a))
+		is.True(!slices.Contains(jack.Addresses, a))
+		is.NoErr(s.Commit(ctx))
+		n, err := quarry.Select(TAddresses).Where(TAddresses.UserID.Eq(ptr(int64(1)))).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(2))
+
+		// A new parent with a persistent child moved to it.
+		fresh := &TUser{ID: 100, Name: "ann", Addresses: []*TAddress{a}}
+		ed.Addresses = slices.DeleteFunc(ed.Addresses, func(x *TAddress) bool { return x == a })
+		is.NoErr(s.Add(fresh))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(*a.UserID, fresh.ID)
+		is.Equal(a.User, fresh)
+	})
+}
+
+// Flush order with foreign keys enforced: parents first on insert,
+// children (and association rows) first on delete.
+func TestRelFlushOrder(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		s := relSession(t, db)
+		kw := &TKeyword{Keyword: "go"}
+		u := &TUser{Name: "zed"}
+		// Added child first: the order comes from the dependencies.
+		post := &TPost{Headline: "h", Author: u, Keywords: []*TKeyword{kw}}
+		addr := &TAddress{EmailAddress: "z@z", User: u}
+		is.NoErr(s.Add(addr, post))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		var tables []string
+		for _, st := range relFlushSQL(log) {
+			tables = append(tables, strings.Fields(st)[2])
+		}
+		is.Equal(tables[len(tables)-1], "post_keywords")
+		is.True(slices.Index(tables, "users") < slices.Index(tables, "addresses"))
+		is.True(slices.Index(tables, "users") < slices.Index(tables, "posts"))
+		is.True(slices.Index(tables, "keywords") < slices.Index(tables, "post_keywords"))
+
+		// Delete everything at once: cascades and association rows
+		// run children first.
+		s = relSession(t, db)
+		uu, err := quarry.Get(ctx, s, TUsers, u.ID)
+		is.NoErr(err)
+		pp, err := quarry.Get(ctx, s, TPosts, post.ID)
+		is.NoErr(err)
+		kk, err := quarry.Get(ctx, s, TKeywords, kw.ID)
+		is.NoErr(err)
+		is.NoErr(s.Delete(kk, uu, pp))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		got := relFlushSQL(log)
+		var deletes []string
+		for _, st := range got {
+			if strings.HasPrefix(st, "DELETE FROM ") {
+				deletes = append(deletes, strings.Fields(st)[2])
+			}
+		}
+		is.True(slices.Index(deletes, "post_keywords") < slices.Index(deletes, "posts"))
+		is.True(slices.Index(deletes, "post_keywords") < slices.Index(deletes, "keywords"))
+		is.True(slices.Index(deletes, "addresses") < slices.Index(deletes, "users"))
+		is.True(slices.Index(deletes, "posts") < slices.Index(deletes, "users"))
+		n, err := quarry.Select(TUsers).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		n, err = quarry.Select(TAddresses).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+	})
+}
+
+// A flush failing in the middle (a duplicate keyword) leaves the Session
+// consistent; the corrected retry writes everything.
+func TestRelFlushFailedRetry(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		s := relSession(t, db)
+		wendy := &TUser{Name: "wendy"}
+		is.NoErr(s.Add(wendy, &TKeyword{Keyword: "wendy"}))
+		is.NoErr(s.Commit(ctx))
+		dup := &TKeyword{Keyword: "wendy"} // already exists
+		post := &TPost{Headline: "second", Author: wendy, Keywords: []*TKeyword{{Keyword: "new"}, dup}}
+		is.NoErr(s.Add(post))
+		err := s.Flush(ctx)
+		is.True(errors.Is(err, quarry.ErrUniqueViolation))
+		is.Equal(post.ID, int64(0))
+		is.Equal(dup.ID, int64(0))
+		is.True(s.Contains(post))
+
+		dup.Keyword = "second"
+		is.NoErr(s.Commit(ctx))
+		is.True(post.ID != 0)
+		n, err := quarry.Select(TPosts).Where(TPosts.Keywords.Any(TKeywords.Keyword.In("new", "second"))).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+		n, err = quarry.Select(TKeywords).Where(TKeywords.Posts.Any(TPosts.ID.Eq(post.ID))).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(2))
+
+		// A failed delete of association rows is retried too.
+		s = relSession(t, db)
+		p, err := quarry.Get(ctx, s, TPosts, post.ID)
+		is.NoErr(err)
+		is.NoErr(TPosts.Keywords.Load(ctx, s, p))
+		p.Keywords = p.Keywords[:1]
+		bad := &TKeyword{Keyword: "wendy"}
+		is.NoErr(s.Add(bad))
+		is.True(s.Flush(ctx) != nil)
+		s.Expunge(bad)
+		is.NoErr(s.Commit(ctx))
+		n, err = quarry.Select(TKeywords).Where(TKeywords.Posts.Any(TPosts.ID.Eq(post.ID))).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+	})
+}
