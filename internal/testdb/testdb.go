@@ -106,6 +106,18 @@ func Postgres(t testing.TB, opts ...quarry.OpenOption) *quarry.DB {
 	return Open(t, PostgreSQL, opts...)
 }
 
+// PostgresURL returns the URL of a fresh PostgreSQL schema on the test
+// server, dropped when the test ends, for code under test that opens its
+// own connection. It skips or fails like [Postgres].
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	url, err := freshSchema(t)
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	return url
+}
+
 // Open returns a fresh database of the named backend (one of [Backends]),
 // closed when the test ends.
 func Open(t testing.TB, backend string, opts ...quarry.OpenOption) *quarry.DB {
