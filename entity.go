@@ -86,6 +86,10 @@ type table struct {
 	// copy the table struct and re-point them without reflection.
 	srcOffsets []srcSlot
 	newObj     func() unsafe.Pointer
+	// newBlock allocates n zero E in one array, for snapshots; objSize
+	// is the size of an E.
+	newBlock func(n int) unsafe.Pointer
+	objSize  uintptr
 	// relations are the relationship fields of the table struct.
 	relations []relation
 	// uniques lists the multi-column UNIQUE constraints.
@@ -182,7 +186,9 @@ func TryTable[E, M any](name string) (*M, error) {
 	}
 	t := &table{
 		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{},
-		newObj: func() unsafe.Pointer { return unsafe.Pointer(new(E)) },
+		newObj:   func() unsafe.Pointer { return unsafe.Pointer(new(E)) },
+		newBlock: func(n int) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(make([]E, n))) },
+		objSize:  unsafe.Sizeof(*new(E)),
 	}
 	t.base = &source{table: t}
 	m := new(M)

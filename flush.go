@@ -142,7 +142,7 @@ func (u *unitOfWork) status(t *table, obj unsafe.Pointer) objStatus {
 // each calls fn for every object of table t in the Session (pending,
 // persistent or marked for deletion).
 func (u *unitOfWork) each(t *table, fn func(obj unsafe.Pointer, status objStatus)) {
-	for _, st := range u.s.ids {
+	for st := range u.s.ids.all() {
 		if st.m.t == t {
 			fn(st.obj, st.status)
 		}
@@ -186,7 +186,7 @@ func (s *Session) Flush(ctx context.Context) error {
 	}
 	s.flushing = true
 	defer func() { s.flushing = false }()
-	if len(s.pendingBy) == 0 && len(s.ids) == 0 {
+	if len(s.pendingBy) == 0 && s.ids.len() == 0 {
 		return nil
 	}
 	if err := configure(); err != nil {
@@ -219,7 +219,7 @@ func (u *unitOfWork) prepare() error {
 		hooks = hooks || m.hooks
 	}
 	if hooks {
-		for _, st := range s.ids {
+		for st := range s.ids.all() {
 			if st.status == statusPersistent {
 				s.cascadeSave(st.m, st.obj)
 			}
@@ -248,7 +248,7 @@ func (u *unitOfWork) prepare() error {
 		}
 		return w
 	}
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		switch st.status {
 		case statusPersistent:
 			// Relations that write during the flush (FK sync) may
@@ -269,7 +269,7 @@ func (u *unitOfWork) prepare() error {
 			continue // the database generates the key
 		}
 		k := st.m.keyOf(st.obj)
-		if other := s.ids[k]; other != nil {
+		if other := s.ids.get(k); other != nil {
 			return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 		}
 		if pendingKeys == nil {
@@ -296,7 +296,7 @@ func (m *tableMeta) hasWriter() bool { return m.writer || fkSyncTarget(m.t) }
 func (s *Session) metasSorted() []*tableMeta {
 	ms := make([]*tableMeta, 0, len(s.metas))
 	for _, m := range s.metas {
-		ms = append(ms, m)
+		ms = append(ms, m.tableMeta)
 	}
 	slices.SortFunc(ms, func(a, b *tableMeta) int {
 		if a.t.name < b.t.name {
@@ -422,8 +422,8 @@ func (u *unitOfWork) run() error {
 // finish records the flush in the Session after it succeeded.
 func (u *unitOfWork) finish() {
 	s := u.s
-	if len(s.ids) == 0 && len(u.inserted) > 64 {
-		s.ids = make(map[identKey]*objState, len(u.inserted)) // skip the growth steps
+	if s.ids.len() == 0 && len(u.inserted) > 64 {
+		s.ids = newIdentityIndex(len(u.inserted)) // skip the growth steps
 	}
 	for _, st := range u.inserted {
 		delete(s.pendingBy, st.obj)
@@ -431,14 +431,14 @@ func (u *unitOfWork) finish() {
 		st.key = st.m.keyOf(st.obj)
 		st.snap = st.m.snapshot(st.obj)
 		st.inserted = true
-		s.ids[st.key] = st
+		s.ids.put(st.key, st)
 	}
 	for _, st := range u.updated {
 		// A new snapshot: the old one may be the committed state.
 		st.snap = st.m.snapshot(st.obj)
 	}
 	for _, st := range u.deleted {
-		delete(s.ids, st.key)
+		s.ids.del(st.key)
 		st.status = statusGone
 		s.gone = append(s.gone, st)
 	}

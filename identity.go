@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"reflect"
 	"sync"
 	"time"
@@ -361,27 +362,33 @@ func ifaceData(v any) unsafe.Pointer {
 // its columns are refreshed from the row. Rows are not refreshed
 // otherwise, as in SQLAlchemy: within a transaction the Session's own
 // view of an object wins.
-func (s *Session) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
-	m := s.meta(t)
+func (s *Session) merge(t *table, obj unsafe.Pointer, seq uint64) (unsafe.Pointer, bool) {
+	sm := s.sessionMeta(t)
+	m := sm.tableMeta
 	k := m.keyOf(obj)
-	st, ok := s.ids[k]
-	if !ok {
+	st := s.ids.get(k)
+	if st == nil {
 		st = s.newState(m, obj)
 		st.key = k
 		st.status = statusPersistent
-		st.snap = m.snapshot(obj)
+		st.snap = sm.loadSnapshot(obj)
 		st.committed = st.snap
-		s.ids[k] = st
-		return obj
+		st.result = seq
+		s.ids.put(k, st)
+		return obj, false
+	}
+	repeat := seq != 0 && st.result == seq
+	if seq != 0 {
+		st.result = seq
 	}
 	switch st.expired {
 	case expireSoft:
 		if m.dirty(st.obj, st.snap) {
-			return st.obj
+			return st.obj, repeat
 		}
 	case expireForce:
 	default:
-		return st.obj
+		return st.obj, repeat
 	}
 	// obj was scanned for this call alone: copy it into the object the
 	// program holds and keep obj itself as the snapshot.
@@ -393,7 +400,7 @@ func (s *Session) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
 	}
 	st.snap = obj
 	st.expired = 0
-	return st.obj
+	return st.obj, repeat
 }
 
 // tableReader reads whole rows of a table without knowing E statically,
@@ -415,7 +422,7 @@ func (r *tableReader) finish(rc *readCtx) (unsafe.Pointer, error) {
 	if rc.ids == nil {
 		return r.obj, nil
 	}
-	return rc.ids.merge(r.t, r.obj), nil
+	return rc.merge(r.t, r.obj), nil
 }
 
 // byKeyQuery builds SELECT <columns> FROM t WHERE <pk> = ... for values
@@ -476,7 +483,7 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (unsafe.Pointer, 
 	if err != nil {
 		return nil, err
 	}
-	if st, ok := s.ids[k]; ok {
+	if st := s.ids.get(k); st != nil {
 		if st.status == statusDeleted {
 			return nil, ErrNoResult
 		}
@@ -530,4 +537,72 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
 	}
 	return nil
+}
+
+// identityIndex is the identity map's index of object states by key.
+// Integer keys, the common case, live in a map keyed by table and integer
+// alone, which hashes and grows markedly faster than the general key
+// with its string.
+type identityIndex struct {
+	ints   map[intIdent]*objState
+	others map[identKey]*objState
+}
+
+type intIdent struct {
+	t *table
+	n int64
+}
+
+func newIdentityIndex(size int) identityIndex {
+	return identityIndex{ints: make(map[intIdent]*objState, size), others: map[identKey]*objState{}}
+}
+
+// get returns the state under k, or nil. Keys with an empty string part
+// are integer keys (encoded keys are never empty; a string key "" of a
+// string-keyed table lands on (t, 0), which no other key of that table
+// uses).
+func (x identityIndex) get(k identKey) *objState {
+	if k.s == "" {
+		return x.ints[intIdent{k.t, k.n}]
+	}
+	return x.others[k]
+}
+
+func (x identityIndex) put(k identKey, st *objState) {
+	if k.s == "" {
+		x.ints[intIdent{k.t, k.n}] = st
+		return
+	}
+	x.others[k] = st
+}
+
+func (x identityIndex) del(k identKey) {
+	if k.s == "" {
+		delete(x.ints, intIdent{k.t, k.n})
+		return
+	}
+	delete(x.others, k)
+}
+
+func (x identityIndex) len() int { return len(x.ints) + len(x.others) }
+
+func (x identityIndex) clear() {
+	clear(x.ints)
+	clear(x.others)
+}
+
+// all iterates over every state; deleting the current one is allowed.
+func (x identityIndex) all() iter.Seq[*objState] {
+	return func(yield func(*objState) bool) {
+		for _, st := range x.ints {
+			if !yield(st) {
+				return
+			}
+		}
+		for _, st := range x.others {
+			if !yield(st) {
+				return
+			}
+		}
+	}
 }

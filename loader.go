@@ -425,7 +425,7 @@ func (lc *loadCtx) conn(rel *relationship) heldConn {
 	}
 	for _, b := range lc.pending {
 		for _, o := range b.objs {
-			lc.local.merge(b.t, o)
+			lc.local.merge(b.t, o, 0)
 		}
 	}
 	lc.pending = nil
@@ -565,7 +565,7 @@ func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 		return false
 	}
 	m := s.meta(rel.owner)
-	st := s.ids[m.keyOf(obj)]
+	st := s.ids.get(m.keyOf(obj))
 	return st != nil && st.obj == obj && m.dirty(obj, st.snap)
 }
 
@@ -575,11 +575,11 @@ type localIDs struct{ m map[identKey]unsafe.Pointer }
 
 func newLocalIDs() *localIDs { return &localIDs{m: map[identKey]unsafe.Pointer{}} }
 
-func (l *localIDs) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
+func (l *localIDs) merge(t *table, obj unsafe.Pointer, _ uint64) (unsafe.Pointer, bool) {
 	k := metaOf(t).keyOf(obj)
 	if o, ok := l.m[k]; ok {
-		return o
+		return o, false
 	}
 	l.m[k] = obj
-	return obj
+	return obj, false
 }

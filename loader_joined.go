@@ -230,7 +230,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 	if ids == nil {
 		ids = rd.local
 		if root != nil {
-			root = rd.local.merge(rd.plan.root, root)
+			root, _ = rd.local.merge(rd.plan.root, root, 0)
 			v = *(*T)(unsafe.Pointer(&root))
 		}
 	}
@@ -243,7 +243,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		if row := rd.rows[i]; !row.missing() {
 			obj = sl.rel.target.newObj()
 			row.fill(obj)
-			obj = ids.merge(sl.rel.target, obj)
+			obj, _ = ids.merge(sl.rel.target, obj, 0)
 		}
 		rd.objs[i] = obj
 		if parent != nil {

@@ -38,7 +38,7 @@ func (r *relRowReader) prepare(dst []any) []any {
 func (r *relRowReader) finish(rc *readCtx) (relRow, error) {
 	obj := r.obj
 	if rc.ids != nil {
-		obj = rc.ids.merge(r.t, obj)
+		obj = rc.merge(r.t, obj)
 	}
 	var keys []any
 	if len(r.extra) > 0 {

@@ -176,7 +176,7 @@ func (r *entityReader[E]) readOptional(rc *readCtx) (*E, error) {
 	if rc.ids == nil {
 		return obj, nil
 	}
-	return (*E)(rc.ids.merge(r.t, unsafe.Pointer(obj))), nil
+	return (*E)(rc.merge(r.t, unsafe.Pointer(obj))), nil
 }
 
 func (r *valueReader[T]) markOptional(oc *optCtx) {

@@ -309,7 +309,7 @@ func findByKey(s *Session, t *table, cols, from []*columnInfo, obj unsafe.Pointe
 	if err != nil {
 		return nil
 	}
-	if st := s.ids[k]; st != nil {
+	if st := s.ids.get(k); st != nil {
 		return st.obj
 	}
 	return nil

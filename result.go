@@ -82,8 +82,13 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
 	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}, eager: run}
-	if u, ok := reader.(uniquer); ok && u.unique() && (conn.ids != nil || run != nil && run.plan.unique) {
-		r.seen = map[any]struct{}{}
+	if u, ok := reader.(uniquer); ok && u.unique() {
+		if s, ok := conn.ids.(*Session); ok {
+			s.results++
+			r.rc.seq = s.results
+		} else if conn.ids != nil || run != nil && run.plan.unique {
+			r.seen = map[any]struct{}{}
+		}
 	}
 	return r, nil
 }
@@ -110,11 +115,15 @@ func (r *Result[T]) Next() bool {
 			r.finish()
 			return false
 		}
+		r.rc.repeat = false
 		v, err := r.reader.finish(&r.rc)
 		if err != nil {
 			r.err = err
 			r.finish()
 			return false
+		}
+		if r.rc.repeat {
+			continue
 		}
 		if r.seen != nil {
 			k := any(v)

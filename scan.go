@@ -17,15 +17,29 @@ type readCtx struct {
 	// ids merges entities into a Session's identity map; nil outside a
 	// Session, where every row is a new object.
 	ids identityMap
+	// seq, when not zero, numbers the Result among its Session's results,
+	// and repeat reports that the entity the row just merged was merged
+	// for this Result before: the Result skips it. Stamping the object's
+	// state is what de-duplicates entity lists, with no set of its own.
+	seq    uint64
+	repeat bool
 }
 
-// identityMap is implemented by the Session.
+// identityMap is implemented by the Session, and by the identity map of
+// an eager load outside a Session.
 type identityMap interface {
 	// merge returns the one object that stands for the row just read into
 	// obj: obj itself when its identity is new, otherwise the object
 	// already present (refreshed from obj unless it has unflushed
-	// changes).
-	merge(t *table, obj unsafe.Pointer) unsafe.Pointer
+	// changes). With a non-zero seq it stamps the object, and repeat
+	// reports that it bore that stamp already.
+	merge(t *table, obj unsafe.Pointer, seq uint64) (_ unsafe.Pointer, repeat bool)
+}
+
+// merge merges the row's entity into the identity map, noting a repeat.
+func (rc *readCtx) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
+	obj, rc.repeat = rc.ids.merge(t, obj, rc.seq)
+	return obj
 }
 
 // valueReader reads one column into a T.
@@ -103,7 +117,7 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 	if rc.ids == nil {
 		return r.obj, nil
 	}
-	return (*E)(rc.ids.merge(r.t, unsafe.Pointer(r.obj))), nil
+	return (*E)(rc.merge(r.t, unsafe.Pointer(r.obj))), nil
 }
 
 // uniquer is implemented by readers of whole entities: a list of

@@ -35,7 +35,7 @@ type Session struct {
 
 	// ids is the identity map: persistent objects and objects marked for
 	// deletion, by key.
-	ids map[identKey]*objState
+	ids identityIndex
 	// pending holds the objects added and not yet inserted, in Add order
 	// (entries whose status moved on are skipped and compacted).
 	pending   []*objState
@@ -46,12 +46,15 @@ type Session struct {
 	// Rollback can bring them back.
 	gone []*objState
 
-	metas map[*table]*tableMeta
+	metas map[*table]*sessionMeta
 	// raised lists the relationships of objects that Raise options
 	// forbid loading later (loader_raise.go).
-	raised   map[raiseMark]struct{}
-	rel      *relState // relationships' collection snapshots (relationship_flush.go)
-	addSeq   int
+	raised map[raiseMark]struct{}
+	rel    *relState // relationships' collection snapshots (relationship_flush.go)
+	addSeq int
+	// results counts the Results run in the Session, to stamp the
+	// objects each returns (readCtx.seq).
+	results  uint64
 	flushing bool
 	closed   bool
 	ec       execConn
@@ -93,6 +96,9 @@ type objState struct {
 	// INSERT is undone.
 	filled []*columnInfo
 	seq    int // Add order
+	// result is the stamp of the last Result that returned the object
+	// (readCtx.seq).
+	result uint64
 }
 
 // SessionOption configures a [Session].
@@ -119,8 +125,8 @@ func WithTxOptions(o TxOptions) SessionOption { return func(s *Session) { s.txOp
 func (db *DB) Session(opts ...SessionOption) *Session {
 	s := &Session{
 		db: db, autoflush: true, expire: true, txOpts: TxOptions{Write: true},
-		ids: map[identKey]*objState{}, pendingBy: map[unsafe.Pointer]*objState{},
-		metas: map[*table]*tableMeta{},
+		ids: newIdentityIndex(0), pendingBy: map[unsafe.Pointer]*objState{},
+		metas: map[*table]*sessionMeta{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -154,13 +160,40 @@ func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
 	return &s.ec, nil
 }
 
-func (s *Session) meta(t *table) *tableMeta {
+func (s *Session) meta(t *table) *tableMeta { return s.sessionMeta(t).tableMeta }
+
+func (s *Session) sessionMeta(t *table) *sessionMeta {
 	if m, ok := s.metas[t]; ok {
 		return m
 	}
-	m := metaOf(t)
+	m := &sessionMeta{tableMeta: metaOf(t)}
 	s.metas[t] = m
 	return m
+}
+
+// sessionMeta is a table's meta with what one Session keeps per table:
+// a block of E from which the snapshots of loaded rows are taken, so
+// loading many rows costs one allocation per block rather than per row.
+type sessionMeta struct {
+	*tableMeta
+	snaps unsafe.Pointer
+	free  int
+}
+
+const snapBlock = 64
+
+// loadSnapshot copies the columns of obj into a snapshot from the block.
+func (m *sessionMeta) loadSnapshot(obj unsafe.Pointer) unsafe.Pointer {
+	if m.free == 0 {
+		m.snaps, m.free = m.t.newBlock(snapBlock), snapBlock
+	}
+	p := m.snaps
+	m.free--
+	if m.free > 0 {
+		m.snaps = unsafe.Add(m.snaps, m.t.objSize)
+	}
+	m.copyColumns(p, obj)
+	return p
 }
 
 // newState allocates object states in blocks: loading many rows then
@@ -197,12 +230,12 @@ func (s *Session) stateOf(m *tableMeta, p unsafe.Pointer) *objState {
 	if st := s.pendingBy[p]; st != nil {
 		return st
 	}
-	if st := s.ids[m.keyOf(p)]; st != nil && st.obj == p {
+	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
 		return st
 	}
 	// The program changed the primary key of a persistent object (an
 	// error at flush): find it the slow way.
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		if st.obj == p {
 			return st
 		}
@@ -259,7 +292,7 @@ func (s *Session) add(m *tableMeta, p unsafe.Pointer) {
 	if s.pendingBy[p] != nil {
 		return
 	}
-	if st := s.ids[m.keyOf(p)]; st != nil && st.obj == p {
+	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
 		if st.status == statusDeleted {
 			// Adding back an object marked for deletion keeps it.
 			st.status = statusPersistent
@@ -341,8 +374,8 @@ func (s *Session) detach(st *objState) {
 	case statusPending:
 		delete(s.pendingBy, st.obj)
 	case statusPersistent, statusDeleted:
-		if s.ids[st.key] == st {
-			delete(s.ids, st.key)
+		if s.ids.get(st.key) == st {
+			s.ids.del(st.key)
 		}
 	}
 	st.status = statusDetached
@@ -365,13 +398,13 @@ func (s *Session) Expunge(objs ...any) {
 
 // ExpungeAll removes every object from the Session.
 func (s *Session) ExpungeAll() {
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		st.status = statusDetached
 	}
 	for _, st := range s.pendingBy {
 		st.status = statusDetached
 	}
-	clear(s.ids)
+	s.ids.clear()
 	clear(s.pendingBy)
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil
@@ -402,7 +435,7 @@ func (s *Session) New() []any {
 // last loaded or flushed state, in primary-key order per table.
 func (s *Session) Dirty() []any {
 	var states []*objState
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		if st.status == statusPersistent && st.m.dirty(st.obj, st.snap) {
 			states = append(states, st)
 		}

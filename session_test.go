@@ -331,6 +331,10 @@ func TestSessionIdentityMap(t *testing.T) {
 		users, err := quarry.Select(SessUsers).SelectFrom(SessUsers).Join(quarry.Aliased(SessUsers), quarry.Text("1=1")).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(len(users), 3) // nine rows, three objects
+		// Each Result de-duplicates on its own: the same objects again.
+		again3, err := quarry.Select(SessUsers).SelectFrom(SessUsers).Join(quarry.Aliased(SessUsers), quarry.Text("1=1")).All(ctx, s)
+		is.NoErr(err)
+		is.Equal(again3, users)
 		names, err := quarry.Select(SessUsers.Name).OrderBy(SessUsers.Name).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(names, []string{"ed", "ed", "jack"})

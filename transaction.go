@@ -86,7 +86,7 @@ func (s *Session) Commit(ctx context.Context) error {
 
 // committed makes the current state of every object its committed state.
 func (s *Session) committed() {
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		st.committed = st.snap
 		st.inserted = false
 		st.filled = nil
@@ -121,7 +121,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 	if s.tx != nil {
 		err = s.endTx(ctx, "ROLLBACK")
 	}
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		if st.inserted {
 			s.undoInsert(st)
 			s.detach(st)
@@ -142,7 +142,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 		st.snap = st.committed
 		st.status = statusPersistent
 		st.expired = expireSoft
-		s.ids[st.key] = st
+		s.ids.put(st.key, st)
 	}
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.rolledBack()
@@ -178,9 +178,9 @@ func (s *Session) undoInsert(st *objState) {
 func (s *Session) rebase() {
 	s.marks = nil
 	var back []*objState
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		if st.inserted {
-			delete(s.ids, st.key)
+			s.ids.del(st.key)
 			s.undoInsert(st)
 			st.snap = nil
 			st.status = statusPending
@@ -207,7 +207,7 @@ func (s *Session) rebase() {
 		if m := st.m; m.version != nil {
 			m.version.clone(m.version.ptr(st.obj), m.version.ptr(st.committed))
 		}
-		s.ids[st.key] = st
+		s.ids.put(st.key, st)
 		s.deleted = append(s.deleted, st)
 	}
 	s.gone = nil
@@ -242,11 +242,11 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 		return nil, err
 	}
 	s.spSeq++
-	sp := &Savepoint{s: s, name: savepointName(s.spSeq), saved: make(map[*objState]savedState, len(s.ids)+len(s.gone))}
+	sp := &Savepoint{s: s, name: savepointName(s.spSeq), saved: make(map[*objState]savedState, s.ids.len()+len(s.gone))}
 	if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
 		return nil, err
 	}
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		sp.saved[st] = savedState{snap: st.snap, status: st.status}
 	}
 	for _, st := range s.gone {
@@ -322,7 +322,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		return err
 	}
 	sp.active()
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		rec, ok := sp.saved[st]
 		if !ok {
 			if st.inserted {
@@ -352,12 +352,12 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 			st.m.copyColumns(st.obj, rec.snap)
 			st.snap = rec.snap
 			st.status = rec.status
-			s.ids[st.key] = st
+			s.ids.put(st.key, st)
 		}
 	}
 	s.gone = gone
 	s.deleted = s.deleted[:0]
-	for _, st := range s.ids {
+	for st := range s.ids.all() {
 		if st.status == statusDeleted {
 			s.deleted = append(s.deleted, st)
 		}
