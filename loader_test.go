@@ -304,6 +304,66 @@ func TestEagerStatementCounts(t *testing.T) {
 	})
 }
 
+// TestEagerCursor reads statements with loader options through the
+// cursor (Seq, Next, and Next followed by All): every object comes back
+// loaded, with the same statement counts as All.
+func TestEagerCursor(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		loadHundred(t, db, 20, 3)
+		loaded := func(is *is.I, users []*TUser) {
+			is.Equal(len(users), 20)
+			for _, u := range users {
+				is.Equal(len(u.Addresses), 3)
+				for _, a := range u.Addresses {
+					is.True(a.User == u)
+				}
+			}
+		}
+		cases := []struct {
+			name    string
+			opt     quarry.Option[*TUser]
+			selects int
+		}{
+			{"selectin", quarry.SelectIn(TUsers.Addresses, quarry.SelectIn(TAddresses.User)), 3},
+			{"joined", quarry.Joined(TUsers.Addresses, quarry.Joined(TAddresses.User)), 1},
+			{"subquery", quarry.SubqueryLoad(TUsers.Addresses, quarry.SelectIn(TAddresses.User)), 3},
+		}
+		for _, tc := range cases {
+			q := quarry.Select(TUsers).OrderBy(TUsers.ID).Options(tc.opt)
+			t.Run(tc.name+"/seq", func(t *testing.T) {
+				is := is.New(t)
+				s := db.Session()
+				defer s.Close(ctx)
+				log.Reset()
+				res, err := q.Execute(ctx, s)
+				is.NoErr(err)
+				var users []*TUser
+				for u := range res.Seq() {
+					users = append(users, u)
+				}
+				is.NoErr(res.Err())
+				loaded(is, users)
+				is.Equal(len(selects(log)), tc.selects)
+			})
+			t.Run(tc.name+"/next_then_all", func(t *testing.T) {
+				is := is.New(t)
+				log.Reset()
+				res, err := q.Execute(ctx, db)
+				is.NoErr(err)
+				is.True(res.Next())
+				first := res.Value()
+				rest, err := res.All()
+				is.NoErr(err)
+				loaded(is, append([]*TUser{first}, rest...))
+				is.Equal(len(selects(log)), tc.selects)
+				is.True(!res.Next())
+				is.NoErr(res.Close())
+			})
+		}
+	})
+}
+
 // A LIMIT with a joined collection limits the parents, not the rows.
 func TestEagerJoinedLimit(t *testing.T) {
 	ctx := context.Background()

@@ -44,6 +44,11 @@ type Result[T any] struct {
 	seen   map[any]struct{}
 	// eager runs the statement's loaders (loader.go); nil without any.
 	eager *eagerRun
+	// ran says nextLoaded read every row into loaded and ran the
+	// loaders over them; advance then hands out loaded[next:].
+	ran    bool
+	loaded []T
+	next   int
 }
 
 // Execute runs the statement and returns a cursor over its rows.
@@ -103,7 +108,46 @@ func (c *execConn) query(ctx context.Context, st statementNode) (Rows, error) {
 }
 
 // Next advances to the next row, reporting false at the end or on error.
+//
+// For a statement with loader options, the first call reads every row and
+// runs the loaders over all of them, as All does: a SelectIn or Subquery
+// load needs the whole set of parents, and its queries cannot run while
+// the cursor holds the connection.
 func (r *Result[T]) Next() bool {
+	if r.eager != nil {
+		return r.nextLoaded()
+	}
+	return r.advance()
+}
+
+func (r *Result[T]) nextLoaded() bool {
+	if !r.ran {
+		var all []T
+		for r.advance() {
+			all = append(all, r.cur)
+		}
+		err := r.Close()
+		if err == nil {
+			err = r.load(all)
+		}
+		r.ran, r.loaded, r.err = true, all, err
+	}
+	return r.advance()
+}
+
+// advance reads the next row: from the cursor, or from the rows that
+// nextLoaded read and loaded.
+func (r *Result[T]) advance() bool {
+	if r.ran {
+		if r.err != nil || r.next >= len(r.loaded) {
+			var zero T
+			r.cur = zero
+			return false
+		}
+		r.cur = r.loaded[r.next]
+		r.next++
+		return true
+	}
 	for !r.closed && r.err == nil {
 		if !r.rows.Next() {
 			r.finish()
@@ -180,7 +224,7 @@ func (r *Result[T]) Seq() iter.Seq[T] {
 // All reads every remaining row and closes the cursor.
 func (r *Result[T]) All() ([]T, error) {
 	var out []T
-	for r.Next() {
+	for r.advance() {
 		out = append(out, r.cur)
 	}
 	if err := r.Close(); err != nil {
@@ -194,8 +238,8 @@ func (r *Result[T]) All() ([]T, error) {
 
 // load runs the statement's eager loaders over the results.
 func (r *Result[T]) load(vs []T) error {
-	if r.eager == nil || len(vs) == 0 {
-		return nil
+	if r.eager == nil || r.ran || len(vs) == 0 {
+		return nil // no loaders, or nextLoaded ran them
 	}
 	objs := make([]any, len(vs))
 	for i, v := range vs {
@@ -218,11 +262,11 @@ func (r *Result[T]) One() (T, error) {
 // instead of an error.
 func (r *Result[T]) OneOrNone() (v T, ok bool, err error) {
 	defer r.finish()
-	if !r.Next() {
+	if !r.advance() {
 		return v, false, r.Close()
 	}
 	v = r.cur
-	if r.Next() {
+	if r.advance() {
 		var zero T
 		return zero, false, ErrMultipleResults
 	}
@@ -238,7 +282,7 @@ func (r *Result[T]) OneOrNone() (v T, ok bool, err error) {
 // First returns the first row and closes the cursor, or [ErrNoResult].
 func (r *Result[T]) First() (T, error) {
 	var zero T
-	if !r.Next() {
+	if !r.advance() {
 		if err := r.Close(); err != nil {
 			return zero, err
 		}
@@ -247,7 +291,7 @@ func (r *Result[T]) First() (T, error) {
 	v := r.cur
 	if r.eager != nil && r.eager.rd != nil {
 		// A joined collection of v may continue in the next rows.
-		for r.Next() {
+		for r.advance() {
 		}
 	}
 	if err := r.Close(); err != nil {
