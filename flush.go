@@ -199,6 +199,9 @@ func (s *Session) Flush(ctx context.Context) error {
 	if len(u.work) == 0 {
 		return nil
 	}
+	if err := s.checkResults(); err != nil {
+		return err
+	}
 	if err := u.run(); err != nil {
 		if s.tx != nil {
 			s.endTx(ctx, "ROLLBACK")

@@ -53,12 +53,14 @@ type Session struct {
 	rel    *relState // relationships' collection snapshots (relationship_flush.go)
 	addSeq int
 	// results counts the Results run in the Session, to stamp the
-	// objects each returns (readCtx.seq).
-	results  uint64
-	flushing bool
-	closed   bool
-	ec       execConn
-	slab     []objState
+	// objects each returns (readCtx.seq); openResults counts those not
+	// yet closed.
+	results     uint64
+	openResults int
+	flushing    bool
+	closed      bool
+	ec          execConn
+	slab        []objState
 }
 
 type objStatus uint8
@@ -146,6 +148,9 @@ func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
 	if s.closed {
 		return nil, ErrSessionClosed
 	}
+	if err := s.checkResults(); err != nil {
+		return nil, err
+	}
 	if autoflush && !s.flushing {
 		if err := s.Flush(ctx); err != nil {
 			return nil, err
@@ -155,9 +160,23 @@ func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
 		return nil, err
 	}
 	// One execConn per Session: every cursor open on it shares the
-	// same transaction.
-	s.ec = execConn{db: s.db, q: s.tx, ids: s}
+	// same transaction, and releasing it counts the cursor closed.
+	s.ec.db, s.ec.q, s.ec.ids = s.db, s.tx, s
+	if s.ec.release == nil {
+		s.ec.release = func() { s.openResults-- }
+	}
+	s.openResults++
 	return &s.ec, nil
+}
+
+// checkResults refuses a new statement while a Result is open on a
+// connection that runs one statement at a time, with an error that says
+// so instead of the driver's "conn busy".
+func (s *Session) checkResults() error {
+	if s.openResults > 0 && !s.db.dialect.Capabilities().ConcurrentCursors {
+		return ErrResultOpen
+	}
+	return nil
 }
 
 func (s *Session) meta(t *table) *tableMeta { return s.sessionMeta(t).tableMeta }

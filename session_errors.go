@@ -31,6 +31,12 @@ var (
 	// serialization failure) is reported with the driver's error instead,
 	// as a rolled-back transaction.
 	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
+	// ErrResultOpen is returned when a Session is asked to run a
+	// statement or flush while a [Result] it returned is still open, on a
+	// database whose connections run one statement at a time
+	// (PostgreSQL). Read the Result to the end (All, or a finished Seq)
+	// or Close it first.
+	ErrResultOpen = errors.New("quarry: a Result of this session is still open: read it to the end or Close it before running another statement (the connection runs one statement at a time)")
 )
 
 type sessionClosed struct{}

@@ -448,3 +448,49 @@ func TestSessionTransactionClosure(t *testing.T) {
 		is.True(errors.Is(s.Add(&SessUser{}), quarry.ErrSessionClosed))
 	})
 }
+
+// TestSessionOpenResult runs a statement while a Result of the Session is
+// open: SQLite runs it; PostgreSQL, whose connection runs one statement
+// at a time, refuses it (and Flush, Commit, Rollback) with ErrResultOpen
+// rather than the driver's "conn busy", until the Result is closed.
+func TestSessionOpenResult(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		sessSchema(t, db)
+		_, err := db.Exec(ctx, quarry.Text("INSERT INTO sess_users (name, fullname) VALUES ('ed', 'Ed Jones'), ('jack', 'Jack Bean')"))
+		is.NoErr(err)
+		s := db.Session()
+		defer s.Close(ctx)
+		res, err := quarry.Select(SessUsers).OrderBy(SessUsers.ID).Execute(ctx, s)
+		is.NoErr(err)
+		is.True(res.Next())
+		ed := res.Value()
+		_, innerErr := quarry.Select(SessUsers.Name).All(ctx, s)
+		if db.Dialect().Capabilities().ConcurrentCursors {
+			is.NoErr(innerErr)
+		} else {
+			is.True(errors.Is(innerErr, quarry.ErrResultOpen))
+			ed.Fullname = "Ed Smith"
+			is.True(errors.Is(s.Flush(ctx), quarry.ErrResultOpen))
+			is.True(errors.Is(s.Commit(ctx), quarry.ErrResultOpen))
+			is.True(errors.Is(s.Rollback(ctx), quarry.ErrResultOpen))
+		}
+		is.NoErr(res.Close())
+		// Closed, the Result no longer holds the connection.
+		names, err := quarry.Select(SessUsers.Name).OrderBy(SessUsers.ID).All(ctx, s)
+		is.NoErr(err)
+		is.Equal(names, []string{"ed", "jack"})
+		is.NoErr(s.Commit(ctx))
+		// A finished Seq closes its Result too.
+		res, err = quarry.Select(SessUsers).Execute(ctx, s)
+		is.NoErr(err)
+		n := 0
+		for range res.Seq() {
+			n++
+		}
+		is.Equal(n, 2)
+		_, err = quarry.Get(ctx, s, SessUsers, int64(2))
+		is.NoErr(err)
+	})
+}

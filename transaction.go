@@ -65,6 +65,9 @@ func (s *Session) Commit(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
 	}
+	if err := s.checkResults(); err != nil {
+		return err
+	}
 	if err := s.Flush(ctx); err != nil {
 		return err
 	}
@@ -116,6 +119,9 @@ func (s *Session) committed() {
 func (s *Session) Rollback(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
+	}
+	if err := s.checkResults(); err != nil {
+		return err
 	}
 	var err error
 	if s.tx != nil {
@@ -262,6 +268,9 @@ func (sp *Savepoint) exec(ctx context.Context, verb string) error {
 	b.ident(sp.name)
 	if b.err != nil {
 		return b.err
+	}
+	if err := sp.s.checkResults(); err != nil {
+		return err
 	}
 	if err := sp.s.begin(ctx); err != nil {
 		return err

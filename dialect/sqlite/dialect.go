@@ -62,7 +62,8 @@ func (Dialect) TypeName(t quarry.ColumnType) string {
 // Capabilities describes SQLite.
 func (Dialect) Capabilities() quarry.Capabilities {
 	return quarry.Capabilities{
-		MaxParams: 32766,
-		LimitAll:  "-1",
+		MaxParams:         32766,
+		LimitAll:          "-1",
+		ConcurrentCursors: true,
 	}
 }
