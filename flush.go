@@ -392,12 +392,24 @@ func (u *unitOfWork) run() error {
 		}
 	}
 	for _, m := range u.order {
-		for _, w := range writers {
-			if err := w.beforeWrite(u, m.t); err != nil {
-				return err
+		beforeWrite := func() error {
+			for _, w := range writers {
+				if err := w.beforeWrite(u, m.t); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
 		w := u.work[m]
+		if rels := selfRelations(m); len(rels) > 0 {
+			if err := u.writeSelfReferential(w, rels, beforeWrite); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := beforeWrite(); err != nil {
+			return err
+		}
 		if err := u.updates(w); err != nil {
 			return err
 		}
@@ -922,6 +934,9 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		return nil
 	}
 	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.compare(b.key) })
+	if rels := selfRelations(m); len(rels) > 0 {
+		orderSelfDeletes(w, rels)
+	}
 	for _, st := range w.deletes {
 		if m.zeroKey(st.snap) {
 			return fmt.Errorf("quarry: refusing to DELETE %v with a zero primary key", m.t.goType)

@@ -434,3 +434,111 @@ func TestRelFlushFailedRetry(t *testing.T) {
 		is.Equal(n, int64(1))
 	})
 }
+
+// VNode is a versioned self-referential tree whose children are deleted
+// with their parent: its DELETEs go row by row (each checks the version),
+// so their order matters.
+type VNode struct {
+	ID       int64
+	ParentID *int64
+	Name     string
+	Version  int64
+	Children []*VNode
+}
+
+// VNodeTable maps VNode to rel_vnodes.
+type VNodeTable struct {
+	quarry.Entity[VNode]
+	ID       quarry.Column[int64]  `quarry:"id,pk"`
+	ParentID quarry.Column[*int64] `quarry:"parent_id,fk=rel_vnodes.id"`
+	Name     quarry.Column[string]
+	Version  quarry.Column[int64]      `quarry:"version,version"`
+	Children quarry.Many[VNode, VNode] `quarry:"order=id,cascade=all,delete-orphan"`
+}
+
+var VNodes = quarry.Table[VNode, VNodeTable]("rel_vnodes")
+
+// TestRelFlushSelfReferential flushes trees of new rows of one table:
+// parents are inserted before their children whatever the order of Add,
+// level by level, so every child gets its parent's generated key; an
+// existing row moved under a new one is updated after the INSERT; and
+// children are deleted before their parents.
+func TestRelFlushSelfReferential(t *testing.T) {
+	ctx := context.Background()
+	parentOf := func(t *testing.T, db *quarry.DB) map[string]string {
+		t.Helper()
+		child := quarry.Aliased(RNodes, quarry.Name("child"))
+		rows, err := quarry.Select2(child.Name, quarry.Nullable(RNodes.Name)).SelectFrom(child).
+			OuterJoin(RNodes, RNodes.ID.EqExpr(quarry.Deref(child.ParentID))).All(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, r := range rows {
+			out[r.V1] = "-"
+			if r.V2 != nil {
+				out[r.V1] = *r.V2
+			}
+		}
+		return out
+	}
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		is.NoErr(db.CreateAll(ctx, RNodes, VNodes))
+		s := db.Session()
+		defer s.Close(ctx)
+
+		root := &RNode{Name: "root"}
+		a, a1 := &RNode{Name: "a"}, &RNode{Name: "a1"}
+		a.Children = []*RNode{a1}
+		root.Children = []*RNode{a, {Name: "b"}}
+		is.NoErr(s.Add(a1)) // the grandchild first
+		is.NoErr(s.Add(root))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(len(inserts(log)), 3) // one level each: root; a and b; a1
+		is.Equal(parentOf(t, db), map[string]string{"root": "-", "a": "root", "b": "root", "a1": "a"})
+		is.Equal(*a1.ParentID, a.ID)
+
+		// An existing row moved under a new one, which is itself new.
+		c := &RNode{Name: "c", Parent: root}
+		a.Parent, a.ParentID = c, nil
+		root.Children = []*RNode{c, root.Children[1]}
+		c.Children = []*RNode{a}
+		is.NoErr(s.Commit(ctx))
+		is.Equal(parentOf(t, db), map[string]string{"root": "-", "c": "root", "a": "c", "b": "root", "a1": "a"})
+
+		// Deleting a versioned tree: children first, row by row.
+		top := &VNode{Name: "top", Children: []*VNode{{Name: "mid", Children: []*VNode{{Name: "leaf"}}}}}
+		is.NoErr(s.Add(top))
+		is.NoErr(s.Commit(ctx))
+		top, err := quarry.Get(ctx, s, VNodes, top.ID)
+		is.NoErr(err)
+		is.NoErr(VNodes.Children.Load(ctx, s, top))
+		is.NoErr(VNodes.Children.Load(ctx, s, top.Children...))
+		is.NoErr(s.Delete(top))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		var deleted []string
+		for _, e := range log.Entries() {
+			if strings.HasPrefix(e.SQL, "DELETE") {
+				deleted = append(deleted, e.SQL)
+			}
+		}
+		is.Equal(len(deleted), 3)
+		n, err := quarry.Select(VNodes).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+	})
+}
+
+// inserts returns the INSERT statements of the log.
+func inserts(log *testdb.Log) []string {
+	var out []string
+	for _, s := range log.Statements() {
+		if strings.HasPrefix(s, "INSERT") {
+			out = append(out, s)
+		}
+	}
+	return out
+}

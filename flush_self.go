@@ -1,0 +1,118 @@
+package quarry
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// Rows of a self-referential table (a tree of nodes, say) depend on each
+// other: a new child needs the generated key of its new parent before its
+// INSERT, and a child goes before its parent when both are deleted. The
+// flush orders such rows in levels along the table's relationships to
+// itself, read from the objects' relationship fields.
+
+// selfRelations returns the one-to-many and many-to-one relationships of
+// m's table to itself.
+func selfRelations(m *tableMeta) []*relationship {
+	var out []*relationship
+	for _, r := range m.rels {
+		if rel, ok := r.(*relationship); ok && rel.target == m.t && rel.dir != manyToMany {
+			out = append(out, rel)
+		}
+	}
+	return out
+}
+
+// selfLevels splits objs into levels: an object whose parent, through one
+// of rels, is among objs comes one level after that parent. The order of
+// objs is kept inside each level. It returns nil when no object has its
+// parent among objs. Objects in a cycle share a level: INSERTs alone
+// cannot set all their keys.
+func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
+	in := make(map[unsafe.Pointer]bool, len(objs))
+	for _, st := range objs {
+		in[st.obj] = true
+	}
+	parent := map[unsafe.Pointer]unsafe.Pointer{}
+	for _, r := range rels {
+		for _, st := range objs {
+			switch r.dir {
+			case manyToOne:
+				if p := r.get(st.obj); p != nil && p != st.obj && in[p] {
+					parent[st.obj] = p
+				}
+			case oneToMany:
+				for _, c := range r.items(st.obj) {
+					if c != nil && c != st.obj && in[c] {
+						parent[c] = st.obj
+					}
+				}
+			}
+		}
+	}
+	if len(parent) == 0 {
+		return nil
+	}
+	depth := make(map[unsafe.Pointer]int, len(objs))
+	var level func(o unsafe.Pointer) int
+	level = func(o unsafe.Pointer) int {
+		if d, ok := depth[o]; ok {
+			return d
+		}
+		depth[o] = 0 // met again inside a cycle: the cycle stops here
+		d := 0
+		if p, ok := parent[o]; ok {
+			d = level(p) + 1
+		}
+		depth[o] = d
+		return d
+	}
+	var levels [][]*objState
+	for _, st := range objs {
+		d := level(st.obj)
+		for len(levels) <= d {
+			levels = append(levels, nil)
+		}
+		levels[d] = append(levels[d], st)
+	}
+	return levels
+}
+
+// writeSelfReferential writes the new and changed rows of a table with
+// relationships to itself: its new rows level by level, parents first,
+// setting foreign keys from the keys each level generated, then its
+// UPDATEs, which may point existing rows at the new ones.
+func (u *unitOfWork) writeSelfReferential(w *tableWork, rels []*relationship, beforeWrite func() error) error {
+	levels := selfLevels(w.pending, rels)
+	if levels == nil {
+		levels = [][]*objState{w.pending}
+	}
+	all := w.pending
+	defer func() { w.pending = all }()
+	for _, level := range levels {
+		if err := beforeWrite(); err != nil {
+			return err
+		}
+		w.pending = level
+		if err := u.inserts(w); err != nil {
+			return err
+		}
+	}
+	if err := beforeWrite(); err != nil {
+		return err
+	}
+	return u.updates(w)
+}
+
+// orderSelfDeletes puts children before their parents among the rows of
+// a self-referential table to delete, keeping key order inside a level.
+func orderSelfDeletes(w *tableWork, rels []*relationship) {
+	levels := selfLevels(w.deletes, rels)
+	if levels == nil {
+		return
+	}
+	w.deletes = w.deletes[:0]
+	for _, level := range slices.Backward(levels) {
+		w.deletes = append(w.deletes, level...)
+	}
+}
