@@ -43,7 +43,8 @@ package quarry
 //   - afterFlush takes new snapshots of the collections of persistent
 //     owners; afterCommit keeps them as the committed ones and
 //     afterRollback (also after a failed flush) restores those, exactly as
-//     the Session does for columns.
+//     the Session does for columns. A savepoint keeps a copy of them and
+//     restores it when rolled back.
 //
 // A collection field that is nil has not been loaded: it is left alone (no
 // orphans, no FK sync). A persistent owner whose loaded collection has no
@@ -55,9 +56,8 @@ package quarry
 // from a field never loaded. To unlink, remove the object from the
 // parent's collection or set the foreign-key column.
 //
-// Not handled: self-referential relationships whose parent and child rows
-// are both new in one flush (rows of one table are inserted in Add order,
-// not in dependency order), and relationships whose referenced columns are
+// Rows of a self-referential table are ordered among themselves by
+// flush_self.go. Not handled: relationships whose referenced columns are
 // not the target's primary key, when the old parent of a moved object must
 // be found.
 
@@ -717,6 +717,39 @@ func (r *relationship) afterRollback(s *Session) {
 	}
 	cs := s.rel.snaps[r]
 	cs.cur = maps.Clone(cs.committed)
+}
+
+// savedCollections are the collection snapshots as a savepoint began.
+type savedCollections map[*relationship]map[unsafe.Pointer][]unsafe.Pointer
+
+// saveCollections copies the current collection snapshots (their slices
+// are never modified in place, so the maps are all there is to copy).
+func (s *Session) saveCollections() savedCollections {
+	if s.rel == nil {
+		return nil
+	}
+	saved := make(savedCollections, len(s.rel.snaps))
+	for r, cs := range s.rel.snaps {
+		saved[r] = maps.Clone(cs.cur)
+	}
+	return saved
+}
+
+// restoreCollections puts back the snapshots of a savepoint rolled back:
+// the database holds those collections again. Snapshots taken since
+// without one to go back to are dropped, so their collections count as
+// additions only (see the top of this file).
+func (s *Session) restoreCollections(saved savedCollections) {
+	if s.rel == nil {
+		return
+	}
+	for r, cs := range s.rel.snaps {
+		if cur, ok := saved[r]; ok {
+			cs.cur = maps.Clone(cur)
+		} else {
+			cs.cur = map[unsafe.Pointer][]unsafe.Pointer{}
+		}
+	}
 }
 
 // snapshotAll records the loaded collections of the persistent owners.

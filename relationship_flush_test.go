@@ -542,3 +542,51 @@ func inserts(log *testdb.Log) []string {
 	}
 	return out
 }
+
+// TestRelFlushSavepointCollections rolls back a savepoint after a flush
+// changed a many-to-many collection: the association rows are undone in
+// the database, the collection as the program holds it is written again
+// at the next flush.
+func TestRelFlushSavepointCollections(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		s := db.Session(quarry.WithAutoflush(false)) // counts show the database as it is
+		defer s.Close(ctx)
+		post := &TPost{Headline: "h", Keywords: []*TKeyword{{Keyword: "one"}}}
+		is.NoErr(s.Add(post))
+		is.NoErr(s.Commit(ctx))
+		is.NoErr(TPosts.Keywords.Load(ctx, s, post))
+		keywordsInDB := func() int64 {
+			n, err := quarry.Select(TKeywords).Where(TKeywords.Posts.Any(TPosts.ID.Eq(post.ID))).Count(ctx, s)
+			is.NoErr(err)
+			return n
+		}
+
+		sp, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		post.Keywords = append(post.Keywords, &TKeyword{Keyword: "two"})
+		is.NoErr(s.Flush(ctx))
+		is.Equal(keywordsInDB(), int64(2))
+		is.NoErr(sp.Rollback(ctx))
+		is.Equal(keywordsInDB(), int64(1))
+		is.Equal(len(post.Keywords), 2) // the program's collection is left as it is
+
+		// The next flush writes the collection as the program holds it.
+		is.NoErr(s.Commit(ctx))
+		is.Equal(keywordsInDB(), int64(2))
+
+		// A removal undone by a savepoint is written again too.
+		sp, err = s.BeginNested(ctx)
+		is.NoErr(err)
+		is.NoErr(TPosts.Keywords.Load(ctx, s, post))
+		post.Keywords = post.Keywords[:1]
+		is.NoErr(s.Flush(ctx))
+		is.Equal(keywordsInDB(), int64(1))
+		is.NoErr(sp.Rollback(ctx))
+		is.Equal(keywordsInDB(), int64(2))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(keywordsInDB(), int64(1))
+	})
+}

@@ -227,6 +227,7 @@ type Savepoint struct {
 	s     *Session
 	name  string
 	saved map[*objState]savedState
+	colls savedCollections
 }
 
 type savedState struct {
@@ -258,6 +259,7 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 	for _, st := range s.gone {
 		sp.saved[st] = savedState{snap: st.snap, status: st.status}
 	}
+	sp.colls = s.saveCollections()
 	s.marks = append(s.marks, sp)
 	return sp, nil
 }
@@ -365,6 +367,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		}
 	}
 	s.gone = gone
+	s.restoreCollections(sp.colls)
 	s.deleted = s.deleted[:0]
 	for st := range s.ids.all() {
 		if st.status == statusDeleted {
