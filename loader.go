@@ -434,6 +434,14 @@ func (lc *loadCtx) conn(rel *relationship) heldConn {
 	return heldConn{c: &cp}
 }
 
+// filled records, in a Session, the collections of rel just filled for
+// parents as their snapshots, which the next flush compares them with.
+func (lc *loadCtx) filled(rel *relationship, parents []unsafe.Pointer) {
+	if lc.sess != nil {
+		rel.loadedIn(lc.sess, parents)
+	}
+}
+
 // read notes the objects a load read without the identity map.
 func (lc *loadCtx) read(rel *relationship, objs []unsafe.Pointer) {
 	if lc.sess == nil && lc.local == nil {
@@ -483,6 +491,7 @@ func (e *eagerRun) run(ctx context.Context, conn *execConn, results []any) error
 	}
 	if e.rd != nil {
 		for i, sl := range p.reads {
+			lc.filled(sl.rel, e.rd.filledParents(i))
 			if len(sl.sub) == 0 {
 				continue
 			}

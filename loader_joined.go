@@ -188,6 +188,18 @@ func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
 // children are the distinct objects read for read i.
 func (rd *eagerReads) children(i int) []unsafe.Pointer { return rd.kids[i] }
 
+// filledParents lists the parents whose field of read i the statement
+// filled (not those whose loaded field keepLoaded left alone).
+func (rd *eagerReads) filledParents(i int) []unsafe.Pointer {
+	var out []unsafe.Pointer
+	for p, fill := range rd.started[i] {
+		if fill {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // eagerReader reads the statement's item, then the related objects of
 // each statement loader, and attaches them.
 type eagerReader[T any] struct {

@@ -125,6 +125,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 		}
 		rel.assign(p, kids)
 	}
+	lc.filled(rel, fill)
 	return nil
 }
 

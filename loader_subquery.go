@@ -71,6 +71,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
 			children[k] = append(children[k], row.obj)
 		}
 	}
+	fill := make([]unsafe.Pointer, 0, len(parents))
 	for _, p := range parents {
 		if keepLoaded(lc.ids, rel, p) {
 			continue
@@ -83,7 +84,9 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
 			kids = uniquePtrs(kids)
 		}
 		rel.assign(p, kids)
+		fill = append(fill, p)
 	}
+	lc.filled(rel, fill)
 	return nil
 }
 

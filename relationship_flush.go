@@ -141,8 +141,8 @@ func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Po
 	return v, ok
 }
 
-// loadedIn records the collections just loaded by Load through a Session
-// as their snapshots (called by loadRelation).
+// loadedIn records the collections just loaded through a Session, by
+// Load or an eager loader, as their snapshots.
 func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
 	if r.scalar {
 		return

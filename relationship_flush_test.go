@@ -590,3 +590,53 @@ func TestRelFlushSavepointCollections(t *testing.T) {
 		is.Equal(keywordsInDB(), int64(1))
 	})
 }
+
+// TestRelFlushAfterEagerLoad changes collections filled by each eager
+// loader in a Session: the flush compares them with what the loader read,
+// so a removed member is deleted (delete-orphan) or unlinked, and a
+// many-to-many row removed is deleted.
+func TestRelFlushAfterEagerLoad(t *testing.T) {
+	ctx := context.Background()
+	loaders := []struct {
+		name string
+		opt  quarry.Option[*TUser]
+	}{
+		{"selectin", quarry.SelectIn(TUsers.Addresses)},
+		{"joined", quarry.Joined(TUsers.Addresses)},
+		{"subquery", quarry.SubqueryLoad(TUsers.Addresses)},
+	}
+	for _, l := range loaders {
+		t.Run(l.name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				loadTutorial(t, db)
+				s := relSession(t, db)
+				jack, err := quarry.Select(TUsers).Where(TUsers.Name.Eq("jack")).Options(l.opt).One(ctx, s)
+				is.NoErr(err)
+				is.Equal(len(jack.Addresses), 2)
+				jack.Addresses = jack.Addresses[:1] // delete-orphan
+				is.NoErr(s.Commit(ctx))
+				n, err := quarry.Select(TAddresses).Where(TAddresses.UserID.Eq(&jack.ID)).Count(ctx, db)
+				is.NoErr(err)
+				is.Equal(n, int64(1))
+			})
+		})
+	}
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		s := relSession(t, db)
+		post := &TPost{Headline: "h", Keywords: []*TKeyword{{Keyword: "one"}, {Keyword: "two"}}}
+		is.NoErr(s.Add(post))
+		is.NoErr(s.Commit(ctx))
+		s = relSession(t, db)
+		p, err := quarry.Select(TPosts).Options(quarry.SelectIn(TPosts.Keywords)).One(ctx, s)
+		is.NoErr(err)
+		is.Equal(len(p.Keywords), 2)
+		p.Keywords = p.Keywords[:1]
+		is.NoErr(s.Commit(ctx))
+		n, err := quarry.Select(TKeywords).Where(TKeywords.Posts.Any()).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+	})
+}
