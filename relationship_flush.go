@@ -52,9 +52,12 @@ package quarry
 // its members are linked, nothing is unlinked; for a many-to-many, rows
 // already in the database are not inserted again.
 //
-// A nil many-to-one field is not written either: it cannot be told apart
-// from a field never loaded. To unlink, remove the object from the
-// parent's collection or set the foreign-key column.
+// Many-to-one fields have snapshots too (the one object loaded, or
+// none). A nil field whose snapshot held an object was cleared by the
+// program: the object leaves that parent's loaded collection, or is
+// deleted as an orphan of a delete-orphan collection, or gets a NULL
+// foreign key (an error naming the field when the key cannot be NULL). A
+// nil field without one was never loaded and is left alone.
 //
 // Rows of a self-referential table are ordered among themselves by
 // flush_self.go. Not handled: relationships whose referenced columns are
@@ -145,17 +148,40 @@ func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Po
 // Load or an eager loader, as their snapshots.
 func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
 	if r.scalar {
+		if r.dir == manyToOne {
+			cs := s.relState().snapsOf(r)
+			for _, p := range parents {
+				cs.loaded(p, r.related(p))
+			}
+		}
 		return
 	}
 	cs := s.relState().snapsOf(r)
 	for _, p := range parents {
-		kids := slices.Clone(r.items(p))
-		cs.cur[p] = kids
-		if _, ok := cs.committed[p]; !ok {
-			// As for columns: a row first read in this transaction is
-			// its committed state as far as the Session knows.
-			cs.committed[p] = kids
+		cs.loaded(p, slices.Clone(r.items(p)))
+	}
+	if b := r.back; r.dir == oneToMany && b != nil && b.scalar {
+		// The load set the children's many-to-one fields too.
+		bs := s.relState().snapsOf(b)
+		for _, p := range parents {
+			for _, c := range r.items(p) {
+				bs.loaded(c, []unsafe.Pointer{p})
+			}
 		}
+	}
+}
+
+// loaded records what was just loaded into the field of p: a collection's
+// members, or the one object of a many-to-one field (none when nil).
+func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
+	if v == nil {
+		v = []unsafe.Pointer{}
+	}
+	cs.cur[p] = v
+	if _, ok := cs.committed[p]; !ok {
+		// As for columns: a row first read in this transaction is its
+		// committed state as far as the Session knows.
+		cs.committed[p] = v
 	}
 }
 
@@ -229,7 +255,9 @@ func (r *relationship) prepareFlush(u *unitOfWork) error {
 	rels := sessionRels(u.s)
 	for _, rel := range rels {
 		if rel.dir == manyToOne && rel.scalar {
-			rel.prepareScalar(u)
+			if err := rel.prepareScalar(u); err != nil {
+				return err
+			}
 		}
 	}
 	for _, rel := range rels {
@@ -260,20 +288,34 @@ func (r *relationship) scalarChanged(u *unitOfWork, obj, target unsafe.Pointer) 
 
 // prepareScalar back-populates many-to-one fields changed since last
 // loaded or flushed (phase 1).
-func (r *relationship) prepareScalar(u *unitOfWork) {
+func (r *relationship) prepareScalar(u *unitOfWork) error {
 	back := r.back
-	if back == nil || back.scalar {
-		return
+	if back != nil && back.scalar {
+		back = nil
 	}
-	var changed [][2]unsafe.Pointer
+	var changed, cleared [][2]unsafe.Pointer
 	u.each(r.owner, func(obj unsafe.Pointer, status objStatus) {
 		if !live(status) {
 			return
 		}
-		if q := r.get(obj); q != nil && r.scalarChanged(u, obj, q) {
+		q := r.get(obj)
+		switch {
+		case q == nil:
+			if old := r.loadedRef(u.s, obj); old != nil && status == statusPersistent {
+				cleared = append(cleared, [2]unsafe.Pointer{obj, old})
+			}
+		case back != nil && r.scalarChanged(u, obj, q):
 			changed = append(changed, [2]unsafe.Pointer{obj, q})
 		}
 	})
+	for _, c := range cleared {
+		if err := r.unlinkRef(u, c[0], c[1]); err != nil {
+			return err
+		}
+	}
+	if back == nil {
+		return nil
+	}
 	for _, c := range changed {
 		obj, q := c[0], c[1]
 		if back.loaded(q) && !slices.Contains(back.items(q), obj) {
@@ -285,6 +327,56 @@ func (r *relationship) prepareScalar(u *unitOfWork) {
 			}
 		}
 	}
+	return nil
+}
+
+// loadedRef returns the object obj's many-to-one field held when it was
+// last loaded or flushed, or nil: a nil field is an unlink only when it
+// held an object then (otherwise it was never loaded).
+func (r *relationship) loadedRef(s *Session, obj unsafe.Pointer) unsafe.Pointer {
+	if snap, ok := s.collSnapshot(r, obj); ok && len(snap) == 1 {
+		return snap[0]
+	}
+	return nil
+}
+
+// unlinkRef writes obj's many-to-one field set to nil since it held old: obj
+// leaves old's loaded collection, where the collection's own rules
+// (delete-orphan, or a NULL foreign key) take over; otherwise an orphan
+// of a delete-orphan collection is deleted and any other object gets a
+// NULL foreign key. A foreign key the program set itself is left as it
+// is.
+func (r *relationship) unlinkRef(u *unitOfWork, obj, old unsafe.Pointer) error {
+	m := u.s.meta(r.owner)
+	st := u.s.stateOf(m, obj)
+	if st == nil || st.snap == nil {
+		return nil
+	}
+	fks := r.ownerCols()
+	for _, c := range fks {
+		if !c.equal(c.ptr(obj), c.ptr(st.snap)) {
+			return nil
+		}
+	}
+	if b := r.back; b != nil && !b.scalar {
+		if b.loaded(old) && b.remove(old, obj) {
+			return nil
+		}
+		if b.cascade.has(cascadeDeleteOrphan) {
+			u.delete(r.owner, obj)
+			return nil
+		}
+	}
+	for _, c := range fks {
+		if !c.nullable {
+			return fmt.Errorf("quarry: %v.%s of %v was set to nil, but %s cannot be NULL: delete the object or point it at another %v",
+				r.owner.goType, r.field, keyValues(m, obj), c, r.target.goType)
+		}
+	}
+	for _, c := range fks {
+		m.setZero(c, obj)
+	}
+	return nil
 }
 
 // findByKey finds the object of table t in the Session whose columns cols
@@ -688,8 +780,11 @@ func (r *relationship) afterFlush(u *unitOfWork) {
 	}
 	st.finished = true
 	for _, rel := range sessionRels(u.s) {
-		if !rel.scalar {
+		switch {
+		case !rel.scalar:
 			rel.snapshotAll(u, st.snapsOf(rel))
+		case rel.dir == manyToOne:
+			rel.snapshotRefs(u, st.snapsOf(rel))
 		}
 	}
 }
@@ -752,6 +847,25 @@ func (s *Session) restoreCollections(saved savedCollections) {
 	}
 }
 
+// snapshotRefs records the many-to-one fields of the persistent owners:
+// those set, and those emptied since their snapshot.
+func (r *relationship) snapshotRefs(u *unitOfWork, cs *collSnaps) {
+	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		if status != statusPersistent {
+			return
+		}
+		q := r.get(p)
+		old, ok := cs.cur[p]
+		switch {
+		case q != nil && (len(old) != 1 || old[0] != q):
+			cs.cur[p] = []unsafe.Pointer{q}
+		case q == nil && ok && len(old) > 0:
+			cs.cur[p] = []unsafe.Pointer{}
+		}
+	})
+	dropDetached(u, r, cs)
+}
+
 // snapshotAll records the loaded collections of the persistent owners.
 func (r *relationship) snapshotAll(u *unitOfWork, cs *collSnaps) {
 	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
@@ -763,9 +877,14 @@ func (r *relationship) snapshotAll(u *unitOfWork, cs *collSnaps) {
 			cs.cur[p] = slices.Clone(items)
 		}
 	})
+	dropDetached(u, r, cs)
+}
+
+// dropDetached forgets the snapshots of owners deleted or expunged.
+func dropDetached(u *unitOfWork, r *relationship, cs *collSnaps) {
 	for p := range cs.cur {
 		if u.status(r.owner, p) == statusDetached {
-			delete(cs.cur, p) // deleted (gone) or expunged
+			delete(cs.cur, p)
 		}
 	}
 }

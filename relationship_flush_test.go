@@ -640,3 +640,81 @@ func TestRelFlushAfterEagerLoad(t *testing.T) {
 		is.Equal(n, int64(1))
 	})
 }
+
+// TestRelFlushManyToOneNil sets loaded many-to-one fields to nil: the
+// foreign key becomes NULL (or the orphan of a delete-orphan collection
+// is deleted, or the object leaves its parent's loaded collection); a
+// field never loaded is left alone; a NOT NULL foreign key is an error
+// naming the field, and the Session stays usable.
+func TestRelFlushManyToOneNil(t *testing.T) {
+	ctx := context.Background()
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		is.NoErr(db.CreateAll(ctx, CasUsers, CasAddresses))
+		s := relSession(t, db)
+		u := &CasUser{Name: "jack", Addresses: []*CasAddress{{EmailAddress: "a"}, {EmailAddress: "b"}, {EmailAddress: "c"}}}
+		is.NoErr(s.Add(u))
+		is.NoErr(s.Commit(ctx))
+		owner := func(email string) *int64 {
+			id, err := quarry.Select(CasAddresses.UserID).Where(CasAddresses.EmailAddress.Eq(email)).One(ctx, db)
+			is.NoErr(err)
+			return id
+		}
+
+		s = relSession(t, db)
+		as, err := quarry.Select(CasAddresses).OrderBy(CasAddresses.ID).All(ctx, s)
+		is.NoErr(err)
+		is.NoErr(CasAddresses.User.Load(ctx, s, as[0]))
+		is.True(as[0].User != nil)
+		as[0].User = nil // loaded, then cleared: unlink
+		is.True(as[1].User == nil)
+		as[1].EmailAddress = "b2" // never loaded: its key stays
+		is.NoErr(s.Commit(ctx))
+		is.Equal(owner("a"), (*int64)(nil))
+		is.Equal(*owner("b2"), u.ID)
+
+		// Loaded through the parent's collection: the child leaves it.
+		s = relSession(t, db)
+		jack, err := quarry.Select(CasUsers).Options(quarry.SelectIn(CasUsers.Addresses)).One(ctx, s)
+		is.NoErr(err)
+		is.Equal(len(jack.Addresses), 2)
+		c := jack.Addresses[1]
+		is.True(c.User == jack)
+		c.User = nil
+		is.NoErr(s.Commit(ctx))
+		is.Equal(len(jack.Addresses), 1)
+		is.Equal(owner("c"), (*int64)(nil))
+	})
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		loadTutorial(t, db)
+		s := relSession(t, db)
+		// The orphan of a delete-orphan collection that is not loaded.
+		a, err := quarry.Select(TAddresses).Where(TAddresses.EmailAddress.Eq("jack@google.com")).
+			Options(quarry.Joined(TAddresses.User)).One(ctx, s)
+		is.NoErr(err)
+		is.Equal(a.User.Name, "jack")
+		a.User = nil
+		is.NoErr(s.Commit(ctx))
+		n, err := quarry.Select(TAddresses).Where(TAddresses.EmailAddress.Eq("jack@google.com")).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+	})
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		loadGuide(t, db)
+		s := relSession(t, db)
+		a, err := quarry.Get(ctx, s, GAddresses, int64(1))
+		is.NoErr(err)
+		is.NoErr(GAddresses.User.Load(ctx, s, a))
+		user := a.User
+		a.User = nil
+		err = s.Flush(ctx)
+		is.True(err != nil)
+		is.True(strings.Contains(err.Error(), "GAddress.User"))
+		is.True(strings.Contains(err.Error(), "address.user_id"))
+		a.User = user
+		a.EmailAddress = "changed@x.org"
+		is.NoErr(s.Commit(ctx))
+	})
+}
