@@ -377,4 +377,23 @@ func TestCoreRenderCache(t *testing.T) {
 	is.True(sql3 != sql1)
 	sql4, _, _ := quarry.Render(d, stmt)
 	is.Equal(unsafe.StringData(sql4), unsafe.StringData(sql1)) // still cached
+
+	// Set operations are cached alike, each derived one on its own.
+	union := quarry.Union(quarry.Select(U.Name).Where(U.ID.Lt(3)), quarry.Select(U.Name).Where(U.ID.Gt(7)))
+	u1, _, err := quarry.Render(d, union)
+	is.NoErr(err)
+	u2, _, err := quarry.Render(d, union)
+	is.NoErr(err)
+	is.Equal(unsafe.StringData(u1), unsafe.StringData(u2))
+	allocs = testing.AllocsPerRun(100, func() {
+		if _, _, err := quarry.Render(d, union); err != nil {
+			t.Fatal(err)
+		}
+	})
+	is.Equal(allocs, 0.0)
+	ordered, _, err := quarry.Render(d, union.OrderBy(U.Name).Limit(2))
+	is.NoErr(err)
+	is.True(strings.HasSuffix(ordered, `ORDER BY "name" LIMIT ?`))
+	u3, _, _ := quarry.Render(d, union)
+	is.Equal(unsafe.StringData(u3), unsafe.StringData(u1))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"slices"
+	"sync/atomic"
 )
 
 // Compound is an immutable set operation over SELECT statements whose
@@ -26,6 +27,8 @@ type compoundNode struct {
 	orderBy []node
 	limit   *int64
 	offset  *int64
+
+	cache atomic.Pointer[rendered]
 }
 
 func newCompound[T any](op string, first *Query[T], rest []*Query[T]) *Compound[T] {
@@ -58,11 +61,10 @@ func Intersect[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
 }
 
 func (c *Compound[T]) with(f func(n *compoundNode)) *Compound[T] {
-	n := *c.node
-	n.members = slices.Clip(n.members)
-	n.orderBy = slices.Clip(n.orderBy)
-	f(&n)
-	return &Compound[T]{node: &n, read: c.read}
+	o := c.node
+	n := &compoundNode{op: o.op, members: slices.Clip(o.members), orderBy: slices.Clip(o.orderBy), limit: o.limit, offset: o.offset}
+	f(n)
+	return &Compound[T]{node: n, read: c.read}
 }
 
 // OrderBy orders the whole result. Columns render unqualified, by the name

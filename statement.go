@@ -3,6 +3,7 @@ package quarry
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Statement is a complete SQL statement: a [Query], a [Compound] (UNION and
@@ -148,17 +149,23 @@ func renderLimit(b *builder, limit, offset *int64) {
 // render renders a statement for a dialect, through its cache: the SQL of
 // an immutable statement is rendered once per dialect.
 func render(st statementNode, d Dialect) (*rendered, error) {
-	if c, ok := st.(*selectCore); ok {
-		if r := c.cache.Load(); r != nil && r.d == d {
-			return r, nil
-		}
-		r, err := renderUncached(st, d)
-		if err == nil {
-			c.cache.Store(r)
-		}
-		return r, err
+	var cache *atomic.Pointer[rendered]
+	switch c := st.(type) {
+	case *selectCore:
+		cache = &c.cache
+	case *compoundNode:
+		cache = &c.cache
+	default:
+		return renderUncached(st, d)
 	}
-	return renderUncached(st, d)
+	if r := cache.Load(); r != nil && r.d == d {
+		return r, nil
+	}
+	r, err := renderUncached(st, d)
+	if err == nil {
+		cache.Store(r)
+	}
+	return r, err
 }
 
 func renderUncached(st statementNode, d Dialect) (*rendered, error) {
