@@ -48,6 +48,8 @@ type DriverError struct {
 	Err  error
 }
 
+// Error returns the driver's message, prefixed by quarry's description of
+// the failure.
 func (e *DriverError) Error() string {
 	if e.kind != nil {
 		return fmt.Sprintf("%v: %v", e.kind, e.Err)

@@ -60,6 +60,7 @@ type StaleObjectError struct {
 	Version *int64
 }
 
+// Error describes the statement, the table, the key and the version.
 func (e *StaleObjectError) Error() string {
 	if e.Version != nil {
 		return fmt.Sprintf("quarry: stale object: %s of %s %v at version %d matched no row (changed or deleted by another transaction)", e.Op, e.Table, e.Key, *e.Version)

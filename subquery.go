@@ -170,4 +170,6 @@ func Aliased[M any, PM interface {
 	return p
 }
 
+// String names the subquery for debugging; render the statement that
+// uses it to see its SQL.
 func (s *Subquery) String() string { return fmt.Sprintf("subquery %p", s) }
