@@ -87,6 +87,9 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
 	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}, eager: run}
+	if s, ok := conn.ids.(*Session); ok {
+		s.open = append(s.open, r)
+	}
 	if u, ok := reader.(uniquer); ok && u.unique() {
 		if s, ok := conn.ids.(*Session); ok {
 			s.results++
@@ -206,6 +209,15 @@ func (r *Result[T]) finish() {
 		r.err = r.conn.db.wrapErr("", err)
 	}
 	r.conn.done()
+}
+
+// abort ends a Result whose transaction is ending: reading on reports
+// err.
+func (r *Result[T]) abort(err error) {
+	if !r.closed && r.err == nil {
+		r.err = err
+	}
+	r.finish()
 }
 
 // Seq returns an iterator over the remaining rows for range-over-func.

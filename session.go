@@ -54,9 +54,11 @@ type Session struct {
 	addSeq int
 	// results counts the Results run in the Session, to stamp the
 	// objects each returns (readCtx.seq); openResults counts those not
-	// yet closed.
+	// yet closed, and open lists them (until none is open) for Rollback
+	// and Close to end.
 	results     uint64
 	openResults int
+	open        []abortable
 	flushing    bool
 	closed      bool
 	ec          execConn
@@ -163,10 +165,26 @@ func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
 	// same transaction, and releasing it counts the cursor closed.
 	s.ec.db, s.ec.q, s.ec.ids = s.db, s.tx, s
 	if s.ec.release == nil {
-		s.ec.release = func() { s.openResults-- }
+		s.ec.release = func() {
+			if s.openResults--; s.openResults == 0 {
+				clear(s.open)
+				s.open = s.open[:0]
+			}
+		}
 	}
 	s.openResults++
 	return &s.ec, nil
+}
+
+// abortable is an open Result, ended by Rollback and Close.
+type abortable interface{ abort(err error) }
+
+// abortResults ends the Results still open: their rows belong to a
+// transaction about to end. Reading them on reports err.
+func (s *Session) abortResults(err error) {
+	for _, r := range slices.Clone(s.open) {
+		r.abort(err)
+	}
 }
 
 // checkResults refuses a new statement while a Result is open on a
@@ -524,6 +542,7 @@ func (s *Session) Close(ctx context.Context) error {
 	if s.closed {
 		return nil
 	}
+	s.abortResults(ErrSessionClosed)
 	var err error
 	if s.tx != nil {
 		err = s.endTx(ctx, "ROLLBACK")

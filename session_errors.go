@@ -32,12 +32,16 @@ var (
 	// as a rolled-back transaction.
 	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
 	// ErrResultOpen is returned when a Session is asked to run a
-	// statement or flush while a [Result] it returned is still open, on a
-	// database whose connections run one statement at a time
+	// statement, flush or commit while a [Result] it returned is still
+	// open, on a database whose connections run one statement at a time
 	// (PostgreSQL). Read the Result to the end (All, or a finished Seq)
-	// or Close it first.
+	// or Close it first. (Rollback and Close end open Results instead:
+	// reading on reports an error.)
 	ErrResultOpen = errors.New("quarry: a Result of this session is still open: read it to the end or Close it before running another statement (the connection runs one statement at a time)")
 )
+
+// errRolledBack is the error of a Result that Rollback ended while open.
+var errRolledBack = errors.New("quarry: the session was rolled back while this result was open")
 
 type sessionClosed struct{}
 

@@ -26,6 +26,9 @@ func Scalars[A any, R scalarRow[A]](res *Result[R]) *Result[A] {
 		reader: &firstReader[A, R]{inner: res.reader}}
 	// res hands its cursor over: it must not close it a second time.
 	res.closed = true
+	if s, ok := res.conn.ids.(*Session); ok {
+		s.open = append(s.open, out)
+	}
 	return out
 }
 

@@ -474,7 +474,6 @@ func TestSessionOpenResult(t *testing.T) {
 			ed.Fullname = "Ed Smith"
 			is.True(errors.Is(s.Flush(ctx), quarry.ErrResultOpen))
 			is.True(errors.Is(s.Commit(ctx), quarry.ErrResultOpen))
-			is.True(errors.Is(s.Rollback(ctx), quarry.ErrResultOpen))
 		}
 		is.NoErr(res.Close())
 		// Closed, the Result no longer holds the connection.
@@ -492,5 +491,17 @@ func TestSessionOpenResult(t *testing.T) {
 		is.Equal(n, 2)
 		_, err = quarry.Get(ctx, s, SessUsers, int64(2))
 		is.NoErr(err)
+
+		// Rollback and Close end the Results still open, on every
+		// dialect: their rows belonged to the transaction.
+		for _, end := range []func() error{func() error { return s.Rollback(ctx) }, func() error { return s.Close(ctx) }} {
+			res, err = quarry.Select(SessUsers).OrderBy(SessUsers.ID).Execute(ctx, s)
+			is.NoErr(err)
+			is.True(res.Next())
+			is.NoErr(end())
+			is.True(!res.Next())
+			is.True(res.Err() != nil)
+		}
+		is.True(errors.Is(res.Err(), quarry.ErrSessionClosed))
 	})
 }

@@ -120,9 +120,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
 	}
-	if err := s.checkResults(); err != nil {
-		return err
-	}
+	s.abortResults(errRolledBack)
 	var err error
 	if s.tx != nil {
 		err = s.endTx(ctx, "ROLLBACK")
