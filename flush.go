@@ -111,7 +111,10 @@ type unitOfWork struct {
 	order []*tableMeta
 	// bookkeeping applied when the flush succeeds.
 	inserted, updated, deleted []*objState
-	buf                        []*columnInfo
+	// replaced pairs an object marked for deletion with the new object
+	// of the same primary key that takes its row (see replace).
+	replaced [][2]*objState
+	buf      []*columnInfo
 }
 
 type tableWork struct {
@@ -267,14 +270,11 @@ func (u *unitOfWork) prepare() error {
 	var pendingKeys map[identKey]*objState
 	for _, st := range s.livePending() {
 		w := get(st.m)
-		w.pending = append(w.pending, st)
 		if st.m.auto != nil && st.m.isZero(st.m.auto, st.obj) {
+			w.pending = append(w.pending, st)
 			continue // the database generates the key
 		}
 		k := st.m.keyOf(st.obj)
-		if other := s.ids.get(k); other != nil {
-			return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
-		}
 		if pendingKeys == nil {
 			pendingKeys = map[identKey]*objState{}
 		}
@@ -282,6 +282,14 @@ func (u *unitOfWork) prepare() error {
 			return fmt.Errorf("%w: two new %v objects with primary key %v", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 		}
 		pendingKeys[k] = st
+		if other := s.ids.get(k); other != nil {
+			if other.status != statusDeleted {
+				return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
+			}
+			u.replace(w, other, st)
+			continue
+		}
+		w.pending = append(w.pending, st)
 	}
 	for m, w := range u.work {
 		if len(w.persistent)+len(w.pending)+len(w.deletes) == 0 {
@@ -292,6 +300,17 @@ func (u *unitOfWork) prepare() error {
 		u.order = flushOrder(u.work, s.metasSorted())
 	}
 	return nil
+}
+
+// replace turns the DELETE of old and the INSERT of st, a new object with
+// old's primary key, into one UPDATE of the row to st's values, as
+// SQLAlchemy does: the row keeps its identity, so rows that refer to it
+// need no reordering. For the Session it is still an insert and a delete:
+// Rollback expunges st and brings old back.
+func (u *unitOfWork) replace(w *tableWork, old, st *objState) {
+	w.deletes = slices.DeleteFunc(w.deletes, func(d *objState) bool { return d == old })
+	w.persistent = append(w.persistent, &objState{m: st.m, obj: st.obj, key: old.key, status: statusPersistent, snap: old.snap})
+	u.replaced = append(u.replaced, [2]*objState{old, st})
 }
 
 func (m *tableMeta) hasWriter() bool { return m.writer || fkSyncTarget(m.t) }
@@ -456,6 +475,15 @@ func (u *unitOfWork) finish() {
 		s.ids.del(st.key)
 		st.status = statusGone
 		s.gone = append(s.gone, st)
+	}
+	for _, r := range u.replaced {
+		old, st := r[0], r[1]
+		delete(s.pendingBy, st.obj)
+		st.status, st.key, st.inserted = statusPersistent, old.key, true
+		st.snap = st.m.snapshot(st.obj)
+		s.ids.put(st.key, st)
+		old.status = statusGone
+		s.gone = append(s.gone, old)
 	}
 	s.livePending()
 	s.liveDeleted()
