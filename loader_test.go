@@ -554,3 +554,30 @@ func TestEagerLoaderErrors(t *testing.T) {
 		is.True(err != nil)
 	})
 }
+
+// TestEagerSelectInChunks eager-loads more parents than one statement
+// takes parameters: SelectIn splits the keys over several queries.
+func TestEagerSelectInChunks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 70,000 rows")
+	}
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+		const n = 70000 // over SQLite's 32766 and PostgreSQL's 65535 parameters
+		users := make([]*TUser, n)
+		for i := range users {
+			users[i] = &TUser{Name: fmt.Sprint("u", i)}
+		}
+		users[n-1].Addresses = []*TAddress{{EmailAddress: "last@x.org"}}
+		is.NoErr(db.Transaction(ctx, func(s *quarry.Session) error { return quarry.AddAll(s, users) }))
+		log.Reset()
+		loaded, err := quarry.Select(TUsers).OrderBy(TUsers.ID).Options(quarry.SelectIn(TUsers.Addresses)).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(loaded), n)
+		is.True(len(selects(log)) >= 1+2) // the users, then the addresses in two chunks or more
+		is.Equal(len(loaded[0].Addresses), 0)
+		is.Equal(loaded[n-1].Addresses[0].EmailAddress, "last@x.org")
+	})
+}
