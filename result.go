@@ -87,11 +87,12 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
 	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}, eager: run}
-	if s, ok := conn.ids.(*Session); ok {
+	s, inSession := conn.ids.(*Session)
+	if inSession {
 		s.open = append(s.open, r)
 	}
 	if u, ok := reader.(uniquer); ok && u.unique() {
-		if s, ok := conn.ids.(*Session); ok {
+		if inSession {
 			s.results++
 			r.rc.seq = s.results
 		} else if conn.ids != nil || run != nil && run.plan.unique {
