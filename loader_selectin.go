@@ -88,11 +88,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 	}
 	children := map[any][]unsafe.Pointer{}
 	if len(keys) > 0 {
-		per := lc.held.c.db.dialect.Capabilities().MaxParams
-		if per <= 0 {
-			per = defaultMaxParams
-		}
-		per = max(1, (per-8)/len(ownerCols))
+		per := keysPerStatement(lc.held.c.db.dialect, len(ownerCols), 8) // 8 for loader criteria
 		target := n.ref.targetSource()
 		childCols := rel.targetCols()
 		for start := 0; start < len(keys); start += per {
@@ -105,14 +101,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 				return fmt.Errorf("quarry: loading %s: %w", rel, err)
 			}
 			for _, row := range rows {
-				var k any
-				var ok bool
-				if nExtra > 0 {
-					k, ok = extraKey(row.keys)
-				} else {
-					k, ok = rowKey(childCols, row.obj)
-				}
-				if ok {
+				if k, ok := childKey(row.keys, childCols, row.obj); ok {
 					children[k] = append(children[k], row.obj)
 				}
 			}

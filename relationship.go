@@ -250,38 +250,36 @@ func (r *relationship) loaded(obj unsafe.Pointer) bool {
 // ownerCols and targetCols return the key columns of each side, in pair
 // order (for many-to-many: the referenced columns of each side).
 func (r *relationship) ownerCols() []*columnInfo {
-	var out []*columnInfo
 	switch r.dir {
 	case oneToMany:
-		for _, p := range r.pairs {
-			out = append(out, p.ref)
-		}
+		return pairCols(r.pairs, false)
 	case manyToOne:
-		for _, p := range r.pairs {
-			out = append(out, p.fk)
-		}
+		return pairCols(r.pairs, true)
 	case manyToMany:
-		for _, p := range r.secOwner {
-			out = append(out, p.ref)
-		}
+		return pairCols(r.secOwner, false)
 	}
-	return out
+	return nil
 }
 
 func (r *relationship) targetCols() []*columnInfo {
-	var out []*columnInfo
 	switch r.dir {
 	case oneToMany:
-		for _, p := range r.pairs {
-			out = append(out, p.fk)
-		}
+		return pairCols(r.pairs, true)
 	case manyToOne:
-		for _, p := range r.pairs {
-			out = append(out, p.ref)
-		}
+		return pairCols(r.pairs, false)
 	case manyToMany:
-		for _, p := range r.secTarget {
-			out = append(out, p.ref)
+		return pairCols(r.secTarget, false)
+	}
+	return nil
+}
+
+// pairCols lists the foreign-key (fk) or referenced columns of pairs.
+func pairCols(pairs []fkPair, fk bool) []*columnInfo {
+	out := make([]*columnInfo, len(pairs))
+	for i, p := range pairs {
+		out[i] = p.ref
+		if fk {
+			out[i] = p.fk
 		}
 	}
 	return out

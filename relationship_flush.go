@@ -575,11 +575,7 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []unsafe.Pointer) err
 			keys = append(keys, k)
 		}
 	}
-	per := u.s.db.dialect.Capabilities().MaxParams
-	if per <= 0 {
-		per = defaultMaxParams
-	}
-	per = max(1, per/len(r.ownerCols()))
+	per := keysPerStatement(u.s.db.dialect, len(r.ownerCols()), 0)
 	for start := 0; start < len(keys); start += per {
 		core, _ := r.loadCore(r.target.base, keys[start:min(start+per, len(keys))])
 		res, err := execute(u.ctx, noFlush{u.s}, core, func() rowReader[unsafe.Pointer] { return &tableReader{t: r.target} })

@@ -161,6 +161,26 @@ func (r *loadReader[C]) finish(rc *readCtx) (loadRow[C], error) {
 // defaultMaxParams bounds a load's IN list when a dialect gives no limit.
 const defaultMaxParams = 999
 
+// keysPerStatement is how many keys of cols columns one load statement
+// takes, leaving spare parameters for extra criteria.
+func keysPerStatement(d Dialect, cols, spare int) int {
+	per := d.Capabilities().MaxParams
+	if per <= 0 {
+		per = defaultMaxParams
+	}
+	return max(1, (per-spare)/cols)
+}
+
+// childKey is the parent key a loaded row belongs under: the extra key
+// columns read with it (a many-to-many's association table), or else its
+// own foreign-key columns.
+func childKey(extra []any, childCols []*columnInfo, obj unsafe.Pointer) (any, bool) {
+	if extra != nil {
+		return extraKey(extra)
+	}
+	return rowKey(childCols, obj)
+}
+
 func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []unsafe.Pointer) error {
 	if n, ok := resolvedRel(r); !ok {
 		return fmt.Errorf("quarry: %s", n.(errNode).msg)
@@ -186,11 +206,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 		}
 		defer conn.done()
 		held := heldConn{c: conn}
-		per := conn.db.dialect.Capabilities().MaxParams
-		if per <= 0 {
-			per = defaultMaxParams
-		}
-		per /= len(ownerCols)
+		per := keysPerStatement(conn.db.dialect, len(ownerCols), 0)
 		target := r.targetSource()
 		for start := 0; start < len(keys); start += per {
 			chunk := keys[start:min(start+per, len(keys))]
@@ -208,14 +224,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			}
 			childCols := rel.targetCols()
 			for _, row := range rows {
-				var k any
-				var ok bool
-				if nExtra > 0 {
-					k, ok = extraKey(row.keys)
-				} else {
-					k, ok = rowKey(childCols, unsafe.Pointer(row.obj))
-				}
-				if ok {
+				if k, ok := childKey(row.keys, childCols, unsafe.Pointer(row.obj)); ok {
 					children[k] = append(children[k], unsafe.Pointer(row.obj))
 				}
 			}
