@@ -1,49 +1,38 @@
 package quarry
 
-// The unit of work: what a flush writes, in which order, and the seam
-// through which relationships take part.
+// The unit of work: what a flush writes, and in which order.
 //
 // A flush runs these steps, in one transaction (begun lazily, at the
 // first statement; a flush with nothing to write sends nothing):
 //
-//  1. Cascades. For every pending and persistent object, each relation of
-//     its table that implements flushCascader brings the objects its
-//     save-update cascade reaches into the Session (cascadeSave). The
-//     same runs at Add time; delete cascades (cascadeDelete) run when an
-//     object is deleted.
-//  2. prepareFlush. Every relation of every table the Session holds that
-//     implements flushPreparer runs once: it may add objects (u.add),
-//     mark objects for deletion (u.delete: delete-orphan), or change the
-//     foreign-key fields of persistent objects (nulling the key of the
-//     children of a deleted parent), which the plan then writes as
-//     UPDATEs.
+//  1. Cascades and relationships (relationship_flush.go): save-update
+//     cascades bring objects into the Session; changed many-to-one fields
+//     and collections are compared with their snapshots, orphans and the
+//     children of deleted objects are deleted or unlinked, delete cascades
+//     run, all decided from the objects as they are now.
+//  2. Checks: two new objects with one key, a new object with the key of
+//     a persistent one.
 //  3. Ordering. Tables are sorted so that a table comes after every
-//     table it depends on: the targets of its column foreign keys, and
-//     the pairs returned by relations implementing flushDepender
-//     (dependencies not declared as column foreign keys).
-//     Self-references and cycles are left in first-seen order.
+//     table it depends on: the targets of its column foreign keys and of
+//     its relationships. Self-references are ordered row by row
+//     (flush_self.go).
 //  4. Saves, tables in dependency order (parents first). For each table:
-//     relations implementing flushWriter run beforeWrite(u, t) (copy the
-//     keys just generated for parents into the children's foreign-key
-//     fields: FK sync); then the UPDATEs of its changed persistent rows,
-//     in primary-key order, each setting only the changed columns; then
-//     the INSERTs of its pending objects (rows with a given key in key
-//     order, rows whose key the database generates in Add order), in
-//     multi-row batches that fill generated keys and server defaults
-//     back through RETURNING.
-//  5. afterSaves: relations implementing flushSaver write what depends
-//     on both sides existing (many-to-many association rows, u.exec).
+//     foreign keys are copied from the parents whose relationship to the
+//     row changed (FK sync, now that parents' generated keys are known);
+//     then the UPDATEs of its changed persistent rows, in primary-key
+//     order, each setting only the changed columns; then the INSERTs of
+//     its pending objects in Add order, in multi-row batches that fill
+//     generated keys and server defaults back through RETURNING.
+//  5. Association rows of many-to-many relationships.
 //  6. Deletes, tables in reverse dependency order (children first), in
 //     primary-key order.
-//  7. After success, relations implementing flushFinisher run afterFlush
-//     (take their own snapshots, such as the last flushed collection of
-//     each parent); the Session moves inserted objects into the identity
-//     map and takes new snapshots. Relations implementing txObserver
-//     hear of every Commit and Rollback, to keep or restore their
-//     snapshots alongside the Session's.
+//  7. After success the Session moves inserted objects into the identity
+//     map, takes new snapshots of columns and relationship fields, and
+//     drops deleted objects from the loaded collections.
 //
-// A failed flush changes nothing: the transaction is rolled back and the
-// Session rebased on its last committed state (see transaction.go).
+// A failed flush changes nothing: the flush's own changes to objects are
+// undone (flush_undo.go), the transaction is rolled back and the Session
+// rebased on its last committed state (see transaction.go).
 
 import (
 	"context"
@@ -57,55 +46,14 @@ import (
 // after, rows of child.
 type tableDep struct{ parent, child *table }
 
-// flushDepender is implemented by relations that order tables beyond
-// their column foreign keys.
-type flushDepender interface {
-	flushDeps() []tableDep
-}
-
-// flushCascader is implemented by relations with save-update or delete
-// cascades. obj is a row of the relation's owner table; add and del take
-// an object of any mapped table.
-type flushCascader interface {
-	cascadeSave(obj unsafe.Pointer, add func(t *table, obj unsafe.Pointer))
-	cascadeDelete(obj unsafe.Pointer, del func(t *table, obj unsafe.Pointer))
-}
-
-// flushPreparer is implemented by relations that decide work before the
-// flush is planned (delete-orphan, FK nulling, association diffs).
-type flushPreparer interface {
-	prepareFlush(u *unitOfWork) error
-}
-
-// flushWriter is implemented by relations that set foreign keys just
-// before the rows of table t are written.
-type flushWriter interface {
-	beforeWrite(u *unitOfWork, t *table) error
-}
-
-// flushSaver is implemented by relations that write after every insert
-// and update and before any delete.
-type flushSaver interface {
-	afterSaves(u *unitOfWork) error
-}
-
-// flushFinisher is implemented by relations that record state after a
-// successful flush.
-type flushFinisher interface {
-	afterFlush(u *unitOfWork)
-}
-
-// txObserver is implemented by relations that keep per-Session state to
-// commit or restore with the Session's transaction.
-type txObserver interface {
-	afterCommit(s *Session)
-	afterRollback(s *Session)
-}
-
-// unitOfWork is one flush. Relations reach the Session through it.
+// unitOfWork is one flush.
 type unitOfWork struct {
 	s   *Session
 	ctx context.Context
+	// rels are the relationships of the Session's tables, in a fixed
+	// order; rf is their part of the flush.
+	rels []*relationship
+	rf   relFlush
 	// per-table work, by table.
 	work  map[*tableMeta]*tableWork
 	order []*tableMeta
@@ -114,7 +62,13 @@ type unitOfWork struct {
 	// replaced pairs an object marked for deletion with the new object
 	// of the same primary key that takes its row (see replace).
 	replaced [][2]*objState
-	buf      []*columnInfo
+	// undo takes back the flush's changes to objects when it fails.
+	undo    []func()
+	touched map[unsafe.Pointer]touched
+	// sorted caches the persistent states per table in key order, for
+	// each; sortedLen is the identity map's size it was built at.
+	sorted    map[*table][]*objState
+	sortedLen int
 }
 
 type tableWork struct {
@@ -126,14 +80,6 @@ type tableWork struct {
 	deletes    []*objState
 }
 
-// Helpers for relations.
-
-// add brings obj into the Session as pending (if it is not there yet).
-func (u *unitOfWork) add(t *table, obj unsafe.Pointer) { u.s.add(u.s.meta(t), obj) }
-
-// delete marks obj for deletion.
-func (u *unitOfWork) delete(t *table, obj unsafe.Pointer) { u.s.del(u.s.meta(t), obj) }
-
 // status reports the state of obj in the Session.
 func (u *unitOfWork) status(t *table, obj unsafe.Pointer) objStatus {
 	if st := u.s.stateOf(u.s.meta(t), obj); st != nil {
@@ -143,15 +89,28 @@ func (u *unitOfWork) status(t *table, obj unsafe.Pointer) objStatus {
 }
 
 // each calls fn for every object of table t in the Session (pending,
-// persistent or marked for deletion).
+// persistent or marked for deletion): persistent ones in primary-key
+// order, then pending ones in Add order, including those added while it
+// runs.
 func (u *unitOfWork) each(t *table, fn func(obj unsafe.Pointer, status objStatus)) {
-	for st := range u.s.ids.all() {
-		if st.m.t == t {
+	s := u.s
+	if u.sorted == nil || u.sortedLen != s.ids.len() {
+		u.sorted = map[*table][]*objState{}
+		for st := range s.ids.all() {
+			u.sorted[st.m.t] = append(u.sorted[st.m.t], st)
+		}
+		for _, states := range u.sorted {
+			slices.SortFunc(states, func(a, b *objState) int { return a.key.compare(b.key) })
+		}
+		u.sortedLen = s.ids.len()
+	}
+	for _, st := range u.sorted[t] {
+		if st.status == statusPersistent || st.status == statusDeleted {
 			fn(st.obj, st.status)
 		}
 	}
-	for _, st := range u.s.livePending() {
-		if st.m.t == t {
+	for i := 0; i < len(s.pending); i++ {
+		if st := s.pending[i]; st.m.t == t && st.status == statusPending {
 			fn(st.obj, st.status)
 		}
 	}
@@ -174,12 +133,14 @@ func (u *unitOfWork) dialect() Dialect { return u.s.db.dialect }
 // Commit flushes before committing.
 //
 // When a flush fails (a constraint violation, a lost connection, a
-// cancelled context, a [*StaleObjectError]), it returns the error and
-// rolls the transaction back, and the Session is rebased on its last
-// committed state: every change made since the last commit, flushed or
-// not, is pending again (new objects are pending with their generated
-// keys unset, deleted objects are marked for deletion again), so the
-// program can correct the cause and flush or commit again.
+// cancelled context, a [*StaleObjectError], or one of its own checks such
+// as [ErrIdentityConflict]), it returns the error and rolls the
+// transaction back, and the Session is rebased on its last committed
+// state: every change made since the last commit, flushed or not, is
+// pending again (new objects are pending with their generated keys unset,
+// deleted objects are marked for deletion again, objects as the program
+// left them), so the program can correct the cause and flush or commit
+// again.
 func (s *Session) Flush(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -195,39 +156,39 @@ func (s *Session) Flush(ctx context.Context) error {
 	if err := configure(); err != nil {
 		return err
 	}
-	u := &unitOfWork{s: s, ctx: ctx}
-	if err := u.prepare(); err != nil {
-		return err
-	}
-	if len(u.work) == 0 {
-		return nil
-	}
 	if err := s.checkResults(); err != nil {
 		return err
 	}
-	if err := u.run(); err != nil {
+	u := &unitOfWork{s: s, ctx: ctx}
+	err := u.prepare()
+	if err == nil && len(u.work) > 0 {
+		err = u.run()
+	}
+	if err != nil {
+		u.undoChanges()
 		if s.tx != nil {
 			s.endTx(ctx, "ROLLBACK")
 		}
 		s.rebase()
 		return err
 	}
-	u.finish()
+	if len(u.work) > 0 {
+		u.finish()
+	}
 	return nil
 }
 
-// prepare runs cascades and prepareFlush, then collects and checks the
-// work per table.
+// prepare runs cascades and the relationship passes, then collects and
+// checks the work per table.
 func (u *unitOfWork) prepare() error {
 	s := u.s
-	hooks := false
-	for _, m := range s.metas {
-		hooks = hooks || m.hooks
-	}
-	if hooks {
-		for st := range s.ids.all() {
-			if st.status == statusPersistent {
-				s.cascadeSave(st.m, st.obj)
+	u.rels = sessionRels(s)
+	if len(u.rels) > 0 {
+		for _, m := range s.metasSorted() {
+			for _, st := range u.sortedOf(m.t) {
+				if st.status == statusPersistent {
+					s.cascadeSave(st.m, st.obj)
+				}
 			}
 		}
 		for i := 0; i < len(s.pending); i++ { // cascades may append
@@ -235,14 +196,8 @@ func (u *unitOfWork) prepare() error {
 				s.cascadeSave(st.m, st.obj)
 			}
 		}
-		for _, m := range s.metasSorted() {
-			for _, r := range m.rels {
-				if p, ok := r.(flushPreparer); ok {
-					if err := p.prepareFlush(u); err != nil {
-						return err
-					}
-				}
-			}
+		if err := u.prepareRelations(); err != nil {
+			return err
 		}
 	}
 	u.work = map[*tableMeta]*tableWork{}
@@ -257,9 +212,9 @@ func (u *unitOfWork) prepare() error {
 	for st := range s.ids.all() {
 		switch st.status {
 		case statusPersistent:
-			// Relations that write during the flush (FK sync) may
-			// change a clean object, so their tables are checked when
-			// written; others are checked now.
+			// FK sync may change a clean object during the flush, so
+			// the tables it writes are checked when written; others are
+			// checked now.
 			if st.m.hasWriter() || st.m.dirty(st.obj, st.snap) {
 				get(st.m).persistent = append(get(st.m).persistent, st)
 			}
@@ -297,9 +252,21 @@ func (u *unitOfWork) prepare() error {
 		}
 	}
 	if len(u.work) > 0 {
-		u.order = flushOrder(u.work, s.metasSorted())
+		u.order = flushOrder(u.work, u.rels)
 	}
 	return nil
+}
+
+// sortedOf returns the persistent and deleted states of t in key order.
+func (u *unitOfWork) sortedOf(t *table) []*objState {
+	var out []*objState
+	u.each(t, func(unsafe.Pointer, objStatus) {})
+	for _, st := range u.sorted[t] {
+		if st.status == statusPersistent || st.status == statusDeleted {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // replace turns the DELETE of old and the INSERT of st, a new object with
@@ -313,7 +280,7 @@ func (u *unitOfWork) replace(w *tableWork, old, st *objState) {
 	u.replaced = append(u.replaced, [2]*objState{old, st})
 }
 
-func (m *tableMeta) hasWriter() bool { return m.writer || fkSyncTarget(m.t) }
+func (m *tableMeta) hasWriter() bool { return len(m.relships) > 0 || fkSyncTarget(m.t) }
 
 func (s *Session) metasSorted() []*tableMeta {
 	ms := make([]*tableMeta, 0, len(s.metas))
@@ -338,8 +305,8 @@ func keyValues(m *tableMeta, obj unsafe.Pointer) []any {
 }
 
 // flushOrder sorts the tables with work so that each comes after the
-// tables it depends on (column foreign keys and relation dependencies).
-func flushOrder(work map[*tableMeta]*tableWork, rels []*tableMeta) []*tableMeta {
+// tables it depends on (column foreign keys and relationships).
+func flushOrder(work map[*tableMeta]*tableWork, rels []*relationship) []*tableMeta {
 	ms := make([]*tableMeta, 0, len(work))
 	for m := range work {
 		ms = append(ms, m)
@@ -369,13 +336,9 @@ func flushOrder(work map[*tableMeta]*tableWork, rels []*tableMeta) []*tableMeta 
 			}
 		}
 	}
-	for _, m := range rels {
-		for _, r := range m.rels {
-			if d, ok := r.(flushDepender); ok {
-				for _, dep := range d.flushDeps() {
-					link(dep.parent, dep.child)
-				}
-			}
+	for _, r := range rels {
+		for _, dep := range r.flushDeps() {
+			link(dep.parent, dep.child)
 		}
 	}
 	state := map[*tableMeta]uint8{}
@@ -400,23 +363,9 @@ func flushOrder(work map[*tableMeta]*tableWork, rels []*tableMeta) []*tableMeta 
 
 // run sends the statements of the flush.
 func (u *unitOfWork) run() error {
-	// Every writer hears of every table: a one-to-many relationship sets
-	// the keys of its target's rows, not of its own table's.
-	var writers []flushWriter
-	for _, m := range u.s.metasSorted() {
-		for _, r := range m.rels {
-			if w, ok := r.(flushWriter); ok {
-				writers = append(writers, w)
-			}
-		}
-	}
 	for _, m := range u.order {
 		beforeWrite := func() error {
-			for _, w := range writers {
-				if err := w.beforeWrite(u, m.t); err != nil {
-					return err
-				}
-			}
+			u.syncKeys(m.t)
 			return nil
 		}
 		w := u.work[m]
@@ -426,9 +375,7 @@ func (u *unitOfWork) run() error {
 			}
 			continue
 		}
-		if err := beforeWrite(); err != nil {
-			return err
-		}
+		u.syncKeys(m.t)
 		if err := u.updates(w); err != nil {
 			return err
 		}
@@ -436,13 +383,9 @@ func (u *unitOfWork) run() error {
 			return err
 		}
 	}
-	for _, m := range u.s.metasSorted() {
-		for _, r := range m.rels {
-			if a, ok := r.(flushSaver); ok {
-				if err := a.afterSaves(u); err != nil {
-					return err
-				}
-			}
+	if len(u.rels) > 0 {
+		if err := u.writeAssociations(); err != nil {
+			return err
 		}
 	}
 	for i := len(u.order) - 1; i >= 0; i-- {
@@ -462,6 +405,7 @@ func (u *unitOfWork) finish() {
 	for _, st := range u.inserted {
 		delete(s.pendingBy, st.obj)
 		st.status = statusPersistent
+		st.cascaded = false
 		st.key = st.m.keyOf(st.obj)
 		st.snap = st.m.snapshot(st.obj)
 		st.inserted = true
@@ -471,28 +415,34 @@ func (u *unitOfWork) finish() {
 		// A new snapshot: the old one may be the committed state.
 		st.snap = st.m.snapshot(st.obj)
 	}
+	var gone map[unsafe.Pointer]bool
+	if len(u.rels) > 0 && len(u.deleted)+len(u.replaced) > 0 {
+		gone = map[unsafe.Pointer]bool{}
+	}
 	for _, st := range u.deleted {
 		s.ids.del(st.key)
-		st.status = statusGone
-		s.gone = append(s.gone, st)
+		s.bury(st)
+		if gone != nil {
+			gone[st.obj] = true
+		}
 	}
 	for _, r := range u.replaced {
 		old, st := r[0], r[1]
 		delete(s.pendingBy, st.obj)
-		st.status, st.key, st.inserted = statusPersistent, old.key, true
+		st.status, st.key, st.inserted, st.cascaded = statusPersistent, old.key, true, false
 		st.snap = st.m.snapshot(st.obj)
 		s.ids.put(st.key, st)
-		old.status = statusGone
-		s.gone = append(s.gone, old)
+		s.bury(old)
+		if gone != nil {
+			gone[old.obj] = true
+		}
 	}
 	s.livePending()
 	s.liveDeleted()
-	for _, m := range s.metasSorted() {
-		for _, r := range m.rels {
-			if f, ok := r.(flushFinisher); ok {
-				f.afterFlush(u)
-			}
-		}
+	if len(u.rels) > 0 {
+		u.sorted = nil
+		u.dropDeletedMembers(gone)
+		u.snapshotFields()
 	}
 }
 

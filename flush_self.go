@@ -15,9 +15,9 @@ import (
 // m's table to itself.
 func selfRelations(m *tableMeta) []*relationship {
 	var out []*relationship
-	for _, r := range m.rels {
-		if rel, ok := r.(*relationship); ok && rel.target == m.t && rel.dir != manyToMany {
-			out = append(out, rel)
+	for _, r := range m.relships {
+		if r.target == m.t && r.dir != manyToMany {
+			out = append(out, r)
 		}
 	}
 	return out

@@ -68,10 +68,8 @@ type tableMeta struct {
 	zero unsafe.Pointer
 	// ptrType is *E, for handing objects back as any.
 	ptrType reflect.Type
-	// rels are the table's relations; hooks says whether any takes part
-	// in the unit of work, writer whether any sets columns during a flush.
-	rels          []relation
-	hooks, writer bool
+	// relships are the table's relationships, in field order.
+	relships []*relationship
 	// sql caches rendered DML per dialect and shape (see flush.go).
 	sql sync.Map
 }
@@ -109,7 +107,7 @@ func metaOfType(pt reflect.Type) *tableMeta {
 }
 
 func newTableMeta(t *table) *tableMeta {
-	m := &tableMeta{t: t, kind: keyEncoded, rels: t.relations}
+	m := &tableMeta{t: t, kind: keyEncoded}
 	if t.goType != nil { // association tables map no Go type
 		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.goType)
 	}
@@ -127,12 +125,8 @@ func newTableMeta(t *table) *tableMeta {
 		_, m.setAuto = intAccessors(m.auto.goType.Kind())
 	}
 	for _, r := range t.relations {
-		switch r.(type) {
-		case flushCascader, flushPreparer:
-			m.hooks = true
-		}
-		if _, ok := r.(flushWriter); ok {
-			m.writer = true
+		if r, ok := r.(*relationship); ok {
+			m.relships = append(m.relships, r)
 		}
 	}
 	if v := t.version; v != nil && intKind(v.goType.Kind()) {

@@ -1,189 +1,57 @@
 package quarry
 
-// Relationships in the unit of work: *relationship implements the flush
-// extension interfaces of flush.go.
+// Relationships in the unit of work. The flush (flush.go) calls these
+// passes directly, every decision made from the objects as they are at
+// flush time, in a fixed order: relationships in table-name and field
+// order, objects in primary-key order (pending ones in Add order), never
+// in map order.
 //
-// What a flush does for relationships, in the order of flush.go's steps:
+//  1. Save-update cascades bring the objects that live objects refer to
+//     into the Session (never an object deleted in this Session).
+//  2. Many-to-one fields changed since their snapshot are back-populated:
+//     the new parent's loaded collection gains the object and the old
+//     parent's loses it. A field set to nil unlinks the object.
+//  3. Collections (one-to-many, and one-to-one with the key on the other
+//     side) are compared with their snapshots. A member gained since then
+//     belongs to the collection that gained it: it leaves any other
+//     collection holding it, in memory too; two collections gaining the
+//     same object is an error naming both owners. A member lost and not
+//     gained elsewhere is an orphan: deleted under delete-orphan,
+//     otherwise its foreign key is set to NULL.
+//  4. Pending objects brought in by a cascade and no longer reachable from
+//     any live object are pending orphans: expunged under delete-orphan,
+//     inserted without a parent otherwise (an error when their foreign key
+//     cannot be NULL).
+//  5. Delete cascades, until nothing more is deleted: the members still in
+//     a deleted owner's collection follow its delete cascade or get a NULL
+//     foreign key; members removed from it before the delete are orphans as
+//     in 3; a many-to-one with the delete cascade deletes the object its
+//     field holds at flush time. Children whose collection was never loaded
+//     are loaded first (one SELECT per relationship), so that each UPDATE
+//     or DELETE names its row.
+//  6. Many-to-many collections are back-populated.
 //
-//   - Cascades (cascadeSave, cascadeDelete): save-update brings the related
-//     objects of a pending or persistent object into the Session; delete
-//     marks them for deletion with it.
-//   - prepareFlush runs once per flush for every relationship of the
-//     Session (the first relation called does the whole pass, so that the
-//     order between relationships is fixed, not that of the tables):
-//     1. many-to-one fields changed since the row was loaded or flushed
-//     (obj.User points at another parent than obj's foreign key does)
-//     are back-populated: the new parent's collection, when loaded, gains
-//     obj and the old parent's loses it;
-//     2. one-to-many collections are compared with their snapshot (the
-//     collection as last loaded or flushed by this Session): new members
-//     get their back field set to the parent; members removed and not
-//     moved to another parent are deleted (delete-orphan) or get their
-//     foreign key set to NULL;
-//     3. the children of deleted parents are deleted (delete cascade) or
-//     get their foreign key set to NULL. Children are those in the
-//     parent's collection, those the Session holds whose foreign key names
-//     the parent, and, when the collection was never loaded, those in
-//     the database, which are loaded first (one SELECT per relationship,
-//     as SQLAlchemy loads the collection), so that the UPDATEs name each
-//     row: UPDATE addresses SET user_id = NULL WHERE addresses.id = ?.
-//     This repeats until no new parent is deleted (cascades chain);
-//     4. many-to-many collections are back-populated: when p.Keywords
-//     gains (loses) k and k.Posts is loaded, k.Posts gains (loses) p.
-//   - beforeWrite sets foreign keys from the parents' keys just before the
-//     child table is written (FK sync): child.fk = parent.ref for the
-//     members of a one-to-many collection, obj.fk = obj.User.ref for a
-//     many-to-one field. Parents' tables are written first, so keys the
-//     database generated are known.
-//   - afterSaves writes association rows: the rows of deleted owners go
-//     (DELETE FROM post_keywords WHERE post_id = ?), then the rows removed
-//     from and added to many-to-many collections since their snapshot.
-//     A row changed through both sides of a back-populated pair is written
-//     once.
-//   - afterFlush takes new snapshots of the collections of persistent
-//     owners; afterCommit keeps them as the committed ones and
-//     afterRollback (also after a failed flush) restores those, exactly as
-//     the Session does for columns. A savepoint keeps a copy of them and
-//     restores it when rolled back.
+// While rows are written, foreign keys are copied from parents (FK sync)
+// only where the relationship changed: a pending child, a member gained
+// by a collection, a many-to-one field pointed elsewhere. Association rows
+// are written after every INSERT and before any DELETE
+// (relationship_flush_m2m.go). After success the flushed deletes leave
+// the loaded collections of the Session's objects, and new snapshots are
+// taken (relationship_snapshot.go).
 //
-// A collection field that is nil has not been loaded: it is left alone (no
-// orphans, no FK sync). A persistent owner whose loaded collection has no
-// snapshot (set by the program without Load) is taken as additions only:
-// its members are linked, nothing is unlinked; for a many-to-many, rows
-// already in the database are not inserted again.
-//
-// Many-to-one fields have snapshots too (the one object loaded, or
-// none). A nil field whose snapshot held an object was cleared by the
-// program: the object leaves that parent's loaded collection, or is
-// deleted as an orphan of a delete-orphan collection, or gets a NULL
-// foreign key (an error naming the field when the key cannot be NULL). A
-// nil field without one was never loaded and is left alone.
-//
-// Rows of a self-referential table are ordered among themselves by
-// flush_self.go. Not handled: relationships whose referenced columns are
-// not the target's primary key, when the old parent of a moved object must
-// be found.
+// Every change the passes make to objects (keys nulled or copied, fields
+// back-populated, deletes and expunges they decide) is undone when the
+// flush fails, so a failed flush leaves the objects as the program left
+// them.
 
 import (
 	"database/sql"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"sync"
 	"unsafe"
 )
-
-var (
-	_ flushDepender = (*relationship)(nil)
-	_ flushCascader = (*relationship)(nil)
-	_ flushPreparer = (*relationship)(nil)
-	_ flushWriter   = (*relationship)(nil)
-	_ flushSaver    = (*relationship)(nil)
-	_ flushFinisher = (*relationship)(nil)
-	_ txObserver    = (*relationship)(nil)
-)
-
-// relState is the relationships' per-Session state: the collection
-// snapshots, and the bookkeeping of the flush under way.
-type relState struct {
-	snaps map[*relationship]*collSnaps
-
-	// The flush under way: each pass runs once per unitOfWork.
-	u                         *unitOfWork
-	prepared, saved, finished bool
-	// rows are the association rows written by this flush, so a change
-	// seen from both sides of a many-to-many is written once.
-	rows map[string]bool
-}
-
-// collSnaps are the snapshots of one collection relationship: the members
-// of each owner's collection as last loaded or flushed (cur) and as of the
-// last commit (committed). Slices are never modified in place.
-type collSnaps struct {
-	cur, committed map[unsafe.Pointer][]unsafe.Pointer
-}
-
-func (s *Session) relState() *relState {
-	if s.rel == nil {
-		s.rel = &relState{snaps: map[*relationship]*collSnaps{}}
-	}
-	return s.rel
-}
-
-// relState returns the Session's state with the per-flush part reset
-// for u.
-func (u *unitOfWork) relState() *relState {
-	st := u.s.relState()
-	if st.u != u {
-		st.u, st.prepared, st.saved, st.finished, st.rows = u, false, false, false, nil
-	}
-	return st
-}
-
-func (st *relState) snapsOf(r *relationship) *collSnaps {
-	cs := st.snaps[r]
-	if cs == nil {
-		cs = &collSnaps{cur: map[unsafe.Pointer][]unsafe.Pointer{}, committed: map[unsafe.Pointer][]unsafe.Pointer{}}
-		st.snaps[r] = cs
-	}
-	return cs
-}
-
-// collSnapshot returns the last loaded or flushed members of obj's
-// collection.
-func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
-	if s.rel == nil {
-		return nil, false
-	}
-	cs := s.rel.snaps[r]
-	if cs == nil {
-		return nil, false
-	}
-	v, ok := cs.cur[obj]
-	return v, ok
-}
-
-// loadedIn records the collections just loaded through a Session, by
-// Load or an eager loader, as their snapshots.
-func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
-	if r.scalar {
-		if r.dir == manyToOne {
-			cs := s.relState().snapsOf(r)
-			for _, p := range parents {
-				cs.loaded(p, r.related(p))
-			}
-		}
-		return
-	}
-	cs := s.relState().snapsOf(r)
-	for _, p := range parents {
-		cs.loaded(p, slices.Clone(r.items(p)))
-	}
-	if b := r.back; r.dir == oneToMany && b != nil && b.scalar {
-		// The load set the children's many-to-one fields too.
-		bs := s.relState().snapsOf(b)
-		for _, p := range parents {
-			for _, c := range r.items(p) {
-				bs.loaded(c, []unsafe.Pointer{p})
-			}
-		}
-	}
-}
-
-// loaded records what was just loaded into the field of p: a collection's
-// members, or the one object of a many-to-one field (none when nil).
-func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
-	if v == nil {
-		v = []unsafe.Pointer{}
-	}
-	cs.cur[p] = v
-	if _, ok := cs.committed[p]; !ok {
-		// As for columns: a row first read in this transaction is its
-		// committed state as far as the Session knows.
-		cs.committed[p] = v
-	}
-}
 
 // flushDeps orders the tables of a one-to-many or many-to-one pair even
 // when the foreign key is not declared on the column.
@@ -195,44 +63,13 @@ func (r *relationship) flushDeps() []tableDep {
 	return []tableDep{{parent: ref, child: fk}}
 }
 
-// cascadeSave brings the related objects into the Session.
-func (r *relationship) cascadeSave(obj unsafe.Pointer, add func(t *table, obj unsafe.Pointer)) {
-	if !r.cascade.has(cascadeSaveUpdate) || r.target == nil {
-		return
-	}
-	if r.scalar {
-		if p := r.get(obj); p != nil {
-			add(r.target, p)
-		}
-		return
-	}
-	for _, p := range r.items(obj) {
-		if p != nil {
-			add(r.target, p)
-		}
-	}
-}
-
-// cascadeDelete marks the related objects for deletion with obj. Children
-// not loaded are found at flush (prepareFlush).
-func (r *relationship) cascadeDelete(obj unsafe.Pointer, del func(t *table, obj unsafe.Pointer)) {
-	if !r.cascade.has(cascadeDelete) || r.target == nil {
-		return
-	}
-	for _, p := range r.related(obj) {
-		if p != nil {
-			del(r.target, p)
-		}
-	}
-}
-
-// sessionRels lists the relationships of the tables the Session holds,
-// in table-name order.
+// sessionRels lists the resolved relationships of the tables the Session
+// holds, in table-name and field order.
 func sessionRels(s *Session) []*relationship {
 	var out []*relationship
 	for _, m := range s.metasSorted() {
-		for _, rel := range m.rels {
-			if r, ok := rel.(*relationship); ok && r.target != nil {
+		for _, r := range m.relships {
+			if r.target != nil {
 				out = append(out, r)
 			}
 		}
@@ -244,104 +81,131 @@ func sessionRels(s *Session) []*relationship {
 // in the Session.
 func live(st objStatus) bool { return st == statusPending || st == statusPersistent }
 
-// prepareFlush runs the relationship pass of the flush, once (see the top
-// of this file).
-func (r *relationship) prepareFlush(u *unitOfWork) error {
-	st := u.relState()
-	if st.prepared {
-		return nil
+// relFlush is the relationship part of one flush.
+type relFlush struct {
+	// gained maps, per relationship, the members gained since their
+	// owner's snapshot to that owner: their foreign keys are synced.
+	gained map[*relationship]map[unsafe.Pointer]unsafe.Pointer
+	// repointed holds, per many-to-one relationship, the objects whose
+	// field points elsewhere than at their last flush.
+	repointed map[*relationship]map[unsafe.Pointer]bool
+	// rows are the association rows written by this flush, so a change
+	// seen from both sides of a many-to-many is written once.
+	rows map[string]bool
+}
+
+// prepareRelations runs passes 2 to 6 (see the top of this file).
+func (u *unitOfWork) prepareRelations() error {
+	u.rf = relFlush{
+		gained:    map[*relationship]map[unsafe.Pointer]unsafe.Pointer{},
+		repointed: map[*relationship]map[unsafe.Pointer]bool{},
 	}
-	st.prepared = true
-	rels := sessionRels(u.s)
-	for _, rel := range rels {
-		if rel.dir == manyToOne && rel.scalar {
-			if err := rel.prepareScalar(u); err != nil {
+	for _, r := range u.rels {
+		if r.dir == manyToOne {
+			if err := r.prepareRefs(u); err != nil {
 				return err
 			}
 		}
 	}
-	for _, rel := range rels {
-		if rel.dir == oneToMany && !rel.scalar {
-			rel.prepareOrphans(u)
+	for _, r := range u.rels {
+		if r.dir == oneToMany {
+			if err := r.prepareCollection(u); err != nil {
+				return err
+			}
 		}
 	}
-	if err := prepareDeletes(u); err != nil {
+	if err := u.preparePendingOrphans(); err != nil {
 		return err
 	}
-	for _, rel := range rels {
-		if rel.dir == manyToMany {
-			rel.backPopulateM2M(u)
+	if err := u.prepareDeletes(); err != nil {
+		return err
+	}
+	for _, r := range u.rels {
+		if r.dir == manyToMany {
+			r.backPopulateM2M(u)
 		}
 	}
 	return nil
 }
 
-// scalarChanged reports whether obj's many-to-one field points elsewhere
-// than obj's foreign key did when last loaded or flushed.
-func (r *relationship) scalarChanged(u *unitOfWork, obj, target unsafe.Pointer) bool {
-	st := u.s.stateOf(u.s.meta(r.owner), obj)
-	if st == nil || st.snap == nil || st.status == statusPending {
-		return true
+// refSnapshot returns the object obj's many-to-one field held at its last
+// load or flush; ok is false when that is unknown.
+func (r *relationship) refSnapshot(s *Session, obj unsafe.Pointer) (unsafe.Pointer, bool) {
+	snap, ok := s.collSnapshot(r, obj)
+	if !ok {
+		return nil, false
 	}
-	return !sameKey(r.ownerCols(), st.snap, r.targetCols(), target)
+	if len(snap) == 1 {
+		return snap[0], true
+	}
+	return nil, true
 }
 
-// prepareScalar back-populates many-to-one fields changed since last
-// loaded or flushed (phase 1).
-func (r *relationship) prepareScalar(u *unitOfWork) error {
-	back := r.back
-	if back != nil && back.scalar {
-		back = nil
+// refChanged reports whether obj's many-to-one field points at another
+// object than at its last load or flush, and the object it pointed at then
+// (when the Session knows it).
+func (r *relationship) refChanged(u *unitOfWork, obj unsafe.Pointer, status objStatus) (bool, unsafe.Pointer) {
+	q := r.get(obj)
+	if old, ok := r.refSnapshot(u.s, obj); ok {
+		return q != old, old
 	}
-	var changed, cleared [][2]unsafe.Pointer
+	if status == statusPending {
+		return q != nil, nil
+	}
+	st := u.s.stateOf(u.s.meta(r.owner), obj)
+	old := findByKey(u.s, r.target, r.targetCols(), r.ownerCols(), st.snap)
+	if q == nil {
+		return false, nil // never loaded
+	}
+	return !sameKey(r.ownerCols(), st.snap, r.targetCols(), q), old
+}
+
+// prepareRefs handles the many-to-one fields changed since their snapshot
+// (pass 2).
+func (r *relationship) prepareRefs(u *unitOfWork) error {
+	type change struct{ obj, old, q unsafe.Pointer }
+	var changes []change
 	u.each(r.owner, func(obj unsafe.Pointer, status objStatus) {
 		if !live(status) {
 			return
 		}
-		q := r.get(obj)
-		switch {
-		case q == nil:
-			if old := r.loadedRef(u.s, obj); old != nil && status == statusPersistent {
-				cleared = append(cleared, [2]unsafe.Pointer{obj, old})
-			}
-		case back != nil && r.scalarChanged(u, obj, q):
-			changed = append(changed, [2]unsafe.Pointer{obj, q})
+		if changed, old := r.refChanged(u, obj, status); changed {
+			changes = append(changes, change{obj, old, r.get(obj)})
 		}
 	})
-	for _, c := range cleared {
-		if err := r.unlinkRef(u, c[0], c[1]); err != nil {
-			return err
+	back := r.back
+	for _, c := range changes {
+		if c.q == nil {
+			if status := u.status(r.owner, c.obj); status == statusPersistent && c.old != nil {
+				if err := r.unlinkRef(u, c.obj, c.old); err != nil {
+					return err
+				}
+			}
+			continue
 		}
-	}
-	if back == nil {
-		return nil
-	}
-	for _, c := range changed {
-		obj, q := c[0], c[1]
-		if back.loaded(q) && !slices.Contains(back.items(q), obj) {
-			back.add(q, obj)
+		set := u.rf.repointed[r]
+		if set == nil {
+			set = map[unsafe.Pointer]bool{}
+			u.rf.repointed[r] = set
 		}
-		if st := u.s.stateOf(u.s.meta(r.owner), obj); st != nil && st.snap != nil {
-			if old := findByKey(u.s, r.target, r.targetCols(), r.ownerCols(), st.snap); old != nil && old != q && back.loaded(old) {
-				back.remove(old, obj)
+		set[c.obj] = true
+		if back == nil || back.dir != oneToMany {
+			continue
+		}
+		if c.old != nil && c.old != c.q && back.fieldLoaded(u.s, c.old) {
+			u.removeMember(back, c.old, c.obj)
+		}
+		if back.fieldLoaded(u.s, c.q) || back.scalar {
+			if !slices.Contains(back.members(c.q), c.obj) {
+				u.addMember(back, c.q, c.obj)
 			}
 		}
 	}
 	return nil
 }
 
-// loadedRef returns the object obj's many-to-one field held when it was
-// last loaded or flushed, or nil: a nil field is an unlink only when it
-// held an object then (otherwise it was never loaded).
-func (r *relationship) loadedRef(s *Session, obj unsafe.Pointer) unsafe.Pointer {
-	if snap, ok := s.collSnapshot(r, obj); ok && len(snap) == 1 {
-		return snap[0]
-	}
-	return nil
-}
-
-// unlinkRef writes obj's many-to-one field set to nil since it held old: obj
-// leaves old's loaded collection, where the collection's own rules
+// unlinkRef writes obj's many-to-one field set to nil since it held old:
+// obj leaves old's loaded collection, where the collection's own rules
 // (delete-orphan, or a NULL foreign key) take over; otherwise an orphan
 // of a delete-orphan collection is deleted and any other object gets a
 // NULL foreign key. A foreign key the program set itself is left as it
@@ -358,138 +222,215 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old unsafe.Pointer) error {
 			return nil
 		}
 	}
-	if b := r.back; b != nil && !b.scalar {
-		if b.loaded(old) && b.remove(old, obj) {
-			return nil
+	if b := r.back; b != nil && b.dir == oneToMany {
+		if b.fieldLoaded(u.s, old) && slices.Contains(b.members(old), obj) {
+			u.removeMember(b, old, obj)
+			return nil // pass 3 sees the loss
 		}
 		if b.cascade.has(cascadeDeleteOrphan) {
-			u.delete(r.owner, obj)
+			u.deleteDerived(r.owner, obj)
 			return nil
 		}
 	}
-	for _, c := range fks {
-		if !c.nullable {
-			return fmt.Errorf("quarry: %v.%s of %v was set to nil, but %s cannot be NULL: delete the object or point it at another %v",
-				r.owner.goType, r.field, keyValues(m, obj), c, r.target.goType)
+	return u.nullKey(r.owner, fks, obj, r)
+}
+
+// nullKey sets the foreign-key columns cols of obj (a row of t) to NULL,
+// or fails naming the relationship when they cannot be NULL.
+func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj unsafe.Pointer, r *relationship) error {
+	m := u.s.meta(t)
+	for _, c := range cols {
+		if !c.nullable && !m.isZero(c, obj) {
+			return fmt.Errorf("quarry: %v.%s: %v %v loses its parent, but %s cannot be NULL: delete it (cascade delete or delete-orphan), or give it another parent",
+				r.owner.goType, r.field, t.goType, keyValues(m, obj), c)
 		}
 	}
-	for _, c := range fks {
-		m.setZero(c, obj)
+	for _, c := range cols {
+		u.setColumn(m, c, obj, m.zero)
 	}
 	return nil
 }
 
-// findByKey finds the object of table t in the Session whose columns cols
-// equal the columns from of obj; only when cols are t's primary key.
-func findByKey(s *Session, t *table, cols, from []*columnInfo, obj unsafe.Pointer) unsafe.Pointer {
-	if len(cols) != len(t.pk) {
-		return nil
+// prepareCollection compares the collections of a one-to-many (or
+// one-to-one) relationship with their snapshots (pass 3).
+func (r *relationship) prepareCollection(u *unitOfWork) error {
+	type owned struct {
+		p     unsafe.Pointer
+		items []unsafe.Pointer
+		snap  []unsafe.Pointer
+		known bool
 	}
-	vals := make([]any, len(cols))
-	for i, c := range t.pk {
-		j := slices.Index(cols, c)
-		if j < 0 {
-			return nil
-		}
-		v, ok := from[j].key(from[j].ptr(obj))
-		if !ok {
-			return nil
-		}
-		vals[i] = v
-	}
-	k, err := s.meta(t).keyOfArgs(vals)
-	if err != nil {
-		return nil
-	}
-	if st := s.ids.get(k); st != nil {
-		return st.obj
-	}
-	return nil
-}
-
-// owners maps each member of a loaded collection of a live owner to that
-// owner.
-func (r *relationship) owners(u *unitOfWork) map[unsafe.Pointer]unsafe.Pointer {
-	out := map[unsafe.Pointer]unsafe.Pointer{}
+	var owners []owned
+	holders := map[unsafe.Pointer][]unsafe.Pointer{}
 	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
-		if live(status) && r.loaded(p) {
-			for _, c := range r.items(p) {
-				out[c] = p
-			}
-		}
-	})
-	return out
-}
-
-// prepareOrphans compares one-to-many collections with their snapshots
-// (phase 2).
-func (r *relationship) prepareOrphans(u *unitOfWork) {
-	owner := r.owners(u)
-	type removal struct{ p, c unsafe.Pointer }
-	var removed []removal
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
-		if !live(status) || !r.loaded(p) {
+		if !live(status) || !r.fieldLoaded(u.s, p) {
 			return
 		}
-		items := r.items(p)
 		snap, ok := u.s.collSnapshot(r, p)
-		for _, c := range items {
-			if c != nil && (!ok || !slices.Contains(snap, c)) && r.back != nil && r.back.scalar {
-				r.back.set(c, p)
-			}
-		}
-		for _, c := range snap {
-			if !slices.Contains(items, c) {
-				removed = append(removed, removal{p, c})
+		o := owned{p: p, items: slices.Clone(r.members(p)), snap: snap, known: ok}
+		owners = append(owners, o)
+		for _, c := range o.items {
+			if c != nil {
+				holders[c] = append(holders[c], p)
 			}
 		}
 	})
-	cm := u.s.meta(r.target)
-	for _, rm := range removed {
-		p, c := rm.p, rm.c
-		if !live(u.status(r.target, c)) || owner[c] != nil {
-			continue // gone already, or moved to another parent
-		}
-		if b := r.back; b != nil && b.scalar {
-			if q := b.get(c); q != nil && q != p && b.scalarChanged(u, c, q) {
-				continue // moved through its many-to-one field
+	gained := map[unsafe.Pointer]unsafe.Pointer{}
+	var gainOrder []unsafe.Pointer
+	for _, o := range owners {
+		for _, c := range o.items {
+			if c == nil || (o.known && slices.Contains(o.snap, c)) || !live(u.status(r.target, c)) {
+				continue
+			}
+			if prev, dup := gained[c]; dup && prev != o.p {
+				m := u.s.meta(r.owner)
+				return fmt.Errorf("quarry: %s: one %v was added to the collections of two %v objects since the last flush (%v and %v): remove it from one",
+					r, r.target.goType, r.owner.goType, keyValues(m, prev), keyValues(m, o.p))
+			}
+			if _, dup := gained[c]; !dup {
+				gained[c] = o.p
+				gainOrder = append(gainOrder, c)
 			}
 		}
-		if r.cascade.has(cascadeDeleteOrphan) {
-			u.delete(r.target, c)
+	}
+	back := r.back
+	for _, c := range gainOrder {
+		p := gained[c]
+		if back != nil && back.dir == manyToOne && u.rf.repointed[back][c] {
+			if q := back.get(c); q != nil && q != p {
+				m := u.s.meta(r.owner)
+				return fmt.Errorf("quarry: %s: a %v was added to the collection of %v %v but its %s points at %v %v: set one or the other",
+					r, r.target.goType, r.owner.goType, keyValues(m, p), back.field, r.owner.goType, keyValues(m, q))
+			}
+		}
+		for _, h := range holders[c] {
+			if h != p {
+				u.removeMember(r, h, c) // it moved: the collection that gained it wins
+			}
+		}
+		if back != nil && back.dir == manyToOne && back.get(c) != p {
+			u.setRef(back, c, p)
+		}
+	}
+	u.rf.gained[r] = gained
+	cm := u.s.meta(r.target)
+	for _, o := range owners {
+		for _, c := range o.snap {
+			if slices.Contains(o.items, c) || gained[c] != nil || !live(u.status(r.target, c)) {
+				continue
+			}
+			if back != nil && back.dir == manyToOne {
+				if q := back.get(c); q != nil && q != o.p {
+					continue // moved through its many-to-one field
+				}
+			}
+			if err := r.orphan(u, cm, o.p, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// orphan handles child c, removed from p's collection and not moved: it
+// is deleted under delete-orphan, or loses its foreign key.
+func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c unsafe.Pointer) error {
+	if r.cascade.has(cascadeDeleteOrphan) {
+		u.deleteDerived(r.target, c)
+		return nil
+	}
+	return r.unlink(u, cm, p, c)
+}
+
+// unlink sets the foreign key of child c to NULL if it still names p or
+// c's many-to-one field points at p, and clears that field.
+func (r *relationship) unlink(u *unitOfWork, cm *tableMeta, p, c unsafe.Pointer) error {
+	b := r.back
+	pointsAtP := b != nil && b.dir == manyToOne && b.get(c) == p
+	if pointsAtP || sameKey(r.targetCols(), c, r.ownerCols(), p) {
+		if err := u.nullKey(r.target, r.targetCols(), c, r); err != nil {
+			return err
+		}
+	}
+	if pointsAtP {
+		u.setRef(b, c, nil)
+	}
+	return nil
+}
+
+// preparePendingOrphans handles the pending objects a cascade brought in
+// that no live object refers to any more (pass 4).
+func (u *unitOfWork) preparePendingOrphans() error {
+	s := u.s
+	var cascaded []*objState
+	for _, st := range s.livePending() {
+		if st.cascaded {
+			cascaded = append(cascaded, st)
+		}
+	}
+	if len(cascaded) == 0 {
+		return nil
+	}
+	reached := map[unsafe.Pointer]bool{}
+	for _, r := range u.rels {
+		if !r.cascade.has(cascadeSaveUpdate) {
 			continue
 		}
-		r.unlink(cm, p, c)
+		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+			if live(status) {
+				for _, c := range r.members(p) {
+					reached[c] = true
+				}
+			}
+		})
 	}
-}
-
-// unlink sets the foreign key of child c to NULL if it still names p, and
-// clears its back field.
-func (r *relationship) unlink(cm *tableMeta, p, c unsafe.Pointer) {
-	if sameKey(r.targetCols(), c, r.ownerCols(), p) {
-		for _, col := range r.targetCols() {
-			cm.setZero(col, c)
+	for _, st := range cascaded {
+		if reached[st.obj] || st.status != statusPending {
+			continue
+		}
+		if u.orphanRule(st.m.t) {
+			u.expungeDerived(st)
+			continue
+		}
+		for _, r := range u.rels {
+			if r.dir == oneToMany && r.target == st.m.t {
+				if err := u.nullKey(r.target, r.targetCols(), st.obj, r); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	if b := r.back; b != nil && b.scalar && b.get(c) == p {
-		b.set(c, nil)
-	}
+	return nil
 }
 
-// prepareDeletes deletes or unlinks the children of deleted parents
-// (phase 3), until no new parent is deleted.
-func prepareDeletes(u *unitOfWork) error {
+// orphanRule reports whether a relationship with delete-orphan targets t.
+func (u *unitOfWork) orphanRule(t *table) bool {
+	for _, r := range u.rels {
+		if r.dir == oneToMany && r.target == t && r.cascade.has(cascadeDeleteOrphan) {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareDeletes runs the delete cascades of deleted objects (pass 5)
+// until no new object is deleted.
+func (u *unitOfWork) prepareDeletes() error {
 	done := map[*relationship]map[unsafe.Pointer]bool{}
 	for {
 		progress := false
-		for _, r := range sessionRels(u.s) {
-			if r.dir != oneToMany {
-				continue
-			}
+		for _, r := range u.rels {
 			if done[r] == nil {
 				done[r] = map[unsafe.Pointer]bool{}
 			}
-			n, err := r.prepareDeleted(u, done[r])
+			var n int
+			var err error
+			switch {
+			case r.dir == oneToMany:
+				n, err = r.prepareDeleted(u, done[r])
+			case r.cascade.has(cascadeDelete):
+				n = r.cascadeDeleted(u, done[r])
+			}
 			if err != nil {
 				return err
 			}
@@ -501,63 +442,122 @@ func prepareDeletes(u *unitOfWork) error {
 	}
 }
 
-// prepareDeleted handles the deleted owners not yet done; it returns how
-// many it handled.
-func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]bool) (int, error) {
-	var parents, unloaded []unsafe.Pointer
+// deletedOwners returns the deleted owners of r not yet done, marking
+// them done.
+func (r *relationship) deletedOwners(u *unitOfWork, done map[unsafe.Pointer]bool) []unsafe.Pointer {
+	var out []unsafe.Pointer
 	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
 		if status == statusDeleted && !done[p] {
 			done[p] = true
-			parents = append(parents, p)
-			if !r.loaded(p) {
-				unloaded = append(unloaded, p)
-			}
+			out = append(out, p)
 		}
 	})
+	return out
+}
+
+// cascadeDeleted deletes, with each deleted owner, the objects a
+// many-to-one or many-to-many field with the delete cascade holds now.
+func (r *relationship) cascadeDeleted(u *unitOfWork, done map[unsafe.Pointer]bool) int {
+	parents := r.deletedOwners(u, done)
+	for _, p := range parents {
+		for _, c := range slices.Clone(r.members(p)) {
+			if c != nil {
+				u.deleteDerived(r.target, c)
+			}
+		}
+	}
+	return len(parents)
+}
+
+// prepareDeleted deletes or unlinks the children of the deleted owners
+// not yet done; it returns how many owners it handled.
+func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]bool) (int, error) {
+	parents := r.deletedOwners(u, done)
 	if len(parents) == 0 {
 		return 0, nil
+	}
+	var unloaded []unsafe.Pointer
+	for _, p := range parents {
+		if !r.fieldLoaded(u.s, p) {
+			unloaded = append(unloaded, p)
+		}
 	}
 	if len(unloaded) > 0 {
 		if err := r.loadChildren(u, unloaded); err != nil {
 			return 0, err
 		}
 	}
-	// The children the Session holds, by the parent their key names.
+	back := r.back
+	if back != nil && back.dir != manyToOne {
+		back = nil
+	}
+	// The live children the Session holds, by the parent their key
+	// names, and by the parent their many-to-one field points at.
 	byKey := map[any][]unsafe.Pointer{}
+	byRef := map[unsafe.Pointer][]unsafe.Pointer{}
 	u.each(r.target, func(c unsafe.Pointer, status objStatus) {
-		if live(status) {
-			if k, ok := rowKey(r.targetCols(), c); ok {
-				byKey[k] = append(byKey[k], c)
+		if !live(status) {
+			return
+		}
+		if k, ok := rowKey(r.targetCols(), c); ok {
+			byKey[k] = append(byKey[k], c)
+		}
+		if back != nil {
+			if q := back.get(c); q != nil {
+				byRef[q] = append(byRef[q], c)
 			}
 		}
 	})
-	owner := r.owners(u)
-	cm := u.s.meta(r.target)
-	slices.SortFunc(parents, func(a, b unsafe.Pointer) int {
-		return u.s.meta(r.owner).keyOf(a).compare(u.s.meta(r.owner).keyOf(b))
-	})
-	for _, p := range parents {
-		var kids []unsafe.Pointer
-		if r.loaded(p) {
-			kids = append(kids, r.items(p)...)
+	holder := map[unsafe.Pointer]unsafe.Pointer{}
+	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		if live(status) && r.fieldLoaded(u.s, p) {
+			for _, c := range r.members(p) {
+				holder[c] = p
+			}
 		}
+	})
+	cm := u.s.meta(r.target)
+	for _, p := range parents {
+		loaded := r.fieldLoaded(u.s, p)
+		items := r.members(p)
+		snap, _ := u.s.collSnapshot(r, p)
+		kids := slices.Clone(items)
 		if k, ok := rowKey(r.ownerCols(), p); ok {
 			kids = append(kids, byKey[k]...)
 		}
+		kids = append(kids, byRef[p]...)
 		seen := map[unsafe.Pointer]bool{}
 		for _, c := range kids {
 			if c == nil || seen[c] || !live(u.status(r.target, c)) {
 				continue
 			}
 			seen[c] = true
-			if o := owner[c]; o != nil && o != p {
-				continue // moved to a live parent
+			inItems := slices.Contains(items, c)
+			if !inItems {
+				if h := holder[c]; h != nil && h != p {
+					continue // moved to a live parent's collection
+				}
+				if back != nil {
+					if q := back.get(c); q != nil && q != p {
+						continue // moved through its many-to-one field
+					}
+				}
+				if loaded && slices.Contains(snap, c) {
+					// Removed from the collection before the delete:
+					// an orphan, not a member that follows the cascade.
+					if err := r.orphan(u, cm, p, c); err != nil {
+						return 0, err
+					}
+					continue
+				}
 			}
 			if r.cascade.has(cascadeDelete) {
-				u.delete(r.target, c)
+				u.deleteDerived(r.target, c)
 				continue
 			}
-			r.unlink(cm, p, c)
+			if err := r.unlink(u, cm, p, c); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return len(parents), nil
@@ -590,7 +590,7 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []unsafe.Pointer) err
 }
 
 // backPopulateM2M mirrors many-to-many changes into the loaded back
-// collections (phase 4).
+// collections (pass 6).
 func (r *relationship) backPopulateM2M(u *unitOfWork) {
 	back := r.back
 	if back == nil || back.scalar {
@@ -604,43 +604,52 @@ func (r *relationship) backPopulateM2M(u *unitOfWork) {
 		snap, ok := u.s.collSnapshot(r, p)
 		for _, k := range items {
 			if k != nil && (!ok || !slices.Contains(snap, k)) && back.loaded(k) && !slices.Contains(back.items(k), p) {
-				back.add(k, p)
+				u.addMember(back, k, p)
 			}
 		}
 		for _, k := range snap {
 			if !slices.Contains(items, k) && back.loaded(k) {
-				back.remove(k, p)
+				u.removeMember(back, k, p)
 			}
 		}
 	})
 }
 
-// beforeWrite sets the foreign keys of the rows of t from their parents'
-// keys, just before t is written.
-func (r *relationship) beforeWrite(u *unitOfWork, t *table) error {
-	switch {
-	case r.dir == oneToMany && t == r.target:
-		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
-			if !live(status) || !r.loaded(p) || !keyKnown(u, r.owner, p) {
-				return
-			}
-			for _, c := range r.items(p) {
-				if c != nil && live(u.status(r.target, c)) {
-					copyKey(r.targetCols(), c, r.ownerCols(), p)
+// syncKeys sets the foreign keys of the rows of t from their parents'
+// keys, just before t is written, where the relationship changed: pending
+// children, members gained by a collection, many-to-one fields pointed
+// elsewhere.
+func (u *unitOfWork) syncKeys(t *table) {
+	for _, r := range u.rels {
+		switch {
+		case r.dir == oneToMany && t == r.target:
+			gained := u.rf.gained[r]
+			u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+				if !live(status) || !keyKnown(u, r.owner, p) {
+					return
 				}
-			}
-		})
-	case r.dir == manyToOne && t == r.owner:
-		u.each(r.owner, func(c unsafe.Pointer, status objStatus) {
-			if !live(status) {
-				return
-			}
-			if q := r.get(c); q != nil && keyKnown(u, r.target, q) {
-				copyKey(r.ownerCols(), c, r.targetCols(), q)
-			}
-		})
+				for _, c := range r.members(p) {
+					if c == nil {
+						continue
+					}
+					cs := u.status(r.target, c)
+					if cs == statusPending || cs == statusPersistent && gained[c] == p {
+						u.copyKey(r.target, r.targetCols(), c, r.ownerCols(), p)
+					}
+				}
+			})
+		case r.dir == manyToOne && t == r.owner:
+			repointed := u.rf.repointed[r]
+			u.each(r.owner, func(c unsafe.Pointer, status objStatus) {
+				if status != statusPending && !(status == statusPersistent && repointed[c]) {
+					return
+				}
+				if q := r.get(c); q != nil && keyKnown(u, r.target, q) {
+					u.copyKey(r.owner, r.ownerCols(), c, r.targetCols(), q)
+				}
+			})
+		}
 	}
-	return nil
 }
 
 // keyKnown reports whether obj's key may be copied: not a pending object
@@ -663,24 +672,54 @@ func sameKey(a []*columnInfo, objA unsafe.Pointer, b []*columnInfo, objB unsafe.
 	return true
 }
 
-// copyKey sets columns dst of objD from columns src of objS, when they
-// differ.
-func copyKey(dst []*columnInfo, objD unsafe.Pointer, src []*columnInfo, objS unsafe.Pointer) {
+// findByKey finds the object of table t in the Session whose columns cols
+// equal the columns from of obj; only when cols are t's primary key.
+func findByKey(s *Session, t *table, cols, from []*columnInfo, obj unsafe.Pointer) unsafe.Pointer {
+	if len(cols) != len(t.pk) || obj == nil {
+		return nil
+	}
+	vals := make([]any, len(cols))
+	for i, c := range t.pk {
+		j := slices.Index(cols, c)
+		if j < 0 {
+			return nil
+		}
+		v, ok := from[j].key(from[j].ptr(obj))
+		if !ok {
+			return nil
+		}
+		vals[i] = v
+	}
+	k, err := s.meta(t).keyOfArgs(vals)
+	if err != nil {
+		return nil
+	}
+	if st := s.ids.get(k); st != nil {
+		return st.obj
+	}
+	return nil
+}
+
+// copyKey sets columns dst of objD (a row of t) from columns src of objS,
+// when they differ.
+func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD unsafe.Pointer, src []*columnInfo, objS unsafe.Pointer) {
+	m := u.s.meta(t)
 	for i, d := range dst {
 		s := src[i]
 		if d.goType == s.goType {
 			if !d.equal(d.ptr(objD), s.ptr(objS)) {
-				d.clone(d.ptr(objD), s.ptr(objS))
+				u.setColumn(m, d, objD, unsafe.Add(objS, s.offset-d.offset))
 			}
 			continue
 		}
 		v, ok := s.key(s.ptr(objS))
-		if cur, curOK := d.key(d.ptr(objD)); ok && curOK && cur == v {
-			continue
-		}
 		if !ok {
 			continue // a NULL key is never copied
 		}
+		if cur, curOK := d.key(d.ptr(objD)); curOK && cur == v {
+			continue
+		}
+		u.remember(m, d, objD)
 		assignKey(d, d.ptr(objD), v)
 	}
 }
@@ -741,6 +780,33 @@ func assignKey(c *columnInfo, field unsafe.Pointer, v any) {
 	dv.Set(sv.Convert(dv.Type()))
 }
 
+// dropDeletedMembers takes the objects whose DELETE the flush ran out of
+// the fields of the Session's live objects: the fields then show what the
+// database holds, and no cascade finds the deleted objects again.
+func (u *unitOfWork) dropDeletedMembers(gone map[unsafe.Pointer]bool) {
+	if len(gone) == 0 {
+		return
+	}
+	for _, r := range u.rels {
+		if r.dir == manyToOne {
+			continue
+		}
+		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+			if !live(status) {
+				return
+			}
+			items := r.members(p)
+			if !slices.ContainsFunc(items, func(c unsafe.Pointer) bool { return gone[c] }) {
+				return
+			}
+			r.setMembers(p, slices.DeleteFunc(slices.Clone(items), func(c unsafe.Pointer) bool { return gone[c] }))
+			if !r.scalar && r.items(p) == nil {
+				r.setItems(p, []unsafe.Pointer{})
+			}
+		})
+	}
+}
+
 // syncTargets caches which tables are the children of a one-to-many
 // relationship, whose rows a flush may change through FK sync.
 var syncTargets sync.Map // *table -> bool
@@ -765,122 +831,4 @@ func fkSyncTarget(t *table) bool {
 	registry.Unlock()
 	syncTargets.Store(t, found)
 	return found
-}
-
-// afterFlush takes new snapshots of the collections of the Session's
-// persistent owners.
-func (r *relationship) afterFlush(u *unitOfWork) {
-	st := u.relState()
-	if st.finished {
-		return
-	}
-	st.finished = true
-	for _, rel := range sessionRels(u.s) {
-		switch {
-		case !rel.scalar:
-			rel.snapshotAll(u, st.snapsOf(rel))
-		case rel.dir == manyToOne:
-			rel.snapshotRefs(u, st.snapsOf(rel))
-		}
-	}
-}
-
-// afterCommit keeps the snapshots as the committed ones.
-func (r *relationship) afterCommit(s *Session) {
-	if s.rel == nil || s.rel.snaps[r] == nil {
-		return
-	}
-	cs := s.rel.snaps[r]
-	cs.committed = make(map[unsafe.Pointer][]unsafe.Pointer, len(cs.cur))
-	for p, v := range cs.cur {
-		if st := s.stateOf(s.meta(r.owner), p); st != nil && st.status == statusPersistent {
-			cs.committed[p] = v
-		}
-	}
-	cs.cur = maps.Clone(cs.committed)
-}
-
-// afterRollback restores the committed snapshots: the database holds the
-// committed collections again.
-func (r *relationship) afterRollback(s *Session) {
-	if s.rel == nil || s.rel.snaps[r] == nil {
-		return
-	}
-	cs := s.rel.snaps[r]
-	cs.cur = maps.Clone(cs.committed)
-}
-
-// savedCollections are the collection snapshots as a savepoint began.
-type savedCollections map[*relationship]map[unsafe.Pointer][]unsafe.Pointer
-
-// saveCollections copies the current collection snapshots (their slices
-// are never modified in place, so the maps are all there is to copy).
-func (s *Session) saveCollections() savedCollections {
-	if s.rel == nil {
-		return nil
-	}
-	saved := make(savedCollections, len(s.rel.snaps))
-	for r, cs := range s.rel.snaps {
-		saved[r] = maps.Clone(cs.cur)
-	}
-	return saved
-}
-
-// restoreCollections puts back the snapshots of a savepoint rolled back:
-// the database holds those collections again. Snapshots taken since
-// without one to go back to are dropped, so their collections count as
-// additions only (see the top of this file).
-func (s *Session) restoreCollections(saved savedCollections) {
-	if s.rel == nil {
-		return
-	}
-	for r, cs := range s.rel.snaps {
-		if cur, ok := saved[r]; ok {
-			cs.cur = maps.Clone(cur)
-		} else {
-			cs.cur = map[unsafe.Pointer][]unsafe.Pointer{}
-		}
-	}
-}
-
-// snapshotRefs records the many-to-one fields of the persistent owners:
-// those set, and those emptied since their snapshot.
-func (r *relationship) snapshotRefs(u *unitOfWork, cs *collSnaps) {
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
-		if status != statusPersistent {
-			return
-		}
-		q := r.get(p)
-		old, ok := cs.cur[p]
-		switch {
-		case q != nil && (len(old) != 1 || old[0] != q):
-			cs.cur[p] = []unsafe.Pointer{q}
-		case q == nil && ok && len(old) > 0:
-			cs.cur[p] = []unsafe.Pointer{}
-		}
-	})
-	dropDetached(u, r, cs)
-}
-
-// snapshotAll records the loaded collections of the persistent owners.
-func (r *relationship) snapshotAll(u *unitOfWork, cs *collSnaps) {
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
-		if status != statusPersistent || !r.loaded(p) {
-			return
-		}
-		items := r.items(p)
-		if old, ok := cs.cur[p]; !ok || !slices.Equal(old, items) {
-			cs.cur[p] = slices.Clone(items)
-		}
-	})
-	dropDetached(u, r, cs)
-}
-
-// dropDetached forgets the snapshots of owners deleted or expunged.
-func dropDetached(u *unitOfWork, r *relationship, cs *collSnaps) {
-	for p := range cs.cur {
-		if u.status(r.owner, p) == statusDetached {
-			delete(cs.cur, p)
-		}
-	}
 }

@@ -1,6 +1,6 @@
 package quarry
 
-// Association rows of many-to-many relationships, written by afterSaves:
+// Association rows of many-to-many relationships, written by writeAssociations:
 // after every INSERT (so both sides have their keys) and before any
 // DELETE (so no row still refers to a deleted object).
 
@@ -15,16 +15,12 @@ type assocRow struct {
 	owner, target []any
 }
 
-// afterSaves writes the association rows of every many-to-many
-// relationship of the Session, once per flush.
-func (r *relationship) afterSaves(u *unitOfWork) error {
-	st := u.relState()
-	if st.saved {
-		return nil
-	}
-	st.saved = true
+// writeAssociations writes the association rows of every many-to-many
+// relationship of the Session.
+func (u *unitOfWork) writeAssociations() error {
+	st := &u.rf
 	st.rows = map[string]bool{}
-	rels := sessionRels(u.s)
+	rels := u.rels
 	// Rows of deleted objects first: a pair removed from a collection
 	// whose owner is deleted is covered by them.
 	for _, rel := range rels {
@@ -100,7 +96,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 
 // writeDiff deletes and inserts the rows of the pairs removed from and
 // added to the collections of live owners since their snapshots.
-func (r *relationship) writeDiff(u *unitOfWork, st *relState) error {
+func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 	m := u.s.meta(r.owner)
 	var owners []unsafe.Pointer
 	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
@@ -113,6 +109,9 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relState) error {
 	for _, p := range owners {
 		items := r.items(p)
 		snap, ok := u.s.collSnapshot(r, p)
+		if u.status(r.owner, p) == statusPending {
+			snap, ok = nil, false // a new row: every member is a new pair
+		}
 		var inDB map[any]bool
 		if !ok && u.status(r.owner, p) == statusPersistent && len(items) > 0 {
 			// Never loaded nor flushed by this Session: additions only,
@@ -175,7 +174,7 @@ func (r *relationship) rowID(op byte, row assocRow) string {
 }
 
 // fresh drops the rows already written by this flush.
-func (r *relationship) fresh(st *relState, op byte, rows []assocRow) []assocRow {
+func (r *relationship) fresh(st *relFlush, op byte, rows []assocRow) []assocRow {
 	return slices.DeleteFunc(rows, func(row assocRow) bool {
 		id := r.rowID(op, row)
 		if st.rows[id] {
@@ -201,7 +200,7 @@ func (r *relationship) secCols() []*columnInfo {
 
 // deleteRows deletes association rows one statement per row, as
 // SQLAlchemy's executemany does.
-func (r *relationship) deleteRows(u *unitOfWork, st *relState, rows []assocRow) error {
+func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) error {
 	rows = r.fresh(st, 'D', rows)
 	if len(rows) == 0 {
 		return nil
@@ -232,7 +231,7 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relState, rows []assocRow) 
 }
 
 // insertRows inserts association rows in multi-row INSERTs.
-func (r *relationship) insertRows(u *unitOfWork, st *relState, rows []assocRow) error {
+func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) error {
 	rows = r.fresh(st, 'I', rows)
 	cols := r.secCols()
 	limit := batchRows(u.dialect().Capabilities(), len(cols))

@@ -45,6 +45,10 @@ type Session struct {
 	// gone lists the objects whose DELETE ran in this transaction, so
 	// Rollback can bring them back.
 	gone []*objState
+	// tomb holds the objects whose DELETE ran through this Session (in
+	// this transaction or committed), by address: they are never
+	// cascaded back in, and adding one is an error.
+	tomb map[unsafe.Pointer]*objState
 
 	metas map[*table]*sessionMeta
 	// raised lists the relationships of objects that Raise options
@@ -73,6 +77,7 @@ const (
 	statusPersistent
 	statusDeleted // persistent and marked for deletion
 	statusGone    // deleted in the database in this transaction
+	statusRemoved // deleted in the database and committed: no longer in the Session
 )
 
 type expiry uint8
@@ -100,6 +105,10 @@ type objState struct {
 	// INSERT is undone.
 	filled []*columnInfo
 	seq    int // Add order
+	// cascaded says a pending object came in through a save-update
+	// cascade, not an explicit Add: it leaves the Session as an orphan
+	// when nothing refers to it any more (relationship_flush.go).
+	cascaded bool
 	// result is the stamp of the last Result that returned the object
 	// (readCtx.seq).
 	result uint64
@@ -130,7 +139,7 @@ func (db *DB) Session(opts ...SessionOption) *Session {
 	s := &Session{
 		db: db, autoflush: true, expire: true, txOpts: TxOptions{Write: true},
 		ids: newIdentityIndex(0), pendingBy: map[unsafe.Pointer]*objState{},
-		metas: map[*table]*sessionMeta{},
+		metas: map[*table]*sessionMeta{}, tomb: map[unsafe.Pointer]*objState{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -270,6 +279,9 @@ func (s *Session) stateOf(m *tableMeta, p unsafe.Pointer) *objState {
 	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
 		return st
 	}
+	if st := s.tomb[p]; st != nil {
+		return st
+	}
 	// The program changed the primary key of a persistent object (an
 	// error at flush): find it the slow way.
 	for st := range s.ids.all() {
@@ -280,12 +292,32 @@ func (s *Session) stateOf(m *tableMeta, p unsafe.Pointer) *objState {
 	return nil
 }
 
+// stateOfAny finds the state of an object of table t, or nil.
+func (s *Session) stateOfAny(t *table, p unsafe.Pointer) *objState {
+	return s.stateOf(s.meta(t), p)
+}
+
+// attached returns the persistent objects of m's table and those marked
+// for deletion, in primary-key order.
+func (s *Session) attached(m *tableMeta) []*objState {
+	var out []*objState
+	for st := range s.ids.all() {
+		if st.m == m {
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(a, b *objState) int { return a.key.compare(b.key) })
+	return out
+}
+
 // Add places objects (pointers to mapped structs) in the Session. A new
 // object becomes pending and is inserted at the next flush; an object
-// already in the Session is left as it is. Relationships with the
-// save-update cascade bring the objects they refer to along. Adding a new
-// object with the primary key of a persistent one is reported by the
-// flush.
+// already in the Session is left as it is, and one marked for deletion
+// is kept after all. Relationships with the save-update cascade bring the
+// objects they refer to along at Add and again at every flush. Adding a
+// new object with the primary key of a persistent one is reported by the
+// flush. Adding an object whose row was deleted through the Session is an
+// error: create a new object to insert that row again.
 func (s *Session) Add(objs ...any) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -295,7 +327,9 @@ func (s *Session) Add(objs ...any) error {
 		if err != nil {
 			return err
 		}
-		s.add(m, p)
+		if err := s.add(m, p, true); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -320,59 +354,72 @@ func AddAll[E any](s *Session, objs []*E) error {
 		if o == nil {
 			return fmt.Errorf("quarry: nil *%v in AddAll", reflect.TypeFor[E]())
 		}
-		s.add(m, unsafe.Pointer(o))
+		if err := s.add(m, unsafe.Pointer(o), true); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (s *Session) add(m *tableMeta, p unsafe.Pointer) {
-	if s.pendingBy[p] != nil {
-		return
+// add brings obj into the Session: explicitly (Add) or through a
+// cascade, which never brings back an object deleted through the
+// Session.
+func (s *Session) add(m *tableMeta, p unsafe.Pointer, explicit bool) error {
+	if st := s.pendingBy[p]; st != nil {
+		if explicit {
+			st.cascaded = false
+		}
+		return nil
 	}
 	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
-		if st.status == statusDeleted {
-			// Adding back an object marked for deletion keeps it.
-			st.status = statusPersistent
+		if st.status == statusDeleted && explicit {
+			st.status = statusPersistent // adding back keeps it
 		}
-		return
+		return nil
+	}
+	if st := s.tomb[p]; st != nil {
+		if explicit {
+			return fmt.Errorf("quarry: Add of a %v whose row was deleted through this Session (primary key %v): create a new object to insert the row again", m.t.goType, keyValues(m, p))
+		}
+		return nil
 	}
 	st := s.newState(m, p)
 	st.status = statusPending
+	st.cascaded = !explicit
 	s.addSeq++
 	st.seq = s.addSeq
 	s.pending = append(s.pending, st)
 	s.pendingBy[p] = st
 	s.cascadeSave(m, p)
+	return nil
 }
 
 // cascadeSave brings into the Session the objects that the save-update
 // cascade of obj's relationships reaches.
 func (s *Session) cascadeSave(m *tableMeta, p unsafe.Pointer) {
-	for _, r := range m.rels {
-		if c, ok := r.(flushCascader); ok {
-			c.cascadeSave(p, func(t *table, obj unsafe.Pointer) {
-				m := s.meta(t)
-				if st := s.stateOf(m, obj); st != nil && st.status == statusDeleted {
-					return // an explicit Delete wins over the cascade
-				}
-				s.add(m, obj)
-			})
+	for _, r := range m.relships {
+		if !r.cascade.has(cascadeSaveUpdate) || r.target == nil {
+			continue
+		}
+		for _, obj := range r.members(p) {
+			if obj == nil {
+				continue
+			}
+			tm := s.meta(r.target)
+			if st := s.stateOf(tm, obj); st != nil && st.status != statusPending && st.status != statusPersistent {
+				continue // a Delete wins over the cascade
+			}
+			s.add(tm, obj, false)
 		}
 	}
 }
 
-func (s *Session) cascadeDelete(m *tableMeta, p unsafe.Pointer) {
-	for _, r := range m.rels {
-		if c, ok := r.(flushCascader); ok {
-			c.cascadeDelete(p, func(t *table, obj unsafe.Pointer) { s.del(s.meta(t), obj) })
-		}
-	}
-}
-
-// Delete marks persistent objects for deletion at the next flush (and,
-// through relationships with the delete cascade, the objects they own). A
-// pending object is simply removed from the Session. Deleting an object
-// that is not in the Session is an error wrapping [ErrNotInSession].
+// Delete marks persistent objects for deletion at the next flush; the
+// delete cascades of their relationships are followed then, from the
+// objects as they are at that time. A pending object is simply removed
+// from the Session. Deleting an object already deleted is a no-op;
+// deleting an object that is not in the Session is an error wrapping
+// [ErrNotInSession].
 func (s *Session) Delete(objs ...any) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -391,7 +438,7 @@ func (s *Session) Delete(objs ...any) error {
 
 func (s *Session) del(m *tableMeta, p unsafe.Pointer) bool {
 	st := s.stateOf(m, p)
-	if st == nil {
+	if st == nil || st.status == statusDetached {
 		return false
 	}
 	switch st.status {
@@ -400,7 +447,6 @@ func (s *Session) del(m *tableMeta, p unsafe.Pointer) bool {
 	case statusPersistent:
 		st.status = statusDeleted
 		s.deleted = append(s.deleted, st)
-		s.cascadeDelete(m, p)
 	}
 	return true
 }
@@ -415,20 +461,52 @@ func (s *Session) detach(st *objState) {
 			s.ids.del(st.key)
 		}
 	}
+	if s.tomb[st.obj] == st {
+		delete(s.tomb, st.obj)
+	}
 	st.status = statusDetached
+}
+
+// bury records that obj's DELETE ran in this transaction.
+func (s *Session) bury(st *objState) {
+	st.status = statusGone
+	s.gone = append(s.gone, st)
+	s.tomb[st.obj] = st
 }
 
 // Expunge removes objects from the Session without touching the
 // database: their pending insert, changes or deletion are forgotten, and
-// a later query returns new objects for their rows.
+// a later query returns new objects for their rows. Relationships with
+// the expunge cascade (cascade=all) take the objects they refer to along.
 func (s *Session) Expunge(objs ...any) {
+	seen := map[unsafe.Pointer]bool{}
 	for _, obj := range objs {
 		m, p, err := s.objMeta(obj)
 		if err != nil {
 			continue
 		}
-		if st := s.stateOf(m, p); st != nil {
-			s.detach(st)
+		s.expunge(m, p, seen)
+	}
+}
+
+func (s *Session) expunge(m *tableMeta, p unsafe.Pointer, seen map[unsafe.Pointer]bool) {
+	if seen[p] {
+		return
+	}
+	seen[p] = true
+	st := s.stateOf(m, p)
+	if st == nil || st.status == statusDetached {
+		return
+	}
+	s.detach(st)
+	for _, r := range m.relships {
+		if r.target == nil || !r.cascade.has(cascadeExpunge) {
+			continue
+		}
+		for _, c := range slices.Clone(r.members(p)) {
+			if c != nil {
+				s.expunge(s.meta(r.target), c, seen)
+			}
 		}
 	}
 }
@@ -441,10 +519,15 @@ func (s *Session) ExpungeAll() {
 	for _, st := range s.pendingBy {
 		st.status = statusDetached
 	}
+	for _, st := range s.tomb {
+		st.status = statusDetached
+	}
 	s.ids.clear()
 	clear(s.pendingBy)
+	clear(s.tomb)
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil
+	s.rel = nil
 }
 
 // Contains reports whether obj is in the Session: pending, persistent, or
@@ -468,12 +551,13 @@ func (s *Session) New() []any {
 	return out
 }
 
-// Dirty returns the persistent objects whose columns differ from their
-// last loaded or flushed state, in primary-key order per table.
+// Dirty returns the persistent objects whose columns or relationship
+// fields differ from their last loaded or flushed state, in primary-key
+// order per table.
 func (s *Session) Dirty() []any {
 	var states []*objState
 	for st := range s.ids.all() {
-		if st.status == statusPersistent && st.m.dirty(st.obj, st.snap) {
+		if st.status == statusPersistent && (st.m.dirty(st.obj, st.snap) || s.relModified(st)) {
 			states = append(states, st)
 		}
 	}
@@ -495,8 +579,8 @@ func (s *Session) Deleted() []any {
 }
 
 // IsModified reports whether obj has changes that a flush would write:
-// true for a pending object, and for a persistent one whose columns differ
-// from their last loaded or flushed state.
+// true for a pending object, and for a persistent one whose columns or
+// relationship fields differ from their last loaded or flushed state.
 func (s *Session) IsModified(obj any) bool {
 	m, p, err := s.objMeta(obj)
 	if err != nil {
@@ -510,7 +594,7 @@ func (s *Session) IsModified(obj any) bool {
 	case statusPending, statusDeleted:
 		return true
 	case statusPersistent:
-		return m.dirty(p, st.snap)
+		return m.dirty(p, st.snap) || s.relModified(st)
 	}
 	return false
 }

@@ -98,24 +98,22 @@ func (s *Session) committed() {
 		}
 	}
 	for _, st := range s.gone {
-		st.status = statusDetached
-	}
-	s.gone = nil
-	for _, m := range s.metasSorted() {
-		for _, r := range m.rels {
-			if o, ok := r.(txObserver); ok {
-				o.afterCommit(s)
-			}
+		if st.status == statusGone {
+			st.status = statusRemoved
 		}
 	}
+	s.gone = nil
+	s.commitFields()
 }
 
 // Rollback rolls back the transaction and restores the Session to its
 // last committed state: every persistent object gets back the values it
-// had then (and is expired, so the next load refreshes it), objects added
-// since are removed from the Session with their generated keys reset to
-// zero, and objects deleted since are persistent again. The Session stays
-// usable. Rollback with savepoints open rolls back the whole transaction.
+// had then, its collections and many-to-one fields included (and is
+// expired, so the next load refreshes it), objects added since are removed
+// from the Session with their generated keys reset to zero, and objects
+// deleted since are persistent again. Objects the program expunged stay
+// out of the Session. The Session stays usable. Rollback with savepoints
+// open rolls back the whole transaction.
 func (s *Session) Rollback(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -125,8 +123,14 @@ func (s *Session) Rollback(ctx context.Context) error {
 	if s.tx != nil {
 		err = s.endTx(ctx, "ROLLBACK")
 	}
+	s.restoreCommitted()
+	return err
+}
+
+// restoreCommitted puts every object back to its committed state.
+func (s *Session) restoreCommitted() {
 	for st := range s.ids.all() {
-		if st.inserted {
+		if st.inserted || st.committed == nil {
 			s.undoInsert(st)
 			s.detach(st)
 			continue
@@ -142,6 +146,16 @@ func (s *Session) Rollback(ctx context.Context) error {
 	}
 	clear(s.pendingBy)
 	for _, st := range s.gone {
+		if st.status != statusGone {
+			continue // expunged since
+		}
+		delete(s.tomb, st.obj)
+		if st.inserted || st.committed == nil {
+			// Inserted and deleted in this transaction: never committed.
+			s.undoInsert(st)
+			st.status = statusDetached
+			continue
+		}
 		st.m.copyColumns(st.obj, st.committed)
 		st.snap = st.committed
 		st.status = statusPersistent
@@ -149,18 +163,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 		s.ids.put(st.key, st)
 	}
 	s.pending, s.deleted, s.gone = nil, nil, nil
-	s.rolledBack()
-	return err
-}
-
-func (s *Session) rolledBack() {
-	for _, m := range s.metasSorted() {
-		for _, r := range m.rels {
-			if o, ok := r.(txObserver); ok {
-				o.afterRollback(s)
-			}
-		}
-	}
+	s.restoreFields(s.committedFields())
 }
 
 // undoInsert zeroes the columns an INSERT filled from the database.
@@ -176,14 +179,15 @@ func (s *Session) undoInsert(st *objState) {
 // transaction was rolled back under it (a failed flush or a refused
 // commit), keeping every change made since as pending: objects inserted
 // since are pending again with their generated columns zeroed, objects
-// deleted since are marked for deletion again, and persistent objects
-// keep their current values, compared from now on with their committed
-// state, so the next flush writes everything again.
+// deleted since are marked for deletion again (those inserted and deleted
+// since are forgotten), and persistent objects keep their current values,
+// compared from now on with their committed state, so the next flush
+// writes everything again.
 func (s *Session) rebase() {
 	s.marks = nil
 	var back []*objState
 	for st := range s.ids.all() {
-		if st.inserted {
+		if st.inserted || st.committed == nil {
 			s.ids.del(st.key)
 			s.undoInsert(st)
 			st.snap = nil
@@ -206,6 +210,15 @@ func (s *Session) rebase() {
 	s.pending = append(s.pending, back...)
 	slices.SortStableFunc(s.pending, func(a, b *objState) int { return a.seq - b.seq })
 	for _, st := range s.gone {
+		if st.status != statusGone {
+			continue
+		}
+		delete(s.tomb, st.obj)
+		if st.inserted || st.committed == nil {
+			s.undoInsert(st)
+			st.status = statusDetached
+			continue
+		}
 		st.snap = st.committed
 		st.status = statusDeleted
 		if m := st.m; m.version != nil {
@@ -215,7 +228,7 @@ func (s *Session) rebase() {
 		s.deleted = append(s.deleted, st)
 	}
 	s.gone = nil
-	s.rolledBack()
+	s.rebaseFields()
 }
 
 // Savepoint is a nested transaction (SAVEPOINT) begun with
@@ -225,7 +238,7 @@ type Savepoint struct {
 	s     *Session
 	name  string
 	saved map[*objState]savedState
-	colls savedCollections
+	colls savedFields
 }
 
 type savedState struct {
@@ -257,7 +270,7 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 	for _, st := range s.gone {
 		sp.saved[st] = savedState{snap: st.snap, status: st.status}
 	}
-	sp.colls = s.saveCollections()
+	sp.colls = s.saveFields()
 	s.marks = append(s.marks, sp)
 	return sp, nil
 }
@@ -353,25 +366,34 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 	s.pending = nil
 	gone := s.gone[:0]
 	for _, st := range s.gone {
+		if st.status != statusGone {
+			continue // expunged since
+		}
 		rec, ok := sp.saved[st]
 		switch {
 		case ok && rec.status == statusGone:
 			gone = append(gone, st)
 		case ok:
+			delete(s.tomb, st.obj)
 			st.m.copyColumns(st.obj, rec.snap)
 			st.snap = rec.snap
 			st.status = rec.status
 			s.ids.put(st.key, st)
+		default:
+			// Inserted and deleted since the savepoint began.
+			delete(s.tomb, st.obj)
+			s.undoInsert(st)
+			st.status = statusDetached
 		}
 	}
 	s.gone = gone
-	s.restoreCollections(sp.colls)
 	s.deleted = s.deleted[:0]
 	for st := range s.ids.all() {
 		if st.status == statusDeleted {
 			s.deleted = append(s.deleted, st)
 		}
 	}
+	s.restoreFields(sp.colls)
 	return nil
 }
 

@@ -1,0 +1,131 @@
+package quarry
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// The flush's own changes to the program's objects, and how to take them
+// back. The relationship passes null or copy foreign keys, back-populate
+// fields, and decide deletes and expunges; when the flush fails, the
+// Session undoes them in reverse order before it rebases, so the objects
+// are exactly as the program left them and the next flush decides again.
+// Foreign keys copied into pending objects are not recorded: every flush
+// copies them again.
+
+// touched is a persistent object whose columns the flush changed, with
+// its columns as they were before.
+type touched struct {
+	m    *tableMeta
+	orig unsafe.Pointer
+}
+
+// remember records column c of obj before the flush changes it.
+func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj unsafe.Pointer) {
+	if u.s.pendingBy[obj] != nil {
+		return
+	}
+	if u.touched == nil {
+		u.touched = map[unsafe.Pointer]touched{}
+	}
+	t, ok := u.touched[obj]
+	if !ok {
+		t = touched{m: m, orig: m.snapshot(obj)}
+		u.touched[obj] = t
+	}
+	u.undo = append(u.undo, func() { c.clone(c.ptr(obj), c.ptr(t.orig)) })
+}
+
+// setColumn sets column c of obj to its value in src (an object of the
+// same table), remembering the old value.
+func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src unsafe.Pointer) {
+	u.remember(m, c, obj)
+	c.clone(c.ptr(obj), c.ptr(src))
+}
+
+// setRef sets the many-to-one field of r in obj.
+func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
+	old := r.get(obj)
+	r.set(obj, val)
+	u.undo = append(u.undo, func() { r.set(obj, old) })
+}
+
+// removeMember takes val out of the field of r in obj.
+func (u *unitOfWork) removeMember(r *relationship, obj, val unsafe.Pointer) {
+	old, wasNil := r.saveField(obj)
+	if r.removeMember(obj, val) {
+		u.undo = append(u.undo, func() { r.putField(obj, old, wasNil) })
+	}
+}
+
+// addMember puts val in the field of r in obj.
+func (u *unitOfWork) addMember(r *relationship, obj, val unsafe.Pointer) {
+	old, wasNil := r.saveField(obj)
+	r.addMember(obj, val)
+	u.undo = append(u.undo, func() { r.putField(obj, old, wasNil) })
+}
+
+// saveField copies the field of r in obj, and whether it is a nil
+// collection.
+func (r *relationship) saveField(obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
+	if r.scalar {
+		return slices.Clone(r.members(obj)), false
+	}
+	items := r.items(obj)
+	return slices.Clone(items), *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) == nil
+}
+
+func (r *relationship) putField(obj unsafe.Pointer, v []unsafe.Pointer, wasNil bool) {
+	if wasNil {
+		r.setMembers(obj, nil)
+		return
+	}
+	if !r.scalar && v == nil {
+		v = []unsafe.Pointer{}
+	}
+	r.setMembers(obj, v)
+}
+
+// deleteDerived marks obj for deletion because a cascade or the
+// delete-orphan rule says so; a pending obj is expunged instead.
+func (u *unitOfWork) deleteDerived(t *table, obj unsafe.Pointer) {
+	s := u.s
+	st := s.stateOf(s.meta(t), obj)
+	if st == nil {
+		return
+	}
+	switch st.status {
+	case statusPending:
+		u.expungeDerived(st)
+	case statusPersistent:
+		st.status = statusDeleted
+		s.deleted = append(s.deleted, st)
+		u.undo = append(u.undo, func() {
+			if st.status == statusDeleted {
+				st.status = statusPersistent
+			}
+		})
+	}
+}
+
+// expungeDerived removes a pending orphan from the Session.
+func (u *unitOfWork) expungeDerived(st *objState) {
+	s := u.s
+	s.detach(st)
+	u.undo = append(u.undo, func() {
+		if st.status == statusDetached {
+			st.status = statusPending
+			s.pendingBy[st.obj] = st
+			s.pending = append(s.pending, st)
+		}
+	})
+}
+
+// undoChanges takes back the flush's changes to objects, newest first.
+func (u *unitOfWork) undoChanges() {
+	for i := len(u.undo) - 1; i >= 0; i-- {
+		u.undo[i]()
+	}
+	u.undo = nil
+	slices.SortStableFunc(u.s.pending, func(a, b *objState) int { return a.seq - b.seq })
+}

@@ -1,0 +1,346 @@
+package quarry
+
+// Snapshots of relationship fields: what each collection and many-to-one
+// field of a Session's objects held when last loaded or flushed (cur) and
+// as of the last commit (committed), the base of the relationship flush
+// as column snapshots are the base of UPDATEs.
+//
+// A collection field that is nil has not been loaded and a flush leaves it
+// alone. A loaded collection without a snapshot (set by the program
+// without a load) counts as additions only. A many-to-one field (or a
+// one-to-one field whose key is on the other side) that is nil counts as
+// cleared only when its snapshot held an object; otherwise it was never
+// loaded.
+//
+// Rollback puts every field back to its committed snapshot, and a
+// savepoint's rollback to the snapshot of when it began; a field whose
+// snapshot is unknown, or whose snapshot names an object that is no longer
+// in the Session, is reset to "not loaded" (nil), since the Session cannot
+// tell what the database holds for it.
+
+import (
+	"maps"
+	"slices"
+	"unsafe"
+)
+
+// relState is the relationships' per-Session state: the field snapshots.
+type relState struct {
+	snaps map[*relationship]*collSnaps
+}
+
+// collSnaps are the snapshots of one relationship: the members of each
+// owner's field as last loaded or flushed (cur) and as of the last commit
+// (committed). Slices are never modified in place.
+type collSnaps struct {
+	cur, committed map[unsafe.Pointer][]unsafe.Pointer
+}
+
+func (s *Session) relState() *relState {
+	if s.rel == nil {
+		s.rel = &relState{snaps: map[*relationship]*collSnaps{}}
+	}
+	return s.rel
+}
+
+func (st *relState) snapsOf(r *relationship) *collSnaps {
+	cs := st.snaps[r]
+	if cs == nil {
+		cs = &collSnaps{cur: map[unsafe.Pointer][]unsafe.Pointer{}, committed: map[unsafe.Pointer][]unsafe.Pointer{}}
+		st.snaps[r] = cs
+	}
+	return cs
+}
+
+// collSnapshot returns the last loaded or flushed members of obj's field.
+func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
+	if s.rel == nil {
+		return nil, false
+	}
+	cs := s.rel.snaps[r]
+	if cs == nil {
+		return nil, false
+	}
+	v, ok := cs.cur[obj]
+	return v, ok
+}
+
+// loadedIn records the fields just loaded through a Session, by Load or
+// an eager loader, as their snapshots.
+func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
+	if r.dir == manyToMany || r.dir == oneToMany || r.dir == manyToOne {
+		cs := s.relState().snapsOf(r)
+		for _, p := range parents {
+			cs.loaded(p, r.members(p))
+		}
+	}
+	if b := r.back; r.dir == oneToMany && b != nil && b.dir == manyToOne {
+		// The load set the children's many-to-one fields too.
+		bs := s.relState().snapsOf(b)
+		for _, p := range parents {
+			for _, c := range r.members(p) {
+				bs.loaded(c, []unsafe.Pointer{p})
+			}
+		}
+	}
+}
+
+// loaded records what was just loaded into the field of p.
+func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
+	v = slices.Clone(v)
+	if v == nil {
+		v = []unsafe.Pointer{}
+	}
+	cs.cur[p] = v
+	if _, ok := cs.committed[p]; !ok {
+		// As for columns: a row first read in this transaction is its
+		// committed state as far as the Session knows.
+		cs.committed[p] = v
+	}
+}
+
+// snapshotFields takes new snapshots of the relationship fields of the
+// Session's persistent owners after a flush.
+func (u *unitOfWork) snapshotFields() {
+	st := u.s.relState()
+	for _, r := range u.rels {
+		cs := st.snapsOf(r)
+		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+			if status != statusPersistent {
+				return
+			}
+			items := r.members(p)
+			old, ok := cs.cur[p]
+			switch {
+			case len(items) > 0 || r.fieldLoaded(u.s, p):
+				if !ok || !slices.Equal(old, items) {
+					cs.cur[p] = slices.Clone(items)
+					if cs.cur[p] == nil {
+						cs.cur[p] = []unsafe.Pointer{}
+					}
+				}
+			case ok && len(old) > 0:
+				cs.cur[p] = []unsafe.Pointer{}
+			}
+		})
+		for p := range cs.cur {
+			if u.s.stateOfAny(r.owner, p) == nil {
+				delete(cs.cur, p)
+			}
+		}
+	}
+}
+
+// commitFields keeps the snapshots of persistent owners as the committed
+// ones.
+func (s *Session) commitFields() {
+	if s.rel == nil {
+		return
+	}
+	for r, cs := range s.rel.snaps {
+		cs.committed = make(map[unsafe.Pointer][]unsafe.Pointer, len(cs.cur))
+		for p, v := range cs.cur {
+			if st := s.stateOfAny(r.owner, p); st != nil && st.status == statusPersistent {
+				cs.committed[p] = v
+			}
+		}
+		cs.cur = maps.Clone(cs.committed)
+	}
+}
+
+// rebaseFields makes the committed snapshots current again after the
+// transaction was rolled back under a Session that keeps its changes (a
+// failed flush): the fields are left as the program set them, to be
+// compared with what the database holds again.
+func (s *Session) rebaseFields() {
+	if s.rel == nil {
+		return
+	}
+	for _, cs := range s.rel.snaps {
+		cs.cur = maps.Clone(cs.committed)
+	}
+}
+
+// savedFields are the field snapshots as a savepoint began.
+type savedFields map[*relationship]map[unsafe.Pointer][]unsafe.Pointer
+
+// saveFields copies the current snapshots (their slices are never
+// modified in place, so the maps are all there is to copy).
+func (s *Session) saveFields() savedFields {
+	if s.rel == nil {
+		return nil
+	}
+	saved := make(savedFields, len(s.rel.snaps))
+	for r, cs := range s.rel.snaps {
+		saved[r] = maps.Clone(cs.cur)
+	}
+	return saved
+}
+
+// committedFields returns the committed snapshots, for Rollback.
+func (s *Session) committedFields() savedFields {
+	if s.rel == nil {
+		return nil
+	}
+	saved := make(savedFields, len(s.rel.snaps))
+	for r, cs := range s.rel.snaps {
+		saved[r] = cs.committed
+	}
+	return saved
+}
+
+// restoreFields puts every relationship field of the Session's attached
+// objects back to the snapshot in saved (the committed one for Rollback,
+// a savepoint's for its rollback), and makes those snapshots current. A
+// field with no snapshot there, or one naming an object no longer in the
+// Session, becomes "not loaded".
+func (s *Session) restoreFields(saved savedFields) {
+	for _, m := range s.metasSorted() {
+		for _, r := range m.relships {
+			if r.target == nil {
+				continue
+			}
+			var cs *collSnaps
+			if s.rel != nil {
+				cs = s.rel.snaps[r]
+			}
+			from := saved[r]
+			for _, st := range s.attached(m) {
+				r.restoreField(s, cs, st.obj, from)
+			}
+			if cs != nil {
+				cs.cur = maps.Clone(from)
+				if cs.cur == nil {
+					cs.cur = map[unsafe.Pointer][]unsafe.Pointer{}
+				}
+				for p := range cs.cur {
+					if st := s.stateOfAny(r.owner, p); st == nil || st.status < statusPersistent || st.status > statusDeleted {
+						delete(cs.cur, p)
+					}
+				}
+			}
+		}
+	}
+}
+
+// restoreField sets the field of owner p back to its snapshot in from.
+func (r *relationship) restoreField(s *Session, cs *collSnaps, p unsafe.Pointer, from map[unsafe.Pointer][]unsafe.Pointer) {
+	v, ok := from[p]
+	if ok {
+		for _, c := range v {
+			if st := s.stateOfAny(r.target, c); st == nil || st.status < statusPersistent || st.status > statusDeleted {
+				ok = false // an object the Session no longer holds
+				break
+			}
+		}
+	}
+	if !ok {
+		if r.fieldLoaded(s, p) {
+			r.setMembers(p, nil)
+		}
+		delete(from, p)
+		if cs != nil {
+			delete(cs.committed, p)
+		}
+		return
+	}
+	if !slices.Equal(r.members(p), v) || (!r.scalar && !r.fieldLoaded(s, p)) {
+		r.setMembers(p, v)
+	}
+}
+
+// relModified reports whether a persistent object's relationship fields
+// differ from their snapshots: the relationship changes a flush would
+// write.
+func (s *Session) relModified(st *objState) bool {
+	for _, r := range st.m.relships {
+		if r.target == nil || r.lazy == loadDynamic {
+			continue
+		}
+		items := r.members(st.obj)
+		snap, ok := s.collSnapshot(r, st.obj)
+		switch {
+		case ok:
+			if !slices.Equal(items, snap) {
+				return true
+			}
+		case r.dir == manyToOne:
+			if q := r.get(st.obj); q != nil && !sameKey(r.ownerCols(), st.snap, r.targetCols(), q) {
+				return true
+			}
+		case len(items) > 0:
+			return true // additions to a collection never loaded
+		}
+	}
+	return false
+}
+
+// members returns the objects the field of obj holds: a collection's
+// items, or the one object of a scalar field (none when nil). The slice
+// must not be modified.
+func (r *relationship) members(obj unsafe.Pointer) []unsafe.Pointer {
+	if r.scalar {
+		if p := r.get(obj); p != nil {
+			return []unsafe.Pointer{p}
+		}
+		return nil
+	}
+	return r.items(obj)
+}
+
+// setMembers replaces the field of obj; nil makes a collection "not
+// loaded" and a scalar field nil.
+func (r *relationship) setMembers(obj unsafe.Pointer, v []unsafe.Pointer) {
+	if r.scalar {
+		var p unsafe.Pointer
+		if len(v) > 0 {
+			p = v[0]
+		}
+		r.set(obj, p)
+		return
+	}
+	if v == nil {
+		*(*[]unsafe.Pointer)(unsafe.Add(obj, r.offset)) = nil
+		return
+	}
+	r.setItems(obj, v)
+}
+
+// fieldLoaded reports whether the field of obj holds what the database
+// holds for it (possibly nothing) rather than "not loaded": a non-nil
+// collection, a non-nil scalar field, or a scalar field emptied since its
+// snapshot held an object.
+func (r *relationship) fieldLoaded(s *Session, obj unsafe.Pointer) bool {
+	if !r.scalar {
+		return *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) != nil
+	}
+	if r.get(obj) != nil {
+		return true
+	}
+	_, ok := s.collSnapshot(r, obj)
+	return ok
+}
+
+// removeMember takes val out of the field of obj, reporting whether it
+// was there.
+func (r *relationship) removeMember(obj, val unsafe.Pointer) bool {
+	if r.scalar {
+		if r.get(obj) == val {
+			r.set(obj, nil)
+			return true
+		}
+		return false
+	}
+	return r.remove(obj, val)
+}
+
+// addMember puts val in the field of obj (replacing a scalar's object).
+func (r *relationship) addMember(obj, val unsafe.Pointer) {
+	if r.scalar {
+		r.set(obj, val)
+		return
+	}
+	if !slices.Contains(r.items(obj), val) {
+		r.add(obj, val)
+	}
+}
