@@ -20,8 +20,8 @@ package quarry
 //     otherwise its foreign key is set to NULL.
 //  4. Pending objects brought in by a cascade and no longer reachable from
 //     any live object are pending orphans: expunged under delete-orphan,
-//     inserted without a parent otherwise (an error when their foreign key
-//     cannot be NULL).
+//     inserted as they are otherwise (an error when their foreign key is
+//     unset and cannot be NULL).
 //  5. Delete cascades, until nothing more is deleted: the members still in
 //     a deleted owner's collection follow its delete cascade or get a NULL
 //     foreign key; members removed from it before the delete are orphans as
@@ -240,7 +240,7 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old unsafe.Pointer) error {
 func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj unsafe.Pointer, r *relationship) error {
 	m := u.s.meta(t)
 	for _, c := range cols {
-		if !c.nullable && !m.isZero(c, obj) {
+		if !c.nullable {
 			return fmt.Errorf("quarry: %v.%s: %v %v loses its parent, but %s cannot be NULL: delete it (cascade delete or delete-orphan), or give it another parent",
 				r.owner.goType, r.field, t.goType, keyValues(m, obj), c)
 		}
@@ -393,9 +393,13 @@ func (u *unitOfWork) preparePendingOrphans() error {
 			continue
 		}
 		for _, r := range u.rels {
-			if r.dir == oneToMany && r.target == st.m.t {
-				if err := u.nullKey(r.target, r.targetCols(), st.obj, r); err != nil {
-					return err
+			if r.dir != oneToMany || r.target != st.m.t {
+				continue
+			}
+			for _, c := range r.targetCols() {
+				if !c.nullable && st.m.isZero(c, st.obj) {
+					return fmt.Errorf("quarry: %v.%s: a new %v was removed from the collection and belongs to no %v, but %s cannot be NULL: add it to a collection, set its key, or Expunge it",
+						r.owner.goType, r.field, st.m.t.goType, r.owner.goType, c)
 				}
 			}
 		}
