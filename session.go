@@ -375,7 +375,7 @@ func (s *Session) add(m *tableMeta, p unsafe.Pointer, explicit bool) error {
 		if st.status == statusDeleted && explicit {
 			st.status = statusPersistent // adding back keeps it
 		}
-		return nil
+		return nil // a cascade never brings back a deleted object
 	}
 	if st := s.tomb[p]; st != nil {
 		if explicit {
@@ -405,11 +405,8 @@ func (s *Session) cascadeSave(m *tableMeta, p unsafe.Pointer) {
 			if obj == nil {
 				continue
 			}
-			tm := s.meta(r.target)
-			if st := s.stateOf(tm, obj); st != nil && st.status != statusPending && st.status != statusPersistent {
-				continue // a Delete wins over the cascade
-			}
-			s.add(tm, obj, false)
+			s.add(s.meta(r.target), obj, false) // add skips deleted objects
+
 		}
 	}
 }
