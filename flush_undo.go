@@ -10,8 +10,9 @@ import (
 // fields, and decide deletes and expunges; when the flush fails, the
 // Session undoes them in reverse order before it rebases, so the objects
 // are exactly as the program left them and the next flush decides again.
-// Foreign keys copied into pending objects are not recorded: every flush
-// copies them again.
+// Foreign keys copied into pending objects, and their many-to-one fields
+// set from the collection that holds them, are not recorded: every flush
+// sets them again from the same collections.
 
 // touched is a persistent object whose columns the flush changed, with
 // its columns as they were before.
@@ -47,7 +48,9 @@ func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src unsafe.Poin
 func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
 	old := r.get(obj)
 	r.set(obj, val)
-	u.undo = append(u.undo, func() { r.set(obj, old) })
+	if u.s.pendingBy[obj] == nil {
+		u.undo = append(u.undo, func() { r.set(obj, old) })
+	}
 }
 
 // removeMember takes val out of the field of r in obj.

@@ -277,13 +277,14 @@ func (s *Session) relModified(st *objState) bool {
 
 // members returns the objects the field of obj holds: a collection's
 // items, or the one object of a scalar field (none when nil). The slice
-// must not be modified.
+// aliases the field: it must be neither modified nor kept.
 func (r *relationship) members(obj unsafe.Pointer) []unsafe.Pointer {
 	if r.scalar {
-		if p := r.get(obj); p != nil {
-			return []unsafe.Pointer{p}
+		if r.get(obj) == nil {
+			return nil
 		}
-		return nil
+		// A *C field and an unsafe.Pointer share their layout.
+		return unsafe.Slice((*unsafe.Pointer)(unsafe.Add(obj, r.offset)), 1)
 	}
 	return r.items(obj)
 }
