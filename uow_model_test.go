@@ -455,14 +455,12 @@ func TestUOWModel(t *testing.T) {
 			}
 		}
 	}
-	backend := 0
 	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
 		is := is.New(t)
 		ctx := context.Background()
 		is.NoErr(db.CreateAll(ctx, RndOParents, RndOKids, RndNParents, RndNKids))
 		s := db.Session()
 		defer s.Close(ctx)
-		backend++
 		r := &rndRun{
 			t: t, ctx: ctx, db: db, s: s, backend: t.Name(), seed: *uowSeed, steps: *uowSteps,
 			rnd: rand.New(rand.NewPCG(*uowSeed, 0x9e3779b97f4a7c15)), ops: ops,
