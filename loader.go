@@ -442,6 +442,27 @@ func (lc *loadCtx) filled(rel *relationship, parents []unsafe.Pointer) {
 	}
 }
 
+// noLoad runs NoLoad over parents: a collection not loaded is set empty
+// and, in a Session, recorded as loaded empty, so that the flush takes
+// what the program adds to it as additions and nothing as removed. A
+// field already loaded is left alone, as SQLAlchemy never overwrites a
+// loaded attribute: emptying a loaded collection would read, at the next
+// flush, as the removal of every member. A scalar field is nil when not
+// loaded already.
+func (lc *loadCtx) noLoad(rel *relationship, parents []unsafe.Pointer) {
+	if rel.scalar {
+		return
+	}
+	var fill []unsafe.Pointer
+	for _, p := range parents {
+		if !rel.loaded(p) {
+			rel.setItems(p, []unsafe.Pointer{})
+			fill = append(fill, p)
+		}
+	}
+	lc.filled(rel, fill)
+}
+
 // read notes the objects a load read without the identity map.
 func (lc *loadCtx) read(rel *relationship, objs []unsafe.Pointer) {
 	if lc.sess == nil && lc.local == nil {
@@ -525,9 +546,7 @@ func (lc *loadCtx) runAll(nodes []*loadNode, parents []unsafe.Pointer, path []*r
 			lc.markRaise(rel, parents)
 			continue
 		case kindNoLoad:
-			for _, p := range parents {
-				rel.assign(p, nil)
-			}
+			lc.noLoad(rel, parents)
 			continue
 		case kindLazy:
 			continue
@@ -565,17 +584,67 @@ func relatedOf(rel *relationship, parents []unsafe.Pointer) []unsafe.Pointer {
 	return out
 }
 
-// keepLoaded reports whether an eager load must leave the field of obj
-// alone: in a Session, a loaded field of an object with unflushed changes
-// is the program's, not the database's.
+// keepLoaded reports whether a load must leave the field of obj alone:
+// in a Session, a field that holds an unflushed change (see
+// [Session.fieldChanged]), and a loaded field of an object with unflushed
+// column changes, are the program's, not the database's. Outside a
+// Session every field is filled.
 func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 	s, ok := ids.(*Session)
-	if !ok || !rel.loaded(obj) {
+	if !ok {
 		return false
 	}
 	m := s.meta(rel.owner)
 	st := s.ids.get(m.keyOf(obj))
-	return st != nil && st.obj == obj && m.dirty(obj, st.snap)
+	if st == nil || st.obj != obj {
+		return false // not the Session's: nothing of it is unflushed
+	}
+	if s.fieldChanged(rel, obj) {
+		return true
+	}
+	return rel.loaded(obj) && m.dirty(obj, st.snap)
+}
+
+// fieldChanged reports whether the relationship field of obj holds a
+// change the program made since the Session last loaded or flushed it,
+// as the flush will see it (relationship_flush.go): a collection that
+// differs from its snapshot, or that was set without a load (no
+// snapshot); a many-to-one field that points elsewhere than its snapshot
+// (nil included, when it held an object), or that was set without a load.
+// A nil collection is "not loaded", never a change. A one-to-one field
+// held on the side without the foreign key has no snapshot and counts as
+// unchanged.
+func (s *Session) fieldChanged(rel *relationship, obj unsafe.Pointer) bool {
+	snap, ok := s.collSnapshot(rel, obj)
+	if rel.scalar {
+		cur := rel.get(obj)
+		switch {
+		case !ok:
+			return cur != nil && rel.dir == manyToOne
+		case len(snap) == 0:
+			return cur != nil
+		}
+		return cur != snap[0]
+	}
+	if !rel.loaded(obj) {
+		return false
+	}
+	return !ok || !slices.Equal(rel.items(obj), snap)
+}
+
+// setBack sets the back-populating scalar field of child, just loaded
+// under parent, to parent, unless in a Session that field holds an
+// unflushed change (the child was moved by its own many-to-one field, or
+// unlinked from parent): the change stands, and the flush moves the child
+// out of parent's collection. s is nil outside a Session.
+func setBack(s *Session, back *relationship, child, parent unsafe.Pointer) {
+	if back.get(child) == parent {
+		return
+	}
+	if s != nil && s.fieldChanged(back, child) {
+		return
+	}
+	back.set(child, parent)
 }
 
 // localIDs is the identity map of one eager load outside a Session: an

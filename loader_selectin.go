@@ -112,7 +112,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}
-		rel.assign(p, kids)
+		rel.assign(lc.sess, p, kids)
 	}
 	lc.filled(rel, fill)
 	return nil

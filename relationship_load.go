@@ -192,7 +192,18 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	ownerCols := rel.ownerCols()
 	var keys []any
 	byKey := map[any]bool{}
+	// In a Session, a field holding an unflushed change is left as the
+	// program set it (keepLoaded), and its parent's key is not queried.
+	s, _ := ex.(*Session)
+	var keep map[unsafe.Pointer]bool
 	for _, p := range parents {
+		if s != nil && keepLoaded(s, rel, p) {
+			if keep == nil {
+				keep = map[unsafe.Pointer]bool{}
+			}
+			keep[p] = true
+			continue
+		}
 		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
 			byKey[k] = true
 			keys = append(keys, k)
@@ -230,16 +241,21 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			}
 		}
 	}
+	fill := parents[:0:0]
 	for _, p := range parents {
+		if keep[p] {
+			continue
+		}
 		k, ok := rowKey(ownerCols, p)
 		var kids []unsafe.Pointer
 		if ok {
 			kids = children[k]
 		}
-		rel.assign(p, kids)
+		rel.assign(s, p, kids)
+		fill = append(fill, p)
 	}
-	if s, ok := ex.(*Session); ok {
-		rel.loadedIn(s, parents) // the snapshots a flush compares with
+	if s != nil {
+		rel.loadedIn(s, fill) // the snapshots a flush compares with
 	}
 	return nil
 }
@@ -261,8 +277,9 @@ func extraKey(vals []any) (any, bool) {
 }
 
 // assign stores the loaded objects into the field of parent and sets the
-// back-populating scalar field of each child.
-func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
+// back-populating scalar field of each child (see setBack: in the Session
+// s, nil outside one, a child's unflushed change of that field stands).
+func (rel *relationship) assign(s *Session, parent unsafe.Pointer, kids []unsafe.Pointer) {
 	if rel.scalar {
 		var one unsafe.Pointer
 		if len(kids) > 0 {
@@ -270,7 +287,7 @@ func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
 		}
 		rel.set(parent, one)
 		if one != nil && rel.back != nil && rel.back.scalar {
-			rel.back.set(one, parent)
+			setBack(s, rel.back, one, parent)
 		}
 		return
 	}
@@ -280,7 +297,7 @@ func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
 	rel.setItems(parent, kids)
 	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
 		for _, k := range kids {
-			rel.back.set(k, parent)
+			setBack(s, rel.back, k, parent)
 		}
 	}
 }
