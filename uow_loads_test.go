@@ -2,6 +2,7 @@ package quarry_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/matryer/is"
@@ -389,5 +390,51 @@ func TestNoLoadKeepsLoadedCollection(t *testing.T) {
 		is.NoErr(s.Commit(ctx))
 		is.Equal(sessSQL(log), []string{"COMMIT"})
 		is.Equal(ulNoteUsers(t, db), map[string]int64{"n1": 1, "n2": 1})
+	})
+}
+
+// Item 17: Get of a row deleted by someone else after this Session's
+// commit forgets the stale object and returns ErrNoResult; so does
+// Refresh.
+func TestGetRefreshVanishedRow(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ulSchema(t, db)
+		s := db.Session()
+		defer s.Close(ctx)
+		ann, err := quarry.Get(ctx, s, ULUsers, int64(1))
+		is.NoErr(err)
+		n1, err := quarry.Get(ctx, s, ULNotes, int64(1))
+		is.NoErr(err)
+		is.NoErr(s.Commit(ctx))
+		_, err = db.Exec(ctx, quarry.Text(`DELETE FROM ul_notes WHERE user_id = 1`))
+		is.NoErr(err)
+		_, err = db.Exec(ctx, quarry.Text(`DELETE FROM ul_users WHERE id = 1`))
+		is.NoErr(err)
+
+		log.Reset()
+		got, err := quarry.Get(ctx, s, ULUsers, int64(1))
+		is.True(errors.Is(err, quarry.ErrNoResult))
+		is.True(got == nil)
+		is.True(!s.Contains(ann)) // expunged
+		err = s.Refresh(ctx, n1)
+		is.True(errors.Is(err, quarry.ErrNoResult))
+		is.True(!s.Contains(n1))
+		// A second Get selects again (nothing is cached for the key), and
+		// the commit writes nothing.
+		_, err = quarry.Get(ctx, s, ULUsers, int64(1))
+		is.True(errors.Is(err, quarry.ErrNoResult))
+		is.NoErr(s.Commit(ctx))
+		stmts := sessSQL(log)
+		is.Equal(countPrefix(stmts, "SELECT"), 3)
+		is.Equal(countPrefix(stmts, "UPDATE")+countPrefix(stmts, "INSERT")+countPrefix(stmts, "DELETE"), 0)
+		// A new row with the key is a new object.
+		_, err = db.Exec(ctx, quarry.Text(`INSERT INTO ul_users (id, name) VALUES (1, 'ann2')`))
+		is.NoErr(err)
+		again, err := quarry.Get(ctx, s, ULUsers, int64(1))
+		is.NoErr(err)
+		is.True(again != ann)
+		is.Equal(again.Name, "ann2")
 	})
 }
