@@ -529,7 +529,17 @@ type noFlush struct{ s *Session }
 func (n noFlush) acquire(ctx context.Context) (*execConn, error) { return n.s.conn(ctx, false) }
 
 // Refresh reloads the columns of a persistent object from its row,
-// discarding its unflushed changes (no autoflush runs first). It returns
+// discarding its unflushed changes (no autoflush runs first), then
+// reloads its loaded relationship fields the same way: each loaded
+// collection is read again (members others added appear; members the
+// program appended and did not flush leave it, those it removed come
+// back), and each loaded many-to-one field points at the row its
+// refreshed foreign key names, one SELECT per relationship. The objects
+// related are not refreshed themselves, and none leaves the Session: a
+// pending child whose append to the collection was discarded stays
+// pending, as it was added (by Add or by the save-update cascade), and
+// its own fields decide at the next flush where, and whether, it goes, as
+// in SQLAlchemy. It returns
 // an error wrapping [ErrNoResult] when the row no longer exists, and then
 // expunges the object; [ErrNotInSession] when obj is not persistent in
 // the Session.
@@ -554,6 +564,9 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
 		}
+		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
+	}
+	if err := s.refreshRelations(ctx, m, p); err != nil {
 		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
 	}
 	return nil

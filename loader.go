@@ -403,6 +403,9 @@ type loadCtx struct {
 	// objects read before it was.
 	local   *localIDs
 	pending []loaded
+	// force fills fields even when they hold unflushed changes
+	// (Refresh).
+	force bool
 }
 
 // loaded is a batch of objects of one table.

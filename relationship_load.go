@@ -260,6 +260,46 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	return nil
 }
 
+// refreshRelations reloads, for Refresh, the relationship fields of obj
+// that are loaded: collections that are not nil, scalar fields that are
+// set, and many-to-one fields the program cleared since they were loaded.
+// Each runs as a SelectIn over obj alone, overwriting the field whatever
+// it holds (a refresh discards the unflushed changes) and recording it as
+// loaded.
+func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj unsafe.Pointer) error {
+	var nodes []*loadNode
+	for _, r := range m.rels {
+		rel, ok := r.(*relationship)
+		if !ok || rel.target == nil || rel.base == nil {
+			continue
+		}
+		if !rel.loaded(obj) {
+			snap, had := s.collSnapshot(rel, obj)
+			if !rel.scalar || !had || len(snap) == 0 {
+				continue // never loaded
+			}
+		}
+		nodes = append(nodes, &loadNode{kind: kindSelectIn, ref: rel.base})
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	conn, err := s.conn(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer conn.done()
+	cp := *conn
+	cp.release = nil
+	lc := &loadCtx{ctx: ctx, held: heldConn{c: &cp}, ids: s, sess: s, force: true}
+	for _, n := range nodes {
+		if err := lc.selectIn(n, []unsafe.Pointer{obj}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // extraKey builds a key from values scanned into any (driver values).
 func extraKey(vals []any) (any, bool) {
 	if len(vals) == 1 {

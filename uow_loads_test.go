@@ -438,3 +438,57 @@ func TestGetRefreshVanishedRow(t *testing.T) {
 		is.Equal(again.Name, "ann2")
 	})
 }
+
+// Item 17: Refresh reloads the loaded collections of the object, so rows
+// added by others appear and the unflushed changes of the collection are
+// discarded: a removed child comes back, an appended new child leaves it
+// (and stays pending in the Session, as it was added). Its loaded
+// many-to-one fields are reloaded too.
+func TestRefreshReloadsRelationships(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ulSchema(t, db)
+		s := db.Session(quarry.WithAutoflush(false))
+		defer s.Close(ctx)
+		ann, err := quarry.Get(ctx, s, ULUsers, int64(1))
+		is.NoErr(err)
+		is.NoErr(ULUsers.Notes.Load(ctx, s, ann))
+		o1, err := quarry.Get(ctx, s, ULOrders, int64(1))
+		is.NoErr(err)
+		is.NoErr(ULOrders.Addr.Load(ctx, s, o1))
+		is.NoErr(s.Commit(ctx))
+		_, err = db.Exec(ctx, quarry.Text(`INSERT INTO ul_notes (id, user_id, body) VALUES (5, 1, 'by other')`))
+		is.NoErr(err)
+
+		n1 := ann.Notes[0]
+		fresh := &ULNote{ID: 9, Body: "unflushed"}
+		is.NoErr(s.Add(fresh))
+		ann.Notes = []*ULNote{ann.Notes[1], fresh} // n1 removed, fresh appended
+		ann.Name = "changed"
+		a2, err := quarry.Get(ctx, s, ULAddrs, int64(2))
+		is.NoErr(err)
+		o1.Addr = a2
+
+		log.Reset()
+		is.NoErr(s.Refresh(ctx, ann))
+		is.NoErr(s.Refresh(ctx, o1))
+		is.Equal(countPrefix(sessSQL(log), "SELECT"), 4) // each row, then its relationship
+		is.Equal(ann.Name, "ann")
+		is.Equal(len(ann.Notes), 3)
+		is.True(ann.Notes[0] == n1)
+		is.Equal(ann.Notes[2].Body, "by other")
+		is.True(ann.Notes[2].User == ann)
+		is.True(o1.Addr != nil && o1.Addr.ID == 1)
+		is.True(!s.IsModified(ann))
+		is.True(!s.IsModified(o1))
+		is.Equal(s.New(), []any{fresh}) // still pending: it was added
+
+		s.Expunge(fresh)
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(sessSQL(log), []string{"COMMIT"})
+		is.Equal(ulNoteUsers(t, db), map[string]int64{"n1": 1, "n2": 1, "by other": 1})
+		is.Equal(ulOrderAddrs(t, db), map[int64]int64{1: 1, 2: 1})
+	})
+}
