@@ -128,7 +128,9 @@ func SelectIn[P, C any](rel Rel[P, C], sub ...Option[*C]) Option[*P] {
 // change the statement's results: rows are uniqued by identity, a LIMIT
 // applies to the parents (the statement is wrapped in a subquery), and the
 // relationship's order comes after the statement's ORDER BY. Options in
-// sub that are not Joined run after the rows are read, as SelectIn.
+// sub that are not Joined run after the rows are read, as SelectIn; so
+// does Joined itself where the statement cannot be joined
+// (FromStatement).
 func Joined[P, C any](rel Rel[P, C], sub ...Option[*C]) Option[*P] {
 	return newOpt(kindJoined, rel, nil, sub)
 }
@@ -283,11 +285,21 @@ func buildPlan(c *selectCore, root *table) *eagerPlan {
 			p.runtime = append(p.runtime, n)
 		}
 	}
-	if len(stmtNodes) > 0 {
-		if rootSrc == nil || c.from != nil {
-			p.err = fmt.Errorf("quarry: Joined and ContainsEager need a SELECT of the entity (not FromStatement)")
-			return p
+	if len(stmtNodes) > 0 && (rootSrc == nil || c.from != nil) {
+		// The statement cannot be joined (FromStatement runs the program's
+		// SQL as written): a Joined load, given or a relationship's
+		// lazy=joined default, runs after the rows are read, as SelectIn.
+		// ContainsEager has no columns to read.
+		for _, n := range stmtNodes {
+			if n.kind == kindContains {
+				p.err = fmt.Errorf("quarry: ContainsEager(%s) needs a SELECT of the entity with its join (not FromStatement)", n.ref.rel)
+				return p
+			}
 		}
+		p.runtime = append(p.runtime, stmtNodes...)
+		stmtNodes = nil
+	}
+	if len(stmtNodes) > 0 {
 		p.transform(rootSrc, stmtNodes)
 	}
 	return p

@@ -492,3 +492,36 @@ func TestRefreshReloadsRelationships(t *testing.T) {
 		is.Equal(ulOrderAddrs(t, db), map[int64]int64{1: 1, 2: 1})
 	})
 }
+
+// Item 17: FromStatement of an entity with a lazy=joined relationship
+// loads the relationship with a SelectIn (a text statement cannot be
+// joined), in a Session and outside one; so does an explicit Joined.
+func TestFromStatementJoinedDefault(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ulSchema(t, db)
+		txt := quarry.Text(`SELECT id, addr_id, item FROM ul_jorders WHERE item = :item`).Bind("item", "j2")
+		for _, ex := range []quarry.Executor{db, db.Session()} {
+			log.Reset()
+			orders, err := quarry.Select(ULJOrders).FromStatement(txt).All(ctx, ex)
+			is.NoErr(err)
+			is.Equal(len(orders), 1)
+			is.Equal(orders[0].ID, int64(2))
+			is.True(orders[0].Addr != nil)
+			is.Equal(orders[0].Addr.Street, "first")
+			is.Equal(selects(log), []string{
+				"SELECT id, addr_id, item FROM ul_jorders WHERE item = ?",
+				"SELECT ul_addrs.id, ul_addrs.street FROM ul_addrs WHERE ul_addrs.id IN (?)",
+			})
+			plain, err := quarry.Select(ULOrders).FromStatement(quarry.Text(`SELECT id, addr_id, item FROM ul_orders`)).
+				Options(quarry.Joined(ULOrders.Addr)).All(ctx, ex)
+			is.NoErr(err)
+			is.Equal(len(plain), 2)
+			is.Equal(plain[1].Addr.Street, "first")
+			if s, ok := ex.(*quarry.Session); ok {
+				is.NoErr(s.Close(ctx))
+			}
+		}
+	})
+}
