@@ -609,15 +609,31 @@ func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 	if !ok {
 		return false
 	}
-	m := s.meta(rel.owner)
-	st := s.ids.get(m.keyOf(obj))
-	if st == nil || st.obj != obj {
-		return false // not the Session's: nothing of it is unflushed
+	st := s.heldState(rel, obj)
+	if st == nil {
+		return false
 	}
 	if s.fieldChanged(rel, obj) {
 		return true
 	}
-	return rel.loaded(obj) && m.dirty(obj, st.snap)
+	return rel.loaded(obj) && st.m.dirty(obj, st.snap)
+}
+
+// keepChanged is the rule of an explicit Load: in a Session, a field
+// holding an unflushed change is left as the program set it.
+func keepChanged(s *Session, rel *relationship, obj unsafe.Pointer) bool {
+	return s != nil && s.heldState(rel, obj) != nil && s.fieldChanged(rel, obj)
+}
+
+// heldState returns the state of obj, an object of rel's owner, when the
+// Session holds it in its identity map; nil otherwise (nothing of it is
+// unflushed).
+func (s *Session) heldState(rel *relationship, obj unsafe.Pointer) *objState {
+	st := s.ids.get(s.meta(rel.owner).keyOf(obj))
+	if st == nil || st.obj != obj {
+		return nil
+	}
+	return st
 }
 
 // fieldChanged reports whether the relationship field of obj holds a

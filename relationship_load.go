@@ -18,13 +18,21 @@ import (
 // relationship back-populates a scalar field (Address.User), that field of
 // every loaded child is set to its parent.
 //
+// Through a Session, Load never overwrites an unflushed change: a parent
+// whose field differs from what the Session last loaded or flushed into
+// it (an append, a removal, a collection set by the program), and a
+// child whose back-populated field was changed, keep what the program
+// set. [Session.Refresh] discards such changes.
+//
 //	err := Users.Addresses.Load(ctx, db, jack, wendy)
 func (m Many[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
 	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
 }
 
 // Load fills the scalar field of each row with its related object, or
-// nil: Addresses.User.Load(ctx, db, addrs...).
+// nil: Addresses.User.Load(ctx, db, addrs...). Through a Session, a field
+// the program set or cleared since it was last loaded or flushed is left
+// as it is (see [Many.Load]).
 func (m One[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
 	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
 }
@@ -193,11 +201,11 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	var keys []any
 	byKey := map[any]bool{}
 	// In a Session, a field holding an unflushed change is left as the
-	// program set it (keepLoaded), and its parent's key is not queried.
+	// program set it, and its parent's key is not queried.
 	s, _ := ex.(*Session)
 	var keep map[unsafe.Pointer]bool
 	for _, p := range parents {
-		if s != nil && keepLoaded(s, rel, p) {
+		if keepChanged(s, rel, p) {
 			if keep == nil {
 				keep = map[unsafe.Pointer]bool{}
 			}
