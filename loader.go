@@ -599,15 +599,18 @@ func relatedOf(rel *relationship, parents []unsafe.Pointer) []unsafe.Pointer {
 	return out
 }
 
-// keepLoaded reports whether a load must leave the field of obj alone:
-// in a Session, a field that holds an unflushed change (see
-// [Session.fieldChanged]), and a loaded field of an object with unflushed
-// column changes, are the program's, not the database's. Outside a
-// Session every field is filled.
+// keepLoaded reports whether an eager load must leave the field of obj
+// alone: in a Session, every field of a pending object, a field that
+// holds an unflushed change (see [Session.fieldChanged]), and a loaded
+// field of an object with unflushed column changes, are the program's,
+// not the database's. Outside a Session every field is filled.
 func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 	s, ok := ids.(*Session)
 	if !ok {
 		return false
+	}
+	if s.isPending(obj) {
+		return true
 	}
 	st := s.heldState(rel, obj)
 	if st == nil {
@@ -622,7 +625,18 @@ func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 // keepChanged is the rule of an explicit Load: in a Session, a field
 // holding an unflushed change is left as the program set it.
 func keepChanged(s *Session, rel *relationship, obj unsafe.Pointer) bool {
-	return s != nil && s.heldState(rel, obj) != nil && s.fieldChanged(rel, obj)
+	if s == nil {
+		return false
+	}
+	return s.isPending(obj) || s.heldState(rel, obj) != nil && s.fieldChanged(rel, obj)
+}
+
+// isPending reports whether obj is pending in the Session: it has no row
+// to load its relationships from, and every field of it is the
+// program's, so loads leave it alone (a nested load reaches it through a
+// collection that holds it).
+func (s *Session) isPending(obj unsafe.Pointer) bool {
+	return len(s.pendingBy) > 0 && s.pendingBy[obj] != nil
 }
 
 // heldState returns the state of obj, an object of rel's owner, when the

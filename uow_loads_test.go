@@ -364,6 +364,31 @@ func TestLoadKeepsMovedChildParent(t *testing.T) {
 	})
 }
 
+// Item 6: a nested load reaches the pending objects of a kept collection
+// and leaves them alone: they have no row to load from.
+func TestLoadSkipsPendingObjects(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ulSchema(t, db)
+		s := db.Session(quarry.WithAutoflush(false))
+		defer s.Close(ctx)
+		ann, err := quarry.Get(ctx, s, ULUsers, int64(1))
+		is.NoErr(err)
+		is.NoErr(ULUsers.Notes.Load(ctx, s, ann))
+		n3 := &ULNote{ID: 3, Body: "n3", User: ann}
+		ann.Notes = append(ann.Notes, n3)
+		is.NoErr(s.Add(n3))
+		_, err = quarry.Select(ULUsers).Where(ULUsers.ID.Eq(1)).
+			Options(quarry.SelectIn(ULUsers.Notes, quarry.SelectIn(ULNotes.User))).All(ctx, s)
+		is.NoErr(err)
+		is.Equal(len(ann.Notes), 3)
+		is.True(n3.User == ann) // not loaded from its NULL foreign key
+		is.NoErr(s.Commit(ctx))
+		is.Equal(ulNoteUsers(t, db), map[string]int64{"n1": 1, "n2": 1, "n3": 1})
+	})
+}
+
 // Item 6: NoLoad leaves a loaded collection alone (emptying it would
 // unlink every member at the next flush) and fills one not loaded with an
 // empty list that the flush takes as loaded, not as a change.
