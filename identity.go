@@ -3,6 +3,7 @@ package quarry
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"iter"
 	"reflect"
@@ -462,7 +463,9 @@ func copyArg(v any) any {
 // it is expired (after Commit or Rollback), in which case it is reloaded;
 // otherwise Get autoflushes and selects the row. It returns [ErrNoResult]
 // when no row has the key, and for an object the Session has marked for
-// deletion.
+// deletion. An expired object whose row is gone (deleted by another
+// Session since this one committed) is expunged from the Session, so a
+// later query or Get does not return it again.
 func Get[E any](ctx context.Context, s *Session, src Source[E], pk ...any) (*E, error) {
 	p, err := s.get(ctx, src.source().table, pk)
 	return (*E)(p), err
@@ -477,7 +480,8 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (unsafe.Pointer, 
 	if err != nil {
 		return nil, err
 	}
-	if st := s.ids.get(k); st != nil {
+	st := s.ids.get(k)
+	if st != nil {
 		if st.status == statusDeleted {
 			return nil, ErrNoResult
 		}
@@ -485,7 +489,19 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (unsafe.Pointer, 
 			return st.obj, nil
 		}
 	}
-	return s.loadByKey(ctx, m, pk, s.autoflush)
+	p, err := s.loadByKey(ctx, m, pk, s.autoflush)
+	if st != nil && errors.Is(err, ErrNoResult) {
+		s.forgetVanished(st)
+	}
+	return p, err
+}
+
+// forgetVanished expunges the object of a row found gone: the identity
+// map must not hand out an object for a row that no longer exists.
+func (s *Session) forgetVanished(st *objState) {
+	if s.ids.get(st.key) == st {
+		s.detach(st)
+	}
 }
 
 func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflush bool) (unsafe.Pointer, error) {
@@ -507,9 +523,20 @@ type noFlush struct{ s *Session }
 func (n noFlush) acquire(ctx context.Context) (*execConn, error) { return n.s.conn(ctx, false) }
 
 // Refresh reloads the columns of a persistent object from its row,
-// discarding its unflushed changes (no autoflush runs first). It returns
-// an error wrapping [ErrNoResult] when the row no longer exists, and
-// [ErrNotInSession] when obj is not persistent in the Session.
+// discarding its unflushed changes (no autoflush runs first), then
+// reloads its loaded relationship fields the same way: each loaded
+// collection is read again (members others added appear; members the
+// program appended and did not flush leave it, those it removed come
+// back), and each loaded many-to-one field points at the row its
+// refreshed foreign key names, one SELECT per relationship. The objects
+// related are not refreshed themselves, and none leaves the Session: a
+// pending child whose append to the collection was discarded stays
+// pending, as it was added (by Add or by the save-update cascade), and
+// its own fields decide at the next flush where, and whether, it goes, as
+// in SQLAlchemy. It returns
+// an error wrapping [ErrNoResult] when the row no longer exists, and then
+// expunges the object; [ErrNotInSession] when obj is not persistent in
+// the Session.
 func (s *Session) Refresh(ctx context.Context, obj any) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -528,6 +555,12 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	}
 	st.expired = expireForce
 	if _, err := s.loadByKey(ctx, m, pk, false); err != nil {
+		if errors.Is(err, ErrNoResult) {
+			s.forgetVanished(st)
+		}
+		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
+	}
+	if err := s.refreshRelations(ctx, m, p); err != nil {
 		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
 	}
 	return nil

@@ -128,7 +128,9 @@ func SelectIn[P, C any](rel Rel[P, C], sub ...Option[*C]) Option[*P] {
 // change the statement's results: rows are uniqued by identity, a LIMIT
 // applies to the parents (the statement is wrapped in a subquery), and the
 // relationship's order comes after the statement's ORDER BY. Options in
-// sub that are not Joined run after the rows are read, as SelectIn.
+// sub that are not Joined run after the rows are read, as SelectIn; so
+// does Joined itself where the statement cannot be joined
+// (FromStatement).
 func Joined[P, C any](rel Rel[P, C], sub ...Option[*C]) Option[*P] {
 	return newOpt(kindJoined, rel, nil, sub)
 }
@@ -283,11 +285,21 @@ func buildPlan(c *selectCore, root *table) *eagerPlan {
 			p.runtime = append(p.runtime, n)
 		}
 	}
-	if len(stmtNodes) > 0 {
-		if rootSrc == nil || c.from != nil {
-			p.err = fmt.Errorf("quarry: Joined and ContainsEager need a SELECT of the entity (not FromStatement)")
-			return p
+	if len(stmtNodes) > 0 && (rootSrc == nil || c.from != nil) {
+		// The statement cannot be joined (FromStatement runs the program's
+		// SQL as written): a Joined load, given or a relationship's
+		// lazy=joined default, runs after the rows are read, as SelectIn.
+		// ContainsEager has no columns to read.
+		for _, n := range stmtNodes {
+			if n.kind == kindContains {
+				p.err = fmt.Errorf("quarry: ContainsEager(%s) needs a SELECT of the entity with its join (not FromStatement)", n.ref.rel)
+				return p
+			}
 		}
+		p.runtime = append(p.runtime, stmtNodes...)
+		stmtNodes = nil
+	}
+	if len(stmtNodes) > 0 {
 		p.transform(rootSrc, stmtNodes)
 	}
 	return p
@@ -403,6 +415,9 @@ type loadCtx struct {
 	// objects read before it was.
 	local   *localIDs
 	pending []loaded
+	// force fills fields even when they hold unflushed changes
+	// (Refresh).
+	force bool
 }
 
 // loaded is a batch of objects of one table.
@@ -440,6 +455,27 @@ func (lc *loadCtx) filled(rel *relationship, parents []unsafe.Pointer) {
 	if lc.sess != nil {
 		rel.loadedIn(lc.sess, parents)
 	}
+}
+
+// noLoad runs NoLoad over parents: a collection not loaded is set empty
+// and, in a Session, recorded as loaded empty, so that the flush takes
+// what the program adds to it as additions and nothing as removed. A
+// field already loaded is left alone, as SQLAlchemy never overwrites a
+// loaded attribute: emptying a loaded collection would read, at the next
+// flush, as the removal of every member. A scalar field is nil when not
+// loaded already.
+func (lc *loadCtx) noLoad(rel *relationship, parents []unsafe.Pointer) {
+	if rel.scalar {
+		return
+	}
+	var fill []unsafe.Pointer
+	for _, p := range parents {
+		if !rel.loaded(p) {
+			rel.setItems(p, []unsafe.Pointer{})
+			fill = append(fill, p)
+		}
+	}
+	lc.filled(rel, fill)
 }
 
 // read notes the objects a load read without the identity map.
@@ -525,9 +561,7 @@ func (lc *loadCtx) runAll(nodes []*loadNode, parents []unsafe.Pointer, path []*r
 			lc.markRaise(rel, parents)
 			continue
 		case kindNoLoad:
-			for _, p := range parents {
-				rel.assign(p, nil)
-			}
+			lc.noLoad(rel, parents)
 			continue
 		case kindLazy:
 			continue
@@ -566,16 +600,96 @@ func relatedOf(rel *relationship, parents []unsafe.Pointer) []unsafe.Pointer {
 }
 
 // keepLoaded reports whether an eager load must leave the field of obj
-// alone: in a Session, a loaded field of an object with unflushed changes
-// is the program's, not the database's.
+// alone: in a Session, every field of a pending object, a field that
+// holds an unflushed change (see [Session.fieldChanged]), and a loaded
+// field of an object with unflushed column changes, are the program's,
+// not the database's. Outside a Session every field is filled.
 func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 	s, ok := ids.(*Session)
-	if !ok || !rel.loaded(obj) {
+	if !ok {
 		return false
 	}
-	m := s.meta(rel.owner)
-	st := s.ids.get(m.keyOf(obj))
-	return st != nil && st.obj == obj && m.dirty(obj, st.snap)
+	if s.isPending(obj) {
+		return true
+	}
+	st := s.heldState(rel, obj)
+	if st == nil {
+		return false
+	}
+	if s.fieldChanged(rel, obj) {
+		return true
+	}
+	return rel.loaded(obj) && st.m.dirty(obj, st.snap)
+}
+
+// keepChanged is the rule of an explicit Load: in a Session, a field
+// holding an unflushed change is left as the program set it.
+func keepChanged(s *Session, rel *relationship, obj unsafe.Pointer) bool {
+	if s == nil {
+		return false
+	}
+	return s.isPending(obj) || s.heldState(rel, obj) != nil && s.fieldChanged(rel, obj)
+}
+
+// isPending reports whether obj is pending in the Session: it has no row
+// to load its relationships from, and every field of it is the
+// program's, so loads leave it alone (a nested load reaches it through a
+// collection that holds it).
+func (s *Session) isPending(obj unsafe.Pointer) bool {
+	return len(s.pendingBy) > 0 && s.pendingBy[obj] != nil
+}
+
+// heldState returns the state of obj, an object of rel's owner, when the
+// Session holds it in its identity map; nil otherwise (nothing of it is
+// unflushed).
+func (s *Session) heldState(rel *relationship, obj unsafe.Pointer) *objState {
+	st := s.ids.get(s.meta(rel.owner).keyOf(obj))
+	if st == nil || st.obj != obj {
+		return nil
+	}
+	return st
+}
+
+// fieldChanged reports whether the relationship field of obj holds a
+// change the program made since the Session last loaded or flushed it,
+// as the flush will see it (relationship_flush.go): a collection that
+// differs from its snapshot, or that was set without a load (no
+// snapshot); a many-to-one field that points elsewhere than its snapshot
+// (nil included, when it held an object), or that was set without a load.
+// A nil collection is "not loaded", never a change. A one-to-one field
+// held on the side without the foreign key has no snapshot and counts as
+// unchanged.
+func (s *Session) fieldChanged(rel *relationship, obj unsafe.Pointer) bool {
+	snap, ok := s.collSnapshot(rel, obj)
+	if rel.scalar {
+		cur := rel.get(obj)
+		switch {
+		case !ok:
+			return cur != nil && rel.dir == manyToOne
+		case len(snap) == 0:
+			return cur != nil
+		}
+		return cur != snap[0]
+	}
+	if !rel.loaded(obj) {
+		return false
+	}
+	return !ok || !slices.Equal(rel.items(obj), snap)
+}
+
+// setBack sets the back-populating scalar field of child, just loaded
+// under parent, to parent, unless in a Session that field holds an
+// unflushed change (the child was moved by its own many-to-one field, or
+// unlinked from parent): the change stands, and the flush moves the child
+// out of parent's collection. s is nil outside a Session.
+func setBack(s *Session, back *relationship, child, parent unsafe.Pointer) {
+	if back.get(child) == parent {
+		return
+	}
+	if s != nil && s.fieldChanged(back, child) {
+		return
+	}
+	back.set(child, parent)
 }
 
 // localIDs is the identity map of one eager load outside a Session: an

@@ -289,10 +289,11 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointe
 	if !fill {
 		return
 	}
+	s, _ := ids.(*Session)
 	if rel.scalar {
 		rel.set(parent, obj)
 		if rel.back != nil && rel.back.scalar {
-			rel.back.set(obj, parent)
+			setBack(s, rel.back, obj, parent)
 		}
 		return
 	}
@@ -303,6 +304,6 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointe
 	rd.pairs[i][k] = struct{}{}
 	rel.add(parent, obj)
 	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
-		rel.back.set(obj, parent)
+		setBack(s, rel.back, obj, parent)
 	}
 }

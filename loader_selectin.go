@@ -77,7 +77,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 	var keys []any
 	byKey := map[any]bool{}
 	for _, p := range parents {
-		if keepLoaded(lc.ids, rel, p) {
+		if !lc.force && keepLoaded(lc.ids, rel, p) {
 			continue
 		}
 		fill = append(fill, p)
@@ -112,7 +112,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}
-		rel.assign(p, kids)
+		rel.assign(lc.sess, p, kids)
 	}
 	lc.filled(rel, fill)
 	return nil

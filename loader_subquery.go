@@ -83,7 +83,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
 		if !rel.scalar {
 			kids = uniquePtrs(kids)
 		}
-		rel.assign(p, kids)
+		rel.assign(lc.sess, p, kids)
 		fill = append(fill, p)
 	}
 	lc.filled(rel, fill)

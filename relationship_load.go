@@ -18,13 +18,21 @@ import (
 // relationship back-populates a scalar field (Address.User), that field of
 // every loaded child is set to its parent.
 //
+// Through a Session, Load never overwrites an unflushed change: a parent
+// whose field differs from what the Session last loaded or flushed into
+// it (an append, a removal, a collection set by the program), and a
+// child whose back-populated field was changed, keep what the program
+// set. [Session.Refresh] discards such changes.
+//
 //	err := Users.Addresses.Load(ctx, db, jack, wendy)
 func (m Many[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
 	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
 }
 
 // Load fills the scalar field of each row with its related object, or
-// nil: Addresses.User.Load(ctx, db, addrs...).
+// nil: Addresses.User.Load(ctx, db, addrs...). Through a Session, a field
+// the program set or cleared since it was last loaded or flushed is left
+// as it is (see [Many.Load]).
 func (m One[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
 	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
 }
@@ -192,7 +200,18 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	ownerCols := rel.ownerCols()
 	var keys []any
 	byKey := map[any]bool{}
+	// In a Session, a field holding an unflushed change is left as the
+	// program set it, and its parent's key is not queried.
+	s, _ := ex.(*Session)
+	var keep map[unsafe.Pointer]bool
 	for _, p := range parents {
+		if keepChanged(s, rel, p) {
+			if keep == nil {
+				keep = map[unsafe.Pointer]bool{}
+			}
+			keep[p] = true
+			continue
+		}
 		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
 			byKey[k] = true
 			keys = append(keys, k)
@@ -230,16 +249,61 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			}
 		}
 	}
+	fill := parents[:0:0]
 	for _, p := range parents {
+		if keep[p] {
+			continue
+		}
 		k, ok := rowKey(ownerCols, p)
 		var kids []unsafe.Pointer
 		if ok {
 			kids = children[k]
 		}
-		rel.assign(p, kids)
+		rel.assign(s, p, kids)
+		fill = append(fill, p)
 	}
-	if s, ok := ex.(*Session); ok {
-		rel.loadedIn(s, parents) // the snapshots a flush compares with
+	if s != nil {
+		rel.loadedIn(s, fill) // the snapshots a flush compares with
+	}
+	return nil
+}
+
+// refreshRelations reloads, for Refresh, the relationship fields of obj
+// that are loaded: collections that are not nil, scalar fields that are
+// set, and many-to-one fields the program cleared since they were loaded.
+// Each runs as a SelectIn over obj alone, overwriting the field whatever
+// it holds (a refresh discards the unflushed changes) and recording it as
+// loaded.
+func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj unsafe.Pointer) error {
+	var nodes []*loadNode
+	for _, r := range m.rels {
+		rel, ok := r.(*relationship)
+		if !ok || rel.target == nil || rel.base == nil {
+			continue
+		}
+		if !rel.loaded(obj) {
+			snap, had := s.collSnapshot(rel, obj)
+			if !rel.scalar || !had || len(snap) == 0 {
+				continue // never loaded
+			}
+		}
+		nodes = append(nodes, &loadNode{kind: kindSelectIn, ref: rel.base})
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	conn, err := s.conn(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer conn.done()
+	cp := *conn
+	cp.release = nil
+	lc := &loadCtx{ctx: ctx, held: heldConn{c: &cp}, ids: s, sess: s, force: true}
+	for _, n := range nodes {
+		if err := lc.selectIn(n, []unsafe.Pointer{obj}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -261,8 +325,9 @@ func extraKey(vals []any) (any, bool) {
 }
 
 // assign stores the loaded objects into the field of parent and sets the
-// back-populating scalar field of each child.
-func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
+// back-populating scalar field of each child (see setBack: in the Session
+// s, nil outside one, a child's unflushed change of that field stands).
+func (rel *relationship) assign(s *Session, parent unsafe.Pointer, kids []unsafe.Pointer) {
 	if rel.scalar {
 		var one unsafe.Pointer
 		if len(kids) > 0 {
@@ -270,7 +335,7 @@ func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
 		}
 		rel.set(parent, one)
 		if one != nil && rel.back != nil && rel.back.scalar {
-			rel.back.set(one, parent)
+			setBack(s, rel.back, one, parent)
 		}
 		return
 	}
@@ -280,7 +345,7 @@ func (rel *relationship) assign(parent unsafe.Pointer, kids []unsafe.Pointer) {
 	rel.setItems(parent, kids)
 	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
 		for _, k := range kids {
-			rel.back.set(k, parent)
+			setBack(s, rel.back, k, parent)
 		}
 	}
 }
