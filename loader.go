@@ -650,33 +650,6 @@ func (s *Session) heldState(rel *relationship, obj unsafe.Pointer) *objState {
 	return st
 }
 
-// fieldChanged reports whether the relationship field of obj holds a
-// change the program made since the Session last loaded or flushed it,
-// as the flush will see it (relationship_flush.go): a collection that
-// differs from its snapshot, or that was set without a load (no
-// snapshot); a many-to-one field that points elsewhere than its snapshot
-// (nil included, when it held an object), or that was set without a load.
-// A nil collection is "not loaded", never a change. A one-to-one field
-// held on the side without the foreign key has no snapshot and counts as
-// unchanged.
-func (s *Session) fieldChanged(rel *relationship, obj unsafe.Pointer) bool {
-	snap, ok := s.collSnapshot(rel, obj)
-	if rel.scalar {
-		cur := rel.get(obj)
-		switch {
-		case !ok:
-			return cur != nil && rel.dir == manyToOne
-		case len(snap) == 0:
-			return cur != nil
-		}
-		return cur != snap[0]
-	}
-	if !rel.loaded(obj) {
-		return false
-	}
-	return !ok || !slices.Equal(rel.items(obj), snap)
-}
-
 // setBack sets the back-populating scalar field of child, just loaded
 // under parent, to parent, unless in a Session that field holds an
 // unflushed change (the child was moved by its own many-to-one field, or

@@ -276,16 +276,9 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 // loaded.
 func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj unsafe.Pointer) error {
 	var nodes []*loadNode
-	for _, r := range m.rels {
-		rel, ok := r.(*relationship)
-		if !ok || rel.target == nil || rel.base == nil {
-			continue
-		}
-		if !rel.loaded(obj) {
-			snap, had := s.collSnapshot(rel, obj)
-			if !rel.scalar || !had || len(snap) == 0 {
-				continue // never loaded
-			}
+	for _, rel := range m.relships {
+		if rel.target == nil || rel.base == nil || !rel.fieldLoaded(s, obj) {
+			continue // never loaded
 		}
 		nodes = append(nodes, &loadNode{kind: kindSelectIn, ref: rel.base})
 	}

@@ -254,25 +254,34 @@ func (r *relationship) restoreField(s *Session, cs *collSnaps, p unsafe.Pointer,
 // write.
 func (s *Session) relModified(st *objState) bool {
 	for _, r := range st.m.relships {
-		if r.target == nil || r.lazy == loadDynamic {
-			continue
-		}
-		items := r.members(st.obj)
-		snap, ok := s.collSnapshot(r, st.obj)
-		switch {
-		case ok:
-			if !slices.Equal(items, snap) {
-				return true
-			}
-		case r.dir == manyToOne:
-			if q := r.get(st.obj); q != nil && !sameKey(r.ownerCols(), st.snap, r.targetCols(), q) {
-				return true
-			}
-		case len(items) > 0:
-			return true // additions to a collection never loaded
+		if r.target != nil && r.lazy != loadDynamic && s.fieldChanged(r, st.obj) {
+			return true
 		}
 	}
 	return false
+}
+
+// fieldChanged reports whether the relationship field of obj holds an
+// unflushed change: it differs from its snapshot, or it was set by the
+// program without a load (a loaded collection without a snapshot, a
+// many-to-one field pointing elsewhere than the object's foreign key). A
+// nil collection is "not loaded", never a change.
+func (s *Session) fieldChanged(r *relationship, obj unsafe.Pointer) bool {
+	snap, ok := s.collSnapshot(r, obj)
+	if ok {
+		return !slices.Equal(r.members(obj), snap)
+	}
+	if r.dir != manyToOne {
+		return !r.scalar && r.loaded(obj) || r.scalar && r.get(obj) != nil
+	}
+	q := r.get(obj)
+	if q == nil {
+		return false
+	}
+	if st := s.stateOf(s.meta(r.owner), obj); st != nil && st.snap != nil {
+		return !sameKey(r.ownerCols(), st.snap, r.targetCols(), q)
+	}
+	return true
 }
 
 // members returns the objects the field of obj holds: a collection's
