@@ -17,7 +17,7 @@ type columnTag struct {
 	version                  bool
 	length                   int
 	def                      string
-	hasDef                   bool
+	hasDef, omitZero         bool
 	fk, onDelete, onUpdate   string
 }
 
@@ -54,6 +54,8 @@ func parseTag(s string) (columnTag, error) {
 			}
 		case "default":
 			t.def, t.hasDef = val, true
+		case "omitzero":
+			t.omitZero = true
 		case "type":
 			t.sqlType = val
 		case "field":
