@@ -64,6 +64,11 @@ type columnInfo struct {
 	sqlType  string
 	def      string
 	hasDef   bool
+	// zeroDefault says an INSERT leaves the column to its default when
+	// the field is zero: a NULL-able field (a nil pointer, an invalid
+	// sql.Null), or a field tagged omitzero. Any other field is written
+	// as it is.
+	zeroDefault bool
 	fk       *foreignKey
 	index    int
 	colOps

@@ -695,9 +695,11 @@ func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*col
 		case c == m.auto && m.isZero(c, obj):
 			generated = true
 			ret = append(ret, c)
-		case c.hasDef && !c.pk && c != m.version && m.isZero(c, obj):
-			// A zero field of a column with a server default leaves
-			// the default to the database and reads it back.
+		case c.zeroDefault && m.isZero(c, obj):
+			// A nil pointer (or an omitzero field left zero) of a
+			// column with a server default leaves the default to the
+			// database and reads it back. Other fields are written as
+			// they are: false, 0 and "" are values.
 			ret = append(ret, c)
 		default:
 			cols = append(cols, c)
@@ -761,7 +763,7 @@ func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
 		}
 	}
 	for _, c := range sh.cols {
-		if (c == m.auto || c.hasDef && !c.pk && c != m.version) && m.isZero(c, obj) {
+		if (c == m.auto || c.zeroDefault) && m.isZero(c, obj) {
 			return false
 		}
 	}

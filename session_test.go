@@ -29,7 +29,8 @@ type SessUserTable struct {
 	Nickname quarry.Column[*string]
 }
 
-// SessAccount has a unique email and server defaults.
+// SessAccount has a unique email and server defaults that apply to zero
+// fields (omitzero).
 type SessAccount struct {
 	ID     int64
 	Email  string
@@ -41,8 +42,8 @@ type SessAccountTable struct {
 	quarry.Entity[SessAccount]
 	ID     quarry.Column[int64]  `quarry:"id,pk"`
 	Email  quarry.Column[string] `quarry:"email,unique"`
-	Status quarry.Column[string] `quarry:"status,default=new"`
-	Credit quarry.Column[int64]  `quarry:"credit,default=5"`
+	Status quarry.Column[string] `quarry:"status,default=new,omitzero"`
+	Credit quarry.Column[int64]  `quarry:"credit,default=5,omitzero"`
 }
 
 // SessOrder refers to SessAccount.

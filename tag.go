@@ -8,9 +8,10 @@ import (
 
 // columnTag is the parsed `quarry:"..."` tag of a Column field:
 //
-//	`quarry:"name,pk,unique,len=50,text,default=0,fk=users.id,ondelete=cascade,version"`
+//	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version"`
 //
 // The first element names the column (empty keeps the snake_case default).
+// The options are documented on [Table].
 type columnTag struct {
 	name, field, sqlType     string
 	pk, unique, text, noAuto bool
