@@ -638,3 +638,95 @@ func TestUVInsertAddOrder(t *testing.T) {
 		is.Equal(rows, []quarry.Row2[int64, string]{{V1: a.ID, V2: "a"}, {V1: 100, V2: "b"}, {V1: c.ID, V2: "c"}, {V1: 50, V2: "d"}})
 	})
 }
+
+// UVBag is a Scanner/Valuer struct whose state is an unexported map of
+// slices: an edit two levels down is a change.
+type UVBag struct{ m map[string][]int }
+
+// Value writes k:1,2 pairs sorted by key, separated by semicolons.
+func (b UVBag) Value() (driver.Value, error) {
+	keys := make([]string, 0, len(b.m))
+	for k := range b.m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		var ns []string
+		for _, n := range b.m[k] {
+			ns = append(ns, fmt.Sprint(n))
+		}
+		parts = append(parts, k+":"+strings.Join(ns, ","))
+	}
+	return strings.Join(parts, ";"), nil
+}
+
+// Scan reads what Value writes.
+func (b *UVBag) Scan(src any) error {
+	s, err := uvText(src)
+	if err != nil {
+		return err
+	}
+	b.m = map[string][]int{}
+	for _, part := range strings.Split(s, ";") {
+		k, ns, _ := strings.Cut(part, ":")
+		for _, n := range strings.Split(ns, ",") {
+			var i int
+			fmt.Sscan(n, &i)
+			b.m[k] = append(b.m[k], i)
+		}
+	}
+	return nil
+}
+
+// UVStatus is a named string: it keeps the scalar fast path.
+type UVStatus string
+
+type UVBox struct {
+	ID     int64
+	Bag    UVBag
+	Status UVStatus
+}
+
+type UVBoxTable struct {
+	quarry.Entity[UVBox]
+	ID     quarry.Column[int64]    `quarry:"id,pk"`
+	Bag    quarry.Column[UVBag]    `quarry:"bag,type=TEXT"`
+	Status quarry.Column[UVStatus] `quarry:"status"`
+}
+
+var UVBoxes = quarry.Table[UVBox, UVBoxTable]("uv_boxes")
+
+// TestUVNestedFieldChanges: an edit inside a slice held in a map in an
+// unexported field of a Valuer struct, and a change of a named string,
+// are changes; the snapshot shares nothing with the object.
+func TestUVNestedFieldChanges(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, UVBoxes))
+		s := db.Session()
+		defer s.Close(ctx)
+		b := &UVBox{Bag: UVBag{m: map[string][]int{"k": {1, 2}}}, Status: "new"}
+		is.NoErr(s.Add(b))
+		is.NoErr(s.Commit(ctx))
+		is.True(!s.IsModified(b))
+
+		b.Bag.m["k"][0] = 9
+		is.True(s.IsModified(b))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(sessSQL(log), []string{"BEGIN", "UPDATE uv_boxes SET bag = ? WHERE uv_boxes.id = ?", "COMMIT"})
+
+		b.Status = "done"
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(sessSQL(log), []string{"BEGIN", "UPDATE uv_boxes SET status = ? WHERE uv_boxes.id = ?", "COMMIT"})
+
+		rows, err := quarry.Select2(UVBoxes.Bag, UVBoxes.Status).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(rows), 1)
+		is.Equal(rows[0].V1.m, map[string][]int{"k": {9, 2}})
+		is.Equal(rows[0].V2, UVStatus("done"))
+	})
+}
