@@ -313,6 +313,18 @@ func (u *unitOfWork) replace(w *tableWork, old, st *objState) {
 	u.replaced = append(u.replaced, [2]*objState{old, st})
 }
 
+// replacing reports whether st is the UPDATE that a new object takes
+// over a deleted one's row with (see replace): its version counter is the
+// new object's, not a change.
+func (u *unitOfWork) replacing(st *objState) bool {
+	for _, r := range u.replaced {
+		if r[1].obj == st.obj {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *tableMeta) hasWriter() bool { return m.writer || fkSyncTarget(m.t) }
 
 func (s *Session) metasSorted() []*tableMeta {
@@ -584,6 +596,14 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	for _, st := range w.persistent {
 		cols := m.changed(nil, st.obj, st.snap)
 		if m.version != nil {
+			if slices.Contains(cols, m.version) && !u.replacing(st) {
+				// The counter is the Session's: honouring a value set
+				// by hand would either break the optimistic check or
+				// guess what the program meant, and ignoring it would
+				// leave the object saying what the row does not.
+				return fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
+					m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+			}
 			cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
 		}
 		if len(cols) == 0 {

@@ -598,6 +598,19 @@ func TestUVVersionSetByHand(t *testing.T) {
 		rows, err = quarry.Select3(UVCounters.ID, UVCounters.N, UVCounters.Version).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(rows, []quarry.Row3[int64, int64, int64]{{V1: 1, V2: 3, V3: 2}})
+
+		// A new object taking a deleted one's row is not a hand-set
+		// version: the row switch goes on with the Session's counter.
+		is.NoErr(s.Delete(c))
+		c2 := &UVCounter{ID: 1, N: 7}
+		is.NoErr(s.Add(c2))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(sessSQL(log), []string{"BEGIN", "UPDATE uv_counters SET n = ?, version = ? WHERE uv_counters.id = ? AND uv_counters.version = ?", "COMMIT"})
+		is.Equal(c2.Version, int64(3))
+		rows, err = quarry.Select3(UVCounters.ID, UVCounters.N, UVCounters.Version).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(rows, []quarry.Row3[int64, int64, int64]{{V1: 1, V2: 7, V3: 3}})
 	})
 }
 
