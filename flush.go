@@ -27,10 +27,9 @@ package quarry
 //     keys just generated for parents into the children's foreign-key
 //     fields: FK sync); then the UPDATEs of its changed persistent rows,
 //     in primary-key order, each setting only the changed columns; then
-//     the INSERTs of its pending objects (rows with a given key in key
-//     order, rows whose key the database generates in Add order), in
-//     multi-row batches that fill generated keys and server defaults
-//     back through RETURNING.
+//     the INSERTs of its pending objects, in Add order, in multi-row
+//     batches of consecutive rows of one shape that fill generated keys
+//     and server defaults back through RETURNING.
 //  5. afterSaves: relations implementing flushSaver write what depends
 //     on both sides existing (many-to-many association rows, u.exec).
 //  6. Deletes, tables in reverse dependency order (children first), in
@@ -728,25 +727,20 @@ func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*col
 	return cols, ret, generated
 }
 
-// inserts writes the pending objects of the table: rows with a given key
-// in key order, then rows whose key the database generates, in Add order;
-// consecutive rows of one shape go in one multi-row INSERT.
+// inserts writes the pending objects of the table in Add order, whether
+// their keys are given or generated; consecutive rows of one shape go in
+// one multi-row INSERT.
 func (u *unitOfWork) inserts(w *tableWork) error {
 	m := w.m
 	if len(w.pending) == 0 {
 		return nil
 	}
+	// Add order, whether keys are given or generated (as SQLAlchemy's
+	// insert order): a program that adds rows in an order it cares
+	// about (triggers, sequences, audit rows) gets it.
 	objs := w.pending
-	byKey := func(a, b *objState) int { return m.keyOf(a.obj).compare(m.keyOf(b.obj)) }
-	if m.auto == nil {
-		slices.SortStableFunc(objs, byKey)
-	} else {
-		given := slices.DeleteFunc(slices.Clone(objs), func(st *objState) bool { return m.isZero(m.auto, st.obj) })
-		if len(given) > 0 {
-			gen := slices.DeleteFunc(slices.Clone(objs), func(st *objState) bool { return !m.isZero(m.auto, st.obj) })
-			slices.SortStableFunc(given, byKey)
-			objs = append(given, gen...)
-		}
+	if !slices.IsSortedFunc(objs, bySeq) {
+		slices.SortStableFunc(objs, bySeq)
 	}
 	for _, st := range objs {
 		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
@@ -775,6 +769,8 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 	}
 	return nil
 }
+
+func bySeq(a, b *objState) int { return a.seq - b.seq }
 
 func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
 	for _, c := range sh.ret {

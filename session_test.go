@@ -387,9 +387,9 @@ func TestSessionCompositeKey(t *testing.T) {
 		is.NoErr(s.Add(m1, m2, m3))
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
-		// Given keys go in key order, in one statement, without RETURNING.
+		// Given keys go in Add order, in one statement, without RETURNING.
 		is.Equal(sessSQL(log), []string{"BEGIN", "INSERT INTO sess_members (group_name, user_id, role) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)", "COMMIT"})
-		is.Equal(log.Entries()[1].Args[:2], []any{"a", int64(1)})
+		is.Equal(log.Entries()[1].Args[:2], []any{"b", int64(1)})
 
 		got, err := quarry.Get(ctx, s, SessMembers, "a", 2)
 		is.NoErr(err)
