@@ -42,7 +42,8 @@ var (
 	// ignores every statement until the transaction ends: SQLSTATE 25P02),
 	// and of a COMMIT that the database turned into a rollback for that
 	// reason. Nothing more can run in the transaction: roll it back
-	// ([Session.Rollback]) and start again. A [Session.Commit] that meets
+	// ([Session.Rollback], or [Savepoint.Rollback] of a savepoint begun
+	// before the failed statement) and start again. A [Session.Commit] that meets
 	// it has already rolled back and kept the Session's changes pending,
 	// as after a failed flush.
 	ErrTxAborted = errors.New("quarry: the transaction was aborted by an earlier failed statement and must be rolled back")
