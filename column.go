@@ -64,8 +64,13 @@ type columnInfo struct {
 	sqlType  string
 	def      string
 	hasDef   bool
-	fk       *foreignKey
-	index    int
+	// zeroDefault says an INSERT leaves the column to its default when
+	// the field is zero: a NULL-able field (a nil pointer, an invalid
+	// sql.Null), or a field tagged omitzero. Any other field is written
+	// as it is.
+	zeroDefault bool
+	fk          *foreignKey
+	index       int
 	colOps
 }
 
@@ -194,45 +199,29 @@ func equalFunc[T any]() func(a, b unsafe.Pointer) bool {
 			return x.Valid == y.Valid && (!x.Valid || x.V.Equal(y.V))
 		}
 	}
-	// Other types (sql.Scanner + driver.Valuer implementations) compare by
-	// the value they send to the database, which is what a flush writes.
-	t := reflect.TypeFor[T]()
-	return func(a, b unsafe.Pointer) bool {
-		x, y := any(*(*T)(a)), any(*(*T)(b))
-		if vx, ok := x.(driver.Valuer); ok {
-			if vy, ok := y.(driver.Valuer); ok {
-				dx, errx := vx.Value()
-				dy, erry := vy.Value()
-				if errx == nil && erry == nil {
-					if bx, ok := dx.([]byte); ok {
-						by, ok := dy.([]byte)
-						return ok && bytes.Equal(bx, by)
-					}
-					return dx == dy
-				}
-			}
-		}
-		return reflect.NewAt(t, a).Elem().Equal(reflect.NewAt(t, b).Elem())
-	}
+	// Other types: chosen once per type, at mapping time.
+	return equalByType(reflect.TypeFor[T]())
 }
 
-// cloneFunc copies a field for a snapshot, deeply enough that changing
-// the object later (through a pointer field or a byte slice) is seen as a
-// change.
+// cloneFunc copies a field for a snapshot, deeply: changing the object
+// later in place (through a pointer, an element of a slice, a key of a
+// map, at any depth) is seen as a change, and restoring a snapshot shares
+// no mutable memory with it.
 func cloneFunc[T any]() func(dst, src unsafe.Pointer) {
 	var z T
 	switch any(z).(type) {
 	case []byte:
-		return func(dst, src unsafe.Pointer) {
-			s := *(*[]byte)(src)
-			if s == nil {
-				*(*[]byte)(dst) = nil
-				return
-			}
-			*(*[]byte)(dst) = bytes.Clone(s)
-		}
+		return cloneBytes
 	}
-	if reflect.TypeFor[T]().Kind() == reflect.Pointer {
+	t := reflect.TypeFor[T]()
+	switch {
+	case !needsDeep(t):
+		// Values without shared mutable parts (numbers, strings,
+		// time.Time, structs and arrays of them) copy by assignment.
+		return func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		return cloneBytes // named []byte types (json.RawMessage)
+	case t.Kind() == reflect.Pointer && !needsDeep(t.Elem()):
 		return func(dst, src unsafe.Pointer) {
 			if *(*unsafe.Pointer)(src) == nil {
 				*(*T)(dst) = *(*T)(src)
@@ -242,7 +231,16 @@ func cloneFunc[T any]() func(dst, src unsafe.Pointer) {
 			*(*T)(dst) = clonePointer(*(*T)(src))
 		}
 	}
-	return func(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+	return deepCloner(t)
+}
+
+func cloneBytes(dst, src unsafe.Pointer) {
+	s := *(*[]byte)(src)
+	if s == nil {
+		*(*[]byte)(dst) = nil
+		return
+	}
+	*(*[]byte)(dst) = bytes.Clone(s)
 }
 
 // clonePointer returns a copy of the pointee of p, where T is a pointer

@@ -33,7 +33,13 @@ type Querier interface {
 // DriverTx is a transaction on one connection.
 type DriverTx interface {
 	Querier
+	// Commit commits the transaction. An error means the transaction did
+	// not commit (the database refused and rolled back: a deferred
+	// constraint, an aborted transaction), unless it wraps
+	// [ErrCommitUnknown]: the answer never arrived, and the transaction
+	// may or may not have committed.
 	Commit(ctx context.Context) error
+	// Rollback rolls the transaction back.
 	Rollback(ctx context.Context) error
 }
 

@@ -160,6 +160,28 @@ var registry struct {
 //
 //	var Users = quarry.Table[User, UserTable]("users")
 //
+// A Column field's `quarry:"name,options..."` tag names the column (empty
+// keeps the snake_case of the field name) and takes these options:
+//
+//	pk            part of the primary key (a single integer key is generated
+//	              by the database when left zero, unless noauto)
+//	noauto        an integer primary key the program always gives
+//	unique        a UNIQUE constraint
+//	len=N, text   VARCHAR(N), or the unbounded text type
+//	type=SQL      the DDL type, verbatim (needed by Scanner/Valuer types)
+//	default=V     a DEFAULT in the DDL (a number, true/false, now, or a string)
+//	omitzero      with default=: a zero field is left to the default
+//	fk=table.col  a foreign key, with ondelete= and onupdate= actions
+//	version       an integer version counter (optimistic locking)
+//	field=Name    the struct field, when it is named differently
+//
+// The value in the struct is what an INSERT writes: false, 0 and "" are
+// values, so a default= applies only where the program cannot have set a
+// value, a NULL-able field left NULL (a nil pointer, an invalid
+// sql.Null), and, with omitzero, a field left zero. The INSERT then omits
+// the column and reads the default back into the field through
+// RETURNING.
+//
 // Reflection happens here, once. A mapping mistake (a column with no
 // struct field, a type mismatch, no primary key, a duplicate column)
 // panics with a message naming the struct, the field and the problem, so
@@ -302,6 +324,10 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
 		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
 	}
+	if tag.omitZero && (!tag.hasDef || tag.pk || tag.version) {
+		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, f.Name)
+	}
+	c.zeroDefault = tag.hasDef && !tag.pk && !tag.version && (tag.omitZero || nullable && nullField(vt))
 	if tag.fk != "" {
 		c.fk = &foreignKey{ref: tag.fk, onDelete: tag.onDelete, onUpdate: tag.onUpdate}
 	}
@@ -317,6 +343,12 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 		t.pk = append(t.pk, c)
 	}
 	return c, nil
+}
+
+// nullField reports whether a field of type t holds NULL when zero: a
+// pointer, or one of database/sql's Null types.
+func nullField(t reflect.Type) bool {
+	return t.Kind() == reflect.Pointer || t.Kind() == reflect.Struct && t.PkgPath() == "database/sql"
 }
 
 // lookupTable returns the mapping of the Go type, or nil.

@@ -37,6 +37,16 @@ var (
 	ErrMapping = errors.New("quarry: invalid mapping")
 	// ErrMissingParam is returned when a [Text] parameter has no value.
 	ErrMissingParam = errors.New("quarry: missing text parameter")
+	// ErrTxAborted classifies the error of a statement sent in a
+	// transaction that an earlier failed statement aborted (PostgreSQL
+	// ignores every statement until the transaction ends: SQLSTATE 25P02),
+	// and of a COMMIT that the database turned into a rollback for that
+	// reason. Nothing more can run in the transaction: roll it back
+	// ([Session.Rollback], or [Savepoint.Rollback] of a savepoint begun
+	// before the failed statement) and start again. A [Session.Commit] that meets
+	// it has already rolled back and kept the Session's changes pending,
+	// as after a failed flush.
+	ErrTxAborted = errors.New("quarry: the transaction was aborted by an earlier failed statement and must be rolled back")
 )
 
 // DriverError wraps an error returned by the database with the statement

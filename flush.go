@@ -21,8 +21,9 @@ package quarry
 //     row changed (FK sync, now that parents' generated keys are known);
 //     then the UPDATEs of its changed persistent rows, in primary-key
 //     order, each setting only the changed columns; then the INSERTs of
-//     its pending objects in Add order, in multi-row batches that fill
-//     generated keys and server defaults back through RETURNING.
+//     its pending objects in Add order, in multi-row batches of
+//     consecutive rows of one shape that fill generated keys and server
+//     defaults back through RETURNING.
 //  5. Association rows of many-to-many relationships.
 //  6. Deletes, tables in reverse dependency order (children first), in
 //     primary-key order.
@@ -280,6 +281,18 @@ func (u *unitOfWork) replace(w *tableWork, old, st *objState) {
 	u.replaced = append(u.replaced, [2]*objState{old, st})
 }
 
+// replacing reports whether st is the UPDATE that a new object takes
+// over a deleted one's row with (see replace): its version counter is the
+// new object's, not a change.
+func (u *unitOfWork) replacing(st *objState) bool {
+	for _, r := range u.replaced {
+		if r[1].obj == st.obj {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *tableMeta) hasWriter() bool { return len(m.relships) > 0 || fkSyncTarget(m.t) }
 
 func (s *Session) metasSorted() []*tableMeta {
@@ -534,6 +547,14 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	for _, st := range w.persistent {
 		cols := m.changed(nil, st.obj, st.snap)
 		if m.version != nil {
+			if slices.Contains(cols, m.version) && !u.replacing(st) {
+				// The counter is the Session's: honouring a value set
+				// by hand would either break the optimistic check or
+				// guess what the program meant, and ignoring it would
+				// leave the object saying what the row does not.
+				return fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
+					m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+			}
 			cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
 		}
 		if len(cols) == 0 {
@@ -645,9 +666,11 @@ func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*col
 		case c == m.auto && m.isZero(c, obj):
 			generated = true
 			ret = append(ret, c)
-		case c.hasDef && !c.pk && c != m.version && m.isZero(c, obj):
-			// A zero field of a column with a server default leaves
-			// the default to the database and reads it back.
+		case c.zeroDefault && m.isZero(c, obj):
+			// A nil pointer (or an omitzero field left zero) of a
+			// column with a server default leaves the default to the
+			// database and reads it back. Other fields are written as
+			// they are: false, 0 and "" are values.
 			ret = append(ret, c)
 		default:
 			cols = append(cols, c)
@@ -656,25 +679,20 @@ func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*col
 	return cols, ret, generated
 }
 
-// inserts writes the pending objects of the table: rows with a given key
-// in key order, then rows whose key the database generates, in Add order;
-// consecutive rows of one shape go in one multi-row INSERT.
+// inserts writes the pending objects of the table in Add order, whether
+// their keys are given or generated; consecutive rows of one shape go in
+// one multi-row INSERT.
 func (u *unitOfWork) inserts(w *tableWork) error {
 	m := w.m
 	if len(w.pending) == 0 {
 		return nil
 	}
+	// Add order, whether keys are given or generated (as SQLAlchemy's
+	// insert order): a program that adds rows in an order it cares
+	// about (triggers, sequences, audit rows) gets it.
 	objs := w.pending
-	byKey := func(a, b *objState) int { return m.keyOf(a.obj).compare(m.keyOf(b.obj)) }
-	if m.auto == nil {
-		slices.SortStableFunc(objs, byKey)
-	} else {
-		given := slices.DeleteFunc(slices.Clone(objs), func(st *objState) bool { return m.isZero(m.auto, st.obj) })
-		if len(given) > 0 {
-			gen := slices.DeleteFunc(slices.Clone(objs), func(st *objState) bool { return !m.isZero(m.auto, st.obj) })
-			slices.SortStableFunc(given, byKey)
-			objs = append(given, gen...)
-		}
+	if !slices.IsSortedFunc(objs, bySeq) {
+		slices.SortStableFunc(objs, bySeq)
 	}
 	for _, st := range objs {
 		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
@@ -704,6 +722,8 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 	return nil
 }
 
+func bySeq(a, b *objState) int { return a.seq - b.seq }
+
 func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
 	for _, c := range sh.ret {
 		if !m.isZero(c, obj) {
@@ -711,7 +731,7 @@ func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
 		}
 	}
 	for _, c := range sh.cols {
-		if (c == m.auto || c.hasDef && !c.pk && c != m.version) && m.isZero(c, obj) {
+		if (c == m.auto || c.zeroDefault) && m.isZero(c, obj) {
 			return false
 		}
 	}

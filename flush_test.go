@@ -52,8 +52,9 @@ func TestSessionFlushBatches(t *testing.T) {
 	})
 }
 
-// TestSessionFlushDefaults reads server defaults back through RETURNING
-// and writes given values of defaulted columns.
+// TestSessionFlushDefaults reads server defaults of zero omitzero fields
+// back through RETURNING and writes given values of defaulted columns
+// (TestUVZeroValuesWritten covers fields without omitzero).
 func TestSessionFlushDefaults(t *testing.T) {
 	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
 		is := is.New(t)

@@ -27,9 +27,11 @@ var (
 	// ended while COMMIT was in flight. The Session then ends its
 	// transaction, keeps its objects as they are and expires them; the
 	// program should reload what it needs to know and decide whether to
-	// retry. A COMMIT that the database refused (a deferred constraint, a
-	// serialization failure) is reported with the driver's error instead,
-	// as a rolled-back transaction.
+	// retry. A COMMIT that the database refused (a deferred constraint or
+	// trigger, a serialization failure, an aborted transaction: see
+	// [ErrTxAborted]) is reported with the driver's error instead, as a
+	// rolled-back transaction, and the Session is rebased as after a
+	// failed flush.
 	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
 	// ErrResultOpen is returned when a Session is asked to run a
 	// statement, flush or commit while a [Result] it returned is still

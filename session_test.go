@@ -29,7 +29,8 @@ type SessUserTable struct {
 	Nickname quarry.Column[*string]
 }
 
-// SessAccount has a unique email and server defaults.
+// SessAccount has a unique email and server defaults that apply to zero
+// fields (omitzero).
 type SessAccount struct {
 	ID     int64
 	Email  string
@@ -41,8 +42,8 @@ type SessAccountTable struct {
 	quarry.Entity[SessAccount]
 	ID     quarry.Column[int64]  `quarry:"id,pk"`
 	Email  quarry.Column[string] `quarry:"email,unique"`
-	Status quarry.Column[string] `quarry:"status,default=new"`
-	Credit quarry.Column[int64]  `quarry:"credit,default=5"`
+	Status quarry.Column[string] `quarry:"status,default=new,omitzero"`
+	Credit quarry.Column[int64]  `quarry:"credit,default=5,omitzero"`
 }
 
 // SessOrder refers to SessAccount.
@@ -386,9 +387,9 @@ func TestSessionCompositeKey(t *testing.T) {
 		is.NoErr(s.Add(m1, m2, m3))
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
-		// Given keys go in key order, in one statement, without RETURNING.
+		// Given keys go in Add order, in one statement, without RETURNING.
 		is.Equal(sessSQL(log), []string{"BEGIN", "INSERT INTO sess_members (group_name, user_id, role) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)", "COMMIT"})
-		is.Equal(log.Entries()[1].Args[:2], []any{"a", int64(1)})
+		is.Equal(log.Entries()[1].Args[:2], []any{"b", int64(1)})
 
 		got, err := quarry.Get(ctx, s, SessMembers, "a", 2)
 		is.NoErr(err)

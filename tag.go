@@ -8,16 +8,17 @@ import (
 
 // columnTag is the parsed `quarry:"..."` tag of a Column field:
 //
-//	`quarry:"name,pk,unique,len=50,text,default=0,fk=users.id,ondelete=cascade,version"`
+//	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version"`
 //
 // The first element names the column (empty keeps the snake_case default).
+// The options are documented on [Table].
 type columnTag struct {
 	name, field, sqlType     string
 	pk, unique, text, noAuto bool
 	version                  bool
 	length                   int
 	def                      string
-	hasDef                   bool
+	hasDef, omitZero         bool
 	fk, onDelete, onUpdate   string
 }
 
@@ -54,6 +55,8 @@ func parseTag(s string) (columnTag, error) {
 			}
 		case "default":
 			t.def, t.hasDef = val, true
+		case "omitzero":
+			t.omitZero = true
 		case "type":
 			t.sqlType = val
 		case "field":

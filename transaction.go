@@ -56,11 +56,15 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 // its values, and the next statement that loads its row refreshes it.
 // The Session stays usable and begins a new transaction when next used.
 //
-// If the flush fails, Commit returns its error as Flush does. If COMMIT
-// itself fails, the error wraps [ErrCommitUnknown] when the outcome
-// cannot be known (see there), or the database's error when it refused
-// the commit; in the latter case the Session is rebased as after a
-// failed flush.
+// If the flush fails, Commit returns its error as Flush does. If the
+// database refuses the COMMIT (a deferred constraint or trigger raising,
+// a transaction that an earlier failed statement aborted: see
+// [ErrTxAborted]), the transaction is rolled back: Commit returns the
+// database's error and rebases the Session as after a failed flush, so
+// every change since the last commit is pending again and a corrected
+// retry writes it. Only a COMMIT whose answer never arrived (a broken
+// connection, a context that ended) returns an error wrapping
+// [ErrCommitUnknown] (see there).
 func (s *Session) Commit(ctx context.Context) error {
 	if s.closed {
 		return ErrSessionClosed
@@ -73,14 +77,16 @@ func (s *Session) Commit(ctx context.Context) error {
 	}
 	if s.tx != nil {
 		if err := s.endTx(ctx, "COMMIT"); err != nil {
-			var de *DriverError
-			if errors.As(err, &de) && de.kind != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-				// The database answered and refused: rolled back.
-				s.rebase()
-				return fmt.Errorf("quarry: commit refused: %w", err)
+			if errors.Is(err, ErrCommitUnknown) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				s.committed()
+				if !errors.Is(err, ErrCommitUnknown) {
+					err = fmt.Errorf("%w: %w", ErrCommitUnknown, err)
+				}
+				return err
 			}
-			s.committed()
-			return fmt.Errorf("%w: %w", ErrCommitUnknown, err)
+			// The database answered and refused: rolled back.
+			s.rebase()
+			return fmt.Errorf("quarry: commit refused, the transaction was rolled back: %w", err)
 		}
 	}
 	s.committed()

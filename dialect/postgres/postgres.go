@@ -90,13 +90,21 @@ func (d *driver) Close() error {
 	return nil
 }
 
-// Classify maps SQLSTATE codes to quarry's sentinels.
+// Classify maps SQLSTATE codes to quarry's sentinels. A statement in a
+// transaction that an earlier failed statement aborted (25P02), and a
+// COMMIT that the server answered with ROLLBACK for that reason (pgx's
+// ErrTxCommitRollback), are [quarry.ErrTxAborted].
 func (d *driver) Classify(err error) error {
+	if errors.Is(err, pgx.ErrTxCommitRollback) {
+		return quarry.ErrTxAborted
+	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return nil
 	}
 	switch pe.Code {
+	case "25P02":
+		return quarry.ErrTxAborted
 	case "23505":
 		return quarry.ErrUniqueViolation
 	case "23503":
@@ -127,7 +135,23 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
-func (t *tx) Commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+// Commit sends COMMIT. An error the server sent (a deferred constraint
+// or trigger raising: a *pgconn.PgError), or its ROLLBACK answer to the
+// COMMIT of an aborted transaction (pgx.ErrTxCommitRollback), means the
+// transaction was rolled back and is returned as it is. Any other error
+// means the answer never arrived (the connection broke, the context
+// ended): it wraps [quarry.ErrCommitUnknown].
+func (t *tx) Commit(ctx context.Context) error {
+	err := t.tx.Commit(ctx)
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", quarry.ErrCommitUnknown, err)
+}
 
 // Rollback uses a context that is not cancelled, so the connection is
 // cleaned and returned to the pool even when ctx is done.

@@ -167,18 +167,25 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 	return res.RowsAffected()
 }
 
+// Commit sends COMMIT. A COMMIT that SQLite refuses (a deferred foreign
+// key, a busy database) leaves the transaction open: Commit rolls it back
+// and returns SQLite's error. When no transaction is left to roll back
+// (SQLite ended it by itself) or the connection fails, whether COMMIT
+// took effect is unknown, and the error wraps [quarry.ErrCommitUnknown].
 func (t *tx) Commit(ctx context.Context) error {
 	if t.done {
 		return sql.ErrTxDone
 	}
-	_, err := t.conn.ExecContext(ctx, "COMMIT")
-	if err != nil {
-		// A failed COMMIT leaves the transaction open in SQLite: end it
-		// before the connection goes back to the pool.
-		t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	}
 	t.done = true
-	t.conn.Close()
+	defer t.conn.Close()
+	_, err := t.conn.ExecContext(ctx, "COMMIT")
+	if err == nil {
+		return nil
+	}
+	// End the transaction before the connection goes back to the pool.
+	if _, rerr := t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+		return fmt.Errorf("%w: %w", quarry.ErrCommitUnknown, err)
+	}
 	return err
 }
 
