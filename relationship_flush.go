@@ -712,7 +712,8 @@ func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD unsafe.Pointer, s
 		s := src[i]
 		if d.goType == s.goType {
 			if !d.equal(d.ptr(objD), s.ptr(objS)) {
-				u.setColumn(m, d, objD, unsafe.Add(objS, s.offset-d.offset))
+				u.remember(m, d, objD)
+				d.clone(d.ptr(objD), s.ptr(objS))
 			}
 			continue
 		}
