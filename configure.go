@@ -3,6 +3,7 @@ package quarry
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -34,6 +35,11 @@ func configure() error {
 				errs = append(errs, mappingErrorf("%v.%s: foreign key %q: table %q has no column %q", t.goType, c.field, c.fk.ref, tname, cname))
 				continue
 			}
+			if t.goType != nil && tc.goType != nil && !keyTypeFits(c.goType, tc.goType) {
+				errs = append(errs, mappingErrorf("%v.%s is %v, which cannot hold the %v of %s it references: use %v, *%v or a sql.Null of it",
+					t.goType, c.field, c.goType, tc.goType, tc, tc.goType, tc.goType))
+				continue
+			}
 			c.fk.target = tc
 		}
 	}
@@ -50,6 +56,34 @@ func configure() error {
 	}
 	registry.configErr = err
 	return err
+}
+
+// keyTypeFits reports whether a foreign-key field of type fk can hold the
+// values of the referenced column's type ref: the same type, a pointer to
+// it or a sql.Null of it, integers of any width, strings of any name, or a
+// sql.Scanner, which converts what the database hands it.
+func keyTypeFits(fk, ref reflect.Type) bool {
+	fk, ref = keyBase(fk), keyBase(ref)
+	switch {
+	case fk == ref:
+		return true
+	case intKind(fk.Kind()) && intKind(ref.Kind()):
+		return true
+	case fk.Kind() == reflect.String && ref.Kind() == reflect.String:
+		return true
+	}
+	return reflect.PointerTo(fk).Implements(scannerType)
+}
+
+// keyBase strips a pointer or sql.Null wrapper from a key's Go type.
+func keyBase(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	if t.Kind() == reflect.Struct && t.PkgPath() == "database/sql" && t.NumField() == 2 && t.Field(1).Name == "Valid" {
+		return t.Field(0).Type // sql.Null[T], sql.NullInt64, ...
+	}
+	return t
 }
 
 // Configure resolves all mappings now and returns every mistake found

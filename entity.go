@@ -92,6 +92,9 @@ type table struct {
 	objSize  uintptr
 	// relations are the relationship fields of the table struct.
 	relations []relation
+	// configured says a configure pass resolved the table (its
+	// association columns' types); it is never resolved again.
+	configured bool
 	// uniques lists the multi-column UNIQUE constraints.
 	uniques [][]*columnInfo
 	// version is the optimistic-locking counter column, if any.
@@ -232,6 +235,11 @@ func TryTable[E, M any](name string) (*M, error) {
 	registry.byType[et] = t
 	registry.byName[name] = t
 	registry.tables = append(registry.tables, t)
+	for _, r := range t.relations {
+		if r, ok := r.(*relationship); ok {
+			relationships = append(relationships, r)
+		}
+	}
 	registry.configured = false
 	return m, nil
 }

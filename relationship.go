@@ -199,6 +199,9 @@ type relationship struct {
 
 	cascade cascadeFlags
 	lazy    loadStrategy
+	// resolved says a configure pass resolved the relationship; from then
+	// on it is read without a lock and never written again.
+	resolved bool
 
 	// accessors, built from generic code at bind time
 	get      func(obj unsafe.Pointer) unsafe.Pointer
@@ -377,8 +380,9 @@ func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
 	return &boolNode{op: " AND ", items: items}
 }
 
-// relationships lists every bound relationship, for configure. Guarded by
-// registry's lock.
+// relationships lists the relationships of every mapped table, for
+// configure: a table's are appended when its TryTable succeeds, never
+// before. Guarded by registry's lock.
 var relationships []*relationship
 
 // newRelationship binds one relationship field of the table struct of
@@ -440,11 +444,7 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 		}
 	}
 	r.base = &relRef{rel: r, parent: owner.base}
-	registry.Lock()
-	relationships = append(relationships, r)
-	registry.configured = false
-	registry.Unlock()
-	return r, nil
+	return r, nil // registered by TryTable once the whole table is bound
 }
 
 // rebindRel returns the function that re-points a relationship field of

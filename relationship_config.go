@@ -124,35 +124,36 @@ func init() {
 	registry.configurers = append(registry.configurers, configureRelationships)
 }
 
-// configureRelationships resolves every relationship against the mapped
-// tables: target, direction, key columns, association table, order and
-// back-populates. It runs under registry's lock (from configure), so it
-// reads the registry maps directly. Every mistake is reported at once.
+// configureRelationships resolves the relationships not resolved yet
+// against the mapped tables: target, direction, key columns, association
+// table, order and back-populates. It runs under registry's lock (from
+// configure), so it reads the registry maps directly. Every mistake is
+// reported at once. A relationship resolved by an earlier pass is never
+// written again: statements read them without the lock, so a table mapped
+// later (or a failed configure) must not change what they see.
 func configureRelationships() error {
 	var errs []error
 	for _, t := range registry.tables {
-		if t.goType == nil {
+		if t.goType == nil && !t.configured {
 			if err := t.configureAssociation(); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	var live []*relationship
+	var fresh []*relationship
 	for _, r := range relationships {
-		// A table struct whose Table call failed after binding is not
-		// mapped: its relationships do not count.
-		if registry.byType[r.owner.goType] != r.owner {
+		if r.resolved {
 			continue
 		}
-		live = append(live, r)
+		fresh = append(fresh, r)
 		if err := r.configure(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	for _, r := range live {
+	for _, r := range fresh {
 		r.back = nil
 	}
-	for _, r := range live {
+	for _, r := range fresh {
 		if r.target == nil || r.backName == "" {
 			continue
 		}
@@ -160,7 +161,16 @@ func configureRelationships() error {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	for _, r := range fresh {
+		r.resolved = true
+	}
+	for _, t := range registry.tables {
+		t.configured = true
+	}
+	return nil
 }
 
 func (r *relationship) configure() error {
@@ -364,8 +374,8 @@ func (r *relationship) configureBack() error {
 		return mappingErrorf("%s and %s do not use the same foreign key, so they cannot back-populate each other: fix fk= on one of them", r, partner)
 	}
 	r.back = partner
-	if partner.back == nil {
-		partner.back = r
+	if partner.back == nil && !partner.resolved {
+		partner.back = r // a resolved partner is published: left as it is
 	}
 	return nil
 }
