@@ -261,20 +261,20 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 		known bool
 	}
 	var owners []owned
-	holders := map[unsafe.Pointer][]unsafe.Pointer{}
 	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
 		if !live(status) || !r.fieldLoaded(u.s, p) {
 			return
 		}
 		snap, ok := u.s.collSnapshot(r, p)
-		o := owned{p: p, items: slices.Clone(r.members(p)), snap: snap, known: ok}
-		owners = append(owners, o)
-		for _, c := range o.items {
-			if c != nil {
-				holders[c] = append(holders[c], p)
-			}
-		}
+		// items stays valid: fields are replaced, never edited in place
+		// below their length.
+		owners = append(owners, owned{p: p, items: r.members(p), snap: snap, known: ok})
 	})
+	if r.scalar {
+		for i := range owners { // members of a scalar alias the field
+			owners[i].items = slices.Clone(owners[i].items)
+		}
+	}
 	gained := map[unsafe.Pointer]unsafe.Pointer{}
 	var gainOrder []unsafe.Pointer
 	for _, o := range owners {
@@ -303,13 +303,16 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 					r, r.target.goType, r.owner.goType, keyValues(m, p), back.field, r.owner.goType, keyValues(m, q))
 			}
 		}
-		for _, h := range holders[c] {
-			if h != p {
-				u.removeMember(r, h, c) // it moved: the collection that gained it wins
-			}
-		}
 		if back != nil && back.dir == manyToOne && back.get(c) != p {
 			u.setRef(back, c, p)
+		}
+	}
+	// A gained member moved: it leaves every other collection holding it.
+	for _, o := range owners {
+		for _, c := range o.items {
+			if g := gained[c]; g != nil && g != o.p {
+				u.removeMember(r, o.p, c)
+			}
 		}
 	}
 	u.rf.gained[r] = gained
@@ -371,7 +374,8 @@ func (u *unitOfWork) preparePendingOrphans() error {
 	if len(cascaded) == 0 {
 		return nil
 	}
-	reached := map[unsafe.Pointer]bool{}
+	s.markSeq++
+	mark := s.markSeq
 	for _, r := range u.rels {
 		if !r.cascade.has(cascadeSaveUpdate) {
 			continue
@@ -379,13 +383,15 @@ func (u *unitOfWork) preparePendingOrphans() error {
 		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
 			if live(status) {
 				for _, c := range r.members(p) {
-					reached[c] = true
+					if st := s.pendingBy[c]; st != nil {
+						st.mark = mark // reached
+					}
 				}
 			}
 		})
 	}
 	for _, st := range cascaded {
-		if reached[st.obj] || st.status != statusPending {
+		if st.mark == mark || st.status != statusPending {
 			continue
 		}
 		if u.orphanRule(st.m.t) {

@@ -20,6 +20,7 @@ package quarry
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"unsafe"
 )
@@ -31,9 +32,19 @@ type relState struct {
 
 // collSnaps are the snapshots of one relationship: the members of each
 // owner's field as last loaded or flushed (cur) and as of the last commit
-// (committed). Slices are never modified in place.
+// (committed). Slices are never modified in place. After a commit or a
+// rollback the two maps are one (shared) until cur is next written.
 type collSnaps struct {
 	cur, committed map[unsafe.Pointer][]unsafe.Pointer
+	shared         bool
+}
+
+// writable makes cur a map of its own before it is written.
+func (cs *collSnaps) writable() map[unsafe.Pointer][]unsafe.Pointer {
+	if cs.shared {
+		cs.cur, cs.shared = maps.Clone(cs.cur), false
+	}
+	return cs.cur
 }
 
 func (s *Session) relState() *relState {
@@ -91,7 +102,7 @@ func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
 	if v == nil {
 		v = []unsafe.Pointer{}
 	}
-	cs.cur[p] = v
+	cs.writable()[p] = v
 	if _, ok := cs.committed[p]; !ok {
 		// As for columns: a row first read in this transaction is its
 		// committed state as far as the Session knows.
@@ -103,8 +114,12 @@ func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
 // Session's persistent owners after a flush.
 func (u *unitOfWork) snapshotFields() {
 	st := u.s.relState()
+	none := []unsafe.Pointer{}
 	for _, r := range u.rels {
 		cs := st.snapsOf(r)
+		// The one-object snapshots of scalar fields share a slab; each
+		// is capped at its length, so nothing appends into another.
+		var slab []unsafe.Pointer
 		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
 			if status != statusPersistent {
 				return
@@ -113,19 +128,29 @@ func (u *unitOfWork) snapshotFields() {
 			old, ok := cs.cur[p]
 			switch {
 			case len(items) > 0 || r.fieldLoaded(u.s, p):
-				if !ok || !slices.Equal(old, items) {
-					cs.cur[p] = slices.Clone(items)
-					if cs.cur[p] == nil {
-						cs.cur[p] = []unsafe.Pointer{}
+				if ok && slices.Equal(old, items) {
+					return
+				}
+				switch {
+				case len(items) == 0:
+					cs.writable()[p] = none
+				case r.scalar:
+					if len(slab) == 0 {
+						slab = make([]unsafe.Pointer, 256)
 					}
+					slab[0] = items[0]
+					cs.writable()[p] = slab[:1:1]
+					slab = slab[1:]
+				default:
+					cs.writable()[p] = slices.Clone(items)
 				}
 			case ok && len(old) > 0:
-				cs.cur[p] = []unsafe.Pointer{}
+				cs.writable()[p] = none
 			}
 		})
 		for p := range cs.cur {
 			if u.s.stateOfAny(r.owner, p) == nil {
-				delete(cs.cur, p)
+				delete(cs.writable(), p)
 			}
 		}
 	}
@@ -138,13 +163,12 @@ func (s *Session) commitFields() {
 		return
 	}
 	for r, cs := range s.rel.snaps {
-		cs.committed = make(map[unsafe.Pointer][]unsafe.Pointer, len(cs.cur))
-		for p, v := range cs.cur {
-			if st := s.stateOfAny(r.owner, p); st != nil && st.status == statusPersistent {
-				cs.committed[p] = v
+		for p := range cs.cur {
+			if st := s.stateOfAny(r.owner, p); st == nil || st.status != statusPersistent {
+				delete(cs.cur, p)
 			}
 		}
-		cs.cur = maps.Clone(cs.committed)
+		cs.committed, cs.shared = cs.cur, true
 	}
 }
 
@@ -157,7 +181,7 @@ func (s *Session) rebaseFields() {
 		return
 	}
 	for _, cs := range s.rel.snaps {
-		cs.cur = maps.Clone(cs.committed)
+		cs.cur, cs.shared = cs.committed, true
 	}
 }
 
@@ -175,6 +199,11 @@ func (s *Session) saveFields() savedFields {
 		saved[r] = maps.Clone(cs.cur)
 	}
 	return saved
+}
+
+// sameMap reports whether a and b are one map.
+func sameMap(a, b map[unsafe.Pointer][]unsafe.Pointer) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // committedFields returns the committed snapshots, for Rollback.
@@ -209,15 +238,17 @@ func (s *Session) restoreFields(saved savedFields) {
 				r.restoreField(s, cs, st.obj, from)
 			}
 			if cs != nil {
-				cs.cur = maps.Clone(from)
-				if cs.cur == nil {
-					cs.cur = map[unsafe.Pointer][]unsafe.Pointer{}
+				if from == nil {
+					from = map[unsafe.Pointer][]unsafe.Pointer{}
 				}
-				for p := range cs.cur {
+				for p := range from {
 					if st := s.stateOfAny(r.owner, p); st == nil || st.status < statusPersistent || st.status > statusDeleted {
-						delete(cs.cur, p)
+						delete(from, p)
 					}
 				}
+				// Rollback's from is the committed map itself; a
+				// savepoint's is a copy of its own.
+				cs.cur, cs.shared = from, sameMap(from, cs.committed)
 			}
 		}
 	}

@@ -56,6 +56,8 @@ type Session struct {
 	raised map[raiseMark]struct{}
 	rel    *relState // relationships' collection snapshots (relationship_flush.go)
 	addSeq int
+	// markSeq numbers the passes that mark objects (objState.mark).
+	markSeq uint64
 	// results counts the Results run in the Session, to stamp the
 	// objects each returns (readCtx.seq); openResults counts those not
 	// yet closed, and open lists them (until none is open) for Rollback
@@ -109,6 +111,9 @@ type objState struct {
 	// cascade, not an explicit Add: it leaves the Session as an orphan
 	// when nothing refers to it any more (relationship_flush.go).
 	cascaded bool
+	// mark stamps the object as reached by the flush pass numbered
+	// Session.markSeq.
+	mark uint64
 	// result is the stamp of the last Result that returned the object
 	// (readCtx.seq).
 	result uint64
