@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"reflect"
 	"time"
 	"unsafe"
@@ -53,7 +54,7 @@ type columnInfo struct {
 	field    string // Go field name in the entity struct
 	offset   uintptr
 	goType   reflect.Type
-	kind     Kind
+	kind     dialect.Kind
 	nullable bool
 	pk       bool
 	autoinc  bool
@@ -103,8 +104,8 @@ func (c *columnInfo) ptr(obj unsafe.Pointer) unsafe.Pointer { return unsafe.Add(
 
 func (c *columnInfo) String() string { return c.table.name + "." + c.name }
 
-func (c *columnInfo) columnType() ColumnType {
-	return ColumnType{Kind: c.kind, Length: c.length, Text: c.text, SQLType: c.sqlType}
+func (c *columnInfo) columnType() dialect.ColumnType {
+	return dialect.ColumnType{Kind: c.kind, Length: c.length, Text: c.text, SQLType: c.sqlType}
 }
 
 func comparableEq[X comparable]() func(a, b unsafe.Pointer) bool {
@@ -285,7 +286,7 @@ var (
 
 // kindOf classifies a column's Go type for DDL and reports whether it is
 // nullable (a pointer or sql.Null[T]).
-func kindOf(t reflect.Type) (Kind, bool, error) {
+func kindOf(t reflect.Type) (dialect.Kind, bool, error) {
 	nullable := false
 	if t.Kind() == reflect.Pointer {
 		nullable = true
@@ -296,29 +297,29 @@ func kindOf(t reflect.Type) (Kind, bool, error) {
 	}
 	switch {
 	case t == timeType:
-		return KindTime, nullable, nil
+		return dialect.KindTime, nullable, nil
 	case t == bytesType:
-		return KindBytes, nullable, nil
+		return dialect.KindBytes, nullable, nil
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		return KindBool, nullable, nil
+		return dialect.KindBool, nullable, nil
 	case reflect.Int8, reflect.Int16, reflect.Uint8:
-		return KindInt16, nullable, nil
+		return dialect.KindInt16, nullable, nil
 	case reflect.Int32, reflect.Uint16:
-		return KindInt32, nullable, nil
+		return dialect.KindInt32, nullable, nil
 	case reflect.Int, reflect.Int64, reflect.Uint32, reflect.Uint, reflect.Uint64:
-		return KindInt64, nullable, nil
+		return dialect.KindInt64, nullable, nil
 	case reflect.Float32:
-		return KindFloat32, nullable, nil
+		return dialect.KindFloat32, nullable, nil
 	case reflect.Float64:
-		return KindFloat64, nullable, nil
+		return dialect.KindFloat64, nullable, nil
 	case reflect.String:
-		return KindString, nullable, nil
+		return dialect.KindString, nullable, nil
 	}
 	pt := reflect.PointerTo(t)
 	if pt.Implements(scannerType) && (t.Implements(valuerType) || pt.Implements(valuerType)) {
-		return KindUnknown, true, nil
+		return dialect.KindUnknown, true, nil
 	}
-	return KindUnknown, false, fmt.Errorf("type %v is not supported: use a basic type, time.Time, []byte, a pointer or sql.Null of one, or a type implementing sql.Scanner and driver.Valuer", t)
+	return dialect.KindUnknown, false, fmt.Errorf("type %v is not supported: use a basic type, time.Time, []byte, a pointer or sql.Null of one, or a type implementing sql.Scanner and driver.Valuer", t)
 }

@@ -3,6 +3,7 @@ package quarry
 import (
 	"context"
 	"errors"
+	"github.com/quarry-orm/quarry/dialect"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -12,7 +13,7 @@ import (
 // concurrent use by many goroutines; open one with sqlite.Open or
 // postgres.Open and share it.
 type DB struct {
-	drv     Driver
+	drv     dialect.Driver
 	dialect Dialect
 	log     *slog.Logger
 	level   slog.Level
@@ -29,9 +30,10 @@ func WithLogger(l *slog.Logger) OpenOption { return func(db *DB) { db.log = l } 
 // WithLogLevel sets the level of the statement log (Info by default).
 func WithLogLevel(level slog.Level) OpenOption { return func(db *DB) { db.level = level } }
 
-// New wraps a dialect's driver in a DB. Dialect packages call it; users
-// call sqlite.Open or postgres.Open.
-func New(drv Driver, opts ...OpenOption) *DB {
+// OpenDB returns a DB over a driver of the [dialect] contract, as
+// database/sql's OpenDB does over a driver.Connector. Driver packages call
+// it; applications call sqlite.Open or postgres.Open.
+func OpenDB(drv dialect.Driver, opts ...OpenOption) *DB {
 	db := &DB{drv: drv, dialect: drv.Dialect(), level: slog.LevelInfo}
 	for _, o := range opts {
 		o(db)
@@ -42,8 +44,9 @@ func New(drv Driver, opts ...OpenOption) *DB {
 // Dialect returns the SQL dialect of the database.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Driver returns the dialect driver, for the dialect packages' own helpers.
-func (db *DB) Driver() Driver { return db.drv }
+// Driver returns the driver under the DB, for driver packages' own helpers
+// and for benchmarks that run SQL by hand on the same pool.
+func (db *DB) Driver() dialect.Driver { return db.drv }
 
 // Close closes the pool. Later calls return [ErrClosed].
 func (db *DB) Close() error {
@@ -73,7 +76,7 @@ func (db *DB) Exec(ctx context.Context, stmt *TextClause) (int64, error) {
 	return db.exec(ctx, db.drv, r.sql, r.args)
 }
 
-func (db *DB) query(ctx context.Context, q Querier, sql string, args []any) (Rows, error) {
+func (db *DB) query(ctx context.Context, q dialect.Querier, sql string, args []any) (dialect.Rows, error) {
 	start := time.Now()
 	rows, err := q.Query(ctx, sql, args)
 	db.logStmt(ctx, sql, args, start, err)
@@ -83,7 +86,7 @@ func (db *DB) query(ctx context.Context, q Querier, sql string, args []any) (Row
 	return rows, nil
 }
 
-func (db *DB) exec(ctx context.Context, q Querier, sql string, args []any) (int64, error) {
+func (db *DB) exec(ctx context.Context, q dialect.Querier, sql string, args []any) (int64, error) {
 	start := time.Now()
 	n, err := q.Exec(ctx, sql, args)
 	db.logStmt(ctx, sql, args, start, err)

@@ -87,7 +87,9 @@
 // The dialect packages open a [DB]: dialect/sqlite (modernc.org/sqlite,
 // pure Go, the embedded default) and dialect/postgres (pgx v5, native).
 // Everything that differs between databases (placeholders, quoting, DDL
-// types, RETURNING, limits, error classification) lives there.
+// types, RETURNING, limits, error classification) lives there. They
+// implement the contract of package [dialect] (as database/sql/driver is
+// to database/sql) and hand their driver to [OpenDB].
 //
 // # Errors
 //

@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"reflect"
 	"strings"
 	"sync"
@@ -289,7 +290,7 @@ func (t *table) bind(m unsafe.Pointer, entityType reflect.Type) error {
 	if len(t.pk) == 0 {
 		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", et, t.name)
 	}
-	if len(t.pk) == 1 && t.pk[0].kind >= KindInt16 && t.pk[0].kind <= KindInt64 && !t.pk[0].noAuto {
+	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
 		t.pk[0].autoinc = true
 	}
 	return nil
@@ -340,7 +341,7 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 		c.fk = &foreignKey{ref: tag.fk, onDelete: tag.onDelete, onUpdate: tag.onUpdate}
 	}
 	if tag.version {
-		if kind < KindInt16 || kind > KindInt64 || nullable {
+		if kind < dialect.KindInt16 || kind > dialect.KindInt64 || nullable {
 			return nil, mappingErrorf("%v.%s: a version column must be a non-null integer", et, fieldName)
 		}
 		t.version = c

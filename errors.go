@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 var (
@@ -17,16 +19,16 @@ var (
 	ErrClosed = errors.New("quarry: database is closed")
 	// ErrUniqueViolation classifies a driver error raised by a UNIQUE or
 	// PRIMARY KEY constraint.
-	ErrUniqueViolation = errors.New("quarry: unique constraint violated")
+	ErrUniqueViolation = dialect.ErrUniqueViolation
 	// ErrForeignKeyViolation classifies a driver error raised by a FOREIGN
 	// KEY constraint.
-	ErrForeignKeyViolation = errors.New("quarry: foreign key constraint violated")
+	ErrForeignKeyViolation = dialect.ErrForeignKeyViolation
 	// ErrNotNullViolation classifies a driver error raised by a NOT NULL
 	// constraint.
-	ErrNotNullViolation = errors.New("quarry: not-null constraint violated")
+	ErrNotNullViolation = dialect.ErrNotNullViolation
 	// ErrSerialization classifies a serialization failure or deadlock that
 	// a retry of the whole transaction may resolve.
-	ErrSerialization = errors.New("quarry: serialization failure")
+	ErrSerialization = dialect.ErrSerialization
 	// ErrUnsupported is returned when a statement uses a feature the
 	// dialect does not have (for example Match on SQLite).
 	ErrUnsupported = errors.New("quarry: not supported by this dialect")
@@ -46,7 +48,7 @@ var (
 	// before the failed statement) and start again. A [Session.Commit] that meets
 	// it has already rolled back and kept the Session's changes pending,
 	// as after a failed flush.
-	ErrTxAborted = errors.New("quarry: the transaction was aborted by an earlier failed statement and must be rolled back")
+	ErrTxAborted = dialect.ErrTxAborted
 )
 
 // DriverError wraps an error returned by the database with the statement

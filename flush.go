@@ -38,6 +38,7 @@ package quarry
 import (
 	"context"
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"slices"
 	"strconv"
 	"unsafe"
@@ -642,7 +643,7 @@ func staleError(op string, m *tableMeta, st *objState, versioned bool, version i
 // of the dialect's parameter limit, to keep statement text reasonable.
 const maxBatchRows = 1000
 
-func batchRows(caps Capabilities, perRow int) int {
+func batchRows(caps dialect.Capabilities, perRow int) int {
 	maxParams := caps.MaxParams
 	if maxParams <= 0 {
 		maxParams = 999 // SQLite's historical default, a safe floor

@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"strings"
 )
 
@@ -9,7 +10,7 @@ import (
 // columns of the statement it runs: by position when a TextClause lists
 // its Columns, by name otherwise. It returns, for each column the query
 // reads, its position in the rows, or nil when they already line up.
-func linkColumns(st statementNode, rows Rows) (perm []int, width int, err error) {
+func linkColumns(st statementNode, rows dialect.Rows) (perm []int, width int, err error) {
 	c, ok := st.(*selectCore)
 	if !ok || c.from == nil || len(c.items) == 0 {
 		return nil, 0, nil

@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"strconv"
 	"unicode/utf8"
 )
@@ -11,7 +12,7 @@ import (
 // errors on every call.
 type builder struct {
 	d    Dialect
-	caps Capabilities
+	caps dialect.Capabilities
 	buf  []byte
 	args []any
 	err  error

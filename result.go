@@ -3,6 +3,7 @@ package quarry
 import (
 	"context"
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"iter"
 )
 
@@ -16,7 +17,7 @@ type Executor interface {
 // how to treat the entities read.
 type execConn struct {
 	db      *DB
-	q       Querier
+	q       dialect.Querier
 	ids     identityMap
 	release func()
 }
@@ -34,7 +35,7 @@ func (c *execConn) done() {
 type Result[T any] struct {
 	ctx    context.Context
 	conn   *execConn
-	rows   Rows
+	rows   dialect.Rows
 	reader rowReader[T]
 	rc     readCtx
 	dests  []any
@@ -103,7 +104,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 }
 
 // query renders and runs a statement on the connection, logging it.
-func (c *execConn) query(ctx context.Context, st statementNode) (Rows, error) {
+func (c *execConn) query(ctx context.Context, st statementNode) (dialect.Rows, error) {
 	r, err := render(st, c.db.dialect)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"reflect"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ type Session struct {
 	expire    bool
 	txOpts    TxOptions
 
-	tx    DriverTx
+	tx    dialect.Tx
 	marks []*Savepoint
 	spSeq int
 

@@ -3,6 +3,8 @@ package quarry
 import (
 	"errors"
 	"fmt"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 var (
@@ -32,7 +34,7 @@ var (
 	// [ErrTxAborted]) is reported with the driver's error instead, as a
 	// rolled-back transaction, and the Session is rebased as after a
 	// failed flush.
-	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
+	ErrCommitUnknown = dialect.ErrCommitUnknown
 	// ErrResultOpen is returned when a Session is asked to run a
 	// statement, flush or commit while a [Result] it returned is still
 	// open, on a database whose connections run one statement at a time

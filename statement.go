@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"fmt"
+	"github.com/quarry-orm/quarry/dialect"
 	"strings"
 	"sync/atomic"
 )
@@ -200,9 +201,9 @@ type defaultDialect struct{}
 
 func (defaultDialect) Name() string                             { return "default" }
 func (defaultDialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
-func (defaultDialect) TypeName(ColumnType) string               { return "" }
-func (defaultDialect) Capabilities() Capabilities {
-	return Capabilities{NativeILike: false, LimitAll: "-1"}
+func (defaultDialect) TypeName(dialect.ColumnType) string       { return "" }
+func (defaultDialect) Capabilities() dialect.Capabilities {
+	return dialect.Capabilities{NativeILike: false, LimitAll: "-1"}
 }
 
 func (defaultDialect) AppendIdent(b []byte, name string) []byte {

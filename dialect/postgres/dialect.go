@@ -3,13 +3,13 @@ package postgres
 import (
 	"strconv"
 
-	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Dialect renders SQL for PostgreSQL.
 type Dialect struct{}
 
-var _ quarry.Dialect = Dialect{}
+var _ dialect.Dialect = Dialect{}
 
 // Name returns "postgres".
 func (Dialect) Name() string { return "postgres" }
@@ -33,24 +33,24 @@ func (Dialect) AppendIdent(b []byte, name string) []byte {
 }
 
 // TypeName returns PostgreSQL's DDL type for a column.
-func (Dialect) TypeName(t quarry.ColumnType) string {
+func (Dialect) TypeName(t dialect.ColumnType) string {
 	if t.SQLType != "" {
 		return t.SQLType
 	}
 	switch t.Kind {
-	case quarry.KindBool:
+	case dialect.KindBool:
 		return "BOOLEAN"
-	case quarry.KindInt16:
+	case dialect.KindInt16:
 		return "SMALLINT"
-	case quarry.KindInt32:
+	case dialect.KindInt32:
 		return "INTEGER"
-	case quarry.KindInt64:
+	case dialect.KindInt64:
 		return "BIGINT"
-	case quarry.KindFloat32:
+	case dialect.KindFloat32:
 		return "REAL"
-	case quarry.KindFloat64:
+	case dialect.KindFloat64:
 		return "DOUBLE PRECISION"
-	case quarry.KindString:
+	case dialect.KindString:
 		if t.Text {
 			return "TEXT"
 		}
@@ -58,17 +58,17 @@ func (Dialect) TypeName(t quarry.ColumnType) string {
 			return "VARCHAR(" + strconv.Itoa(t.Length) + ")"
 		}
 		return "VARCHAR"
-	case quarry.KindBytes:
+	case dialect.KindBytes:
 		return "BYTEA"
-	case quarry.KindTime:
+	case dialect.KindTime:
 		return "TIMESTAMPTZ"
 	}
 	return "BYTEA"
 }
 
 // Capabilities describes PostgreSQL.
-func (Dialect) Capabilities() quarry.Capabilities {
-	return quarry.Capabilities{
+func (Dialect) Capabilities() dialect.Capabilities {
+	return dialect.Capabilities{
 		MaxIdentLen:     63,
 		MaxParams:       65535,
 		NativeILike:     true,

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Open connects a pool to the database at url (a postgres:// URL or a
@@ -31,7 +32,7 @@ func Open(ctx context.Context, url string, opts ...quarry.OpenOption) (*quarry.D
 		pool.Close()
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
-	return quarry.New(&driver{pool: pool}, opts...), nil
+	return quarry.OpenDB(&driver{pool: pool}, opts...), nil
 }
 
 // Pool returns the pgx pool behind a DB opened by this package, for work
@@ -45,9 +46,9 @@ func Pool(db *quarry.DB) *pgxpool.Pool {
 
 type driver struct{ pool *pgxpool.Pool }
 
-func (d *driver) Dialect() quarry.Dialect { return Dialect{} }
+func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
-func (d *driver) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+func (d *driver) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
 	rows, err := d.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error
 	return tag.RowsAffected(), nil
 }
 
-func (d *driver) Begin(ctx context.Context, opts quarry.TxOptions) (quarry.DriverTx, error) {
+func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
 	txo := pgx.TxOptions{}
 	switch opts.Isolation {
 	case sql.LevelSerializable:
@@ -93,10 +94,10 @@ func (d *driver) Close() error {
 // Classify maps SQLSTATE codes to quarry's sentinels. A statement in a
 // transaction that an earlier failed statement aborted (25P02), and a
 // COMMIT that the server answered with ROLLBACK for that reason (pgx's
-// ErrTxCommitRollback), are [quarry.ErrTxAborted].
+// ErrTxCommitRollback), are [dialect.ErrTxAborted].
 func (d *driver) Classify(err error) error {
 	if errors.Is(err, pgx.ErrTxCommitRollback) {
-		return quarry.ErrTxAborted
+		return dialect.ErrTxAborted
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -104,22 +105,22 @@ func (d *driver) Classify(err error) error {
 	}
 	switch pe.Code {
 	case "25P02":
-		return quarry.ErrTxAborted
+		return dialect.ErrTxAborted
 	case "23505":
-		return quarry.ErrUniqueViolation
+		return dialect.ErrUniqueViolation
 	case "23503":
-		return quarry.ErrForeignKeyViolation
+		return dialect.ErrForeignKeyViolation
 	case "23502":
-		return quarry.ErrNotNullViolation
+		return dialect.ErrNotNullViolation
 	case "40001", "40P01":
-		return quarry.ErrSerialization
+		return dialect.ErrSerialization
 	}
 	return nil
 }
 
 type tx struct{ tx pgx.Tx }
 
-func (t *tx) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
 	rows, err := t.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 // COMMIT of an aborted transaction (pgx.ErrTxCommitRollback), means the
 // transaction was rolled back and is returned as it is. Any other error
 // means the answer never arrived (the connection broke, the context
-// ended): it wraps [quarry.ErrCommitUnknown].
+// ended): it wraps [dialect.ErrCommitUnknown].
 func (t *tx) Commit(ctx context.Context) error {
 	err := t.tx.Commit(ctx)
 	if err == nil {
@@ -150,7 +151,7 @@ func (t *tx) Commit(ctx context.Context) error {
 	if errors.As(err, &pe) || errors.Is(err, pgx.ErrTxCommitRollback) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", quarry.ErrCommitUnknown, err)
+	return fmt.Errorf("%w: %w", dialect.ErrCommitUnknown, err)
 }
 
 // Rollback uses a context that is not cancelled, so the connection is

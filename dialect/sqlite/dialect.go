@@ -3,13 +3,13 @@ package sqlite
 import (
 	"strconv"
 
-	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Dialect renders SQL for SQLite.
 type Dialect struct{}
 
-var _ quarry.Dialect = Dialect{}
+var _ dialect.Dialect = Dialect{}
 
 // Name returns "sqlite".
 func (Dialect) Name() string { return "sqlite" }
@@ -30,18 +30,18 @@ func (Dialect) AppendIdent(b []byte, name string) []byte {
 }
 
 // TypeName returns SQLite's DDL type for a column.
-func (Dialect) TypeName(t quarry.ColumnType) string {
+func (Dialect) TypeName(t dialect.ColumnType) string {
 	if t.SQLType != "" {
 		return t.SQLType
 	}
 	switch t.Kind {
-	case quarry.KindBool:
+	case dialect.KindBool:
 		return "BOOLEAN"
-	case quarry.KindInt16, quarry.KindInt32, quarry.KindInt64:
+	case dialect.KindInt16, dialect.KindInt32, dialect.KindInt64:
 		return "INTEGER"
-	case quarry.KindFloat32, quarry.KindFloat64:
+	case dialect.KindFloat32, dialect.KindFloat64:
 		return "REAL"
-	case quarry.KindString:
+	case dialect.KindString:
 		if t.Text {
 			return "TEXT"
 		}
@@ -49,9 +49,9 @@ func (Dialect) TypeName(t quarry.ColumnType) string {
 			return "VARCHAR(" + strconv.Itoa(t.Length) + ")"
 		}
 		return "VARCHAR"
-	case quarry.KindBytes:
+	case dialect.KindBytes:
 		return "BLOB"
-	case quarry.KindTime:
+	case dialect.KindTime:
 		// modernc.org/sqlite parses columns declared TIMESTAMP back into
 		// time.Time.
 		return "TIMESTAMP"
@@ -60,8 +60,8 @@ func (Dialect) TypeName(t quarry.ColumnType) string {
 }
 
 // Capabilities describes SQLite.
-func (Dialect) Capabilities() quarry.Capabilities {
-	return quarry.Capabilities{
+func (Dialect) Capabilities() dialect.Capabilities {
+	return dialect.Capabilities{
 		MaxParams:         32766,
 		LimitAll:          "-1",
 		ConcurrentCursors: true,

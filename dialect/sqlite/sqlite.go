@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/dialect"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -44,7 +45,7 @@ func Open(ctx context.Context, dsn string, opts ...quarry.OpenOption) (*quarry.D
 		sdb.Close()
 		return nil, fmt.Errorf("quarry/sqlite: open %q: %w", dsn, err)
 	}
-	return quarry.New(&driver{db: sdb}, opts...), nil
+	return quarry.OpenDB(&driver{db: sdb}, opts...), nil
 }
 
 func buildDSN(dsn string) (string, bool) {
@@ -89,9 +90,9 @@ func buildDSN(dsn string) (string, bool) {
 
 type driver struct{ db *sql.DB }
 
-func (d *driver) Dialect() quarry.Dialect { return Dialect{} }
+func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
-func (d *driver) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+func (d *driver) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
 	rows, err := d.db.QueryContext(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error
 
 // Begin takes a connection and starts a transaction on it by hand, so that
 // write transactions can BEGIN IMMEDIATE (database/sql cannot ask for it).
-func (d *driver) Begin(ctx context.Context, opts quarry.TxOptions) (quarry.DriverTx, error) {
+func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -135,13 +136,13 @@ func (d *driver) Classify(err error) error {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return quarry.ErrUniqueViolation
+		return dialect.ErrUniqueViolation
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return quarry.ErrForeignKeyViolation
+		return dialect.ErrForeignKeyViolation
 	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-		return quarry.ErrNotNullViolation
+		return dialect.ErrNotNullViolation
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
-		return quarry.ErrSerialization
+		return dialect.ErrSerialization
 	}
 	return nil
 }
@@ -151,7 +152,7 @@ type tx struct {
 	done bool
 }
 
-func (t *tx) Query(ctx context.Context, sql string, args []any) (quarry.Rows, error) {
+func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
 	rows, err := t.conn.QueryContext(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -171,7 +172,7 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 // key, a busy database) leaves the transaction open: Commit rolls it back
 // and returns SQLite's error. When no transaction is left to roll back
 // (SQLite ended it by itself) or the connection fails, whether COMMIT
-// took effect is unknown, and the error wraps [quarry.ErrCommitUnknown].
+// took effect is unknown, and the error wraps [dialect.ErrCommitUnknown].
 func (t *tx) Commit(ctx context.Context) error {
 	if t.done {
 		return sql.ErrTxDone
@@ -184,7 +185,7 @@ func (t *tx) Commit(ctx context.Context) error {
 	}
 	// End the transaction before the connection goes back to the pool.
 	if _, rerr := t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
-		return fmt.Errorf("%w: %w", quarry.ErrCommitUnknown, err)
+		return fmt.Errorf("%w: %w", dialect.ErrCommitUnknown, err)
 	}
 	return err
 }

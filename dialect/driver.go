@@ -1,24 +1,23 @@
-package quarry
+package dialect
 
 import (
 	"context"
 	"database/sql"
 )
 
-// Driver is the connection contract a dialect package implements over its
-// database library. Users do not call it; they open a [DB] with
-// sqlite.Open or postgres.Open.
+// Driver is the connection contract a driver package implements over its
+// database library.
 type Driver interface {
 	Querier
 	// Begin starts a transaction on one pooled connection.
-	Begin(ctx context.Context, opts TxOptions) (DriverTx, error)
+	Begin(ctx context.Context, opts TxOptions) (Tx, error)
 	// Close closes the pool.
 	Close() error
 	// Dialect returns the SQL dialect of the database.
 	Dialect() Dialect
-	// Classify maps a driver error to one of quarry's sentinel errors
-	// (for example [ErrUniqueViolation]), or returns nil when it knows
-	// none.
+	// Classify maps a driver error to one of this package's sentinel
+	// errors (for example [ErrUniqueViolation]), or returns nil when it
+	// knows none.
 	Classify(err error) error
 }
 
@@ -30,8 +29,8 @@ type Querier interface {
 	Exec(ctx context.Context, sql string, args []any) (int64, error)
 }
 
-// DriverTx is a transaction on one connection.
-type DriverTx interface {
+// Tx is a transaction on one connection.
+type Tx interface {
 	Querier
 	// Commit commits the transaction. An error means the transaction did
 	// not commit (the database refused and rolled back: a deferred
