@@ -44,6 +44,12 @@ func Pool(db *quarry.DB) *pgxpool.Pool {
 	return nil
 }
 
+var (
+	_ dialect.Driver = (*driver)(nil)
+	_ dialect.Tx     = (*tx)(nil)
+	_ dialect.Rows   = (*rowsAdapter)(nil)
+)
+
 type driver struct{ pool *pgxpool.Pool }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }

@@ -88,6 +88,12 @@ func buildDSN(dsn string) (string, bool) {
 	return b.String(), memory
 }
 
+var (
+	_ dialect.Driver = (*driver)(nil)
+	_ dialect.Tx     = (*tx)(nil)
+	_ dialect.Rows   = (*rowsAdapter)(nil)
+)
+
 type driver struct{ db *sql.DB }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
