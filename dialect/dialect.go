@@ -79,3 +79,17 @@ type ColumnType struct {
 	// SQLType, when set by the `type=` tag, is used verbatim.
 	SQLType string
 }
+
+// AppendQuoted appends name as an SQL-standard quoted identifier: in
+// double quotes, each double quote inside doubled. SQLite and PostgreSQL
+// both quote this way; their AppendIdent is this function.
+func AppendQuoted(b []byte, name string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(name); i++ {
+		if name[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, name[i])
+	}
+	return append(b, '"')
+}

@@ -21,16 +21,7 @@ func (Dialect) AppendPlaceholder(b []byte, n int) []byte {
 }
 
 // AppendIdent appends name in double quotes, with embedded quotes doubled.
-func (Dialect) AppendIdent(b []byte, name string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(name); i++ {
-		if name[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, name[i])
-	}
-	return append(b, '"')
-}
+func (Dialect) AppendIdent(b []byte, name string) []byte { return dialect.AppendQuoted(b, name) }
 
 // TypeName returns PostgreSQL's DDL type for a column.
 func (Dialect) TypeName(t dialect.ColumnType) string {

@@ -18,16 +18,7 @@ func (Dialect) Name() string { return "sqlite" }
 func (Dialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
 
 // AppendIdent appends name in double quotes, with embedded quotes doubled.
-func (Dialect) AppendIdent(b []byte, name string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(name); i++ {
-		if name[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, name[i])
-	}
-	return append(b, '"')
-}
+func (Dialect) AppendIdent(b []byte, name string) []byte { return dialect.AppendQuoted(b, name) }
 
 // TypeName returns SQLite's DDL type for a column.
 func (Dialect) TypeName(t dialect.ColumnType) string {
