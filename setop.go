@@ -1,8 +1,6 @@
 package quarry
 
 import (
-	"context"
-	"iter"
 	"slices"
 	"sync/atomic"
 )
@@ -103,61 +101,6 @@ func (c *Compound[T]) NamedSubquery(name string) *Subquery { return newSubquery(
 func (c *Compound[T]) String() string { return stringOf(c.node) }
 
 func (c *Compound[T]) statementNode() statementNode { return c.node }
-
-// Execute runs the statement and returns a cursor over its rows.
-func (c *Compound[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error) {
-	return execute(ctx, ex, c.node, c.read)
-}
-
-// All runs the statement and returns every row.
-func (c *Compound[T]) All(ctx context.Context, ex Executor) ([]T, error) {
-	r, err := c.Execute(ctx, ex)
-	if err != nil {
-		return nil, err
-	}
-	return r.All()
-}
-
-// First runs the statement and returns its first row, or [ErrNoResult].
-func (c *Compound[T]) First(ctx context.Context, ex Executor) (T, error) {
-	r, err := c.Limit(1).Execute(ctx, ex)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return r.First()
-}
-
-// One runs the statement and returns its only row: [ErrNoResult] when
-// there is none, [ErrMultipleResults] when there are more.
-func (c *Compound[T]) One(ctx context.Context, ex Executor) (T, error) {
-	r, err := c.Execute(ctx, ex)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return r.One()
-}
-
-// OneOrNone is [Compound.One] reporting no row as ok == false.
-func (c *Compound[T]) OneOrNone(ctx context.Context, ex Executor) (T, bool, error) {
-	r, err := c.Execute(ctx, ex)
-	if err != nil {
-		var zero T
-		return zero, false, err
-	}
-	return r.OneOrNone()
-}
-
-// Iter runs the statement and returns an iterator over its rows and a
-// function that reports the error that ended it, if any.
-func (c *Compound[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() error) {
-	r, err := c.Execute(ctx, ex)
-	if err != nil {
-		return func(func(T) bool) {}, func() error { return err }
-	}
-	return r.Seq(), r.Err
-}
 
 func (n *compoundNode) selectItems() []node { return n.members[0].selectItems() }
 

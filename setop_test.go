@@ -2,6 +2,7 @@ package quarry_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/matryer/is"
@@ -106,4 +107,34 @@ func fullnames(us []*GUser) string {
 		s += u.Fullname
 	}
 	return s
+}
+
+// TestSetOpTerminals runs the terminal methods a Compound shares with a
+// Query, Count and Scalar included, on every backend.
+func TestSetOpTerminals(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		loadGuide(t, db)
+		names := quarry.Union(quarry.Select(GUsers.Name).Where(GUsers.ID.Lt(3)), quarry.Select(GUsers.Name).Where(GUsers.ID.Eq(5)))
+		log.Reset()
+		n, err := names.Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(n, int64(3))
+		is.Equal(normSQL(log.Statements()[0]), "SELECT count(*) AS count_1 FROM (SELECT user_account.name AS name FROM user_account WHERE user_account.id < ? UNION SELECT user_account.name AS name FROM user_account WHERE user_account.id = ?) AS anon_1")
+
+		one := quarry.UnionAll(quarry.Select(GUsers.Name).Where(GUsers.ID.Eq(2)), quarry.Select(GUsers.Name).Where(GUsers.ID.Eq(99)))
+		name, err := one.Scalar(ctx, db)
+		is.NoErr(err)
+		is.Equal(name, "sandy")
+		_, err = names.Scalar(ctx, db)
+		is.True(errors.Is(err, quarry.ErrMultipleResults))
+
+		first, err := names.OrderBy(GUsers.Name).First(ctx, db)
+		is.NoErr(err)
+		is.Equal(first, "ehkrabs")
+		all, err := names.OrderBy(GUsers.Name).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(all, []string{"ehkrabs", "sandy", "spongebob"})
+	})
 }
