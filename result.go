@@ -313,4 +313,3 @@ func (r *Result[T]) First() (T, error) {
 	}
 	return v, r.load([]T{v})
 }
-
