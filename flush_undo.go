@@ -75,7 +75,7 @@ func (r *relationship) saveField(obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
 		return slices.Clone(r.members(obj)), false
 	}
 	items := r.items(obj)
-	return slices.Clone(items), *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) == nil
+	return slices.Clone(items), r.isNil(obj)
 }
 
 func (r *relationship) putField(obj unsafe.Pointer, v []unsafe.Pointer, wasNil bool) {

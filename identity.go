@@ -345,9 +345,13 @@ func (m *tableMeta) object(obj unsafe.Pointer) any {
 }
 
 // ifaceData returns the pointer held by an interface value whose dynamic
-// type is a pointer type: the data word of the interface.
+// type is a pointer type, or nil for any other value.
 func ifaceData(v any) unsafe.Pointer {
-	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[1]
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return nil
+	}
+	return rv.UnsafePointer()
 }
 
 // merge implements identityMap: it returns the one object of this

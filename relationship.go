@@ -209,6 +209,9 @@ type relationship struct {
 	items    func(obj unsafe.Pointer) []unsafe.Pointer
 	setItems func(obj unsafe.Pointer, vals []unsafe.Pointer)
 	add      func(obj, val unsafe.Pointer)
+	// isNil and setNil test and make a collection "not loaded".
+	isNil  func(obj unsafe.Pointer) bool
+	setNil func(obj unsafe.Pointer)
 
 	// base is the node of the field on the table struct itself.
 	base *relRef
@@ -247,7 +250,7 @@ func (r *relationship) loaded(obj unsafe.Pointer) bool {
 	if r.scalar {
 		return r.get(obj) != nil
 	}
-	return *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) != nil
+	return !r.isNil(obj)
 }
 
 // ownerCols and targetCols return the key columns of each side, in pair
@@ -438,6 +441,8 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 			}
 			*(*[]*C)(unsafe.Add(obj, off)) = s
 		}
+		r.isNil = func(obj unsafe.Pointer) bool { return *(*[]*C)(unsafe.Add(obj, off)) == nil }
+		r.setNil = func(obj unsafe.Pointer) { *(*[]*C)(unsafe.Add(obj, off)) = nil }
 		r.add = func(obj, val unsafe.Pointer) {
 			p := (*[]*C)(unsafe.Add(obj, off))
 			*p = append(*p, (*C)(val))

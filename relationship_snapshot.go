@@ -341,7 +341,7 @@ func (r *relationship) setMembers(obj unsafe.Pointer, v []unsafe.Pointer) {
 		return
 	}
 	if v == nil {
-		*(*[]unsafe.Pointer)(unsafe.Add(obj, r.offset)) = nil
+		r.setNil(obj)
 		return
 	}
 	r.setItems(obj, v)
@@ -353,7 +353,7 @@ func (r *relationship) setMembers(obj unsafe.Pointer, v []unsafe.Pointer) {
 // snapshot held an object.
 func (r *relationship) fieldLoaded(s *Session, obj unsafe.Pointer) bool {
 	if !r.scalar {
-		return *(*unsafe.Pointer)(unsafe.Add(obj, r.offset)) != nil
+		return !r.isNil(obj)
 	}
 	if r.get(obj) != nil {
 		return true
