@@ -606,3 +606,235 @@ func TestSA_RudimentaryFlushTest_test_many_to_many(t *testing.T) {
 		is.Equal(g.Description, "i2")
 	})
 }
+
+// saNodeRows returns "data:parent_id" for the rows of a nodes table.
+func saNodeRows[T any](t *testing.T, db *quarry.DB, src quarry.Selectable[T], id quarry.Column[int64], data quarry.Column[string], parent quarry.Column[*int64]) []string {
+	t.Helper()
+	rows, err := quarry.Select2(data, parent).OrderBy(id).All(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.V1+":"+ownerName(r.V2))
+	}
+	return out
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_one_to_many_save
+func TestSA_SingleCycleTest_test_one_to_many_save(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n2, n3 := &SaNode{Data: "n2"}, &SaNode{Data: "n3"}
+		n1 := &SaNode{Data: "n1", Children: []*SaNode{n2, n3}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			"INSERT INTO sa_nodes (parent_id, data) VALUES (?, ?) RETURNING id",
+			"INSERT INTO sa_nodes (parent_id, data) VALUES (?, ?), (?, ?) RETURNING id",
+		})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaNodes, SaNodes.ID, SaNodes.Data, SaNodes.ParentID), []string{"n1:-", "n2:1", "n3:1"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_one_to_many_delete_all
+func TestSA_SingleCycleTest_test_one_to_many_delete_all(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n2, n3 := &SaNode{Data: "n2", Children: []*SaNode{}}, &SaNode{Data: "n3", Children: []*SaNode{}}
+		n1 := &SaNode{Data: "n1", Children: []*SaNode{n2, n3}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(n1, n2, n3))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			// one statement: the foreign keys are checked at its end
+			"DELETE FROM sa_nodes WHERE sa_nodes.id IN (?, ?, ?)",
+		})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(count(t, db, SaNodes), int64(0))
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_one_to_many_delete_parent
+func TestSA_SingleCycleTest_test_one_to_many_delete_parent(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n2, n3 := &SaNode{Data: "n2", Children: []*SaNode{}}, &SaNode{Data: "n3", Children: []*SaNode{}}
+		n1 := &SaNode{Data: "n1", Children: []*SaNode{n2, n3}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(n1))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			"UPDATE sa_nodes SET parent_id = ? WHERE sa_nodes.id = ?",
+			"UPDATE sa_nodes SET parent_id = ? WHERE sa_nodes.id = ?",
+			"DELETE FROM sa_nodes WHERE sa_nodes.id = ?",
+		})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaNodes, SaNodes.ID, SaNodes.Data, SaNodes.ParentID), []string{"n2:-", "n3:-"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_many_to_one_save
+func TestSA_SingleCycleTest_test_many_to_one_save(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n1 := &SaM2ONode{Data: "n1"}
+		n2, n3 := &SaM2ONode{Data: "n2", Parent: n1}, &SaM2ONode{Data: "n3", Parent: n1}
+		is.NoErr(s.Add(n2, n3))
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			"INSERT INTO sa_m2o_nodes (parent_id, data) VALUES (?, ?) RETURNING id",
+			"INSERT INTO sa_m2o_nodes (parent_id, data) VALUES (?, ?), (?, ?) RETURNING id",
+		})
+		is.NoErr(s.Commit(ctx))
+		rows := saNodeRows(t, db, SaM2ONodes, SaM2ONodes.ID, SaM2ONodes.Data, SaM2ONodes.ParentID)
+		is.Equal(rows, []string{"n1:-", "n2:1", "n3:1"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_many_to_one_delete_all
+func TestSA_SingleCycleTest_test_many_to_one_delete_all(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n1 := &SaM2ONode{Data: "n1"}
+		n2, n3 := &SaM2ONode{Data: "n2", Parent: n1}, &SaM2ONode{Data: "n3", Parent: n1}
+		is.NoErr(s.Add(n2, n3))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(n1, n2, n3))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			// one statement: the foreign keys are checked at its end
+			"DELETE FROM sa_m2o_nodes WHERE sa_m2o_nodes.id IN (?, ?, ?)",
+		})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(count(t, db, SaM2ONodes), int64(0))
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_many_to_one_set_null_unloaded
+// (the query loads n2 without its parent; setting the unloaded field to
+// nil says nothing in quarry, so the program sets the key as well).
+func TestSA_SingleCycleTest_test_many_to_one_set_null_unloaded(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n1 := &SaM2ONode{Data: "n1"}
+		n2 := &SaM2ONode{Data: "n2", Parent: n1}
+		is.NoErr(s.Add(n1, n2))
+		is.NoErr(s.Commit(ctx))
+		s2 := relSession(t, db)
+		g2, err := quarry.Select(SaM2ONodes).Where(SaM2ONodes.Data.Eq("n2")).One(ctx, s2)
+		is.NoErr(err)
+		is.NoErr(SaM2ONodes.Parent.Load(ctx, s2, g2))
+		is.True(g2.Parent != nil)
+		g2.Parent = nil
+		log.Reset()
+		is.NoErr(s2.Flush(ctx))
+		is.Equal(relFlushSQL(log), []string{"UPDATE sa_m2o_nodes SET parent_id = ? WHERE sa_m2o_nodes.id = ?"})
+		is.NoErr(s2.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaM2ONodes, SaM2ONodes.ID, SaM2ONodes.Data, SaM2ONodes.ParentID), []string{"n1:-", "n2:-"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_cycle_rowswitch
+func TestSA_SingleCycleTest_test_cycle_rowswitch(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n2, n3 := &SaNode{Data: "n2", Children: []*SaNode{}}, &SaNode{Data: "n3", Children: []*SaNode{}}
+		n1 := &SaNode{Data: "n1", Children: []*SaNode{n2}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(n2))
+		n3.ID = n2.ID
+		n1.Children = append(n1.Children, n3)
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{"UPDATE sa_nodes SET data = ? WHERE sa_nodes.id = ?"})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaNodes, SaNodes.ID, SaNodes.Data, SaNodes.ParentID), []string{"n1:-", "n3:1"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_bidirectional_mutations_one
+func TestSA_SingleCycleTest_test_bidirectional_mutations_one(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n2, n3 := &SaBiNode{Data: "n2", Children: []*SaBiNode{}}, &SaBiNode{Data: "n3", Children: []*SaBiNode{}}
+		n1 := &SaBiNode{Data: "n1", Children: []*SaBiNode{n2}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(n2))
+		n1.Children = append(n1.Children, n3)
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaBiNodes, SaBiNodes.ID, SaBiNodes.Data, SaBiNodes.ParentID), []string{"n1:-", "n3:1"})
+		is.NoErr(s.Delete(n1, n3))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(count(t, db, SaBiNodes), int64(0))
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_bidirectional_multilevel_save
+func TestSA_SingleCycleTest_test_bidirectional_multilevel_save(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n1 := &SaBiNode{Data: "n1"}
+		n12 := &SaBiNode{Data: "n12"}
+		n1.Children = []*SaBiNode{{Data: "n11"}, n12, {Data: "n13"}}
+		n12.Children = []*SaBiNode{{Data: "n121"}, {Data: "n122"}, {Data: "n123"}}
+		is.NoErr(s.Add(n1))
+		is.NoErr(s.Flush(ctx))
+		is.Equal(dml(log), []string{
+			"INSERT INTO sa_bi_nodes (parent_id, data) VALUES (?, ?) RETURNING id",
+			"INSERT INTO sa_bi_nodes (parent_id, data) VALUES (?, ?), (?, ?), (?, ?) RETURNING id",
+			"INSERT INTO sa_bi_nodes (parent_id, data) VALUES (?, ?), (?, ?), (?, ?) RETURNING id",
+		})
+		is.True(n12.Children[0].Parent == n12)
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saNodeRows(t, db, SaBiNodes, SaBiNodes.ID, SaBiNodes.Data, SaBiNodes.ParentID),
+			[]string{"n1:-", "n11:1", "n12:1", "n13:1", "n121:3", "n122:3", "n123:3"})
+	})
+}
+
+// test_unitofworkv2.py::SingleCycleTest::test_delete_unloaded_m2o
+func TestSA_SingleCycleTest_test_delete_unloaded_m2o(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		parent := &SaM2ONode{}
+		c1, c2 := &SaM2ONode{Parent: parent}, &SaM2ONode{Parent: parent}
+		is.NoErr(s.Add(c1, c2, parent))
+		is.NoErr(s.Commit(ctx))
+		s2 := relSession(t, db)
+		var got []any
+		for _, id := range []int64{parent.ID, c1.ID, c2.ID} {
+			n, err := quarry.Get(ctx, s2, SaM2ONodes, id)
+			is.NoErr(err)
+			got = append(got, n)
+		}
+		is.NoErr(s2.Delete(got[1], got[2], got[0]))
+		log.Reset()
+		is.NoErr(s2.Flush(ctx))
+		is.Equal(dml(log), []string{
+			// one statement: the foreign keys are checked at its end
+			"DELETE FROM sa_m2o_nodes WHERE sa_m2o_nodes.id IN (?, ?, ?)",
+		})
+		is.NoErr(s2.Commit(ctx))
+		is.Equal(count(t, db, SaM2ONodes), int64(0))
+	})
+}
