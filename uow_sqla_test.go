@@ -12,6 +12,7 @@ package quarry_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/matryer/is"
@@ -836,5 +837,134 @@ func TestSA_SingleCycleTest_test_delete_unloaded_m2o(t *testing.T) {
 		})
 		is.NoErr(s2.Commit(ctx))
 		is.Equal(count(t, db, SaM2ONodes), int64(0))
+	})
+}
+
+func strp(s string) *string { return &s }
+
+// saRowswitchM2OFixture commits A(id=1, bs=[B(id=1, ...)]) and returns
+// a1 as queried in a new Session with its bs loaded.
+func saRowswitchM2OFixture(t *testing.T, db *quarry.DB, b *SaB) (*quarry.Session, *SaA) {
+	t.Helper()
+	ctx := context.Background()
+	s := relSession(t, db)
+	if err := s.Add(&SaA{ID: 1, Bs: []*SaB{b}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2 := relSession(t, db)
+	a1, err := quarry.Select(SaAs).First(ctx, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := SaAs.Bs.Load(ctx, s2, a1); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaBs.C.Load(ctx, s2, a1.Bs...); err != nil {
+		t.Fatal(err)
+	}
+	return s2, a1
+}
+
+// test_unitofworkv2.py::RowswitchM2OTest::test_set_none_replaces_m2o (and
+// test_set_none_w_get_replaces_m2o: a Go field read has no side effect).
+func TestSA_RowswitchM2OTest_test_set_none_replaces_m2o(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, _ *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		s, a1 := saRowswitchM2OFixture(t, db, &SaB{ID: 1, C: &SaC{ID: 1}})
+		is.True(a1.Bs[0].C != nil)
+		a1.Bs = []*SaB{{ID: 1, C: nil}}
+		is.NoErr(s.Commit(ctx))
+		is.True(a1.Bs[0].C == nil)
+		b, err := quarry.Get(ctx, relSession(t, db), SaBs, int64(1))
+		is.NoErr(err)
+		is.Equal(b.CID, (*int64)(nil))
+		is.Equal(*b.AID, int64(1))
+	})
+}
+
+// test_unitofworkv2.py::RowswitchM2OTest::test_set_none_replaces_scalar
+// (and test_set_none_w_get_replaces_scalar).
+func TestSA_RowswitchM2OTest_test_set_none_replaces_scalar(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, _ *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		s, a1 := saRowswitchM2OFixture(t, db, &SaB{ID: 1, Data: strp("somedata")})
+		a1.Bs = []*SaB{{ID: 1, Data: nil}}
+		is.NoErr(s.Commit(ctx))
+		is.Equal(a1.Bs[0].Data, (*string)(nil))
+		b, err := quarry.Get(ctx, relSession(t, db), SaBs, int64(1))
+		is.NoErr(err)
+		is.Equal(b.Data, (*string)(nil))
+		is.Equal(*b.AID, int64(1))
+	})
+}
+
+func int64p(v int64) *int64 { return &v }
+
+// test_unitofworkv2.py::BasicStaleChecksTest::test_update_single_missing
+func TestSA_BasicStaleChecksTest_test_update_single_missing(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		p1 := &SaParent{ID: 1, Data: int64p(2)}
+		is.NoErr(s.Add(p1))
+		// sess.execute(parent.delete()): quarry's Session runs no Core
+		// DML, so the row goes in another transaction after a commit.
+		is.NoErr(s.Commit(ctx))
+		_, err := db.Exec(ctx, quarry.Text("DELETE FROM sa_parent"))
+		is.NoErr(err)
+		p1.Data = int64p(3)
+		err = s.Flush(ctx)
+		var stale *quarry.StaleObjectError
+		is.True(errors.As(err, &stale))
+		is.Equal(stale.Op, "UPDATE")
+		is.Equal(stale.Table, "sa_parent")
+	})
+}
+
+// test_unitofworkv2.py::BasicStaleChecksTest::test_delete_twice: the
+// second Delete of an object whose DELETE was flushed is a no-op in
+// quarry (SQLAlchemy emits the DELETE again and warns).
+func TestSA_BasicStaleChecksTest_test_delete_twice(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		p1 := &SaParent{ID: 1, Data: int64p(2)}
+		is.NoErr(s.Add(p1))
+		is.NoErr(s.Commit(ctx))
+		is.NoErr(s.Delete(p1))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(p1))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(dml(log), []string{"DELETE FROM sa_parent WHERE sa_parent.id = ?"})
+		is.Equal(count(t, db, SaParents), int64(0))
+	})
+}
+
+// test_unitofworkv2.py::BasicStaleChecksTest::test_delete_multi_missing_warning:
+// quarry fails the flush with a StaleObjectError where SQLAlchemy warns.
+func TestSA_BasicStaleChecksTest_test_delete_multi_missing_warning(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		p1, p2 := &SaParent{ID: 1, Data: int64p(2)}, &SaParent{ID: 2, Data: int64p(3)}
+		is.NoErr(s.Add(p1, p2))
+		is.NoErr(s.Commit(ctx))
+		_, err := db.Exec(ctx, quarry.Text("DELETE FROM sa_parent"))
+		is.NoErr(err)
+		is.NoErr(s.Delete(p1, p2))
+		err = s.Flush(ctx)
+		var stale *quarry.StaleObjectError
+		is.True(errors.As(err, &stale))
+		is.Equal(stale.Op, "DELETE")
+		// The failed flush rolled back: p1 and p2 are marked for deletion again.
+		is.True(s.Contains(p1) && s.Contains(p2))
+		is.Equal(len(s.Deleted()), 2)
+		is.Equal(count(t, db, SaParents), int64(0))
 	})
 }
