@@ -968,3 +968,325 @@ func TestSA_BasicStaleChecksTest_test_delete_multi_missing_warning(t *testing.T)
 		is.Equal(count(t, db, SaParents), int64(0))
 	})
 }
+
+// saJack inserts FixtureDataTest's user 7 "jack".
+func saJack(t *testing.T, db *quarry.DB) {
+	t.Helper()
+	if _, err := db.Exec(context.Background(), quarry.Text("INSERT INTO sa_tx_users (id, name) VALUES (7, 'jack')")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// saTxNames returns the users' names in id order, read through q.
+func saTxNames(t *testing.T, ctx context.Context, q quarry.Executor) []string {
+	t.Helper()
+	names, err := quarry.Select(SaTxUsers.Name).OrderBy(SaTxUsers.ID).All(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// test_transaction.py::FixtureDataTest::test_attrs_on_rollback
+func TestSA_FixtureDataTest_test_attrs_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		saJack(t, db)
+		u1, err := quarry.Get(ctx, s, SaTxUsers, int64(7))
+		is.NoErr(err)
+		u1.Name = "ed"
+		is.NoErr(s.Rollback(ctx))
+		is.Equal(u1.Name, "jack")
+	})
+}
+
+// test_transaction.py::FixtureDataTest::test_commit_persistent
+func TestSA_FixtureDataTest_test_commit_persistent(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		saJack(t, db)
+		u1, err := quarry.Get(ctx, s, SaTxUsers, int64(7))
+		is.NoErr(err)
+		u1.Name = "ed"
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(u1.Name, "ed")
+		is.Equal(saTxNames(t, ctx, db), []string{"ed"})
+	})
+}
+
+// test_transaction.py::FixtureDataTest::test_concurrent_commit_persistent
+// (u1.name's lazy refresh after expiry is a query through s1).
+func TestSA_FixtureDataTest_test_concurrent_commit_persistent(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s1 *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		saJack(t, db)
+		u1, err := quarry.Get(ctx, s1, SaTxUsers, int64(7))
+		is.NoErr(err)
+		u1.Name = "ed"
+		is.NoErr(s1.Commit(ctx))
+		s2 := relSession(t, db)
+		u2, err := quarry.Get(ctx, s2, SaTxUsers, int64(7))
+		is.NoErr(err)
+		is.Equal(u2.Name, "ed")
+		u2.Name = "will"
+		is.NoErr(s2.Commit(ctx))
+		got, err := quarry.Get(ctx, s1, SaTxUsers, int64(7))
+		is.NoErr(err)
+		is.True(got == u1)
+		is.Equal(u1.Name, "will")
+	})
+}
+
+// test_transaction.py::CleanSavepointTest::test_rollback_ignores_clean_on_savepoint
+// (the ...agg_upd_eval/fetch variants use bulk UPDATE with
+// synchronize_session: not ported).
+func TestSA_CleanSavepointTest_test_rollback_ignores_clean_on_savepoint(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1, u2 := &SaTxUser{Name: "u1"}, &SaTxUser{Name: "u2"}
+		is.NoErr(s.Add(u1, u2))
+		is.NoErr(s.Commit(ctx))
+		_, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u2.Name = "u2modified"
+		is.Equal(u2.Name, "u2modified")
+		is.NoErr(s.Rollback(ctx))
+		is.Equal(u2.Name, "u2")
+		is.Equal(u1.Name, "u1")
+		is.Equal(saTxNames(t, ctx, s), []string{"u1", "u2"})
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_expunge_pending_on_rollback
+func TestSA_AutoExpireTest_test_expunge_pending_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u2 := &SaTxUser{Name: "newuser"}
+		is.NoErr(s.Add(u2))
+		is.True(s.Contains(u2))
+		is.NoErr(s.Rollback(ctx))
+		is.True(!s.Contains(u2))
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_trans_pending_cleared_on_commit
+func TestSA_AutoExpireTest_test_trans_pending_cleared_on_commit(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u2 := &SaTxUser{Name: "newuser"}
+		is.NoErr(s.Add(u2))
+		is.NoErr(s.Commit(ctx))
+		is.True(s.Contains(u2))
+		u3 := &SaTxUser{Name: "anotheruser"}
+		is.NoErr(s.Add(u3))
+		is.NoErr(s.Rollback(ctx))
+		is.True(!s.Contains(u3))
+		is.True(s.Contains(u2))
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_update_deleted_on_rollback
+func TestSA_AutoExpireTest_test_update_deleted_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		is.NoErr(s.Delete(u1))
+		is.Equal(s.Deleted(), []any{u1})
+		is.NoErr(s.Rollback(ctx))
+		is.True(s.Contains(u1))
+		is.Equal(len(s.Deleted()), 0)
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_trans_deleted_cleared_on_rollback
+func TestSA_AutoExpireTest_test_trans_deleted_cleared_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		is.NoErr(s.Delete(u1))
+		is.NoErr(s.Commit(ctx))
+		is.True(!s.Contains(u1))
+		is.NoErr(s.Rollback(ctx))
+		is.True(!s.Contains(u1))
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_update_deleted_on_rollback_cascade
+// (quarry follows the delete cascade at flush, so before the flush only
+// u1 is listed in Deleted where SQLAlchemy lists its address too).
+func TestSA_AutoExpireTest_test_update_deleted_on_rollback_cascade(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed", Addresses: []*SaTxAddress{{EmailAddress: "foo"}}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		a1 := u1.Addresses[0]
+		is.NoErr(s.Delete(u1))
+		is.NoErr(s.Flush(ctx))
+		is.True(!s.Contains(a1)) // the cascade deleted it
+		is.NoErr(s.Rollback(ctx))
+		is.True(s.Contains(u1))
+		is.True(s.Contains(a1))
+		is.Equal(len(s.Deleted()), 0)
+		is.Equal(u1.Addresses, []*SaTxAddress{a1})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(count(t, db, SaTxAddresses), int64(1))
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_update_deleted_on_rollback_orphan
+func TestSA_AutoExpireTest_test_update_deleted_on_rollback_orphan(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed", Addresses: []*SaTxAddress{{EmailAddress: "foo"}}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		a1 := u1.Addresses[0]
+		u1.Addresses = u1.Addresses[:0]
+		is.NoErr(s.Flush(ctx))
+		got, err := quarry.Select(SaTxAddresses).Where(SaTxAddresses.EmailAddress.Eq("foo")).All(ctx, s)
+		is.NoErr(err)
+		is.Equal(len(got), 0)
+		is.NoErr(s.Rollback(ctx))
+		is.Equal(len(s.Deleted()), 0)
+		is.Equal(u1.Addresses, []*SaTxAddress{a1})
+		is.True(s.Contains(a1))
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_commit_pending
+func TestSA_AutoExpireTest_test_commit_pending(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "newuser"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(u1.Name, "newuser")
+	})
+}
+
+// test_transaction.py::AutoExpireTest::test_concurrent_commit_pending
+func TestSA_AutoExpireTest_test_concurrent_commit_pending(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s1 *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "edward"}
+		is.NoErr(s1.Add(u1))
+		is.NoErr(s1.Commit(ctx))
+		s2 := relSession(t, db)
+		u2, err := quarry.Select(SaTxUsers).Where(SaTxUsers.Name.Eq("edward")).One(ctx, s2)
+		is.NoErr(err)
+		u2.Name = "will"
+		is.NoErr(s2.Commit(ctx))
+		got, err := quarry.Select(SaTxUsers).One(ctx, s1)
+		is.NoErr(err)
+		is.True(got == u1)
+		is.Equal(u1.Name, "will")
+	})
+}
+
+// saTxUserRows returns "name[emails...]" for each user, in id order, read
+// in a new Session.
+func saTxUserRows(t *testing.T, ctx context.Context, q quarry.Executor) []string {
+	t.Helper()
+	users, err := quarry.Select(SaTxUsers).OrderBy(SaTxUsers.ID).Options(quarry.SelectIn(SaTxUsers.Addresses)).All(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, u := range users {
+		r := u.Name + "["
+		for i, a := range u.Addresses {
+			if i > 0 {
+				r += " "
+			}
+			r += a.EmailAddress
+		}
+		out = append(out, r+"]")
+	}
+	return out
+}
+
+// test_transaction.py::RollbackRecoverTest::test_pk_violation (quarry
+// finds the duplicate key itself, ErrIdentityConflict, and the failed
+// flush rolls back by itself: a second Commit retries the same flush
+// and fails the same way, where SQLAlchemy requires rollback()).
+func TestSA_RollbackRecoverTest_test_pk_violation(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		a1 := &SaTxAddress{EmailAddress: "foo"}
+		u1 := &SaTxUser{ID: 1, Name: "ed", Addresses: []*SaTxAddress{a1}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		a2 := &SaTxAddress{EmailAddress: "bar"}
+		u2 := &SaTxUser{ID: 1, Name: "jack", Addresses: []*SaTxAddress{a2}}
+		u1.Name = "edward"
+		a1.EmailAddress = "foober"
+		is.NoErr(s.Add(u2))
+		is.True(s.Commit(ctx) != nil)
+		is.True(s.Commit(ctx) != nil)
+		is.NoErr(s.Rollback(ctx))
+		is.True(!s.Contains(u2))
+		is.True(!s.Contains(a2))
+		is.True(s.Contains(u1))
+		is.True(s.Contains(a1))
+		is.Equal(u1.Name, "ed")
+		is.Equal(a1.EmailAddress, "foo")
+		u1.Name = "edward"
+		a1.EmailAddress = "foober"
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxUserRows(t, ctx, relSession(t, db)), []string{"edward[foober]"})
+	})
+}
+
+// test_transaction.py::RollbackRecoverTest::test_pk_violation_with_savepoint
+// (in quarry the failed flush rolls back the whole transaction and ends
+// the savepoint, documented at BeginNested; the Session is rebased on
+// its last commit with the program's changes pending, so expunging u2
+// and committing writes what SQLAlchemy's nt1.rollback() and commit()
+// write).
+func TestSA_RollbackRecoverTest_test_pk_violation_with_savepoint(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		a1 := &SaTxAddress{EmailAddress: "foo"}
+		u1 := &SaTxUser{ID: 1, Name: "ed", Addresses: []*SaTxAddress{a1}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		a2 := &SaTxAddress{EmailAddress: "bar"}
+		u2 := &SaTxUser{ID: 1, Name: "jack", Addresses: []*SaTxAddress{a2}}
+		u1.Name = "edward"
+		a1.EmailAddress = "foober"
+		nt1, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		is.NoErr(s.Add(u2))
+		is.True(s.Commit(ctx) != nil)
+		is.True(nt1.Rollback(ctx) != nil) // ended with the transaction
+		s.Expunge(u2)
+		is.True(!s.Contains(u2))
+		is.True(!s.Contains(a2))
+		is.True(s.Contains(u1))
+		is.True(s.Contains(a1))
+		is.Equal(u1.Name, "edward")
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxUserRows(t, ctx, relSession(t, db)), []string{"edward[foober]"})
+	})
+}
