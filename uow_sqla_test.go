@@ -1290,3 +1290,180 @@ func TestSA_RollbackRecoverTest_test_pk_violation_with_savepoint(t *testing.T) {
 		is.Equal(saTxUserRows(t, ctx, relSession(t, db)), []string{"edward[foober]"})
 	})
 }
+
+// test_transaction.py::SavepointTest::test_savepoint_rollback
+func TestSA_SavepointTest_test_savepoint_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1, u2 := &SaTxUser{Name: "ed"}, &SaTxUser{Name: "jack"}
+		is.NoErr(s.Add(u1, u2))
+		nt1, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u3, u4 := &SaTxUser{Name: "wendy"}, &SaTxUser{Name: "foo"}
+		u1.Name = "edward"
+		u2.Name = "jackward"
+		is.NoErr(s.Add(u3, u4))
+		is.Equal(saTxNames(t, ctx, s), []string{"edward", "jackward", "wendy", "foo"})
+		is.NoErr(nt1.Rollback(ctx))
+		is.Equal(u1.Name, "ed")
+		is.Equal(u2.Name, "jack")
+		is.Equal(saTxNames(t, ctx, s), []string{"ed", "jack"})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(u1.Name, "ed")
+		is.Equal(u2.Name, "jack")
+		is.Equal(saTxNames(t, ctx, s), []string{"ed", "jack"})
+	})
+}
+
+// test_transaction.py::SavepointTest::test_savepoint_delete (Session.commit
+// in 2.0 commits the outermost transaction).
+func TestSA_SavepointTest_test_savepoint_delete(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		n, err := quarry.Select(SaTxUsers).Where(SaTxUsers.Name.Eq("ed")).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(1))
+		_, err = s.BeginNested(ctx)
+		is.NoErr(err)
+		is.NoErr(s.Delete(u1))
+		is.NoErr(s.Commit(ctx))
+		n, err = quarry.Select(SaTxUsers).Where(SaTxUsers.Name.Eq("ed")).Count(ctx, s)
+		is.NoErr(err)
+		is.Equal(n, int64(0))
+		is.NoErr(s.Commit(ctx))
+	})
+}
+
+// test_transaction.py::SavepointTest::test_savepoint_commit
+func TestSA_SavepointTest_test_savepoint_commit(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1, u2 := &SaTxUser{Name: "ed"}, &SaTxUser{Name: "jack"}
+		is.NoErr(s.Add(u1, u2))
+		nt1, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u3, u4 := &SaTxUser{Name: "wendy"}, &SaTxUser{Name: "foo"}
+		u1.Name = "edward"
+		u2.Name = "jackward"
+		is.NoErr(s.Add(u3, u4))
+		is.Equal(saTxNames(t, ctx, s), []string{"edward", "jackward", "wendy", "foo"})
+		is.NoErr(nt1.Commit(ctx))
+		log.Reset()
+		is.Equal(u1.Name, "edward")
+		is.Equal(u2.Name, "jackward")
+		is.Equal(saTxNames(t, ctx, s), []string{"edward", "jackward", "wendy", "foo"})
+		is.Equal(log.Count(), 1) // assert_sql_count(..., 1)
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxNames(t, ctx, s), []string{"edward", "jackward", "wendy", "foo"})
+	})
+}
+
+// test_transaction.py::SavepointTest::test_savepoint_rollback_collections
+func TestSA_SavepointTest_test_savepoint_rollback_collections(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed", Addresses: []*SaTxAddress{{EmailAddress: "foo"}}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		u1.Name = "edward"
+		u1.Addresses = append(u1.Addresses, &SaTxAddress{EmailAddress: "bar"})
+		nt1, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u2 := &SaTxUser{Name: "jack", Addresses: []*SaTxAddress{{EmailAddress: "bat"}}}
+		is.NoErr(s.Add(u2))
+		is.Equal(saTxUserRows(t, ctx, s), []string{"edward[foo bar]", "jack[bat]"})
+		is.NoErr(nt1.Rollback(ctx))
+		is.Equal(saTxUserRows(t, ctx, s), []string{"edward[foo bar]"})
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxUserRows(t, ctx, s), []string{"edward[foo bar]"})
+		is.NoErr(s.Commit(ctx)) // ends the read's transaction (SQLite's write lock)
+		is.Equal(saTxUserRows(t, ctx, relSession(t, db)), []string{"edward[foo bar]"})
+	})
+}
+
+// test_transaction.py::SavepointTest::test_savepoint_commit_collections
+func TestSA_SavepointTest_test_savepoint_commit_collections(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed", Addresses: []*SaTxAddress{{EmailAddress: "foo"}}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		u1.Name = "edward"
+		u1.Addresses = append(u1.Addresses, &SaTxAddress{EmailAddress: "bar"})
+		_, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u2 := &SaTxUser{Name: "jack", Addresses: []*SaTxAddress{{EmailAddress: "bat"}}}
+		is.NoErr(s.Add(u2))
+		want := []string{"edward[foo bar]", "jack[bat]"}
+		is.Equal(saTxUserRows(t, ctx, s), want)
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxUserRows(t, ctx, s), want)
+		is.NoErr(s.Commit(ctx))
+		is.Equal(saTxUserRows(t, ctx, s), want)
+		is.NoErr(s.Commit(ctx)) // ends the read's transaction (SQLite's write lock)
+		is.Equal(saTxUserRows(t, ctx, relSession(t, db)), want)
+	})
+}
+
+// test_transaction.py::SavepointTest::test_expunge_pending_on_rollback
+func TestSA_SavepointTest_test_expunge_pending_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		_, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		u2 := &SaTxUser{Name: "newuser"}
+		is.NoErr(s.Add(u2))
+		is.True(s.Contains(u2))
+		is.NoErr(s.Rollback(ctx))
+		is.True(!s.Contains(u2))
+	})
+}
+
+// test_transaction.py::SavepointTest::test_update_deleted_on_rollback
+func TestSA_SavepointTest_test_update_deleted_on_rollback(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &SaTxUser{Name: "ed"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		_, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		is.NoErr(s.Delete(u1))
+		is.Equal(s.Deleted(), []any{u1})
+		is.NoErr(s.Rollback(ctx))
+		is.True(s.Contains(u1))
+		is.Equal(len(s.Deleted()), 0)
+	})
+}
+
+// test_transaction.py::AccountingFlagsTest::test_no_expire_on_commit
+// (expire_all is Refresh of the object).
+func TestSA_AccountingFlagsTest_test_no_expire_on_commit(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, _ *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		s := db.Session(quarry.WithExpireOnCommit(false))
+		defer s.Close(ctx)
+		u1 := &SaTxUser{Name: "ed"}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Commit(ctx))
+		_, err := db.Exec(ctx, quarry.Text("UPDATE sa_tx_users SET name = 'edward' WHERE name = 'ed'"))
+		is.NoErr(err)
+		got, err := quarry.Get(ctx, s, SaTxUsers, u1.ID)
+		is.NoErr(err)
+		is.True(got == u1)
+		is.Equal(u1.Name, "ed")
+		is.NoErr(s.Refresh(ctx, u1))
+		is.Equal(u1.Name, "edward")
+	})
+}
