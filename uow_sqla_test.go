@@ -271,6 +271,86 @@ type SaVBTable struct {
 	A   quarry.One[SaVB, SaVA] `quarry:"back=Bs"`
 }
 
+// M2OCascadeDeleteNoOrphanTest: t1.t2 and t2.t3 many-to-one, cascade "all".
+type SaT1 struct {
+	ID   int64
+	Data string
+	T2ID *int64
+	T2   *SaT2
+}
+
+type SaT1Table struct {
+	quarry.Entity[SaT1]
+	ID   quarry.Column[int64]   `quarry:"id,pk"`
+	Data quarry.Column[string]  `quarry:"data,len=50"`
+	T2ID quarry.Column[*int64]  `quarry:"t2id,fk=sa_t2.id"`
+	T2   quarry.One[SaT1, SaT2] `quarry:"cascade=all"`
+}
+
+type SaT2 struct {
+	ID   int64
+	Data string
+	T3ID *int64
+	T3   *SaT3
+}
+
+type SaT2Table struct {
+	quarry.Entity[SaT2]
+	ID   quarry.Column[int64]   `quarry:"id,pk"`
+	Data quarry.Column[string]  `quarry:"data,len=50"`
+	T3ID quarry.Column[*int64]  `quarry:"t3id,fk=sa_t3.id"`
+	T3   quarry.One[SaT2, SaT3] `quarry:"cascade=all"`
+}
+
+type SaT3 struct {
+	ID   int64
+	Data string
+}
+
+type SaT3Table struct {
+	quarry.Entity[SaT3]
+	ID   quarry.Column[int64]  `quarry:"id,pk"`
+	Data quarry.Column[string] `quarry:"data,len=50"`
+}
+
+// test_versioning.py::RowSwitchTest: p (string key, versioned) with a
+// one-to-one c, cascade "all, delete-orphan", c versioned too.
+type SaP struct {
+	ID        string
+	VersionID int64
+	Data      *string
+	C         *SaPC
+}
+
+type SaPTable struct {
+	quarry.Entity[SaP]
+	ID        quarry.Column[string]  `quarry:"id,pk,len=10"`
+	VersionID quarry.Column[int64]   `quarry:"version_id,version"`
+	Data      quarry.Column[*string] `quarry:"data,len=50"`
+	C         quarry.One[SaP, SaPC]  `quarry:"cascade=all,delete-orphan"`
+}
+
+type SaPC struct {
+	ID        string
+	VersionID int64
+	Data      *string
+}
+
+type SaPCTable struct {
+	quarry.Entity[SaPC]
+	ID        quarry.Column[string]  `quarry:"id,pk,len=10,fk=sa_p.id"`
+	VersionID quarry.Column[int64]   `quarry:"version_id,version"`
+	Data      quarry.Column[*string] `quarry:"data,len=50"`
+}
+
+var (
+	SaT1s = quarry.Table[SaT1, SaT1Table]("sa_t1")
+	SaT2s = quarry.Table[SaT2, SaT2Table]("sa_t2")
+	SaT3s = quarry.Table[SaT3, SaT3Table]("sa_t3")
+	SaPs  = quarry.Table[SaP, SaPTable]("sa_p")
+	SaPCs = quarry.Table[SaPC, SaPCTable]("sa_pc")
+)
+
 var (
 	SaUsers        = quarry.Table[SaUser, SaUserTable]("sa_users")
 	SaAddresses    = quarry.Table[SaAddress, SaAddressTable]("sa_addresses")
@@ -300,7 +380,8 @@ func saSchema(t *testing.T, db *quarry.DB) {
 	if err := db.CreateAll(context.Background(),
 		SaUsers, SaAddresses, SaM2OUsers, SaM2OAddresses, SaTxUsers, SaTxAddresses,
 		SaNodes, SaM2ONodes, SaBiNodes, SaItems, SaKeywords, SaItemKeywords,
-		SaAs, SaCs, SaBs, SaParents, SaFoos, SaVAs, SaVBs); err != nil {
+		SaAs, SaCs, SaBs, SaParents, SaFoos, SaVAs, SaVBs,
+		SaT3s, SaT2s, SaT1s, SaPs, SaPCs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -1779,5 +1860,119 @@ func TestSA_NoBumpOnRelationshipTest_test_plain_counter(t *testing.T) {
 		is.Equal(dml(log), []string{"INSERT INTO sa_vb (a_id) VALUES (?) RETURNING id"})
 		is.Equal(a1.VersionID, int64(1))
 		is.Equal(*b1.AID, a1.ID)
+	})
+}
+
+// saTData returns the data column of sa_t1, sa_t2 and sa_t3, read in s.
+func saTData(t *testing.T, s *quarry.Session) [3][]string {
+	t.Helper()
+	ctx := context.Background()
+	var out [3][]string
+	var err error
+	if out[0], err = quarry.Select(SaT1s.Data).OrderBy(SaT1s.ID).All(ctx, s); err == nil {
+		if out[1], err = quarry.Select(SaT2s.Data).OrderBy(SaT2s.ID).All(ctx, s); err == nil {
+			out[2], err = quarry.Select(SaT3s.Data).OrderBy(SaT3s.ID).All(ctx, s)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// test_cascade.py::M2OCascadeDeleteNoOrphanTest
+func TestSA_M2OCascadeDeleteNoOrphanTest(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T, s *quarry.Session) [3][]string // returns the rows expected
+	}{
+		{"test_cascade_delete", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x := &SaT1{Data: "t1a", T2: &SaT2{Data: "t2a", T3: &SaT3{Data: "t3a"}}}
+			must(t, s.Add(x), s.Flush(ctx), s.Delete(x), s.Flush(ctx))
+			return [3][]string{}
+		}},
+		{"test_cascade_delete_postappend_onelevel", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x1, x2, x3 := &SaT1{Data: "t1"}, &SaT2{Data: "t2"}, &SaT3{Data: "t3"}
+			must(t, s.Add(x1, x2, x3), s.Flush(ctx), s.Delete(x1))
+			x1.T2 = x2
+			x2.T3 = x3
+			must(t, s.Flush(ctx))
+			return [3][]string{}
+		}},
+		{"test_cascade_delete_postappend_twolevel", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x1, x3 := &SaT1{Data: "t1", T2: &SaT2{Data: "t2"}}, &SaT3{Data: "t3"}
+			must(t, s.Add(x1, x3), s.Flush(ctx), s.Delete(x1))
+			x1.T2.T3 = x3
+			must(t, s.Flush(ctx))
+			return [3][]string{}
+		}},
+		{"test_preserves_orphans_onelevel", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x2 := &SaT1{Data: "t1b", T2: &SaT2{Data: "t2b", T3: &SaT3{Data: "t3b"}}}
+			must(t, s.Add(x2), s.Flush(ctx))
+			x2.T2 = nil
+			must(t, s.Delete(x2), s.Flush(ctx))
+			return [3][]string{nil, {"t2b"}, {"t3b"}}
+		}},
+		{"test_preserves_orphans_onelevel_postremove", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x2 := &SaT1{Data: "t1b", T2: &SaT2{Data: "t2b", T3: &SaT3{Data: "t3b"}}}
+			must(t, s.Add(x2), s.Flush(ctx), s.Delete(x2))
+			x2.T2 = nil
+			must(t, s.Flush(ctx))
+			return [3][]string{nil, {"t2b"}, {"t3b"}}
+		}},
+		{"test_preserves_orphans_twolevel", func(t *testing.T, s *quarry.Session) [3][]string {
+			ctx := context.Background()
+			x := &SaT1{Data: "t1a", T2: &SaT2{Data: "t2a", T3: &SaT3{Data: "t3a"}}}
+			must(t, s.Add(x), s.Flush(ctx))
+			x.T2.T3 = nil
+			must(t, s.Delete(x), s.Flush(ctx))
+			return [3][]string{nil, nil, {"t3a"}}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+				is := is.New(t)
+				want := tc.run(t, s)
+				is.Equal(saTData(t, s), want)
+			})
+		})
+	}
+}
+
+// must fails the test at the first non-nil error.
+func must(t *testing.T, errs ...error) {
+	t.Helper()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// test_versioning.py::RowSwitchTest::test_row_switch
+func TestSA_RowSwitchTest_test_row_switch(t *testing.T) {
+	saEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(s.Add(&SaP{ID: "P1", Data: strp("P version 1")}))
+		is.NoErr(s.Commit(ctx))
+		s = relSession(t, db)
+		p, err := quarry.Select(SaPs).First(ctx, s)
+		is.NoErr(err)
+		is.NoErr(s.Delete(p))
+		is.NoErr(s.Add(&SaP{ID: "P1", Data: strp("really a row-switch")}))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(dml(log), []string{"UPDATE sa_p SET data = ?, version_id = ? WHERE sa_p.id = ? AND sa_p.version_id = ?"})
+		got, err := quarry.Get(ctx, relSession(t, db), SaPs, "P1")
+		is.NoErr(err)
+		is.Equal(*got.Data, "really a row-switch")
+		is.Equal(got.VersionID, int64(2))
 	})
 }
