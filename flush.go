@@ -201,6 +201,12 @@ func (u *unitOfWork) prepare() error {
 		if err := u.prepareRelations(); err != nil {
 			return err
 		}
+		// Copy the keys already known now, so that a new row whose
+		// primary key is its foreign key (a one-to-one child) is seen
+		// taking the row of a deleted one below (a row switch).
+		for _, m := range s.metasSorted() {
+			u.syncKeys(m.t)
+		}
 	}
 	u.work = map[*tableMeta]*tableWork{}
 	get := func(m *tableMeta) *tableWork {

@@ -1,10 +1,9 @@
-//go:build sqlafailing
-
 package quarry_test
 
-// Ports of SQLAlchemy ORM tests that fail on every backend because of a
-// quarry bug (not a missing feature). Run with
-//	go test -tags sqlafailing -run 'TestSA' .
+// Ports of SQLAlchemy ORM tests of a row switch whose key the flush fills
+// in: a one-to-one child whose primary key is its foreign key to the
+// parent. They failed until the flush copied known keys before looking
+// for row switches.
 
 import (
 	"context"
@@ -41,15 +40,10 @@ func TestSA_RowSwitchTest_test_child_row_switch(t *testing.T) {
 	})
 }
 
-// A minimal reproducer of the failure above, without version counters:
-// a one-to-one whose child's primary key is its foreign key to the
-// parent, cascade "all, delete-orphan". Replacing the child is a row
-// switch (the orphan's DELETE and the new child's INSERT have one key):
-// quarry sends only "INSERT INTO sa_rs_c (id, data) VALUES (?, ?)", which
-// fails with a unique violation, where SQLAlchemy sends one UPDATE. With
-// a key the program sets itself the row switch works
-// (TestUOWRowSwitchThenCommit); here the key is filled by the flush from
-// the parent, after the row switches were looked for.
+// The same without version counters: a one-to-one whose child's primary
+// key is its foreign key to the parent, cascade "all, delete-orphan".
+// Replacing the child is a row switch (the orphan's DELETE and the new
+// child's INSERT have one key), written as one UPDATE as SQLAlchemy does.
 type SaRsP struct {
 	ID string
 	C  *SaRsC
