@@ -847,6 +847,12 @@ func (r *rnd2Run) try(kind string) bool {
 		o := r.newHandle('O')
 		r.log("%s := %s", o.v, o.goLit())
 		r.addrFor(o, true)
+		if a := r.cur.recs[o].ref; a != nil {
+			// Brought in by Add's cascade: inserted even if o lets go.
+			rec := r.cur.recs[a]
+			rec.explicit = true
+			r.cur.recs[a] = rec
+		}
 		r.log("s.Add(%s)", o.v)
 		r.must(r.s.Add(o.obj), "Add")
 		rec := r.cur.recs[o]
@@ -1068,6 +1074,12 @@ func (r *rnd2Run) addrFor(o *rnd2Handle, fresh bool) {
 		a = r.pick('A', func(h *rnd2Handle, rec rnd2Rec) bool {
 			return h != cur && r.holderOf(h) == nil && (fresh || rec.flushed)
 		})
+	}
+	if cur != nil && !r.cur.recs[cur].flushed && !r.cur.recs[cur].explicit {
+		// A new address set after the last Add and flush, replaced
+		// before the next: cascades run at Add and at flush in quarry
+		// (no attribute events), so it never entered the Session.
+		r.gone(cur)
 	}
 	if a == nil {
 		r.log("%s.Addr = nil", o.v)
