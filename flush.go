@@ -66,6 +66,8 @@ type unitOfWork struct {
 	// undo takes back the flush's changes to objects when it fails.
 	undo    []func()
 	touched map[unsafe.Pointer]touched
+	// assocWritten are the association tables the flush wrote rows of.
+	assocWritten []*table
 	// sorted caches the persistent states per table in key order, for
 	// each; sortedLen is the identity map's size it was built at.
 	sorted    map[*table][]*objState
@@ -452,6 +454,20 @@ func (u *unitOfWork) finish() {
 	}
 	s.livePending()
 	s.liveDeleted()
+	// The tables written, whose rows relationship loads of this
+	// transaction no longer show as committed (see loadedIn).
+	rs := s.relState()
+	for _, sts := range [][]*objState{u.inserted, u.updated, u.deleted} {
+		for _, st := range sts {
+			rs.wrote(st.m.t)
+		}
+	}
+	for _, r := range u.replaced {
+		rs.wrote(r[1].m.t)
+	}
+	for _, t := range u.assocWritten {
+		rs.wrote(t)
+	}
 	if len(u.rels) > 0 {
 		u.sorted = nil
 		u.dropDeletedMembers(gone)

@@ -170,6 +170,9 @@ func (s *Session) restoreCommitted() {
 	}
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.restoreFields(s.committedFields())
+	if s.rel != nil {
+		s.rel.written = nil // a new transaction
+	}
 }
 
 // undoInsert zeroes the columns an INSERT filled from the database.
