@@ -199,6 +199,10 @@ func (u *unitOfWork) prepare() error {
 				s.cascadeSave(st.m, st.obj)
 			}
 		}
+		// The cascades may have brought in objects of tables the Session
+		// held none of: their relationships take part too (back-population,
+		// association rows seen from their side, new snapshots).
+		u.rels = sessionRels(s)
 		if err := u.prepareRelations(); err != nil {
 			return err
 		}
@@ -419,8 +423,11 @@ func (u *unitOfWork) finish() {
 	}
 	for _, st := range u.inserted {
 		delete(s.pendingBy, st.obj)
+		// cascaded is kept: should the transaction be rolled back under
+		// a Session that keeps its changes (a failed flush), the object
+		// is pending again as it came in, an orphan when nothing refers
+		// to it any more.
 		st.status = statusPersistent
-		st.cascaded = false
 		st.key = st.m.keyOf(st.obj)
 		st.snap = st.m.snapshot(st.obj)
 		st.inserted = true
@@ -444,7 +451,7 @@ func (u *unitOfWork) finish() {
 	for _, r := range u.replaced {
 		old, st := r[0], r[1]
 		delete(s.pendingBy, st.obj)
-		st.status, st.key, st.inserted, st.cascaded = statusPersistent, old.key, true, false
+		st.status, st.key, st.inserted = statusPersistent, old.key, true
 		st.snap = st.m.snapshot(st.obj)
 		s.ids.put(st.key, st)
 		s.bury(old)
