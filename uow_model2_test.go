@@ -54,7 +54,7 @@ import (
 	"github.com/quarry-orm/quarry/internal/testdb"
 )
 
-var uow2Ops = flag.String("uow2.ops", "all", "TestUOWModel2: comma-separated op kinds to generate (all, or some of "+strings.Join(rnd2OpKinds, ",")+")")
+var uow2Ops = flag.String("uow2.ops", "all", "TestUOWModel2: comma-separated op kinds to generate (all, every = all and failFlush, or some of "+strings.Join(rnd2OpKinds, ",")+")")
 
 // rnd2OpKinds are the operations of TestUOWModel2.
 //
@@ -74,13 +74,20 @@ var uow2Ops = flag.String("uow2.ops", "all", "TestUOWModel2: comma-separated op 
 //     moDeleteOrder, moDeleteOrderRepoint (Addr set after the Delete),
 //     moDeleteAddr;
 //   - deleteParent, rename, flush, commit, rollback, begin, spCommit,
-//     spRollback, query.
+//     spRollback, query;
+//   - failFlush: a Flush or Commit that fails on a UNIQUE constraint (a new
+//     address named as a flushed one): the transaction is rolled back and
+//     the Session rebased on the last commit, every change since pending
+//     again; the offending address is expunged and the next flush must
+//     write everything again. Not in "all" yet: with it, the model and
+//     the library still disagree after some failed flushes (under
+//     investigation); -uow2.ops=every turns it on.
 var rnd2OpKinds = []string{
 	"addParent", "o1Set", "o1SetParentSide", "o1SetChildSide", "o1Clear", "o1ClearParentSide", "o1ClearChildSide",
 	"o1Delete", "o1DeleteInPlace",
 	"mmAddTag", "mmLink", "mmUnlink", "mmDeleteTag", "mmDeleteTagInPlace",
 	"moAddOrder", "moAddAddr", "moSetAddr", "moDeleteOrder", "moDeleteOrderRepoint", "moDeleteAddr",
-	"deleteParent", "rename", "flush", "commit", "rollback", "begin", "spCommit", "spRollback", "query",
+	"deleteParent", "rename", "flush", "commit", "rollback", "begin", "spCommit", "spRollback", "query", "failFlush",
 }
 
 var rnd2Weights = map[string]int{
@@ -88,7 +95,7 @@ var rnd2Weights = map[string]int{
 	"o1Delete": 2, "o1DeleteInPlace": 2,
 	"mmAddTag": 4, "mmLink": 5, "mmUnlink": 4, "mmDeleteTag": 2, "mmDeleteTagInPlace": 2,
 	"moAddOrder": 4, "moAddAddr": 2, "moSetAddr": 4, "moDeleteOrder": 2, "moDeleteOrderRepoint": 2, "moDeleteAddr": 2,
-	"deleteParent": 3, "rename": 4, "flush": 8, "commit": 6, "rollback": 3, "begin": 3, "spCommit": 3, "spRollback": 3, "query": 2,
+	"deleteParent": 3, "rename": 4, "flush": 8, "commit": 6, "rollback": 3, "begin": 3, "spCommit": 3, "spRollback": 3, "query": 2, "failFlush": 2,
 }
 
 // ---- the schema ----
@@ -172,8 +179,8 @@ type Rnd2Addr struct {
 
 type Rnd2AddrTable struct {
 	quarry.Entity[Rnd2Addr]
-	ID   quarry.Column[int64] `quarry:"id,pk"`
-	Name quarry.Column[string]
+	ID   quarry.Column[int64]  `quarry:"id,pk"`
+	Name quarry.Column[string] `quarry:"name,unique"` // failFlush collides on it
 }
 
 var (
@@ -342,8 +349,12 @@ type rnd2Run struct {
 // checking rows and objects against the model after every step that
 // reaches the database.
 func TestUOWModel2(t *testing.T) {
-	ops := rnd2OpKinds
-	if *uow2Ops != "all" {
+	// failFlush still finds open disagreements (see its doc): opt in
+	// with -uow2.ops=every.
+	ops := slices.DeleteFunc(slices.Clone(rnd2OpKinds), func(k string) bool { return k == "failFlush" })
+	if *uow2Ops == "every" {
+		ops = rnd2OpKinds
+	} else if *uow2Ops != "all" {
 		ops = strings.Split(*uow2Ops, ",")
 		for _, k := range ops {
 			if !slices.Contains(rnd2OpKinds, k) {
@@ -376,13 +387,20 @@ func (r *rnd2Run) run() {
 			r.fail("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
+	done := map[string]int{}
 	for r.step = 0; r.step < r.steps; {
-		if r.try(r.pickKind()) {
+		if k := r.pickKind(); r.try(k) {
 			r.step++
+			done[k]++
 		}
 	}
 	r.try("commit")
 	r.freshCheck()
+	var counts []string
+	for _, k := range r.ops {
+		counts = append(counts, fmt.Sprintf("%s=%d", k, done[k]))
+	}
+	r.t.Logf("steps run, by kind: %s", strings.Join(counts, " "))
 }
 
 func (r *rnd2Run) pickKind() string {
@@ -1030,6 +1048,49 @@ func (r *rnd2Run) try(kind string) bool {
 		clear(r.unsettled)
 		clear(r.touched)
 		r.checkAll(r.s, "after Savepoint.Rollback")
+		return true
+
+	case "failFlush":
+		a := r.pick('A', func(_ *rnd2Handle, rec rnd2Rec) bool { return rec.flushed })
+		if a == nil {
+			return false
+		}
+		name := r.cur.recs[a].name
+		r.log("bad := &Rnd2Addr{Name: %q}; s.Add(bad) // the name of %s: UNIQUE fails", name, a.v)
+		bad := &Rnd2Addr{Name: name}
+		r.must(r.s.Add(bad), "Add")
+		var err error
+		if r.rnd.IntN(2) == 0 {
+			r.log("s.Flush(ctx) // fails")
+			err = r.s.Flush(r.ctx)
+		} else {
+			r.log("s.Commit(ctx) // fails")
+			err = r.s.Commit(r.ctx)
+		}
+		if err == nil {
+			r.fail("the flush of a duplicate name succeeded")
+		}
+		r.sps = nil
+		for h, rec := range r.cur.recs {
+			_, committed := r.committed.recs[h]
+			rec.flushed = committed
+			r.cur.recs[h] = rec
+			r.touched[h] = true // compared with the committed snapshots again
+		}
+		r.log("// check after the failed flush: the committed rows")
+		got, gerr := r.rows(r.db)
+		r.must(gerr, "reading the rows after a failed flush")
+		want := r.wantRows(r.committed)
+		for _, tbl := range rnd2Tables {
+			if d := rndDiff(got[tbl], want[tbl]); d != "" {
+				r.fail("check after a failed flush: rows of %s differ from the committed model:\n%s", tbl, d)
+			}
+		}
+		if !r.s.Contains(bad) || bad.ID != 0 {
+			r.fail("check after a failed flush: the new address is not pending with ID 0 (ID %d)", bad.ID)
+		}
+		r.log("s.Expunge(bad)")
+		r.s.Expunge(bad)
 		return true
 
 	case "query":
