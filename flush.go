@@ -67,6 +67,8 @@ type unitOfWork struct {
 	// undo takes back the flush's changes to objects when it fails.
 	undo    []func()
 	touched map[unsafe.Pointer]touched
+	// assocWritten are the association tables the flush wrote rows of.
+	assocWritten []*table
 	// sorted caches the persistent states per table in key order, for
 	// each; sortedLen is the identity map's size it was built at.
 	sorted    map[*table][]*objState
@@ -198,6 +200,10 @@ func (u *unitOfWork) prepare() error {
 				s.cascadeSave(st.m, st.obj)
 			}
 		}
+		// The cascades may have brought in objects of tables the Session
+		// held none of: their relationships take part too (back-population,
+		// association rows seen from their side, new snapshots).
+		u.rels = sessionRels(s)
 		if err := u.prepareRelations(); err != nil {
 			return err
 		}
@@ -424,8 +430,11 @@ func (u *unitOfWork) finish() {
 	}
 	for _, st := range u.inserted {
 		delete(s.pendingBy, st.obj)
+		// cascaded is kept: should the transaction be rolled back under
+		// a Session that keeps its changes (a failed flush), the object
+		// is pending again as it came in, an orphan when nothing refers
+		// to it any more.
 		st.status = statusPersistent
-		st.cascaded = false
 		st.key = st.m.keyOf(st.obj)
 		st.snap = st.m.snapshot(st.obj)
 		st.inserted = true
@@ -449,7 +458,7 @@ func (u *unitOfWork) finish() {
 	for _, r := range u.replaced {
 		old, st := r[0], r[1]
 		delete(s.pendingBy, st.obj)
-		st.status, st.key, st.inserted, st.cascaded = statusPersistent, old.key, true, false
+		st.status, st.key, st.inserted = statusPersistent, old.key, true
 		st.snap = st.m.snapshot(st.obj)
 		s.ids.put(st.key, st)
 		s.bury(old)
@@ -459,6 +468,20 @@ func (u *unitOfWork) finish() {
 	}
 	s.livePending()
 	s.liveDeleted()
+	// The tables written, whose rows relationship loads of this
+	// transaction no longer show as committed (see loadedIn).
+	rs := s.relState()
+	for _, sts := range [][]*objState{u.inserted, u.updated, u.deleted} {
+		for _, st := range sts {
+			rs.wrote(st.m.t)
+		}
+	}
+	for _, r := range u.replaced {
+		rs.wrote(r[1].m.t)
+	}
+	for _, t := range u.assocWritten {
+		rs.wrote(t)
+	}
 	if len(u.rels) > 0 {
 		u.sorted = nil
 		u.dropDeletedMembers(gone)

@@ -21,9 +21,15 @@ type touched struct {
 	orig unsafe.Pointer
 }
 
-// remember records column c of obj before the flush changes it.
+// remember records column c of obj before the flush changes it. For a
+// pending object the value is kept in its state, to be put back when its
+// INSERT is undone (a failed flush, Rollback): a flush that runs again
+// sets the foreign keys of the children still in a collection, and one no
+// longer in any must not keep a key copied from a row that was rolled
+// back.
 func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj unsafe.Pointer) {
-	if u.s.pendingBy[obj] != nil {
+	if st := u.s.pendingBy[obj]; st != nil {
+		st.rememberPending(c)
 		return
 	}
 	if u.touched == nil {
@@ -37,6 +43,24 @@ func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj unsafe.Pointer) {
 	u.undo = append(u.undo, func() { c.clone(c.ptr(obj), c.ptr(t.orig)) })
 }
 
+// rememberPending records column c of a pending object before a flush
+// sets it, unless an earlier flush of the transaction did.
+func (st *objState) rememberPending(c *columnInfo) {
+	if slices.Contains(st.filled, c) || slices.Contains(st.synced, c) {
+		return
+	}
+	if st.m.isZero(c, st.obj) {
+		st.filled = append(st.filled, c) // zeroed again by undoInsert
+		return
+	}
+	if st.presync == nil {
+		st.presync = st.m.snapshot(st.obj)
+	} else {
+		c.clone(c.ptr(st.presync), c.ptr(st.obj))
+	}
+	st.synced = append(st.synced, c)
+}
+
 // setColumn sets column c of obj to its value in src (an object of the
 // same table), remembering the old value.
 func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src unsafe.Pointer) {
@@ -48,9 +72,19 @@ func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src unsafe.Poin
 func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
 	old := r.get(obj)
 	r.set(obj, val)
-	if u.s.pendingBy[obj] == nil {
-		u.undo = append(u.undo, func() { r.set(obj, old) })
+	if st := u.s.pendingBy[obj]; st != nil {
+		// Kept for the INSERT's undo: after a rolled-back flush, a field
+		// the flush set must not read as the program's assignment.
+		for i := range st.refs {
+			if st.refs[i].r == r {
+				st.refs[i].set = val
+				return
+			}
+		}
+		st.refs = append(st.refs, pendingRef{r: r, old: old, set: val})
+		return
 	}
+	u.undo = append(u.undo, func() { r.set(obj, old) })
 }
 
 // removeMember takes val out of the field of r in obj.

@@ -82,6 +82,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	if err != nil {
 		return err
 	}
+	u.assocWritten = append(u.assocWritten, r.secondary)
 	for _, obj := range objs {
 		args := make([]any, len(pairs))
 		for i, p := range pairs {
@@ -222,6 +223,7 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 	if err != nil {
 		return err
 	}
+	u.assocWritten = append(u.assocWritten, r.secondary)
 	for _, row := range rows {
 		if _, err := u.exec(sql, append(slices.Clone(row.owner), row.target...)); err != nil {
 			return err
@@ -233,6 +235,9 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 // insertRows inserts association rows in multi-row INSERTs.
 func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) error {
 	rows = r.fresh(st, 'I', rows)
+	if len(rows) > 0 {
+		u.assocWritten = append(u.assocWritten, r.secondary)
+	}
 	cols := r.secCols()
 	limit := batchRows(u.dialect().Capabilities(), len(cols))
 	for len(rows) > 0 {

@@ -25,9 +25,32 @@ import (
 	"unsafe"
 )
 
-// relState is the relationships' per-Session state: the field snapshots.
+// relState is the relationships' per-Session state: the field snapshots,
+// and the tables that hold relationship keys (foreign-key columns,
+// association rows) written by a flush of the current transaction.
 type relState struct {
-	snaps map[*relationship]*collSnaps
+	snaps   map[*relationship]*collSnaps
+	written map[*table]bool
+}
+
+// wrote records that the flush of the current transaction wrote rows of t.
+func (st *relState) wrote(t *table) {
+	if st.written == nil {
+		st.written = map[*table]bool{}
+	}
+	st.written[t] = true
+}
+
+// keyTable is the table whose rows hold the links of r: the association
+// table of a many-to-many, otherwise the table of the foreign key.
+func (r *relationship) keyTable() *table {
+	if r.dir == manyToMany {
+		return r.secondary
+	}
+	if len(r.pairs) == 0 {
+		return nil
+	}
+	return r.pairs[0].fk.table
 }
 
 // collSnaps are the snapshots of one relationship: the members of each
@@ -78,32 +101,42 @@ func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Po
 
 // loadedIn records the fields just loaded through a Session, by Load or
 // an eager loader, as their snapshots.
+//
+// A field loaded for the first time in a transaction is also taken as its
+// committed content, as a row first read is, unless a flush of this
+// transaction wrote the table that holds its links: the load then shows
+// the flushed, uncommitted links (a child moved to this parent, say), and
+// Rollback must not restore them; its committed content stays unknown.
 func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
+	rs := s.relState()
+	committed := rs.written == nil || !rs.written[r.keyTable()]
 	if r.dir == manyToMany || r.dir == oneToMany || r.dir == manyToOne {
-		cs := s.relState().snapsOf(r)
+		cs := rs.snapsOf(r)
 		for _, p := range parents {
-			cs.loaded(p, r.members(p))
+			cs.loaded(p, r.members(p), committed)
 		}
 	}
 	if b := r.back; r.dir == oneToMany && b != nil && b.dir == manyToOne {
 		// The load set the children's many-to-one fields too.
-		bs := s.relState().snapsOf(b)
+		bs := rs.snapsOf(b)
 		for _, p := range parents {
 			for _, c := range r.members(p) {
-				bs.loaded(c, []unsafe.Pointer{p})
+				bs.loaded(c, []unsafe.Pointer{p}, committed)
 			}
 		}
 	}
 }
 
-// loaded records what was just loaded into the field of p.
-func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer) {
+// loaded records what was just loaded into the field of p, and as its
+// committed content too when that is not known yet and committed says the
+// load shows it.
+func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer, committed bool) {
 	v = slices.Clone(v)
 	if v == nil {
 		v = []unsafe.Pointer{}
 	}
 	cs.writable()[p] = v
-	if _, ok := cs.committed[p]; !ok {
+	if _, ok := cs.committed[p]; !ok && committed {
 		// As for columns: a row first read in this transaction is its
 		// committed state as far as the Session knows.
 		cs.committed[p] = v
@@ -170,6 +203,7 @@ func (s *Session) commitFields() {
 		}
 		cs.committed, cs.shared = cs.cur, true
 	}
+	s.rel.written = nil
 }
 
 // rebaseFields makes the committed snapshots current again after the
@@ -183,6 +217,7 @@ func (s *Session) rebaseFields() {
 	for _, cs := range s.rel.snaps {
 		cs.cur, cs.shared = cs.committed, true
 	}
+	s.rel.written = nil
 }
 
 // savedFields are the field snapshots as a savepoint began.

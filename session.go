@@ -107,7 +107,17 @@ type objState struct {
 	// (generated key, server defaults, version), zeroed again when the
 	// INSERT is undone.
 	filled []*columnInfo
-	seq    int // Add order
+	// presync holds, for the columns in synced, the values a pending
+	// object had before a flush of this transaction set them (a foreign
+	// key copied from a parent over a value the program gave): undoing
+	// the INSERT puts them back. A column that was zero is in filled.
+	presync unsafe.Pointer
+	synced  []*columnInfo
+	// refs are the many-to-one fields of a pending object that a flush of
+	// this transaction back-populated, put back with the INSERT undone
+	// (unless the program set them since).
+	refs []pendingRef
+	seq  int // Add order
 	// cascaded says a pending object came in through a save-update
 	// cascade, not an explicit Add: it leaves the Session as an orphan
 	// when nothing refers to it any more (relationship_flush.go).
@@ -118,6 +128,13 @@ type objState struct {
 	// result is the stamp of the last Result that returned the object
 	// (readCtx.seq).
 	result uint64
+}
+
+// pendingRef is a many-to-one field of a pending object as it was before
+// a flush set it (old), and what the flush set (set).
+type pendingRef struct {
+	r        *relationship
+	old, set unsafe.Pointer
 }
 
 // SessionOption configures a [Session].
@@ -378,6 +395,9 @@ func (s *Session) add(m *tableMeta, p unsafe.Pointer, explicit bool) error {
 		return nil
 	}
 	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
+		if explicit {
+			st.cascaded = false // added explicitly after all
+		}
 		if st.status == statusDeleted && explicit {
 			st.status = statusPersistent // adding back keeps it
 		}

@@ -98,7 +98,7 @@ func (s *Session) committed() {
 	for st := range s.ids.all() {
 		st.committed = st.snap
 		st.inserted = false
-		st.filled = nil
+		st.filled, st.synced, st.presync, st.refs = nil, nil, nil, nil
 		if s.expire {
 			st.expired = expireSoft
 		}
@@ -170,6 +170,9 @@ func (s *Session) restoreCommitted() {
 	}
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.restoreFields(s.committedFields())
+	if s.rel != nil {
+		s.rel.written = nil // a new transaction
+	}
 }
 
 // undoInsert zeroes the columns an INSERT filled from the database.
@@ -177,7 +180,15 @@ func (s *Session) undoInsert(st *objState) {
 	for _, c := range st.filled {
 		st.m.setZero(c, st.obj)
 	}
-	st.filled = nil
+	for _, c := range st.synced {
+		c.clone(c.ptr(st.obj), c.ptr(st.presync))
+	}
+	for i := len(st.refs) - 1; i >= 0; i-- {
+		if ref := st.refs[i]; ref.r.get(st.obj) == ref.set {
+			ref.r.set(st.obj, ref.old)
+		}
+	}
+	st.filled, st.synced, st.presync, st.refs = nil, nil, nil, nil
 	st.inserted = false
 }
 
@@ -197,6 +208,14 @@ func (s *Session) rebase() {
 			s.ids.del(st.key)
 			s.undoInsert(st)
 			st.snap = nil
+			if st.status == statusDeleted {
+				// Inserted and then marked for deletion since the last
+				// commit: with the INSERT undone, the Delete of a pending
+				// object, which leaves the Session (it was pending again
+				// and inserted by the next flush).
+				st.status = statusDetached
+				continue
+			}
 			st.status = statusPending
 			back = append(back, st)
 			continue
