@@ -46,19 +46,30 @@ func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj unsafe.Pointer) {
 // rememberPending records column c of a pending object before a flush
 // sets it, unless an earlier flush of the transaction did.
 func (st *objState) rememberPending(c *columnInfo) {
-	if slices.Contains(st.filled, c) || slices.Contains(st.synced, c) {
+	if slices.Contains(st.filled, c) || st.synced != nil && slices.Contains(st.synced.cols, c) {
 		return
 	}
 	if st.m.isZero(c, st.obj) {
 		st.filled = append(st.filled, c) // zeroed again by undoInsert
 		return
 	}
-	if st.presync == nil {
-		st.presync = st.m.snapshot(st.obj)
+	ps := st.pendingSync()
+	if ps.orig == nil {
+		ps.orig = st.m.snapshot(st.obj)
 	} else {
-		c.clone(c.ptr(st.presync), c.ptr(st.obj))
+		c.clone(c.ptr(ps.orig), c.ptr(st.obj))
 	}
-	st.synced = append(st.synced, c)
+	ps.cols = append(ps.cols, c)
+}
+
+// pendingSync returns the record of what flushes set on a pending
+// object, making it on first use.
+func (st *objState) pendingSync() *pendingSync {
+	if st.synced == nil {
+		st.synced = &pendingSync{}
+		st.synced.refs = st.synced.one[:0]
+	}
+	return st.synced
 }
 
 // setColumn sets column c of obj to its value in src (an object of the
@@ -75,13 +86,14 @@ func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
 	if st := u.s.pendingBy[obj]; st != nil {
 		// Kept for the INSERT's undo: after a rolled-back flush, a field
 		// the flush set must not read as the program's assignment.
-		for i := range st.refs {
-			if st.refs[i].r == r {
-				st.refs[i].set = val
+		ps := st.pendingSync()
+		for i := range ps.refs {
+			if ps.refs[i].r == r {
+				ps.refs[i].set = val
 				return
 			}
 		}
-		st.refs = append(st.refs, pendingRef{r: r, old: old, set: val})
+		ps.refs = append(ps.refs, pendingRef{r: r, old: old, set: val})
 		return
 	}
 	u.undo = append(u.undo, func() { r.set(obj, old) })

@@ -107,17 +107,11 @@ type objState struct {
 	// (generated key, server defaults, version), zeroed again when the
 	// INSERT is undone.
 	filled []*columnInfo
-	// presync holds, for the columns in synced, the values a pending
-	// object had before a flush of this transaction set them (a foreign
-	// key copied from a parent over a value the program gave): undoing
-	// the INSERT puts them back. A column that was zero is in filled.
-	presync unsafe.Pointer
-	synced  []*columnInfo
-	// refs are the many-to-one fields of a pending object that a flush of
-	// this transaction back-populated, put back with the INSERT undone
-	// (unless the program set them since).
-	refs []pendingRef
-	seq  int // Add order
+	// synced records what flushes of this transaction set on the object
+	// while it was pending, put back when its INSERT is undone; nil for
+	// most objects, so loaded rows do not pay for it.
+	synced *pendingSync
+	seq    int // Add order
 	// cascaded says a pending object came in through a save-update
 	// cascade, not an explicit Add: it leaves the Session as an orphan
 	// when nothing refers to it any more (relationship_flush.go).
@@ -128,6 +122,20 @@ type objState struct {
 	// result is the stamp of the last Result that returned the object
 	// (readCtx.seq).
 	result uint64
+}
+
+// pendingSync is what flushes set on a pending object: foreign keys
+// copied from parents over values the program gave (the columns in cols,
+// their earlier values in orig; a column that was zero is in
+// objState.filled instead) and back-populated many-to-one fields (refs,
+// put back unless the program set them since).
+type pendingSync struct {
+	orig unsafe.Pointer
+	cols []*columnInfo
+	refs []pendingRef
+	// one holds the first ref, the usual case, without a second
+	// allocation.
+	one [1]pendingRef
 }
 
 // pendingRef is a many-to-one field of a pending object as it was before

@@ -98,7 +98,7 @@ func (s *Session) committed() {
 	for st := range s.ids.all() {
 		st.committed = st.snap
 		st.inserted = false
-		st.filled, st.synced, st.presync, st.refs = nil, nil, nil, nil
+		st.filled, st.synced = nil, nil
 		if s.expire {
 			st.expired = expireSoft
 		}
@@ -175,20 +175,23 @@ func (s *Session) restoreCommitted() {
 	}
 }
 
-// undoInsert zeroes the columns an INSERT filled from the database.
+// undoInsert zeroes the columns an INSERT filled from the database and
+// puts back what flushes set on the object while it was pending.
 func (s *Session) undoInsert(st *objState) {
 	for _, c := range st.filled {
 		st.m.setZero(c, st.obj)
 	}
-	for _, c := range st.synced {
-		c.clone(c.ptr(st.obj), c.ptr(st.presync))
-	}
-	for i := len(st.refs) - 1; i >= 0; i-- {
-		if ref := st.refs[i]; ref.r.get(st.obj) == ref.set {
-			ref.r.set(st.obj, ref.old)
+	if ps := st.synced; ps != nil {
+		for _, c := range ps.cols {
+			c.clone(c.ptr(st.obj), c.ptr(ps.orig))
+		}
+		for i := len(ps.refs) - 1; i >= 0; i-- {
+			if ref := ps.refs[i]; ref.r.get(st.obj) == ref.set {
+				ref.r.set(st.obj, ref.old)
+			}
 		}
 	}
-	st.filled, st.synced, st.presync, st.refs = nil, nil, nil, nil
+	st.filled, st.synced = nil, nil
 	st.inserted = false
 }
 
