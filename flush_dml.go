@@ -1,0 +1,572 @@
+package quarry
+
+// The statements of a flush: UPDATEs of changed columns, multi-row
+// INSERTs that read generated values back, and DELETEs, each rendered
+// once per dialect and shape and cached on the table's meta.
+
+import (
+	"fmt"
+	"slices"
+	"unsafe"
+
+	"github.com/quarry-orm/quarry/dialect"
+)
+
+// sqlKey identifies a rendered DML statement in a tableMeta's cache.
+type sqlKey struct {
+	d    Dialect
+	op   byte
+	mask uint64
+	n    int
+}
+
+func (m *tableMeta) cachedSQL(k sqlKey, build func() (string, error)) (string, error) {
+	if len(m.t.columns) > 64 {
+		return build() // the mask cannot name the columns
+	}
+	if v, ok := m.sql.Load(k); ok {
+		return v.(string), nil
+	}
+	sql, err := build()
+	if err == nil {
+		m.sql.Store(k, sql)
+	}
+	return sql, err
+}
+
+func colMask(cols []*columnInfo) uint64 {
+	var mask uint64
+	for _, c := range cols {
+		mask |= 1 << (uint(c.index) & 63)
+	}
+	return mask
+}
+
+// dml renders DML text with numbered placeholders; values are passed
+// separately, never written into the text.
+type dml struct {
+	b *builder
+	n int
+}
+
+func newDML(d Dialect) *dml { return &dml{b: newBuilder(d)} }
+
+func (w *dml) ph() {
+	w.n++
+	w.b.buf = w.b.d.AppendPlaceholder(w.b.buf, w.n)
+}
+
+func (w *dml) qualified(t *table, c *columnInfo) {
+	w.b.ident(t.name)
+	w.b.writeByte('.')
+	w.b.ident(c.name)
+}
+
+// whereKey writes "t.pk1 = ? AND t.pk2 = ?" (and the version check).
+func (w *dml) whereKey(m *tableMeta, version bool) {
+	w.b.write(" WHERE ")
+	for i, c := range m.t.pk {
+		if i > 0 {
+			w.b.write(" AND ")
+		}
+		w.qualified(m.t, c)
+		w.b.write(" = ")
+		w.ph()
+	}
+	if version {
+		w.b.write(" AND ")
+		w.qualified(m.t, m.version)
+		w.b.write(" = ")
+		w.ph()
+	}
+}
+
+func (w *dml) sql() (string, error) {
+	if w.b.err != nil {
+		return "", w.b.err
+	}
+	return string(w.b.buf), nil
+}
+
+// updates writes the changed columns of each persistent object of the
+// table, one UPDATE per row in primary-key order.
+func (u *unitOfWork) updates(w *tableWork) error {
+	m := w.m
+	type change struct {
+		st   *objState
+		cols []*columnInfo
+	}
+	var changes []change
+	for _, st := range w.persistent {
+		cols := m.changed(nil, st.obj, st.snap)
+		if m.version != nil {
+			if slices.Contains(cols, m.version) && !u.replacing(st) {
+				// The counter is the Session's: honouring a value set
+				// by hand would either break the optimistic check or
+				// guess what the program meant, and ignoring it would
+				// leave the object saying what the row does not.
+				return fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
+					m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+			}
+			cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		for _, c := range cols {
+			if c.pk {
+				return fmt.Errorf("quarry: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
+			}
+		}
+		changes = append(changes, change{st, cols})
+	}
+	slices.SortFunc(changes, func(a, b change) int { return a.st.key.compare(b.st.key) })
+	d := u.s.db.dialect
+	for _, ch := range changes {
+		st := ch.st
+		if m.zeroKey(st.snap) {
+			return fmt.Errorf("quarry: refusing to UPDATE %v with a zero primary key", m.t.goType)
+		}
+		versioned := m.version != nil
+		sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(ch.cols)}, func() (string, error) {
+			w := newDML(d)
+			w.b.write("UPDATE ")
+			w.b.ident(m.t.name)
+			w.b.write(" SET ")
+			for i, c := range ch.cols {
+				if i > 0 {
+					w.b.write(", ")
+				}
+				w.b.ident(c.name)
+				w.b.write(" = ")
+				w.ph()
+			}
+			if versioned {
+				w.b.write(", ")
+				w.b.ident(m.version.name)
+				w.b.write(" = ")
+				w.ph()
+			}
+			w.whereKey(m, versioned)
+			return w.sql()
+		})
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, len(ch.cols)+len(m.t.pk)+2)
+		for _, c := range ch.cols {
+			args = append(args, c.value(c.ptr(st.obj)))
+		}
+		var oldVersion int64
+		if versioned {
+			oldVersion = m.getVersion(m.version.ptr(st.snap))
+			args = append(args, oldVersion+1)
+		}
+		for _, c := range m.t.pk {
+			args = append(args, c.value(c.ptr(st.snap)))
+		}
+		if versioned {
+			args = append(args, oldVersion)
+		}
+		n, err := u.exec(sql, args)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return staleError("UPDATE", m, st, versioned, oldVersion)
+		}
+		if versioned {
+			m.setVersion(m.version.ptr(st.obj), oldVersion+1)
+		}
+		u.updated = append(u.updated, st)
+	}
+	return nil
+}
+
+func staleError(op string, m *tableMeta, st *objState, versioned bool, version int64) error {
+	e := &StaleObjectError{Op: op, Table: m.t.name, Key: keyValues(m, st.snap)}
+	if versioned {
+		e.Version = &version
+	}
+	return e
+}
+
+// maxBatchRows bounds the rows of one multi-row INSERT or DELETE, on top
+// of the dialect's parameter limit, to keep statement text reasonable.
+const maxBatchRows = 1000
+
+func batchRows(caps dialect.Capabilities, perRow int) int {
+	maxParams := caps.MaxParams
+	if maxParams <= 0 {
+		maxParams = 999 // SQLite's historical default, a safe floor
+	}
+	n := maxParams / max(perRow, 1)
+	return max(1, min(n, maxBatchRows))
+}
+
+// insertShape is the set of columns an INSERT writes and those it reads
+// back through RETURNING.
+type insertShape struct {
+	cols, ret []*columnInfo
+	mask      uint64
+	generated bool // the key is among ret: correlate rows by it
+}
+
+func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*columnInfo, []*columnInfo, bool) {
+	generated := false
+	for _, c := range m.t.columns {
+		switch {
+		case c == m.auto && m.isZero(c, obj):
+			generated = true
+			ret = append(ret, c)
+		case c.zeroDefault && m.isZero(c, obj):
+			// A nil pointer (or an omitzero field left zero) of a
+			// column with a server default leaves the default to the
+			// database and reads it back. Other fields are written as
+			// they are: false, 0 and "" are values.
+			ret = append(ret, c)
+		default:
+			cols = append(cols, c)
+		}
+	}
+	return cols, ret, generated
+}
+
+// inserts writes the pending objects of the table in Add order, whether
+// their keys are given or generated; consecutive rows of one shape go in
+// one multi-row INSERT.
+func (u *unitOfWork) inserts(w *tableWork) error {
+	m := w.m
+	if len(w.pending) == 0 {
+		return nil
+	}
+	// Add order, whether keys are given or generated (as SQLAlchemy's
+	// insert order): a program that adds rows in an order it cares
+	// about (triggers, sequences, audit rows) gets it.
+	objs := w.pending
+	if !slices.IsSortedFunc(objs, bySeq) {
+		slices.SortStableFunc(objs, bySeq)
+	}
+	for _, st := range objs {
+		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
+			m.setVersion(m.version.ptr(st.obj), 1)
+			st.filled = append(st.filled, m.version)
+		}
+	}
+	caps := u.s.db.dialect.Capabilities()
+	for len(objs) > 0 {
+		var sh insertShape
+		sh.cols, sh.ret, sh.generated = m.shapeOf(objs[0].obj, nil, nil)
+		sh.mask = colMask(sh.cols)
+		limit := batchRows(caps, len(sh.cols))
+		n := 1
+		for n < len(objs) && n < limit {
+			// Consecutive rows of the same shape share the statement.
+			if !m.sameShape(objs[n].obj, &sh) {
+				break
+			}
+			n++
+		}
+		if err := u.insertBatch(m, &sh, objs[:n]); err != nil {
+			return err
+		}
+		objs = objs[n:]
+	}
+	return nil
+}
+
+func bySeq(a, b *objState) int { return a.seq - b.seq }
+
+func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
+	for _, c := range sh.ret {
+		if !m.isZero(c, obj) {
+			return false
+		}
+	}
+	for _, c := range sh.cols {
+		if (c == m.auto || c.zeroDefault) && m.isZero(c, obj) {
+			return false
+		}
+	}
+	return true
+}
+
+func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState) error {
+	d := u.s.db.dialect
+	rows := len(objs)
+	k := sqlKey{d: d, op: 'I', mask: sh.mask, n: rows}
+	build := func() (string, error) { return insertSQL(d, m, sh, rows) }
+	var (
+		sql string
+		err error
+	)
+	if rows == 1 || rows == batchRows(d.Capabilities(), len(sh.cols)) {
+		sql, err = m.cachedSQL(k, build)
+	} else {
+		sql, err = build()
+	}
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, rows*len(sh.cols))
+	for _, st := range objs {
+		for _, c := range sh.cols {
+			args = append(args, c.value(c.ptr(st.obj)))
+		}
+	}
+	if len(sh.ret) == 0 {
+		n, err := u.exec(sql, args)
+		if err != nil {
+			return err
+		}
+		if n != int64(rows) {
+			return fmt.Errorf("quarry: INSERT into %s wrote %d rows, want %d", m.t.name, n, rows)
+		}
+	} else if err := u.insertReturning(m, sh, objs, sql, args); err != nil {
+		return err
+	}
+	for _, st := range objs {
+		if len(sh.ret) > 0 {
+			st.filled = append(st.filled, sh.ret...)
+		}
+		u.inserted = append(u.inserted, st)
+	}
+	return nil
+}
+
+func insertSQL(d Dialect, m *tableMeta, sh *insertShape, rows int) (string, error) {
+	w := newDML(d)
+	w.b.buf = slices.Grow(w.b.buf, rows*(len(sh.cols)*4+4))
+	w.b.write("INSERT INTO ")
+	w.b.ident(m.t.name)
+	if len(sh.cols) == 0 {
+		if rows != 1 {
+			return "", fmt.Errorf("quarry: internal error: multi-row INSERT of no columns")
+		}
+		w.b.write(" DEFAULT VALUES")
+	} else {
+		w.b.write(" (")
+		identList(w.b, sh.cols)
+		w.b.write(") VALUES ")
+		for r := 0; r < rows; r++ {
+			if r > 0 {
+				w.b.write(", ")
+			}
+			w.b.writeByte('(')
+			for i := range sh.cols {
+				if i > 0 {
+					w.b.write(", ")
+				}
+				w.ph()
+			}
+			w.b.writeByte(')')
+		}
+	}
+	if len(sh.ret) > 0 {
+		w.b.write(" RETURNING ")
+		ret := sh.ret
+		if !sh.generated {
+			// Correlate the returned rows by their given key.
+			ret = append(slices.Clone(m.t.pk), ret...)
+		}
+		identList(w.b, ret)
+	}
+	return w.sql()
+}
+
+// insertReturning runs a multi-row INSERT ... RETURNING and copies the
+// generated values into the objects.
+//
+// Neither SQLite nor PostgreSQL documents the order of RETURNING rows, so
+// rows are correlated, not assumed in order: when the key is given, by
+// the key each row returns; when the database generates an integer key,
+// by sorting the returned keys, since both hand out increasing values to
+// the rows of one INSERT ... VALUES in list order (SQLite's rowid is
+// max+1 per row, PostgreSQL calls nextval per row as it reads the VALUES
+// list; this is the strategy SQLAlchemy 2.0 uses for "insertmanyvalues").
+// The row count is checked either way.
+func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objState, sql string, args []any) error {
+	if err := u.s.begin(u.ctx); err != nil {
+		return err
+	}
+	rows, err := u.s.db.query(u.ctx, u.s.tx, sql, args)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	fail := func(err error) error { return u.s.db.wrapErr(sql, err) }
+	if sh.generated && len(sh.ret) == 1 {
+		// Only the key comes back: read it without scratch objects.
+		keys := make([]int64, 0, len(objs))
+		var k int64
+		for rows.Next() {
+			if err := rows.Scan(&k); err != nil {
+				return fail(err)
+			}
+			keys = append(keys, k)
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+		if len(keys) != len(objs) {
+			return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.name, len(keys), len(objs))
+		}
+		if !slices.IsSorted(keys) {
+			slices.Sort(keys)
+		}
+		for i, st := range objs {
+			m.setAuto(m.auto.ptr(st.obj), keys[i])
+		}
+		return rows.Close()
+	}
+	ret := sh.ret
+	if !sh.generated {
+		ret = append(slices.Clone(m.t.pk), ret...)
+	}
+	scratch := make([]unsafe.Pointer, 0, len(objs))
+	dest := make([]any, len(ret))
+	for rows.Next() {
+		p := m.t.newObj()
+		for i, c := range ret {
+			dest[i] = c.dest(c.ptr(p))
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fail(err)
+		}
+		scratch = append(scratch, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if len(scratch) != len(objs) {
+		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.name, len(scratch), len(objs))
+	}
+	if sh.generated {
+		get := func(p unsafe.Pointer) int64 { return m.getInt(m.auto.ptr(p)) }
+		slices.SortStableFunc(scratch, func(a, b unsafe.Pointer) int {
+			if get(a) < get(b) {
+				return -1
+			}
+			if get(a) > get(b) {
+				return 1
+			}
+			return 0
+		})
+		for i, st := range objs {
+			for _, c := range sh.ret {
+				c.clone(c.ptr(st.obj), c.ptr(scratch[i]))
+			}
+		}
+		return rows.Close()
+	}
+	byKey := make(map[identKey]unsafe.Pointer, len(scratch))
+	for _, p := range scratch {
+		byKey[m.keyOf(p)] = p
+	}
+	for _, st := range objs {
+		p := byKey[m.keyOf(st.obj)]
+		if p == nil {
+			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.name, keyValues(m, st.obj))
+		}
+		for _, c := range sh.ret {
+			c.clone(c.ptr(st.obj), c.ptr(p))
+		}
+	}
+	return rows.Close()
+}
+
+// deletes removes the rows of the objects marked for deletion, in
+// primary-key order: many at a time with a single-column key and no
+// version column, one by one otherwise (each checked against its
+// version).
+func (u *unitOfWork) deletes(w *tableWork) error {
+	m := w.m
+	if len(w.deletes) == 0 {
+		return nil
+	}
+	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.compare(b.key) })
+	if rels := selfRelations(m); len(rels) > 0 {
+		orderSelfDeletes(w, rels)
+	}
+	for _, st := range w.deletes {
+		if m.zeroKey(st.snap) {
+			return fmt.Errorf("quarry: refusing to DELETE %v with a zero primary key", m.t.goType)
+		}
+	}
+	d := u.s.db.dialect
+	if len(m.t.pk) == 1 && m.version == nil {
+		pk := m.t.pk[0]
+		all := w.deletes
+		for len(all) > 0 {
+			n := min(len(all), batchRows(d.Capabilities(), 1))
+			batch := all[:n]
+			all = all[n:]
+			q := newDML(d)
+			q.b.write("DELETE FROM ")
+			q.b.ident(m.t.name)
+			q.b.write(" WHERE ")
+			q.qualified(m.t, pk)
+			if n == 1 {
+				q.b.write(" = ")
+				q.ph()
+			} else {
+				q.b.write(" IN (")
+				for i := range batch {
+					if i > 0 {
+						q.b.write(", ")
+					}
+					q.ph()
+				}
+				q.b.writeByte(')')
+			}
+			sql, err := q.sql()
+			if err != nil {
+				return err
+			}
+			args := make([]any, n)
+			for i, st := range batch {
+				args[i] = pk.value(pk.ptr(st.snap))
+			}
+			got, err := u.exec(sql, args)
+			if err != nil {
+				return err
+			}
+			if got != int64(n) {
+				if n == 1 {
+					return staleError("DELETE", m, batch[0], false, 0)
+				}
+				return &StaleObjectError{Op: "DELETE", Table: m.t.name, Key: args}
+			}
+			u.deleted = append(u.deleted, batch...)
+		}
+		return nil
+	}
+	versioned := m.version != nil
+	sql, err := m.cachedSQL(sqlKey{d: d, op: 'D'}, func() (string, error) {
+		w := newDML(d)
+		w.b.write("DELETE FROM ")
+		w.b.ident(m.t.name)
+		w.whereKey(m, versioned)
+		return w.sql()
+	})
+	if err != nil {
+		return err
+	}
+	for _, st := range w.deletes {
+		args := keyValues(m, st.snap)
+		var version int64
+		if versioned {
+			version = m.getVersion(m.version.ptr(st.snap))
+			args = append(args, version)
+		}
+		n, err := u.exec(sql, args)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return staleError("DELETE", m, st, versioned, version)
+		}
+		u.deleted = append(u.deleted, st)
+	}
+	return nil
+}
