@@ -321,18 +321,11 @@ type rnd2Savepoint struct {
 }
 
 type rnd2Run struct {
-	t       *testing.T
-	ctx     context.Context
-	db      *quarry.DB
-	s       *quarry.Session
-	backend string
-	seed    uint64
-	steps   int
-	rnd     *rand.Rand
-	ops     []string
+	rndProgram
+	ctx context.Context
+	db  *quarry.DB
+	s   *quarry.Session
 
-	step    int
-	hist    []string
 	handles []*rnd2Handle
 	byObj   map[any]*rnd2Handle
 	nextVar int
@@ -369,8 +362,12 @@ func TestUOWModel2(t *testing.T) {
 		s := db.Session()
 		defer s.Close(ctx)
 		r := &rnd2Run{
-			t: t, ctx: ctx, db: db, s: s, backend: t.Name(), seed: *uowSeed, steps: *uowSteps,
-			rnd: rand.New(rand.NewPCG(*uowSeed, 0x2545f4914f6cdd1d)), ops: ops,
+			rndProgram: rndProgram{
+				t: t, backend: t.Name(), seed: *uowSeed, steps: *uowSteps,
+				rnd: rand.New(rand.NewPCG(*uowSeed, 0x2545f4914f6cdd1d)), ops: ops, weights: rnd2Weights,
+				replay: "-uow2.ops=" + *uow2Ops,
+			},
+			ctx: ctx, db: db, s: s,
 			byObj:     map[any]*rnd2Handle{},
 			cur:       rnd2State{recs: map[*rnd2Handle]rnd2Rec{}, links: map[rnd2Link]bool{}},
 			committed: rnd2State{recs: map[*rnd2Handle]rnd2Rec{}, links: map[rnd2Link]bool{}},
@@ -401,50 +398,6 @@ func (r *rnd2Run) run() {
 		counts = append(counts, fmt.Sprintf("%s=%d", k, done[k]))
 	}
 	r.t.Logf("steps run, by kind: %s", strings.Join(counts, " "))
-}
-
-func (r *rnd2Run) pickKind() string {
-	total := 0
-	for _, k := range r.ops {
-		total += rnd2Weights[k]
-	}
-	n := r.rnd.IntN(total)
-	for _, k := range r.ops {
-		if n < rnd2Weights[k] {
-			return k
-		}
-		n -= rnd2Weights[k]
-	}
-	return r.ops[len(r.ops)-1]
-}
-
-func (r *rnd2Run) log(format string, args ...any) {
-	line := fmt.Sprintf("/* %4d */ ", r.step) + fmt.Sprintf(format, args...)
-	r.hist = append(r.hist, line)
-	if *uowVerbose {
-		r.t.Log(line)
-	}
-}
-
-func (r *rnd2Run) fail(format string, args ...any) {
-	r.t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nseed %d, %s, step %d of %d\n", fmt.Sprintf(format, args...), r.seed, r.backend, r.step, r.steps)
-	fmt.Fprintf(&b, "replay: go test -run '^%s$' -count=1 -uow.seed=%d -uow.steps=%d -uow2.ops=%s .\n\n", r.backend, r.seed, r.step+1, *uow2Ops)
-	b.WriteString("// The program so far. without(s, x) is a new slice of s's elements but x.\n")
-	b.WriteString("s := db.Session()\n")
-	for _, l := range r.hist {
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	r.t.Fatal(b.String())
-}
-
-func (r *rnd2Run) must(err error, what string) {
-	r.t.Helper()
-	if err != nil {
-		r.fail("%s: unexpected error: %v", what, err)
-	}
 }
 
 func (r *rnd2Run) newHandle(kind byte) *rnd2Handle {

@@ -409,18 +409,11 @@ type rndSavepoint struct {
 }
 
 type rndRun struct {
-	t       *testing.T
-	ctx     context.Context
-	db      *quarry.DB
-	s       *quarry.Session
-	backend string
-	seed    uint64
-	steps   int
-	rnd     *rand.Rand
-	ops     []string
+	rndProgram
+	ctx context.Context
+	db  *quarry.DB
+	s   *quarry.Session
 
-	step    int
-	hist    []string
 	handles []*rndHandle // the handles still worth checking, in creation order
 	byObj   map[any]*rndHandle
 	nextVar int
@@ -458,8 +451,16 @@ func TestUOWModel(t *testing.T) {
 		s := db.Session()
 		defer s.Close(ctx)
 		r := &rndRun{
-			t: t, ctx: ctx, db: db, s: s, backend: t.Name(), seed: *uowSeed, steps: *uowSteps,
-			rnd: rand.New(rand.NewPCG(*uowSeed, 0x9e3779b97f4a7c15)), ops: ops,
+			rndProgram: rndProgram{
+				t: t, backend: t.Name(), seed: *uowSeed, steps: *uowSteps,
+				rnd: rand.New(rand.NewPCG(*uowSeed, 0x9e3779b97f4a7c15)), ops: ops, weights: rndWeights,
+				replay: "-uow.ops=" + *uowOps,
+				legend: []string{
+					`// "check" lines are the test's comparisons; "repair" lines make both sides`,
+					`// of the in-memory graph agree with the model after a one-sided edit.`,
+				},
+			},
+			ctx: ctx, db: db, s: s,
 			byObj: map[any]*rndHandle{}, cur: rndState{}, committed: rndState{},
 			unsettled: map[*rndHandle]bool{}, touched: map[*rndHandle]bool{},
 		}
@@ -493,54 +494,6 @@ var rndWeights = map[string]int{
 	"moveKid": 6, "moveKidAppendOnly": 2, "moveKidCollOnly": 2, "moveKidM2OOnly": 2,
 	"removeKid": 4, "removeKidOneSided": 2, "removeKidPending": 1, "deleteParent": 4, "deleteKid": 3, "deleteKidInPlace": 2,
 	"rename": 6, "flush": 8, "commit": 6, "rollback": 3, "begin": 3, "spCommit": 3, "spRollback": 3, "query": 2,
-}
-
-func (r *rndRun) pickKind() string {
-	total := 0
-	for _, k := range r.ops {
-		total += rndWeights[k]
-	}
-	n := r.rnd.IntN(total)
-	for _, k := range r.ops {
-		if n < rndWeights[k] {
-			return k
-		}
-		n -= rndWeights[k]
-	}
-	return r.ops[len(r.ops)-1]
-}
-
-// log records a line of the program.
-func (r *rndRun) log(format string, args ...any) {
-	line := fmt.Sprintf("/* %4d */ ", r.step) + fmt.Sprintf(format, args...)
-	r.hist = append(r.hist, line)
-	if *uowVerbose {
-		r.t.Log(line)
-	}
-}
-
-// fail stops the test with the program so far.
-func (r *rndRun) fail(format string, args ...any) {
-	r.t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nseed %d, %s, step %d of %d\n", fmt.Sprintf(format, args...), r.seed, r.backend, r.step, r.steps)
-	fmt.Fprintf(&b, "replay: go test -run '^%s$' -count=1 -uow.seed=%d -uow.steps=%d -uow.ops=%s .\n\n", r.backend, r.seed, r.step+1, *uowOps)
-	b.WriteString("// The program so far. without(s, x) is a new slice of s's elements but x.\n")
-	b.WriteString("// \"check\" lines are the test's comparisons; \"repair\" lines make both sides\n")
-	b.WriteString("// of the in-memory graph agree with the model after a one-sided edit.\n")
-	b.WriteString("s := db.Session()\n")
-	for _, l := range r.hist {
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	r.t.Fatal(b.String())
-}
-
-func (r *rndRun) must(err error, what string) {
-	r.t.Helper()
-	if err != nil {
-		r.fail("%s: unexpected error: %v", what, err)
-	}
 }
 
 func (r *rndRun) fam() rndFamily {
