@@ -2,16 +2,17 @@ package quarry
 
 import (
 	"fmt"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // BundleField is one field of a [Bundle]: a selected expression and the
 // field of the bundle's struct it is read into. Make one with [Field].
 type BundleField struct {
 	n    node
-	addr unsafe.Pointer // the field's address in the probe struct
+	addr field.Ptr // the field's address in the probe struct
 	size uintptr
-	dest func(field unsafe.Pointer) any
+	dest func(fp field.Ptr) any
 }
 
 // Field links the field at dst, a pointer into the struct that the
@@ -20,9 +21,9 @@ type BundleField struct {
 func Field[T any](dst *T, e Expression[T]) BundleField {
 	return BundleField{
 		n:    nodeOf(e),
-		addr: unsafe.Pointer(dst),
-		size: unsafe.Sizeof(*dst),
-		dest: func(p unsafe.Pointer) any { return (*T)(p) },
+		addr: field.Of(dst),
+		size: field.SizeOf[T](),
+		dest: field.AccessorsOf[T]().Dest,
 	}
 }
 
@@ -38,7 +39,7 @@ type BundleOf[B any] struct {
 
 type bundleSlot struct {
 	offset uintptr
-	dest   func(field unsafe.Pointer) any
+	dest   func(fp field.Ptr) any
 }
 
 // Bundle groups columns into a struct B. The function is called once, with
@@ -65,14 +66,14 @@ func Bundle[B any](fields func(b *B) []BundleField) *BundleOf[B] {
 		return bd
 	}
 	probe := new(B)
-	base, size := uintptr(unsafe.Pointer(probe)), unsafe.Sizeof(*probe)
+	base, size := field.Addr(field.Of(probe)), field.SizeOf[B]()
 	fs, err := probeFields(fields, probe)
 	if err != nil {
 		bd.err = fmt.Errorf("quarry: Bundle[%T]: %v", *probe, err)
 		return bd
 	}
 	for i, f := range fs {
-		addr := uintptr(f.addr)
+		addr := field.Addr(f.addr)
 		if f.dest == nil || addr < base || addr+f.size > base+size {
 			bd.err = fmt.Errorf("quarry: Bundle[%T]: field %d does not point into the struct given to the function", *probe, i+1)
 			return bd
@@ -114,9 +115,9 @@ type bundleReader[B any] struct {
 func (r *bundleReader[B]) prepare(dst []any) []any {
 	var zero B
 	r.cur = zero
-	p := unsafe.Pointer(&r.cur)
+	p := field.Of(&r.cur)
 	for _, f := range r.fields {
-		dst = append(dst, f.dest(unsafe.Add(p, f.offset)))
+		dst = append(dst, f.dest(field.At(p, f.offset)))
 	}
 	return dst
 }

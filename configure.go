@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // configure resolves the references between mapped tables (foreign keys,
@@ -67,7 +69,7 @@ func keyTypeFits(fk, ref reflect.Type) bool {
 	switch {
 	case fk == ref:
 		return true
-	case intKind(fk.Kind()) && intKind(ref.Kind()):
+	case field.IsInt(fk.Kind()) && field.IsInt(ref.Kind()):
 		return true
 	case fk.Kind() == reflect.String && ref.Kind() == reflect.String:
 		return true

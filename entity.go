@@ -2,11 +2,12 @@ package quarry
 
 import (
 	"fmt"
-	"github.com/quarry-orm/quarry/dialect"
 	"reflect"
 	"strings"
 	"sync"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Entity is embedded, as the first field, in every table struct. It stands
@@ -86,10 +87,10 @@ type table struct {
 	// holding a *source (the Entity and each Column), so that an alias can
 	// copy the table struct and re-point them without reflection.
 	srcOffsets []srcSlot
-	newObj     func() unsafe.Pointer
+	newObj     func() field.Ptr
 	// newBlock allocates n zero E in one array, for snapshots; objSize
 	// is the size of an E.
-	newBlock func(n int) unsafe.Pointer
+	newBlock func(n int) field.Ptr
 	objSize  uintptr
 	// relations are the relationship fields of the table struct.
 	relations []relation
@@ -105,23 +106,23 @@ type table struct {
 type srcSlot struct {
 	offset uintptr
 	// rebind points the field at ptr to the source src.
-	rebind func(ptr unsafe.Pointer, src *source)
+	rebind func(ptr field.Ptr, src *source)
 }
 
 // rebind re-points every column, entity and relationship field of a copy
 // of a table struct at src.
-func rebind(m unsafe.Pointer, t *table, src *source) {
+func rebind(m field.Ptr, t *table, src *source) {
 	for _, s := range t.srcOffsets {
-		s.rebind(unsafe.Add(m, s.offset), src)
+		s.rebind(field.At(m, s.offset), src)
 	}
 }
 
-func rebindEntity(ptr unsafe.Pointer, src *source) { (*Entity[struct{}])(ptr).src = src }
+func rebindEntity(ptr field.Ptr, src *source) { (*Entity[struct{}])(ptr).src = src }
 
-func rebindColumn(info *columnInfo) func(unsafe.Pointer, *source) {
-	return func(ptr unsafe.Pointer, src *source) {
+func rebindColumn(info *columnInfo) func(field.Ptr, *source) {
+	return func(ptr field.Ptr, src *source) {
 		// Every Column[T] is one node interface, whatever T is.
-		*(*node)(ptr) = &colRef{src: src, info: info}
+		field.Set[node](ptr, &colRef{src: src, info: info})
 	}
 }
 
@@ -135,7 +136,7 @@ type relation interface {
 type relationBinder interface {
 	// bindRelation returns the relation and, when the field refers to its
 	// owner's source, the function that re-points it for an alias.
-	bindRelation(owner *table, field reflect.StructField) (relation, func(unsafe.Pointer, *source), error)
+	bindRelation(owner *table, field reflect.StructField) (relation, func(field.Ptr, *source), error)
 }
 
 // columnBinder is implemented by *Column[T]; Table uses it to learn T and
@@ -212,13 +213,13 @@ func TryTable[E, M any](name string) (*M, error) {
 	}
 	t := &table{
 		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{},
-		newObj:   func() unsafe.Pointer { return unsafe.Pointer(new(E)) },
-		newBlock: func(n int) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(make([]E, n))) },
-		objSize:  unsafe.Sizeof(*new(E)),
+		newObj:   func() field.Ptr { return field.Of(new(E)) },
+		newBlock: field.NewBlock[E],
+		objSize:  field.SizeOf[E](),
 	}
 	t.base = &source{table: t}
 	m := new(M)
-	if err := t.bind(unsafe.Pointer(m), reflect.TypeFor[Entity[E]]()); err != nil {
+	if err := t.bind(field.Of(m), reflect.TypeFor[Entity[E]]()); err != nil {
 		return nil, err
 	}
 	registry.Lock()
@@ -245,12 +246,12 @@ func TryTable[E, M any](name string) (*M, error) {
 	return m, nil
 }
 
-func (t *table) bind(m unsafe.Pointer, entityType reflect.Type) error {
+func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	mt, et := t.tblType, t.goType
 	sawEntity := false
 	for i := 0; i < mt.NumField(); i++ {
 		f := mt.Field(i)
-		ptr := unsafe.Add(m, f.Offset)
+		ptr := field.At(m, f.Offset)
 		if f.Type == entityType {
 			if !f.Anonymous {
 				return mappingErrorf("%v.%s: Entity must be embedded", mt, f.Name)
@@ -260,7 +261,7 @@ func (t *table) bind(m unsafe.Pointer, entityType reflect.Type) error {
 			sawEntity = true
 			continue
 		}
-		fv := reflect.NewAt(f.Type, ptr).Interface()
+		fv := field.PointerTo(f.Type, ptr)
 		switch b := fv.(type) {
 		case columnBinder:
 			c, err := t.bindColumnField(f, et, b)

@@ -3,7 +3,8 @@ package quarry
 import (
 	"database/sql/driver"
 	"reflect"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // node is an untyped SQL expression tree node. The typed API ([Expr],
@@ -208,7 +209,7 @@ func Value[T any](v T) Expr[T] { return wrap[T](valueOf(v)) }
 // is NULL, without reflecting on the value.
 func isNull[T any](v T) bool {
 	if reflect.TypeFor[T]().Kind() == reflect.Pointer {
-		return *(*unsafe.Pointer)(unsafe.Pointer(&v)) == nil
+		return field.PtrOf(v) == nil
 	}
 	if dv, ok := any(v).(driver.Valuer); ok {
 		x, err := dv.Value()

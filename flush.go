@@ -40,7 +40,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // tableDep says that rows of parent must be inserted before, and deleted
@@ -65,7 +66,7 @@ type unitOfWork struct {
 	replaced [][2]*objState
 	// undo takes back the flush's changes to objects when it fails.
 	undo    []func()
-	touched map[unsafe.Pointer]touched
+	touched map[field.Ptr]touched
 	// assocWritten are the association tables the flush wrote rows of.
 	assocWritten []*table
 	// sorted caches the persistent states per table in key order, for
@@ -84,7 +85,7 @@ type tableWork struct {
 }
 
 // status reports the state of obj in the Session.
-func (u *unitOfWork) status(t *table, obj unsafe.Pointer) objStatus {
+func (u *unitOfWork) status(t *table, obj field.Ptr) objStatus {
 	if st := u.s.stateOf(u.s.meta(t), obj); st != nil {
 		return st.status
 	}
@@ -95,7 +96,7 @@ func (u *unitOfWork) status(t *table, obj unsafe.Pointer) objStatus {
 // persistent or marked for deletion): persistent ones in primary-key
 // order, then pending ones in Add order, including those added while it
 // runs.
-func (u *unitOfWork) each(t *table, fn func(obj unsafe.Pointer, status objStatus)) {
+func (u *unitOfWork) each(t *table, fn func(obj field.Ptr, status objStatus)) {
 	s := u.s
 	for _, st := range u.sortedStates()[t] {
 		if st.status == statusPersistent || st.status == statusDeleted {
@@ -328,7 +329,7 @@ func (s *Session) metasSorted() []*tableMeta {
 	return ms
 }
 
-func keyValues(m *tableMeta, obj unsafe.Pointer) []any {
+func keyValues(m *tableMeta, obj field.Ptr) []any {
 	vs := make([]any, len(m.t.pk))
 	for i, c := range m.t.pk {
 		vs[i] = c.value(c.ptr(obj))
@@ -450,9 +451,9 @@ func (u *unitOfWork) finish() {
 		// A new snapshot: the old one may be the committed state.
 		st.snap = st.m.snapshot(st.obj)
 	}
-	var gone map[unsafe.Pointer]bool
+	var gone map[field.Ptr]bool
 	if len(u.rels) > 0 && len(u.deleted)+len(u.replaced) > 0 {
-		gone = map[unsafe.Pointer]bool{}
+		gone = map[field.Ptr]bool{}
 	}
 	for _, st := range u.deleted {
 		s.ids.del(st.key)

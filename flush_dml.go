@@ -7,7 +7,8 @@ package quarry
 import (
 	"fmt"
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 
 	"github.com/quarry-orm/quarry/dialect"
 )
@@ -212,7 +213,7 @@ type insertShape struct {
 	generated bool // the key is among ret: correlate rows by it
 }
 
-func (m *tableMeta) shapeOf(obj unsafe.Pointer, cols, ret []*columnInfo) ([]*columnInfo, []*columnInfo, bool) {
+func (m *tableMeta) shapeOf(obj field.Ptr, cols, ret []*columnInfo) ([]*columnInfo, []*columnInfo, bool) {
 	generated := false
 	for _, c := range m.t.columns {
 		switch {
@@ -277,7 +278,7 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 
 func bySeq(a, b *objState) int { return a.seq - b.seq }
 
-func (m *tableMeta) sameShape(obj unsafe.Pointer, sh *insertShape) bool {
+func (m *tableMeta) sameShape(obj field.Ptr, sh *insertShape) bool {
 	for _, c := range sh.ret {
 		if !m.isZero(c, obj) {
 			return false
@@ -423,7 +424,7 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 	if !sh.generated {
 		ret = append(slices.Clone(m.t.pk), ret...)
 	}
-	scratch := make([]unsafe.Pointer, 0, len(objs))
+	scratch := make([]field.Ptr, 0, len(objs))
 	dest := make([]any, len(ret))
 	for rows.Next() {
 		p := m.t.newObj()
@@ -442,8 +443,8 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.name, len(scratch), len(objs))
 	}
 	if sh.generated {
-		get := func(p unsafe.Pointer) int64 { return m.getInt(m.auto.ptr(p)) }
-		slices.SortStableFunc(scratch, func(a, b unsafe.Pointer) int {
+		get := func(p field.Ptr) int64 { return m.getInt(m.auto.ptr(p)) }
+		slices.SortStableFunc(scratch, func(a, b field.Ptr) int {
 			if get(a) < get(b) {
 				return -1
 			}
@@ -459,7 +460,7 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 		}
 		return rows.Close()
 	}
-	byKey := make(map[identKey]unsafe.Pointer, len(scratch))
+	byKey := make(map[identKey]field.Ptr, len(scratch))
 	for _, p := range scratch {
 		byKey[m.keyOf(p)] = p
 	}

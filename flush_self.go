@@ -2,7 +2,8 @@ package quarry
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Rows of a self-referential table (a tree of nodes, say) depend on each
@@ -29,11 +30,11 @@ func selfRelations(m *tableMeta) []*relationship {
 // parent among objs. Objects in a cycle share a level: INSERTs alone
 // cannot set all their keys.
 func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
-	in := make(map[unsafe.Pointer]bool, len(objs))
+	in := make(map[field.Ptr]bool, len(objs))
 	for _, st := range objs {
 		in[st.obj] = true
 	}
-	parent := map[unsafe.Pointer]unsafe.Pointer{}
+	parent := map[field.Ptr]field.Ptr{}
 	for _, r := range rels {
 		for _, st := range objs {
 			switch r.dir {
@@ -53,9 +54,9 @@ func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
 	if len(parent) == 0 {
 		return nil
 	}
-	depth := make(map[unsafe.Pointer]int, len(objs))
-	var level func(o unsafe.Pointer) int
-	level = func(o unsafe.Pointer) int {
+	depth := make(map[field.Ptr]int, len(objs))
+	var level func(o field.Ptr) int
+	level = func(o field.Ptr) int {
 		if d, ok := depth[o]; ok {
 			return d
 		}

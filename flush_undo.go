@@ -2,7 +2,8 @@ package quarry
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // The flush's own changes to the program's objects, and how to take them
@@ -18,7 +19,7 @@ import (
 // its columns as they were before.
 type touched struct {
 	m    *tableMeta
-	orig unsafe.Pointer
+	orig field.Ptr
 }
 
 // remember records column c of obj before the flush changes it. For a
@@ -27,13 +28,13 @@ type touched struct {
 // sets the foreign keys of the children still in a collection, and one no
 // longer in any must not keep a key copied from a row that was rolled
 // back.
-func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj unsafe.Pointer) {
+func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj field.Ptr) {
 	if st := u.s.pendingBy[obj]; st != nil {
 		st.rememberPending(c)
 		return
 	}
 	if u.touched == nil {
-		u.touched = map[unsafe.Pointer]touched{}
+		u.touched = map[field.Ptr]touched{}
 	}
 	t, ok := u.touched[obj]
 	if !ok {
@@ -74,13 +75,13 @@ func (st *objState) pendingSync() *pendingSync {
 
 // setColumn sets column c of obj to its value in src (an object of the
 // same table), remembering the old value.
-func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src unsafe.Pointer) {
+func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src field.Ptr) {
 	u.remember(m, c, obj)
 	c.clone(c.ptr(obj), c.ptr(src))
 }
 
 // setRef sets the many-to-one field of r in obj.
-func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
+func (u *unitOfWork) setRef(r *relationship, obj, val field.Ptr) {
 	old := r.get(obj)
 	r.set(obj, val)
 	if st := u.s.pendingBy[obj]; st != nil {
@@ -100,7 +101,7 @@ func (u *unitOfWork) setRef(r *relationship, obj, val unsafe.Pointer) {
 }
 
 // removeMember takes val out of the field of r in obj.
-func (u *unitOfWork) removeMember(r *relationship, obj, val unsafe.Pointer) {
+func (u *unitOfWork) removeMember(r *relationship, obj, val field.Ptr) {
 	old, wasNil := r.saveField(obj)
 	if r.removeMember(obj, val) {
 		u.undo = append(u.undo, func() { r.putField(obj, old, wasNil) })
@@ -108,7 +109,7 @@ func (u *unitOfWork) removeMember(r *relationship, obj, val unsafe.Pointer) {
 }
 
 // addMember puts val in the field of r in obj.
-func (u *unitOfWork) addMember(r *relationship, obj, val unsafe.Pointer) {
+func (u *unitOfWork) addMember(r *relationship, obj, val field.Ptr) {
 	old, wasNil := r.saveField(obj)
 	r.addMember(obj, val)
 	u.undo = append(u.undo, func() { r.putField(obj, old, wasNil) })
@@ -116,7 +117,7 @@ func (u *unitOfWork) addMember(r *relationship, obj, val unsafe.Pointer) {
 
 // saveField copies the field of r in obj, and whether it is a nil
 // collection.
-func (r *relationship) saveField(obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
+func (r *relationship) saveField(obj field.Ptr) ([]field.Ptr, bool) {
 	if r.scalar {
 		return slices.Clone(r.members(obj)), false
 	}
@@ -124,20 +125,20 @@ func (r *relationship) saveField(obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
 	return slices.Clone(items), r.isNil(obj)
 }
 
-func (r *relationship) putField(obj unsafe.Pointer, v []unsafe.Pointer, wasNil bool) {
+func (r *relationship) putField(obj field.Ptr, v []field.Ptr, wasNil bool) {
 	if wasNil {
 		r.setMembers(obj, nil)
 		return
 	}
 	if !r.scalar && v == nil {
-		v = []unsafe.Pointer{}
+		v = []field.Ptr{}
 	}
 	r.setMembers(obj, v)
 }
 
 // deleteDerived marks obj for deletion because a cascade or the
 // delete-orphan rule says so; a pending obj is expunged instead.
-func (u *unitOfWork) deleteDerived(t *table, obj unsafe.Pointer) {
+func (u *unitOfWork) deleteDerived(t *table, obj field.Ptr) {
 	s := u.s
 	st := s.stateOf(s.meta(t), obj)
 	if st == nil {

@@ -9,7 +9,8 @@ import (
 	"reflect"
 	"sync"
 	"time"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // identKey names one row of one table: the identity under which a Session
@@ -56,17 +57,17 @@ type tableMeta struct {
 	t    *table
 	kind keyKind
 	// getInt reads the single integer key.
-	getInt func(field unsafe.Pointer) int64
+	getInt func(fp field.Ptr) int64
 	// auto is the generated integer key (nil when keys are given by the
 	// program), with its setter.
 	auto    *columnInfo
-	setAuto func(field unsafe.Pointer, v int64)
+	setAuto func(fp field.Ptr, v int64)
 	// version is the optimistic-locking counter, with its accessors.
 	version    *columnInfo
-	getVersion func(field unsafe.Pointer) int64
-	setVersion func(field unsafe.Pointer, v int64)
+	getVersion func(fp field.Ptr) int64
+	setVersion func(fp field.Ptr, v int64)
 	// zero is a zero E, the source of zero field values.
-	zero unsafe.Pointer
+	zero field.Ptr
 	// ptrType is *E, for handing objects back as any.
 	ptrType reflect.Type
 	// relships are the table's relationships, in field order.
@@ -114,67 +115,36 @@ func newTableMeta(t *table) *tableMeta {
 	}
 	if len(t.pk) == 1 {
 		switch k := t.pk[0].goType.Kind(); {
-		case intKind(k):
+		case field.IsInt(k):
 			m.kind = keyInt
-			m.getInt, _ = intAccessors(k)
+			m.getInt, _ = field.Ints(k)
 		case k == reflect.String:
 			m.kind = keyString
 		}
 	}
-	if len(t.pk) == 1 && t.pk[0].autoinc && intKind(t.pk[0].goType.Kind()) {
+	if len(t.pk) == 1 && t.pk[0].autoinc && field.IsInt(t.pk[0].goType.Kind()) {
 		m.auto = t.pk[0]
-		_, m.setAuto = intAccessors(m.auto.goType.Kind())
+		_, m.setAuto = field.Ints(m.auto.goType.Kind())
 	}
 	for _, r := range t.relations {
 		if r, ok := r.(*relationship); ok {
 			m.relships = append(m.relships, r)
 		}
 	}
-	if v := t.version; v != nil && intKind(v.goType.Kind()) {
+	if v := t.version; v != nil && field.IsInt(v.goType.Kind()) {
 		m.version = v
-		m.getVersion, m.setVersion = intAccessors(v.goType.Kind())
+		m.getVersion, m.setVersion = field.Ints(v.goType.Kind())
 	}
 	return m
 }
 
-func intKind(k reflect.Kind) bool {
-	return k >= reflect.Int && k <= reflect.Uint64 && k != reflect.Uintptr
-}
-
-// intAccessors reads and writes an integer field of the given kind as an
-// int64, so keys and version counters need no boxing.
-func intAccessors(k reflect.Kind) (func(unsafe.Pointer) int64, func(unsafe.Pointer, int64)) {
-	switch k {
-	case reflect.Int:
-		return func(p unsafe.Pointer) int64 { return int64(*(*int)(p)) }, func(p unsafe.Pointer, v int64) { *(*int)(p) = int(v) }
-	case reflect.Int8:
-		return func(p unsafe.Pointer) int64 { return int64(*(*int8)(p)) }, func(p unsafe.Pointer, v int64) { *(*int8)(p) = int8(v) }
-	case reflect.Int16:
-		return func(p unsafe.Pointer) int64 { return int64(*(*int16)(p)) }, func(p unsafe.Pointer, v int64) { *(*int16)(p) = int16(v) }
-	case reflect.Int32:
-		return func(p unsafe.Pointer) int64 { return int64(*(*int32)(p)) }, func(p unsafe.Pointer, v int64) { *(*int32)(p) = int32(v) }
-	case reflect.Int64:
-		return func(p unsafe.Pointer) int64 { return *(*int64)(p) }, func(p unsafe.Pointer, v int64) { *(*int64)(p) = v }
-	case reflect.Uint:
-		return func(p unsafe.Pointer) int64 { return int64(*(*uint)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint)(p) = uint(v) }
-	case reflect.Uint8:
-		return func(p unsafe.Pointer) int64 { return int64(*(*uint8)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint8)(p) = uint8(v) }
-	case reflect.Uint16:
-		return func(p unsafe.Pointer) int64 { return int64(*(*uint16)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint16)(p) = uint16(v) }
-	case reflect.Uint32:
-		return func(p unsafe.Pointer) int64 { return int64(*(*uint32)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint32)(p) = uint32(v) }
-	default: // Uint64
-		return func(p unsafe.Pointer) int64 { return int64(*(*uint64)(p)) }, func(p unsafe.Pointer, v int64) { *(*uint64)(p) = uint64(v) }
-	}
-}
-
 // keyOf returns the identity of the row an object stands for.
-func (m *tableMeta) keyOf(obj unsafe.Pointer) identKey {
+func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 	switch m.kind {
 	case keyInt:
 		return identKey{t: m.t, n: m.getInt(m.t.pk[0].ptr(obj))}
 	case keyString:
-		return identKey{t: m.t, s: *(*string)(m.t.pk[0].ptr(obj))}
+		return identKey{t: m.t, s: field.Get[string](m.t.pk[0].ptr(obj))}
 	}
 	var b []byte
 	for _, c := range m.t.pk {
@@ -288,20 +258,20 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // snapshot copies the columns of obj into a new E.
-func (m *tableMeta) snapshot(obj unsafe.Pointer) unsafe.Pointer {
+func (m *tableMeta) snapshot(obj field.Ptr) field.Ptr {
 	p := m.t.newObj()
 	m.copyColumns(p, obj)
 	return p
 }
 
-func (m *tableMeta) copyColumns(dst, src unsafe.Pointer) {
+func (m *tableMeta) copyColumns(dst, src field.Ptr) {
 	for _, c := range m.t.columns {
 		c.clone(c.ptr(dst), c.ptr(src))
 	}
 }
 
 // changed appends the columns of obj that differ from snap.
-func (m *tableMeta) changed(dst []*columnInfo, obj, snap unsafe.Pointer) []*columnInfo {
+func (m *tableMeta) changed(dst []*columnInfo, obj, snap field.Ptr) []*columnInfo {
 	for _, c := range m.t.columns {
 		if !c.equal(c.ptr(obj), c.ptr(snap)) {
 			dst = append(dst, c)
@@ -310,7 +280,7 @@ func (m *tableMeta) changed(dst []*columnInfo, obj, snap unsafe.Pointer) []*colu
 	return dst
 }
 
-func (m *tableMeta) dirty(obj, snap unsafe.Pointer) bool {
+func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
 	for _, c := range m.t.columns {
 		if !c.equal(c.ptr(obj), c.ptr(snap)) {
 			return true
@@ -320,17 +290,17 @@ func (m *tableMeta) dirty(obj, snap unsafe.Pointer) bool {
 }
 
 // isZero reports whether the field of c in obj holds its zero value.
-func (m *tableMeta) isZero(c *columnInfo, obj unsafe.Pointer) bool {
+func (m *tableMeta) isZero(c *columnInfo, obj field.Ptr) bool {
 	return c.equal(c.ptr(obj), c.ptr(m.zero))
 }
 
-func (m *tableMeta) setZero(c *columnInfo, obj unsafe.Pointer) {
+func (m *tableMeta) setZero(c *columnInfo, obj field.Ptr) {
 	c.clone(c.ptr(obj), c.ptr(m.zero))
 }
 
 // zeroKey reports whether every primary-key column of obj is zero: such
 // a key never names a persistent row, so UPDATE and DELETE refuse it.
-func (m *tableMeta) zeroKey(obj unsafe.Pointer) bool {
+func (m *tableMeta) zeroKey(obj field.Ptr) bool {
 	for _, c := range m.t.pk {
 		if !m.isZero(c, obj) {
 			return false
@@ -340,18 +310,18 @@ func (m *tableMeta) zeroKey(obj unsafe.Pointer) bool {
 }
 
 // object returns obj as an any holding *E.
-func (m *tableMeta) object(obj unsafe.Pointer) any {
-	return reflect.NewAt(m.t.goType, obj).Interface()
+func (m *tableMeta) object(obj field.Ptr) any {
+	return field.PointerTo(m.t.goType, obj)
 }
 
 // ifaceData returns the pointer held by an interface value whose dynamic
 // type is a pointer type, or nil for any other value.
-func ifaceData(v any) unsafe.Pointer {
+func ifaceData(v any) field.Ptr {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer {
 		return nil
 	}
-	return rv.UnsafePointer()
+	return field.OfValue(rv)
 }
 
 // merge implements identityMap: it returns the one object of this
@@ -361,7 +331,7 @@ func ifaceData(v any) unsafe.Pointer {
 // its columns are refreshed from the row. Rows are not refreshed
 // otherwise, as in SQLAlchemy: within a transaction the Session's own
 // view of an object wins.
-func (s *Session) merge(t *table, obj unsafe.Pointer, seq uint64) (unsafe.Pointer, bool) {
+func (s *Session) merge(t *table, obj field.Ptr, seq uint64) (field.Ptr, bool) {
 	sm := s.sessionMeta(t)
 	m := sm.tableMeta
 	k := m.keyOf(obj)
@@ -406,7 +376,7 @@ func (s *Session) merge(t *table, obj unsafe.Pointer, seq uint64) (unsafe.Pointe
 // for Get and Refresh.
 type tableReader struct {
 	t   *table
-	obj unsafe.Pointer
+	obj field.Ptr
 }
 
 func (r *tableReader) prepare(dst []any) []any {
@@ -417,7 +387,7 @@ func (r *tableReader) prepare(dst []any) []any {
 	return dst
 }
 
-func (r *tableReader) finish(rc *readCtx) (unsafe.Pointer, error) {
+func (r *tableReader) finish(rc *readCtx) (field.Ptr, error) {
 	if rc.ids == nil {
 		return r.obj, nil
 	}
@@ -472,10 +442,10 @@ func copyArg(v any) any {
 // later query or Get does not return it again.
 func Get[E any](ctx context.Context, s *Session, src Source[E], pk ...any) (*E, error) {
 	p, err := s.get(ctx, src.source().table, pk)
-	return (*E)(p), err
+	return field.As[E](p), err
 }
 
-func (s *Session) get(ctx context.Context, t *table, pk []any) (unsafe.Pointer, error) {
+func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error) {
 	if s.closed {
 		return nil, ErrSessionClosed
 	}
@@ -508,13 +478,13 @@ func (s *Session) forgetVanished(st *objState) {
 	}
 }
 
-func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflush bool) (unsafe.Pointer, error) {
+func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflush bool) (field.Ptr, error) {
 	q := byKeyQuery(m.t, pk)
 	ex := Executor(s)
 	if !autoflush {
 		ex = noFlush{s}
 	}
-	r, err := execute(ctx, ex, q, func() rowReader[unsafe.Pointer] { return &tableReader{t: m.t} })
+	r, err := execute(ctx, ex, q, func() rowReader[field.Ptr] { return &tableReader{t: m.t} })
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // loaderOption is a loader option after its types have been checked; the
@@ -423,7 +424,7 @@ type loadCtx struct {
 // loaded is a batch of objects of one table.
 type loaded struct {
 	t    *table
-	objs []unsafe.Pointer
+	objs []field.Ptr
 }
 
 // conn returns the connection for a load along rel, and records what it
@@ -451,7 +452,7 @@ func (lc *loadCtx) conn(rel *relationship) heldConn {
 
 // filled records, in a Session, the collections of rel just filled for
 // parents as their snapshots, which the next flush compares them with.
-func (lc *loadCtx) filled(rel *relationship, parents []unsafe.Pointer) {
+func (lc *loadCtx) filled(rel *relationship, parents []field.Ptr) {
 	if lc.sess != nil {
 		rel.loadedIn(lc.sess, parents)
 	}
@@ -464,14 +465,14 @@ func (lc *loadCtx) filled(rel *relationship, parents []unsafe.Pointer) {
 // loaded attribute: emptying a loaded collection would read, at the next
 // flush, as the removal of every member. A scalar field is nil when not
 // loaded already.
-func (lc *loadCtx) noLoad(rel *relationship, parents []unsafe.Pointer) {
+func (lc *loadCtx) noLoad(rel *relationship, parents []field.Ptr) {
 	if rel.scalar {
 		return
 	}
-	var fill []unsafe.Pointer
+	var fill []field.Ptr
 	for _, p := range parents {
 		if !rel.loaded(p) {
-			rel.setItems(p, []unsafe.Pointer{})
+			rel.setItems(p, []field.Ptr{})
 			fill = append(fill, p)
 		}
 	}
@@ -479,7 +480,7 @@ func (lc *loadCtx) noLoad(rel *relationship, parents []unsafe.Pointer) {
 }
 
 // read notes the objects a load read without the identity map.
-func (lc *loadCtx) read(rel *relationship, objs []unsafe.Pointer) {
+func (lc *loadCtx) read(rel *relationship, objs []field.Ptr) {
 	if lc.sess == nil && lc.local == nil {
 		lc.pending = append(lc.pending, loaded{rel.target, objs})
 	}
@@ -491,7 +492,7 @@ func (e *eagerRun) run(ctx context.Context, conn *execConn, results []any) error
 	if len(results) == 0 {
 		return nil
 	}
-	parents := make([]unsafe.Pointer, 0, len(results))
+	parents := make([]field.Ptr, 0, len(results))
 	for _, v := range results {
 		if ptr := ifaceData(v); ptr != nil {
 			parents = append(parents, ptr)
@@ -541,7 +542,7 @@ func (e *eagerRun) run(ctx context.Context, conn *execConn, results []any) error
 
 // runAll runs nodes over parents (objects of the nodes' owner), then their
 // sub-options over the related objects.
-func (lc *loadCtx) runAll(nodes []*loadNode, parents []unsafe.Pointer, path []*relationship) error {
+func (lc *loadCtx) runAll(nodes []*loadNode, parents []field.Ptr, path []*relationship) error {
 	if len(parents) == 0 {
 		return nil
 	}
@@ -585,9 +586,9 @@ func (lc *loadCtx) runAll(nodes []*loadNode, parents []unsafe.Pointer, path []*r
 }
 
 // relatedOf lists the distinct objects the field of parents refer to.
-func relatedOf(rel *relationship, parents []unsafe.Pointer) []unsafe.Pointer {
-	var out []unsafe.Pointer
-	seen := map[unsafe.Pointer]struct{}{}
+func relatedOf(rel *relationship, parents []field.Ptr) []field.Ptr {
+	var out []field.Ptr
+	seen := map[field.Ptr]struct{}{}
 	for _, p := range parents {
 		for _, c := range rel.related(p) {
 			if _, dup := seen[c]; !dup {
@@ -604,7 +605,7 @@ func relatedOf(rel *relationship, parents []unsafe.Pointer) []unsafe.Pointer {
 // holds an unflushed change (see [Session.fieldChanged]), and a loaded
 // field of an object with unflushed column changes, are the program's,
 // not the database's. Outside a Session every field is filled.
-func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
+func keepLoaded(ids identityMap, rel *relationship, obj field.Ptr) bool {
 	s, ok := ids.(*Session)
 	if !ok {
 		return false
@@ -624,7 +625,7 @@ func keepLoaded(ids identityMap, rel *relationship, obj unsafe.Pointer) bool {
 
 // keepChanged is the rule of an explicit Load: in a Session, a field
 // holding an unflushed change is left as the program set it.
-func keepChanged(s *Session, rel *relationship, obj unsafe.Pointer) bool {
+func keepChanged(s *Session, rel *relationship, obj field.Ptr) bool {
 	if s == nil {
 		return false
 	}
@@ -635,14 +636,14 @@ func keepChanged(s *Session, rel *relationship, obj unsafe.Pointer) bool {
 // to load its relationships from, and every field of it is the
 // program's, so loads leave it alone (a nested load reaches it through a
 // collection that holds it).
-func (s *Session) isPending(obj unsafe.Pointer) bool {
+func (s *Session) isPending(obj field.Ptr) bool {
 	return len(s.pendingBy) > 0 && s.pendingBy[obj] != nil
 }
 
 // heldState returns the state of obj, an object of rel's owner, when the
 // Session holds it in its identity map; nil otherwise (nothing of it is
 // unflushed).
-func (s *Session) heldState(rel *relationship, obj unsafe.Pointer) *objState {
+func (s *Session) heldState(rel *relationship, obj field.Ptr) *objState {
 	st := s.ids.get(s.meta(rel.owner).keyOf(obj))
 	if st == nil || st.obj != obj {
 		return nil
@@ -655,7 +656,7 @@ func (s *Session) heldState(rel *relationship, obj unsafe.Pointer) *objState {
 // unflushed change (the child was moved by its own many-to-one field, or
 // unlinked from parent): the change stands, and the flush moves the child
 // out of parent's collection. s is nil outside a Session.
-func setBack(s *Session, back *relationship, child, parent unsafe.Pointer) {
+func setBack(s *Session, back *relationship, child, parent field.Ptr) {
 	if back.get(child) == parent {
 		return
 	}
@@ -667,11 +668,11 @@ func setBack(s *Session, back *relationship, child, parent unsafe.Pointer) {
 
 // localIDs is the identity map of one eager load outside a Session: an
 // object read twice is the same object, never refreshed.
-type localIDs struct{ m map[identKey]unsafe.Pointer }
+type localIDs struct{ m map[identKey]field.Ptr }
 
-func newLocalIDs() *localIDs { return &localIDs{m: map[identKey]unsafe.Pointer{}} }
+func newLocalIDs() *localIDs { return &localIDs{m: map[identKey]field.Ptr{}} }
 
-func (l *localIDs) merge(t *table, obj unsafe.Pointer, _ uint64) (unsafe.Pointer, bool) {
+func (l *localIDs) merge(t *table, obj field.Ptr, _ uint64) (field.Ptr, bool) {
 	k := metaOf(t).keyOf(obj)
 	if o, ok := l.m[k]; ok {
 		return o, false

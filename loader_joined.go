@@ -2,7 +2,8 @@ package quarry
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Statement loaders: Joined adds a LEFT OUTER JOIN to an anonymous alias
@@ -161,37 +162,37 @@ func (a *adaptNode) orderNode() node { return a }
 type eagerReads struct {
 	plan  *eagerPlan
 	rows  []*optionalRow
-	objs  []unsafe.Pointer // this row's object of each read
+	objs  []field.Ptr // this row's object of each read
 	local *localIDs
 	// started says, per read and parent, whether the field is being
 	// filled (false: kept, see keepLoaded).
-	started []map[unsafe.Pointer]bool
-	pairs   []map[[2]unsafe.Pointer]struct{}
-	kids    [][]unsafe.Pointer
-	kidSeen []map[unsafe.Pointer]struct{}
+	started []map[field.Ptr]bool
+	pairs   []map[[2]field.Ptr]struct{}
+	kids    [][]field.Ptr
+	kidSeen []map[field.Ptr]struct{}
 }
 
 func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
 	n := len(p.reads)
-	rd := &eagerReads{plan: p, rows: make([]*optionalRow, n), objs: make([]unsafe.Pointer, n), local: local,
-		started: make([]map[unsafe.Pointer]bool, n), pairs: make([]map[[2]unsafe.Pointer]struct{}, n),
-		kids: make([][]unsafe.Pointer, n), kidSeen: make([]map[unsafe.Pointer]struct{}, n)}
+	rd := &eagerReads{plan: p, rows: make([]*optionalRow, n), objs: make([]field.Ptr, n), local: local,
+		started: make([]map[field.Ptr]bool, n), pairs: make([]map[[2]field.Ptr]struct{}, n),
+		kids: make([][]field.Ptr, n), kidSeen: make([]map[field.Ptr]struct{}, n)}
 	for i, sl := range p.reads {
 		rd.rows[i] = newOptionalRow(sl.src.table)
-		rd.started[i] = map[unsafe.Pointer]bool{}
-		rd.pairs[i] = map[[2]unsafe.Pointer]struct{}{}
-		rd.kidSeen[i] = map[unsafe.Pointer]struct{}{}
+		rd.started[i] = map[field.Ptr]bool{}
+		rd.pairs[i] = map[[2]field.Ptr]struct{}{}
+		rd.kidSeen[i] = map[field.Ptr]struct{}{}
 	}
 	return rd
 }
 
 // children are the distinct objects read for read i.
-func (rd *eagerReads) children(i int) []unsafe.Pointer { return rd.kids[i] }
+func (rd *eagerReads) children(i int) []field.Ptr { return rd.kids[i] }
 
 // filledParents lists the parents whose field of read i the statement
 // filled (not those whose loaded field keepLoaded left alone).
-func (rd *eagerReads) filledParents(i int) []unsafe.Pointer {
-	var out []unsafe.Pointer
+func (rd *eagerReads) filledParents(i int) []field.Ptr {
+	var out []field.Ptr
 	for p, fill := range rd.started[i] {
 		if fill {
 			out = append(out, p)
@@ -238,12 +239,12 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 	rd := r.rd
 	ids := rc.ids
 	// T is *E: the statement selects one entity.
-	root := *(*unsafe.Pointer)(unsafe.Pointer(&v))
+	root := field.PtrOf(v)
 	if ids == nil {
 		ids = rd.local
 		if root != nil {
 			root, _ = rd.local.merge(rd.plan.root, root, 0)
-			v = *(*T)(unsafe.Pointer(&root))
+			v = field.FromPtr[T](root)
 		}
 	}
 	for i, sl := range rd.plan.reads {
@@ -251,7 +252,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		if sl.parent >= 0 {
 			parent = rd.objs[sl.parent]
 		}
-		var obj unsafe.Pointer
+		var obj field.Ptr
 		if row := rd.rows[i]; !row.missing() {
 			obj = sl.rel.target.newObj()
 			row.fill(obj)
@@ -266,7 +267,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 }
 
 // attach stores obj (nil for no related row) into the field of parent.
-func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointer, ids identityMap) {
+func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, ids identityMap) {
 	fill, ok := rd.started[i][parent]
 	if !ok {
 		fill = !keepLoaded(ids, rel, parent)
@@ -275,7 +276,7 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointe
 			if rel.scalar {
 				rel.set(parent, nil)
 			} else {
-				rel.setItems(parent, []unsafe.Pointer{})
+				rel.setItems(parent, []field.Ptr{})
 			}
 		}
 	}
@@ -297,7 +298,7 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj unsafe.Pointe
 		}
 		return
 	}
-	k := [2]unsafe.Pointer{parent, obj}
+	k := [2]field.Ptr{parent, obj}
 	if _, dup := rd.pairs[i][k]; dup {
 		return
 	}

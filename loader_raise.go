@@ -3,7 +3,8 @@ package quarry
 import (
 	"errors"
 	"fmt"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // ErrRaiseLoad is returned (wrapped, naming the relationship) by a Load
@@ -15,13 +16,13 @@ var ErrRaiseLoad = errors.New("quarry: relationship not eager-loaded (raise)")
 
 // raiseMark is one object whose relationship a Raise option covers.
 type raiseMark struct {
-	obj unsafe.Pointer
+	obj field.Ptr
 	rel *relationship
 }
 
 // markRaise records, in the Session, that rel of parents must not be
 // loaded later. Outside a Session there is nothing to load through.
-func (lc *loadCtx) markRaise(rel *relationship, parents []unsafe.Pointer) {
+func (lc *loadCtx) markRaise(rel *relationship, parents []field.Ptr) {
 	s := lc.sess
 	if s == nil {
 		return
@@ -37,7 +38,7 @@ func (lc *loadCtx) markRaise(rel *relationship, parents []unsafe.Pointer) {
 // checkRaise is called by the Load methods: through a Session, loading a
 // raise relationship of an object whose field is not loaded yet fails;
 // when every field is loaded, the load is not needed and skip is set.
-func checkRaise(ex Executor, r *relRef, parents []unsafe.Pointer) (skip bool, err error) {
+func checkRaise(ex Executor, r *relRef, parents []field.Ptr) (skip bool, err error) {
 	s, ok := ex.(*Session)
 	if !ok || r == nil || len(parents) == 0 {
 		return false, nil

@@ -2,7 +2,8 @@ package quarry
 
 import (
 	"fmt"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // SelectIn at run time: the chunked WHERE fk IN (...) load of
@@ -13,14 +14,14 @@ import (
 // relRow is one related object and, for a many-to-many, the owner key
 // read from the association table.
 type relRow struct {
-	obj  unsafe.Pointer
+	obj  field.Ptr
 	keys []any
 }
 
 // relRowReader reads whole rows of a table plus extra key columns.
 type relRowReader struct {
 	t     *table
-	obj   unsafe.Pointer
+	obj   field.Ptr
 	extra []any
 }
 
@@ -61,7 +62,7 @@ func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int) 
 	if err != nil || held.c.ids != nil {
 		return rows, err
 	}
-	objs := make([]unsafe.Pointer, len(rows))
+	objs := make([]field.Ptr, len(rows))
 	for i, r := range rows {
 		objs[i] = r.obj
 	}
@@ -70,7 +71,7 @@ func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int) 
 }
 
 // selectIn loads the relationship of n for parents.
-func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
+func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 	rel := n.ref.rel
 	ownerCols := rel.ownerCols()
 	fill := parents[:0:0]
@@ -86,7 +87,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 			keys = append(keys, k)
 		}
 	}
-	children := map[any][]unsafe.Pointer{}
+	children := map[any][]field.Ptr{}
 	if len(keys) > 0 {
 		per := keysPerStatement(lc.held.c.db.dialect, len(ownerCols), 8) // 8 for loader criteria
 		target := n.ref.targetSource()
@@ -108,7 +109,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []unsafe.Pointer) error {
 		}
 	}
 	for _, p := range fill {
-		var kids []unsafe.Pointer
+		var kids []field.Ptr
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}

@@ -2,7 +2,8 @@ package quarry
 
 import (
 	"fmt"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // SubqueryLoad at run time: the related rows of every parent the
@@ -16,7 +17,7 @@ import (
 // Below the statement's own entity (a SubqueryLoad nested in another
 // loader) there is no statement to re-run: the load runs as SelectIn.
 
-func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
+func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 	orig := lc.orig
 	var rootSrc *source
 	if orig != nil && len(orig.items) > 0 {
@@ -65,18 +66,18 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
 	if err != nil {
 		return fmt.Errorf("quarry: loading %s: %w", rel, err)
 	}
-	children := map[any][]unsafe.Pointer{}
+	children := map[any][]field.Ptr{}
 	for _, row := range rows {
 		if k, ok := extraKey(row.keys); ok {
 			children[k] = append(children[k], row.obj)
 		}
 	}
-	fill := make([]unsafe.Pointer, 0, len(parents))
+	fill := make([]field.Ptr, 0, len(parents))
 	for _, p := range parents {
 		if keepLoaded(lc.ids, rel, p) {
 			continue
 		}
-		var kids []unsafe.Pointer
+		var kids []field.Ptr
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}
@@ -91,11 +92,11 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []unsafe.Pointer) error {
 }
 
 // uniquePtrs drops repeated objects, keeping the first of each.
-func uniquePtrs(ps []unsafe.Pointer) []unsafe.Pointer {
+func uniquePtrs(ps []field.Ptr) []field.Ptr {
 	if len(ps) < 2 {
 		return ps
 	}
-	seen := make(map[unsafe.Pointer]struct{}, len(ps))
+	seen := make(map[field.Ptr]struct{}, len(ps))
 	out := ps[:0:0]
 	for _, p := range ps {
 		if _, dup := seen[p]; !dup {

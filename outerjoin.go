@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Reading the optional side of an outer join. An entity whose source is
@@ -23,15 +24,15 @@ type fieldHolder interface {
 	null() bool
 	// store writes the scanned value into the field (its zero value when
 	// NULL) and resets the holder.
-	store(field unsafe.Pointer)
+	store(fp field.Ptr)
 }
 
 type nullHolder[T any] struct{ v sql.Null[T] }
 
 func (h *nullHolder[T]) dest() any  { return &h.v }
 func (h *nullHolder[T]) null() bool { return !h.v.Valid }
-func (h *nullHolder[T]) store(field unsafe.Pointer) {
-	*(*T)(field) = h.v.V
+func (h *nullHolder[T]) store(fp field.Ptr) {
+	field.Set(fp, h.v.V)
 	h.v = sql.Null[T]{}
 }
 
@@ -150,7 +151,7 @@ func (o *optionalRow) missing() bool {
 
 // fill stores the scanned values into obj. The holders need no reset
 // for a missing row: every scan overwrites them, NULL included.
-func (o *optionalRow) fill(obj unsafe.Pointer) {
+func (o *optionalRow) fill(obj field.Ptr) {
 	for i, c := range o.t.columns {
 		o.holders[i].store(c.ptr(obj))
 	}
@@ -172,11 +173,11 @@ func (r *entityReader[E]) readOptional(rc *readCtx) (*E, error) {
 		return nil, nil
 	}
 	obj := new(E)
-	r.opt.fill(unsafe.Pointer(obj))
+	r.opt.fill(field.Of(obj))
 	if rc.ids == nil {
 		return obj, nil
 	}
-	return (*E)(rc.merge(r.t, unsafe.Pointer(obj))), nil
+	return field.As[E](rc.merge(r.t, field.Of(obj))), nil
 }
 
 func (r *valueReader[T]) markOptional(oc *optCtx) {

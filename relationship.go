@@ -32,16 +32,16 @@ package quarry
 //	r.lazy         loadStrategy: loadLazy (default) | loadRaise | loadSelectIn | loadJoined |
 //	               loadDynamic | loadNoLoad
 //
-// Accessors read and write the field of an object (an unsafe.Pointer to a C
+// Accessors read and write the field of an object (a field.Ptr to a C
 // or P value) without reflection:
 //
-//	r.get(obj) unsafe.Pointer          scalar: the *C, or nil
-//	r.set(obj, val unsafe.Pointer)     scalar: assign (nil clears)
-//	r.items(obj) []unsafe.Pointer      collection: a view of the []*C (do not modify)
-//	r.setItems(obj, []unsafe.Pointer)  collection: replace with a new []*C
+//	r.get(obj) field.Ptr          scalar: the *C, or nil
+//	r.set(obj, val field.Ptr)     scalar: assign (nil clears)
+//	r.items(obj) []field.Ptr      collection: a view of the []*C (do not modify)
+//	r.setItems(obj, []field.Ptr)  collection: replace with a new []*C
 //	r.add(obj, val)                    collection: append
 //	r.remove(obj, val) bool            collection: remove the first occurrence
-//	r.related(obj) []unsafe.Pointer    either kind: the related objects (fresh slice)
+//	r.related(obj) []field.Ptr    either kind: the related objects (fresh slice)
 //	r.loaded(obj) bool                 collection: the field is non-nil (Load sets [] when empty)
 //
 // Values of key columns are read with columnInfo.key (normalised,
@@ -52,7 +52,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Rel is a relationship from the entity P to the entity C: a [Many], [One]
@@ -204,14 +205,14 @@ type relationship struct {
 	resolved bool
 
 	// accessors, built from generic code at bind time
-	get      func(obj unsafe.Pointer) unsafe.Pointer
-	set      func(obj, val unsafe.Pointer)
-	items    func(obj unsafe.Pointer) []unsafe.Pointer
-	setItems func(obj unsafe.Pointer, vals []unsafe.Pointer)
-	add      func(obj, val unsafe.Pointer)
+	get      func(obj field.Ptr) field.Ptr
+	set      func(obj, val field.Ptr)
+	items    func(obj field.Ptr) []field.Ptr
+	setItems func(obj field.Ptr, vals []field.Ptr)
+	add      func(obj, val field.Ptr)
 	// isNil and setNil test and make a collection "not loaded".
-	isNil  func(obj unsafe.Pointer) bool
-	setNil func(obj unsafe.Pointer)
+	isNil  func(obj field.Ptr) bool
+	setNil func(obj field.Ptr)
 
 	// base is the node of the field on the table struct itself.
 	base *relRef
@@ -222,7 +223,7 @@ func (r *relationship) relationName() string { return r.name }
 func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.tblType, r.name) }
 
 // remove takes the first occurrence of val out of a collection.
-func (r *relationship) remove(obj, val unsafe.Pointer) bool {
+func (r *relationship) remove(obj, val field.Ptr) bool {
 	cur := r.items(obj)
 	i := slices.Index(cur, val)
 	if i < 0 {
@@ -234,10 +235,10 @@ func (r *relationship) remove(obj, val unsafe.Pointer) bool {
 
 // related returns the objects the field of obj refers to, whatever its
 // kind.
-func (r *relationship) related(obj unsafe.Pointer) []unsafe.Pointer {
+func (r *relationship) related(obj field.Ptr) []field.Ptr {
 	if r.scalar {
 		if p := r.get(obj); p != nil {
-			return []unsafe.Pointer{p}
+			return []field.Ptr{p}
 		}
 		return nil
 	}
@@ -246,7 +247,7 @@ func (r *relationship) related(obj unsafe.Pointer) []unsafe.Pointer {
 
 // loaded reports whether the collection field of obj holds a (possibly
 // empty) loaded list rather than nil.
-func (r *relationship) loaded(obj unsafe.Pointer) bool {
+func (r *relationship) loaded(obj field.Ptr) bool {
 	if r.scalar {
 		return r.get(obj) != nil
 	}
@@ -424,29 +425,12 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 		return nil, mappingErrorf("%s: secondary= is only for ManyToMany", where)
 	}
 	r.offset = sf.Offset
-	off := sf.Offset
 	if r.scalar {
-		r.get = func(obj unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(*(**C)(unsafe.Add(obj, off))) }
-		r.set = func(obj, val unsafe.Pointer) { *(**C)(unsafe.Add(obj, off)) = (*C)(val) }
+		ref := field.RefAt[C](sf.Offset)
+		r.get, r.set = ref.Get, ref.Set
 	} else {
-		r.items = func(obj unsafe.Pointer) []unsafe.Pointer {
-			s := *(*[]*C)(unsafe.Add(obj, off))
-			// []*C and []unsafe.Pointer share their layout.
-			return unsafe.Slice((*unsafe.Pointer)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-		}
-		r.setItems = func(obj unsafe.Pointer, vals []unsafe.Pointer) {
-			s := make([]*C, len(vals))
-			for i, v := range vals {
-				s[i] = (*C)(v)
-			}
-			*(*[]*C)(unsafe.Add(obj, off)) = s
-		}
-		r.isNil = func(obj unsafe.Pointer) bool { return *(*[]*C)(unsafe.Add(obj, off)) == nil }
-		r.setNil = func(obj unsafe.Pointer) { *(*[]*C)(unsafe.Add(obj, off)) = nil }
-		r.add = func(obj, val unsafe.Pointer) {
-			p := (*[]*C)(unsafe.Add(obj, off))
-			*p = append(*p, (*C)(val))
-		}
+		l := field.ListAt[C](sf.Offset)
+		r.items, r.setItems, r.isNil, r.setNil, r.add = l.Items, l.SetItems, l.IsNil, l.SetNil, l.Add
 	}
 	r.base = &relRef{rel: r, parent: owner.base}
 	return r, nil // registered by TryTable once the whole table is bound
@@ -454,13 +438,13 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 
 // rebindRel returns the function that re-points a relationship field of
 // a copied table struct at an alias.
-func rebindRel(r *relationship) func(unsafe.Pointer, *source) {
-	return func(ptr unsafe.Pointer, src *source) {
-		(*relField)(ptr).ref = &relRef{rel: r, parent: src}
+func rebindRel(r *relationship) func(field.Ptr, *source) {
+	return func(ptr field.Ptr, src *source) {
+		field.As[relField](ptr).ref = &relRef{rel: r, parent: src}
 	}
 }
 
-func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, kindMany)
 	if err != nil {
 		return nil, nil, err
@@ -469,7 +453,7 @@ func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation
 	return r, rebindRel(r), nil
 }
 
-func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, kindOne)
 	if err != nil {
 		return nil, nil, err
@@ -478,7 +462,7 @@ func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation,
 	return r, rebindRel(r), nil
 }
 
-func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(unsafe.Pointer, *source), error) {
+func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, kindManyToMany)
 	if err != nil {
 		return nil, nil, err

@@ -50,7 +50,8 @@ import (
 	"reflect"
 	"slices"
 	"sync"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // flushDeps orders the tables of a one-to-many or many-to-one pair even
@@ -85,10 +86,10 @@ func live(st objStatus) bool { return st == statusPending || st == statusPersist
 type relFlush struct {
 	// gained maps, per relationship, the members gained since their
 	// owner's snapshot to that owner: their foreign keys are synced.
-	gained map[*relationship]map[unsafe.Pointer]unsafe.Pointer
+	gained map[*relationship]map[field.Ptr]field.Ptr
 	// repointed holds, per many-to-one relationship, the objects whose
 	// field points elsewhere than at their last flush.
-	repointed map[*relationship]map[unsafe.Pointer]bool
+	repointed map[*relationship]map[field.Ptr]bool
 	// rows are the association rows written by this flush, so a change
 	// seen from both sides of a many-to-many is written once.
 	rows map[string]bool
@@ -97,8 +98,8 @@ type relFlush struct {
 // prepareRelations runs passes 2 to 6 (see the top of this file).
 func (u *unitOfWork) prepareRelations() error {
 	u.rf = relFlush{
-		gained:    map[*relationship]map[unsafe.Pointer]unsafe.Pointer{},
-		repointed: map[*relationship]map[unsafe.Pointer]bool{},
+		gained:    map[*relationship]map[field.Ptr]field.Ptr{},
+		repointed: map[*relationship]map[field.Ptr]bool{},
 	}
 	for _, r := range u.rels {
 		if r.dir == manyToOne {
@@ -130,7 +131,7 @@ func (u *unitOfWork) prepareRelations() error {
 
 // refSnapshot returns the object obj's many-to-one field held at its last
 // load or flush; ok is false when that is unknown.
-func (r *relationship) refSnapshot(s *Session, obj unsafe.Pointer) (unsafe.Pointer, bool) {
+func (r *relationship) refSnapshot(s *Session, obj field.Ptr) (field.Ptr, bool) {
 	snap, ok := s.collSnapshot(r, obj)
 	if !ok {
 		return nil, false
@@ -144,7 +145,7 @@ func (r *relationship) refSnapshot(s *Session, obj unsafe.Pointer) (unsafe.Point
 // refChanged reports whether obj's many-to-one field points at another
 // object than at its last load or flush, and the object it pointed at then
 // (when the Session knows it).
-func (r *relationship) refChanged(u *unitOfWork, obj unsafe.Pointer, status objStatus) (bool, unsafe.Pointer) {
+func (r *relationship) refChanged(u *unitOfWork, obj field.Ptr, status objStatus) (bool, field.Ptr) {
 	q := r.get(obj)
 	if old, ok := r.refSnapshot(u.s, obj); ok {
 		return q != old, old
@@ -163,9 +164,9 @@ func (r *relationship) refChanged(u *unitOfWork, obj unsafe.Pointer, status objS
 // prepareRefs handles the many-to-one fields changed since their snapshot
 // (pass 2).
 func (r *relationship) prepareRefs(u *unitOfWork) error {
-	type change struct{ obj, old, q unsafe.Pointer }
+	type change struct{ obj, old, q field.Ptr }
 	var changes []change
-	u.each(r.owner, func(obj unsafe.Pointer, status objStatus) {
+	u.each(r.owner, func(obj field.Ptr, status objStatus) {
 		if !live(status) {
 			return
 		}
@@ -185,7 +186,7 @@ func (r *relationship) prepareRefs(u *unitOfWork) error {
 		}
 		set := u.rf.repointed[r]
 		if set == nil {
-			set = map[unsafe.Pointer]bool{}
+			set = map[field.Ptr]bool{}
 			u.rf.repointed[r] = set
 		}
 		set[c.obj] = true
@@ -210,7 +211,7 @@ func (r *relationship) prepareRefs(u *unitOfWork) error {
 // of a delete-orphan collection is deleted and any other object gets a
 // NULL foreign key. A foreign key the program set itself is left as it
 // is.
-func (r *relationship) unlinkRef(u *unitOfWork, obj, old unsafe.Pointer) error {
+func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 	m := u.s.meta(r.owner)
 	st := u.s.stateOf(m, obj)
 	if st == nil || st.snap == nil {
@@ -237,7 +238,7 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old unsafe.Pointer) error {
 
 // nullKey sets the foreign-key columns cols of obj (a row of t) to NULL,
 // or fails naming the relationship when they cannot be NULL.
-func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj unsafe.Pointer, r *relationship) error {
+func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj field.Ptr, r *relationship) error {
 	m := u.s.meta(t)
 	for _, c := range cols {
 		if !c.nullable {
@@ -255,13 +256,13 @@ func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj unsafe.Pointer, r
 // one-to-one) relationship with their snapshots (pass 3).
 func (r *relationship) prepareCollection(u *unitOfWork) error {
 	type owned struct {
-		p     unsafe.Pointer
-		items []unsafe.Pointer
-		snap  []unsafe.Pointer
+		p     field.Ptr
+		items []field.Ptr
+		snap  []field.Ptr
 		known bool
 	}
 	var owners []owned
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if !live(status) || !r.fieldLoaded(u.s, p) {
 			return
 		}
@@ -275,8 +276,8 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			owners[i].items = slices.Clone(owners[i].items)
 		}
 	}
-	gained := map[unsafe.Pointer]unsafe.Pointer{}
-	var gainOrder []unsafe.Pointer
+	gained := map[field.Ptr]field.Ptr{}
+	var gainOrder []field.Ptr
 	for _, o := range owners {
 		for _, c := range o.items {
 			if c == nil || (o.known && slices.Contains(o.snap, c)) || !live(u.status(r.target, c)) {
@@ -337,7 +338,7 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 
 // orphan handles child c, removed from p's collection and not moved: it
 // is deleted under delete-orphan, or loses its foreign key.
-func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c unsafe.Pointer) error {
+func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c field.Ptr) error {
 	if r.cascade.has(cascadeDeleteOrphan) {
 		u.deleteDerived(r.target, c)
 		return nil
@@ -347,7 +348,7 @@ func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c unsafe.Pointer)
 
 // unlink sets the foreign key of child c to NULL if it still names p or
 // c's many-to-one field points at p, and clears that field.
-func (r *relationship) unlink(u *unitOfWork, cm *tableMeta, p, c unsafe.Pointer) error {
+func (r *relationship) unlink(u *unitOfWork, cm *tableMeta, p, c field.Ptr) error {
 	b := r.back
 	pointsAtP := b != nil && b.dir == manyToOne && b.get(c) == p
 	if pointsAtP || sameKey(r.targetCols(), c, r.ownerCols(), p) {
@@ -380,7 +381,7 @@ func (u *unitOfWork) preparePendingOrphans() error {
 		if !r.cascade.has(cascadeSaveUpdate) {
 			continue
 		}
-		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		u.each(r.owner, func(p field.Ptr, status objStatus) {
 			if live(status) {
 				for _, c := range r.members(p) {
 					if st := s.pendingBy[c]; st != nil {
@@ -426,12 +427,12 @@ func (u *unitOfWork) orphanRule(t *table) bool {
 // prepareDeletes runs the delete cascades of deleted objects (pass 5)
 // until no new object is deleted.
 func (u *unitOfWork) prepareDeletes() error {
-	done := map[*relationship]map[unsafe.Pointer]bool{}
+	done := map[*relationship]map[field.Ptr]bool{}
 	for {
 		progress := false
 		for _, r := range u.rels {
 			if done[r] == nil {
-				done[r] = map[unsafe.Pointer]bool{}
+				done[r] = map[field.Ptr]bool{}
 			}
 			var n int
 			var err error
@@ -454,9 +455,9 @@ func (u *unitOfWork) prepareDeletes() error {
 
 // deletedOwners returns the deleted owners of r not yet done, marking
 // them done.
-func (r *relationship) deletedOwners(u *unitOfWork, done map[unsafe.Pointer]bool) []unsafe.Pointer {
-	var out []unsafe.Pointer
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+func (r *relationship) deletedOwners(u *unitOfWork, done map[field.Ptr]bool) []field.Ptr {
+	var out []field.Ptr
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if status == statusDeleted && !done[p] {
 			done[p] = true
 			out = append(out, p)
@@ -467,7 +468,7 @@ func (r *relationship) deletedOwners(u *unitOfWork, done map[unsafe.Pointer]bool
 
 // cascadeDeleted deletes, with each deleted owner, the objects a
 // many-to-one or many-to-many field with the delete cascade holds now.
-func (r *relationship) cascadeDeleted(u *unitOfWork, done map[unsafe.Pointer]bool) int {
+func (r *relationship) cascadeDeleted(u *unitOfWork, done map[field.Ptr]bool) int {
 	parents := r.deletedOwners(u, done)
 	for _, p := range parents {
 		for _, c := range slices.Clone(r.members(p)) {
@@ -481,12 +482,12 @@ func (r *relationship) cascadeDeleted(u *unitOfWork, done map[unsafe.Pointer]boo
 
 // prepareDeleted deletes or unlinks the children of the deleted owners
 // not yet done; it returns how many owners it handled.
-func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]bool) (int, error) {
+func (r *relationship) prepareDeleted(u *unitOfWork, done map[field.Ptr]bool) (int, error) {
 	parents := r.deletedOwners(u, done)
 	if len(parents) == 0 {
 		return 0, nil
 	}
-	var unloaded []unsafe.Pointer
+	var unloaded []field.Ptr
 	for _, p := range parents {
 		if !r.fieldLoaded(u.s, p) {
 			unloaded = append(unloaded, p)
@@ -503,9 +504,9 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]boo
 	}
 	// The live children the Session holds, by the parent their key
 	// names, and by the parent their many-to-one field points at.
-	byKey := map[any][]unsafe.Pointer{}
-	byRef := map[unsafe.Pointer][]unsafe.Pointer{}
-	u.each(r.target, func(c unsafe.Pointer, status objStatus) {
+	byKey := map[any][]field.Ptr{}
+	byRef := map[field.Ptr][]field.Ptr{}
+	u.each(r.target, func(c field.Ptr, status objStatus) {
 		if !live(status) {
 			return
 		}
@@ -518,8 +519,8 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]boo
 			}
 		}
 	})
-	holder := map[unsafe.Pointer]unsafe.Pointer{}
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+	holder := map[field.Ptr]field.Ptr{}
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if live(status) && r.fieldLoaded(u.s, p) {
 			for _, c := range r.members(p) {
 				holder[c] = p
@@ -536,7 +537,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]boo
 			kids = append(kids, byKey[k]...)
 		}
 		kids = append(kids, byRef[p]...)
-		seen := map[unsafe.Pointer]bool{}
+		seen := map[field.Ptr]bool{}
 		for _, c := range kids {
 			if c == nil || seen[c] || !live(u.status(r.target, c)) {
 				continue
@@ -576,7 +577,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[unsafe.Pointer]boo
 // loadChildren loads the children of parents whose collection was never
 // loaded into the Session (without autoflush: this is the flush), so that
 // they can be deleted or unlinked one by one.
-func (r *relationship) loadChildren(u *unitOfWork, parents []unsafe.Pointer) error {
+func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 	var keys []any
 	seen := map[any]bool{}
 	for _, p := range parents {
@@ -588,7 +589,7 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []unsafe.Pointer) err
 	per := keysPerStatement(u.s.db.dialect, len(r.ownerCols()), 0)
 	for start := 0; start < len(keys); start += per {
 		core, _ := r.loadCore(r.target.base, keys[start:min(start+per, len(keys))])
-		res, err := execute(u.ctx, noFlush{u.s}, core, func() rowReader[unsafe.Pointer] { return &tableReader{t: r.target} })
+		res, err := execute(u.ctx, noFlush{u.s}, core, func() rowReader[field.Ptr] { return &tableReader{t: r.target} })
 		if err != nil {
 			return fmt.Errorf("quarry: loading %s of deleted rows: %w", r, err)
 		}
@@ -606,7 +607,7 @@ func (r *relationship) backPopulateM2M(u *unitOfWork) {
 	if back == nil || back.scalar {
 		return
 	}
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if !live(status) || !r.loaded(p) {
 			return
 		}
@@ -634,7 +635,7 @@ func (u *unitOfWork) syncKeys(t *table) {
 		switch {
 		case r.dir == oneToMany && t == r.target:
 			gained := u.rf.gained[r]
-			u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+			u.each(r.owner, func(p field.Ptr, status objStatus) {
 				if !live(status) || !keyKnown(u, r.owner, p) {
 					return
 				}
@@ -650,7 +651,7 @@ func (u *unitOfWork) syncKeys(t *table) {
 			})
 		case r.dir == manyToOne && t == r.owner:
 			repointed := u.rf.repointed[r]
-			u.each(r.owner, func(c unsafe.Pointer, status objStatus) {
+			u.each(r.owner, func(c field.Ptr, status objStatus) {
 				if status != statusPending && !(status == statusPersistent && repointed[c]) {
 					return
 				}
@@ -664,14 +665,14 @@ func (u *unitOfWork) syncKeys(t *table) {
 
 // keyKnown reports whether obj's key may be copied: not a pending object
 // whose key the database has yet to generate.
-func keyKnown(u *unitOfWork, t *table, obj unsafe.Pointer) bool {
+func keyKnown(u *unitOfWork, t *table, obj field.Ptr) bool {
 	m := u.s.meta(t)
 	return m.auto == nil || !m.isZero(m.auto, obj)
 }
 
 // sameKey reports whether columns a of objA equal columns b of objB (NULL
 // equals nothing).
-func sameKey(a []*columnInfo, objA unsafe.Pointer, b []*columnInfo, objB unsafe.Pointer) bool {
+func sameKey(a []*columnInfo, objA field.Ptr, b []*columnInfo, objB field.Ptr) bool {
 	for i := range a {
 		va, oka := a[i].key(a[i].ptr(objA))
 		vb, okb := b[i].key(b[i].ptr(objB))
@@ -684,7 +685,7 @@ func sameKey(a []*columnInfo, objA unsafe.Pointer, b []*columnInfo, objB unsafe.
 
 // findByKey finds the object of table t in the Session whose columns cols
 // equal the columns from of obj; only when cols are t's primary key.
-func findByKey(s *Session, t *table, cols, from []*columnInfo, obj unsafe.Pointer) unsafe.Pointer {
+func findByKey(s *Session, t *table, cols, from []*columnInfo, obj field.Ptr) field.Ptr {
 	if len(cols) != len(t.pk) || obj == nil {
 		return nil
 	}
@@ -712,7 +713,7 @@ func findByKey(s *Session, t *table, cols, from []*columnInfo, obj unsafe.Pointe
 
 // copyKey sets columns dst of objD (a row of t) from columns src of objS,
 // when they differ.
-func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD unsafe.Pointer, src []*columnInfo, objS unsafe.Pointer) {
+func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD field.Ptr, src []*columnInfo, objS field.Ptr) {
 	m := u.s.meta(t)
 	for i, d := range dst {
 		s := src[i]
@@ -738,8 +739,8 @@ func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD unsafe.Pointer, s
 // assignKey stores a normalised key value (int64, string, ...) into a
 // foreign-key field of another Go type than the referenced column (such
 // as *int64 for int64). Common types are handled without reflection.
-func assignKey(c *columnInfo, field unsafe.Pointer, v any) {
-	switch d := c.dest(field).(type) {
+func assignKey(c *columnInfo, fp field.Ptr, v any) {
+	switch d := c.dest(fp).(type) {
 	case *int64:
 		*d = v.(int64)
 		return
@@ -780,7 +781,7 @@ func assignKey(c *columnInfo, field unsafe.Pointer, v any) {
 		}
 	}
 	// Uncommon key types: convert with reflection.
-	dv := reflect.NewAt(c.goType, field).Elem()
+	dv := field.Reflect(c.goType, fp)
 	sv := reflect.ValueOf(v)
 	if dv.Kind() == reflect.Pointer {
 		e := reflect.New(dv.Type().Elem())
@@ -794,7 +795,7 @@ func assignKey(c *columnInfo, field unsafe.Pointer, v any) {
 // dropDeletedMembers takes the objects whose DELETE the flush ran out of
 // the fields of the Session's live objects: the fields then show what the
 // database holds, and no cascade finds the deleted objects again.
-func (u *unitOfWork) dropDeletedMembers(gone map[unsafe.Pointer]bool) {
+func (u *unitOfWork) dropDeletedMembers(gone map[field.Ptr]bool) {
 	if len(gone) == 0 {
 		return
 	}
@@ -802,17 +803,17 @@ func (u *unitOfWork) dropDeletedMembers(gone map[unsafe.Pointer]bool) {
 		if r.dir == manyToOne {
 			continue
 		}
-		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		u.each(r.owner, func(p field.Ptr, status objStatus) {
 			if !live(status) {
 				return
 			}
 			items := r.members(p)
-			if !slices.ContainsFunc(items, func(c unsafe.Pointer) bool { return gone[c] }) {
+			if !slices.ContainsFunc(items, func(c field.Ptr) bool { return gone[c] }) {
 				return
 			}
-			r.setMembers(p, slices.DeleteFunc(slices.Clone(items), func(c unsafe.Pointer) bool { return gone[c] }))
+			r.setMembers(p, slices.DeleteFunc(slices.Clone(items), func(c field.Ptr) bool { return gone[c] }))
 			if !r.scalar && r.items(p) == nil {
-				r.setItems(p, []unsafe.Pointer{})
+				r.setItems(p, []field.Ptr{})
 			}
 		})
 	}

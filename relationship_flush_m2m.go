@@ -6,7 +6,8 @@ package quarry
 
 import (
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // assocRow is one row of an association table: the owner's and the
@@ -56,13 +57,13 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 		t, pairs = r.target, r.secTarget
 	}
 	m := u.s.meta(t)
-	var objs []unsafe.Pointer
-	u.each(t, func(obj unsafe.Pointer, status objStatus) {
+	var objs []field.Ptr
+	u.each(t, func(obj field.Ptr, status objStatus) {
 		if status == statusDeleted {
 			objs = append(objs, obj)
 		}
 	})
-	slices.SortFunc(objs, func(a, b unsafe.Pointer) int { return m.keyOf(a).compare(m.keyOf(b)) })
+	slices.SortFunc(objs, func(a, b field.Ptr) int { return m.keyOf(a).compare(m.keyOf(b)) })
 	if len(objs) == 0 {
 		return nil
 	}
@@ -99,13 +100,13 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 // added to the collections of live owners since their snapshots.
 func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 	m := u.s.meta(r.owner)
-	var owners []unsafe.Pointer
-	u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+	var owners []field.Ptr
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if live(status) && r.loaded(p) {
 			owners = append(owners, p)
 		}
 	})
-	slices.SortFunc(owners, func(a, b unsafe.Pointer) int { return m.keyOf(a).compare(m.keyOf(b)) })
+	slices.SortFunc(owners, func(a, b field.Ptr) int { return m.keyOf(a).compare(m.keyOf(b)) })
 	var adds, removes []assocRow
 	for _, p := range owners {
 		items := r.items(p)
@@ -146,7 +147,7 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 }
 
 // row reads the association row linking owner p and target k.
-func (r *relationship) row(p, k unsafe.Pointer) assocRow {
+func (r *relationship) row(p, k field.Ptr) assocRow {
 	var row assocRow
 	for _, pr := range r.secOwner {
 		row.owner = append(row.owner, pr.ref.value(pr.ref.ptr(p)))
@@ -276,7 +277,7 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 }
 
 // existingRows reads the target keys of p's association rows.
-func (r *relationship) existingRows(u *unitOfWork, p unsafe.Pointer) (map[any]bool, error) {
+func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, error) {
 	w := newDML(u.dialect())
 	w.b.write("SELECT ")
 	for i, pr := range r.secTarget {

@@ -3,7 +3,8 @@ package quarry
 import (
 	"context"
 	"fmt"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Loading a relationship after the fact, explicitly: no field access ever
@@ -57,7 +58,7 @@ func (m ManyToMany[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, 
 func (m One[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.ref, parent) }
 
 // loadChecked is loadRelation after the raise check (loader_raise.go).
-func loadChecked[C any](ctx context.Context, ex Executor, r *relRef, parents []unsafe.Pointer) error {
+func loadChecked[C any](ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
 	if skip, err := checkRaise(ex, r, parents); skip || err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
 	if parent == nil {
 		return q.with(func(c *selectCore) { c.fail(fmt.Errorf("quarry: %s.Query(nil)", r.rel)) })
 	}
-	cond := r.withParent(unsafe.Pointer(parent), target.src)
+	cond := r.withParent(field.Of(parent), target.src)
 	return q.with(func(c *selectCore) {
 		c.where = append(c.where, cond)
 		c.orderBy = append(c.orderBy, r.rel.orderNodes(target.src)...)
@@ -93,11 +94,11 @@ func (r *relationship) orderNodes(target *source) []node {
 	return out
 }
 
-func ptrsOf[P any](ps []*P) []unsafe.Pointer {
-	out := make([]unsafe.Pointer, 0, len(ps))
+func ptrsOf[P any](ps []*P) []field.Ptr {
+	out := make([]field.Ptr, 0, len(ps))
 	for _, p := range ps {
 		if p != nil {
-			out = append(out, unsafe.Pointer(p))
+			out = append(out, field.Of(p))
 		}
 	}
 	return out
@@ -108,7 +109,7 @@ type compositeKey [4]any
 
 // rowKey reads the key of obj over cols: the value itself for one column,
 // a compositeKey for more; false when any part is NULL.
-func rowKey(cols []*columnInfo, obj unsafe.Pointer) (any, bool) {
+func rowKey(cols []*columnInfo, obj field.Ptr) (any, bool) {
 	if len(cols) == 1 {
 		return cols[0].key(cols[0].ptr(obj))
 	}
@@ -182,14 +183,14 @@ func keysPerStatement(d Dialect, cols, spare int) int {
 // childKey is the parent key a loaded row belongs under: the extra key
 // columns read with it (a many-to-many's association table), or else its
 // own foreign-key columns.
-func childKey(extra []any, childCols []*columnInfo, obj unsafe.Pointer) (any, bool) {
+func childKey(extra []any, childCols []*columnInfo, obj field.Ptr) (any, bool) {
 	if extra != nil {
 		return extraKey(extra)
 	}
 	return rowKey(childCols, obj)
 }
 
-func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []unsafe.Pointer) error {
+func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
 	if n, ok := resolvedRel(r); !ok {
 		return fmt.Errorf("quarry: %s", n.(errNode).msg)
 	}
@@ -203,11 +204,11 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	// In a Session, a field holding an unflushed change is left as the
 	// program set it, and its parent's key is not queried.
 	s, _ := ex.(*Session)
-	var keep map[unsafe.Pointer]bool
+	var keep map[field.Ptr]bool
 	for _, p := range parents {
 		if keepChanged(s, rel, p) {
 			if keep == nil {
-				keep = map[unsafe.Pointer]bool{}
+				keep = map[field.Ptr]bool{}
 			}
 			keep[p] = true
 			continue
@@ -217,7 +218,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			keys = append(keys, k)
 		}
 	}
-	children := map[any][]unsafe.Pointer{}
+	children := map[any][]field.Ptr{}
 	if len(keys) > 0 {
 		conn, err := ex.acquire(ctx)
 		if err != nil {
@@ -243,8 +244,8 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			}
 			childCols := rel.targetCols()
 			for _, row := range rows {
-				if k, ok := childKey(row.keys, childCols, unsafe.Pointer(row.obj)); ok {
-					children[k] = append(children[k], unsafe.Pointer(row.obj))
+				if k, ok := childKey(row.keys, childCols, field.Of(row.obj)); ok {
+					children[k] = append(children[k], field.Of(row.obj))
 				}
 			}
 		}
@@ -255,7 +256,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 			continue
 		}
 		k, ok := rowKey(ownerCols, p)
-		var kids []unsafe.Pointer
+		var kids []field.Ptr
 		if ok {
 			kids = children[k]
 		}
@@ -274,7 +275,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 // Each runs as a SelectIn over obj alone, overwriting the field whatever
 // it holds (a refresh discards the unflushed changes) and recording it as
 // loaded.
-func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj unsafe.Pointer) error {
+func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj field.Ptr) error {
 	var nodes []*loadNode
 	for _, rel := range m.relships {
 		if rel.target == nil || rel.base == nil || !rel.fieldLoaded(s, obj) {
@@ -294,7 +295,7 @@ func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj unsafe
 	cp.release = nil
 	lc := &loadCtx{ctx: ctx, held: heldConn{c: &cp}, ids: s, sess: s, force: true}
 	for _, n := range nodes {
-		if err := lc.selectIn(n, []unsafe.Pointer{obj}); err != nil {
+		if err := lc.selectIn(n, []field.Ptr{obj}); err != nil {
 			return err
 		}
 	}
@@ -320,9 +321,9 @@ func extraKey(vals []any) (any, bool) {
 // assign stores the loaded objects into the field of parent and sets the
 // back-populating scalar field of each child (see setBack: in the Session
 // s, nil outside one, a child's unflushed change of that field stands).
-func (rel *relationship) assign(s *Session, parent unsafe.Pointer, kids []unsafe.Pointer) {
+func (rel *relationship) assign(s *Session, parent field.Ptr, kids []field.Ptr) {
 	if rel.scalar {
-		var one unsafe.Pointer
+		var one field.Ptr
 		if len(kids) > 0 {
 			one = kids[0]
 		}
@@ -333,7 +334,7 @@ func (rel *relationship) assign(s *Session, parent unsafe.Pointer, kids []unsafe
 		return
 	}
 	if kids == nil {
-		kids = []unsafe.Pointer{}
+		kids = []field.Ptr{}
 	}
 	rel.setItems(parent, kids)
 	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {

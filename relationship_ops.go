@@ -1,6 +1,6 @@
 package quarry
 
-import "unsafe"
+import "github.com/quarry-orm/quarry/internal/field"
 
 // Relationship operators for WHERE clauses: EXISTS forms (Any, Has),
 // comparisons with an object (Eq, Ne, Contains, WithParent) and IS NULL.
@@ -108,7 +108,7 @@ func resolvedRel(r *relRef) (node, bool) {
 
 // keyValue is the value of a key column of obj as a bound parameter (NULL
 // when it is NULL).
-func keyValue(c *columnInfo, obj unsafe.Pointer) node {
+func keyValue(c *columnInfo, obj field.Ptr) node {
 	v, ok := c.key(c.ptr(obj))
 	if !ok {
 		return valueNode{v: nil}
@@ -132,12 +132,12 @@ func (m One[P, C]) Eq(obj *C) Expr[bool] {
 	if n, ok := resolvedRel(m.ref); !ok {
 		return wrap[bool](n)
 	}
-	return wrap[bool](m.ref.eqObject(unsafe.Pointer(obj)))
+	return wrap[bool](m.ref.eqObject(field.Of(obj)))
 }
 
 // eqObject is the condition "the parent row is related to the target
 // object obj", for a scalar or collection relationship.
-func (r *relRef) eqObject(obj unsafe.Pointer) node {
+func (r *relRef) eqObject(obj field.Ptr) node {
 	rel := r.rel
 	var items []node
 	switch rel.dir {
@@ -173,12 +173,12 @@ func (m One[P, C]) Ne(obj *C) Expr[bool] {
 	}
 	rel := m.ref.rel
 	if rel.dir != manyToOne {
-		return Not(wrap[bool](m.ref.eqObject(unsafe.Pointer(obj))))
+		return Not(wrap[bool](m.ref.eqObject(field.Of(obj))))
 	}
 	var ne, null []node
 	for _, p := range rel.pairs {
 		col := &colRef{src: m.ref.parent, info: p.fk}
-		ne = append(ne, &binaryNode{left: col, op: " != ", right: keyValue(p.ref, unsafe.Pointer(obj))})
+		ne = append(ne, &binaryNode{left: col, op: " != ", right: keyValue(p.ref, field.Of(obj))})
 		null = append(null, &postfixNode{inner: col, op: " IS NULL"})
 	}
 	return wrap[bool](&boolNode{op: " OR ", items: append(ne, null...)})
@@ -220,12 +220,12 @@ func (m One[P, C]) IsNotNull() Expr[bool] {
 // Contains is true for the parents whose collection holds obj:
 // user_account.id = ? with obj's foreign key (SQLAlchemy's contains()).
 // For a many-to-many it is an EXISTS on the association table.
-func (m Many[P, C]) Contains(obj *C) Expr[bool] { return containsRel(m.ref, unsafe.Pointer(obj)) }
+func (m Many[P, C]) Contains(obj *C) Expr[bool] { return containsRel(m.ref, field.Of(obj)) }
 
 // Contains is [Many.Contains] for a many-to-many relationship.
-func (m ManyToMany[P, C]) Contains(obj *C) Expr[bool] { return containsRel(m.ref, unsafe.Pointer(obj)) }
+func (m ManyToMany[P, C]) Contains(obj *C) Expr[bool] { return containsRel(m.ref, field.Of(obj)) }
 
-func containsRel(r *relRef, obj unsafe.Pointer) Expr[bool] {
+func containsRel(r *relRef, obj field.Ptr) Expr[bool] {
 	if n, ok := resolvedRel(r); !ok {
 		return wrap[bool](n)
 	}
@@ -247,12 +247,12 @@ func WithParent[P, C any](parent *P, rel Rel[P, C]) Expr[bool] {
 	if parent == nil {
 		return wrap[bool](errNode{msg: "WithParent(nil, " + r.rel.String() + ")"})
 	}
-	return wrap[bool](r.withParent(unsafe.Pointer(parent), r.targetSource()))
+	return wrap[bool](r.withParent(field.Of(parent), r.targetSource()))
 }
 
 // withParent is the condition on target rows "related to the parent
 // object obj".
-func (r *relRef) withParent(obj unsafe.Pointer, target *source) node {
+func (r *relRef) withParent(obj field.Ptr, target *source) node {
 	rel := r.rel
 	var items []node
 	switch rel.dir {

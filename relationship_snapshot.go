@@ -22,7 +22,8 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // relState is the relationships' per-Session state: the field snapshots,
@@ -58,12 +59,12 @@ func (r *relationship) keyTable() *table {
 // (committed). Slices are never modified in place. After a commit or a
 // rollback the two maps are one (shared) until cur is next written.
 type collSnaps struct {
-	cur, committed map[unsafe.Pointer][]unsafe.Pointer
+	cur, committed map[field.Ptr][]field.Ptr
 	shared         bool
 }
 
 // writable makes cur a map of its own before it is written.
-func (cs *collSnaps) writable() map[unsafe.Pointer][]unsafe.Pointer {
+func (cs *collSnaps) writable() map[field.Ptr][]field.Ptr {
 	if cs.shared {
 		cs.cur, cs.shared = maps.Clone(cs.cur), false
 	}
@@ -80,14 +81,14 @@ func (s *Session) relState() *relState {
 func (st *relState) snapsOf(r *relationship) *collSnaps {
 	cs := st.snaps[r]
 	if cs == nil {
-		cs = &collSnaps{cur: map[unsafe.Pointer][]unsafe.Pointer{}, committed: map[unsafe.Pointer][]unsafe.Pointer{}}
+		cs = &collSnaps{cur: map[field.Ptr][]field.Ptr{}, committed: map[field.Ptr][]field.Ptr{}}
 		st.snaps[r] = cs
 	}
 	return cs
 }
 
 // collSnapshot returns the last loaded or flushed members of obj's field.
-func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Pointer, bool) {
+func (s *Session) collSnapshot(r *relationship, obj field.Ptr) ([]field.Ptr, bool) {
 	if s.rel == nil {
 		return nil, false
 	}
@@ -107,7 +108,7 @@ func (s *Session) collSnapshot(r *relationship, obj unsafe.Pointer) ([]unsafe.Po
 // transaction wrote the table that holds its links: the load then shows
 // the flushed, uncommitted links (a child moved to this parent, say), and
 // Rollback must not restore them; its committed content stays unknown.
-func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
+func (r *relationship) loadedIn(s *Session, parents []field.Ptr) {
 	rs := s.relState()
 	committed := rs.written == nil || !rs.written[r.keyTable()]
 	if r.dir == manyToMany || r.dir == oneToMany || r.dir == manyToOne {
@@ -121,7 +122,7 @@ func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
 		bs := rs.snapsOf(b)
 		for _, p := range parents {
 			for _, c := range r.members(p) {
-				bs.loaded(c, []unsafe.Pointer{p}, committed)
+				bs.loaded(c, []field.Ptr{p}, committed)
 			}
 		}
 	}
@@ -130,10 +131,10 @@ func (r *relationship) loadedIn(s *Session, parents []unsafe.Pointer) {
 // loaded records what was just loaded into the field of p, and as its
 // committed content too when that is not known yet and committed says the
 // load shows it.
-func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer, committed bool) {
+func (cs *collSnaps) loaded(p field.Ptr, v []field.Ptr, committed bool) {
 	v = slices.Clone(v)
 	if v == nil {
-		v = []unsafe.Pointer{}
+		v = []field.Ptr{}
 	}
 	cs.writable()[p] = v
 	if _, ok := cs.committed[p]; !ok && committed {
@@ -147,13 +148,13 @@ func (cs *collSnaps) loaded(p unsafe.Pointer, v []unsafe.Pointer, committed bool
 // Session's persistent owners after a flush.
 func (u *unitOfWork) snapshotFields() {
 	st := u.s.relState()
-	none := []unsafe.Pointer{}
+	none := []field.Ptr{}
 	for _, r := range u.rels {
 		cs := st.snapsOf(r)
 		// The one-object snapshots of scalar fields share a slab; each
 		// is capped at its length, so nothing appends into another.
-		var slab []unsafe.Pointer
-		u.each(r.owner, func(p unsafe.Pointer, status objStatus) {
+		var slab []field.Ptr
+		u.each(r.owner, func(p field.Ptr, status objStatus) {
 			if status != statusPersistent {
 				return
 			}
@@ -169,7 +170,7 @@ func (u *unitOfWork) snapshotFields() {
 					cs.writable()[p] = none
 				case r.scalar:
 					if len(slab) == 0 {
-						slab = make([]unsafe.Pointer, 256)
+						slab = make([]field.Ptr, 256)
 					}
 					slab[0] = items[0]
 					cs.writable()[p] = slab[:1:1]
@@ -221,7 +222,7 @@ func (s *Session) rebaseFields() {
 }
 
 // savedFields are the field snapshots as a savepoint began.
-type savedFields map[*relationship]map[unsafe.Pointer][]unsafe.Pointer
+type savedFields map[*relationship]map[field.Ptr][]field.Ptr
 
 // saveFields copies the current snapshots (their slices are never
 // modified in place, so the maps are all there is to copy).
@@ -237,7 +238,7 @@ func (s *Session) saveFields() savedFields {
 }
 
 // sameMap reports whether a and b are one map.
-func sameMap(a, b map[unsafe.Pointer][]unsafe.Pointer) bool {
+func sameMap(a, b map[field.Ptr][]field.Ptr) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
@@ -274,7 +275,7 @@ func (s *Session) restoreFields(saved savedFields) {
 			}
 			if cs != nil {
 				if from == nil {
-					from = map[unsafe.Pointer][]unsafe.Pointer{}
+					from = map[field.Ptr][]field.Ptr{}
 				}
 				for p := range from {
 					if st := s.stateOfAny(r.owner, p); st == nil || st.status < statusPersistent || st.status > statusDeleted {
@@ -290,7 +291,7 @@ func (s *Session) restoreFields(saved savedFields) {
 }
 
 // restoreField sets the field of owner p back to its snapshot in from.
-func (r *relationship) restoreField(s *Session, cs *collSnaps, p unsafe.Pointer, from map[unsafe.Pointer][]unsafe.Pointer) {
+func (r *relationship) restoreField(s *Session, cs *collSnaps, p field.Ptr, from map[field.Ptr][]field.Ptr) {
 	v, ok := from[p]
 	if ok {
 		for _, c := range v {
@@ -332,7 +333,7 @@ func (s *Session) relModified(st *objState) bool {
 // program without a load (a loaded collection without a snapshot, a
 // many-to-one field pointing elsewhere than the object's foreign key). A
 // nil collection is "not loaded", never a change.
-func (s *Session) fieldChanged(r *relationship, obj unsafe.Pointer) bool {
+func (s *Session) fieldChanged(r *relationship, obj field.Ptr) bool {
 	snap, ok := s.collSnapshot(r, obj)
 	if ok {
 		return !slices.Equal(r.members(obj), snap)
@@ -353,22 +354,21 @@ func (s *Session) fieldChanged(r *relationship, obj unsafe.Pointer) bool {
 // members returns the objects the field of obj holds: a collection's
 // items, or the one object of a scalar field (none when nil). The slice
 // aliases the field: it must be neither modified nor kept.
-func (r *relationship) members(obj unsafe.Pointer) []unsafe.Pointer {
+func (r *relationship) members(obj field.Ptr) []field.Ptr {
 	if r.scalar {
 		if r.get(obj) == nil {
 			return nil
 		}
-		// A *C field and an unsafe.Pointer share their layout.
-		return unsafe.Slice((*unsafe.Pointer)(unsafe.Add(obj, r.offset)), 1)
+		return field.OneAt(field.At(obj, r.offset))
 	}
 	return r.items(obj)
 }
 
 // setMembers replaces the field of obj; nil makes a collection "not
 // loaded" and a scalar field nil.
-func (r *relationship) setMembers(obj unsafe.Pointer, v []unsafe.Pointer) {
+func (r *relationship) setMembers(obj field.Ptr, v []field.Ptr) {
 	if r.scalar {
-		var p unsafe.Pointer
+		var p field.Ptr
 		if len(v) > 0 {
 			p = v[0]
 		}
@@ -386,7 +386,7 @@ func (r *relationship) setMembers(obj unsafe.Pointer, v []unsafe.Pointer) {
 // holds for it (possibly nothing) rather than "not loaded": a non-nil
 // collection, a non-nil scalar field, or a scalar field emptied since its
 // snapshot held an object.
-func (r *relationship) fieldLoaded(s *Session, obj unsafe.Pointer) bool {
+func (r *relationship) fieldLoaded(s *Session, obj field.Ptr) bool {
 	if !r.scalar {
 		return !r.isNil(obj)
 	}
@@ -399,7 +399,7 @@ func (r *relationship) fieldLoaded(s *Session, obj unsafe.Pointer) bool {
 
 // removeMember takes val out of the field of obj, reporting whether it
 // was there.
-func (r *relationship) removeMember(obj, val unsafe.Pointer) bool {
+func (r *relationship) removeMember(obj, val field.Ptr) bool {
 	if r.scalar {
 		if r.get(obj) == val {
 			r.set(obj, nil)
@@ -411,7 +411,7 @@ func (r *relationship) removeMember(obj, val unsafe.Pointer) bool {
 }
 
 // addMember puts val in the field of obj (replacing a scalar's object).
-func (r *relationship) addMember(obj, val unsafe.Pointer) {
+func (r *relationship) addMember(obj, val field.Ptr) {
 	if r.scalar {
 		r.set(obj, val)
 		return

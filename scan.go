@@ -1,7 +1,7 @@
 package quarry
 
 import (
-	"unsafe"
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // rowReader reads one selected item from each row: it hands out scan
@@ -33,11 +33,11 @@ type identityMap interface {
 	// already present (refreshed from obj unless it has unflushed
 	// changes). With a non-zero seq it stamps the object, and repeat
 	// reports that it bore that stamp already.
-	merge(t *table, obj unsafe.Pointer, seq uint64) (_ unsafe.Pointer, repeat bool)
+	merge(t *table, obj field.Ptr, seq uint64) (_ field.Ptr, repeat bool)
 }
 
 // merge merges the row's entity into the identity map, noting a repeat.
-func (rc *readCtx) merge(t *table, obj unsafe.Pointer) unsafe.Pointer {
+func (rc *readCtx) merge(t *table, obj field.Ptr) field.Ptr {
 	obj, rc.repeat = rc.ids.merge(t, obj, rc.seq)
 	return obj
 }
@@ -103,7 +103,7 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 		return r.opt.prepare(dst)
 	}
 	r.obj = new(E)
-	p := unsafe.Pointer(r.obj)
+	p := field.Of(r.obj)
 	for _, c := range r.t.columns {
 		dst = append(dst, c.dest(c.ptr(p)))
 	}
@@ -117,7 +117,7 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 	if rc.ids == nil {
 		return r.obj, nil
 	}
-	return (*E)(rc.merge(r.t, unsafe.Pointer(r.obj))), nil
+	return field.As[E](rc.merge(r.t, field.Of(r.obj))), nil
 }
 
 // uniquer is implemented by readers of whole entities: a list of

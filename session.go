@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/quarry-orm/quarry/dialect"
 	"reflect"
 	"slices"
 	"strings"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Session is a unit of work over a [DB]: it holds an identity map (one
@@ -40,7 +41,7 @@ type Session struct {
 	// pending holds the objects added and not yet inserted, in Add order
 	// (entries whose status moved on are skipped and compacted).
 	pending   []*objState
-	pendingBy map[unsafe.Pointer]*objState
+	pendingBy map[field.Ptr]*objState
 	// deleted lists the objects marked for deletion (same compaction).
 	deleted []*objState
 	// gone lists the objects whose DELETE ran in this transaction, so
@@ -49,7 +50,7 @@ type Session struct {
 	// tomb holds the objects whose DELETE ran through this Session (in
 	// this transaction or committed), by address: they are never
 	// cascaded back in, and adding one is an error.
-	tomb map[unsafe.Pointer]*objState
+	tomb map[field.Ptr]*objState
 
 	metas map[*table]*sessionMeta
 	// raised lists the relationships of objects that Raise options
@@ -93,13 +94,13 @@ const (
 // objState is what a Session knows about one object.
 type objState struct {
 	m      *tableMeta
-	obj    unsafe.Pointer
+	obj    field.Ptr
 	key    identKey // set while persistent
 	status objStatus
 	// snap holds the columns as last loaded or flushed: the base of the
 	// dirty check. committed holds them as of the last commit, for
 	// Rollback; nil for an object inserted in this transaction.
-	snap, committed unsafe.Pointer
+	snap, committed field.Ptr
 	// inserted says the object's INSERT ran in this transaction.
 	inserted bool
 	expired  expiry
@@ -130,7 +131,7 @@ type objState struct {
 // objState.filled instead) and back-populated many-to-one fields (refs,
 // put back unless the program set them since).
 type pendingSync struct {
-	orig unsafe.Pointer
+	orig field.Ptr
 	cols []*columnInfo
 	refs []pendingRef
 	// one holds the first ref, the usual case, without a second
@@ -142,7 +143,7 @@ type pendingSync struct {
 // a flush set it (old), and what the flush set (set).
 type pendingRef struct {
 	r        *relationship
-	old, set unsafe.Pointer
+	old, set field.Ptr
 }
 
 // SessionOption configures a [Session].
@@ -169,8 +170,8 @@ func WithTxOptions(o TxOptions) SessionOption { return func(s *Session) { s.txOp
 func (db *DB) Session(opts ...SessionOption) *Session {
 	s := &Session{
 		db: db, autoflush: true, expire: true, txOpts: TxOptions{Write: true},
-		ids: newIdentityIndex(0), pendingBy: map[unsafe.Pointer]*objState{},
-		metas: map[*table]*sessionMeta{}, tomb: map[unsafe.Pointer]*objState{},
+		ids: newIdentityIndex(0), pendingBy: map[field.Ptr]*objState{},
+		metas: map[*table]*sessionMeta{}, tomb: map[field.Ptr]*objState{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -253,21 +254,21 @@ func (s *Session) sessionMeta(t *table) *sessionMeta {
 // loading many rows costs one allocation per block rather than per row.
 type sessionMeta struct {
 	*tableMeta
-	snaps unsafe.Pointer
+	snaps field.Ptr
 	free  int
 }
 
 const snapBlock = 64
 
 // loadSnapshot copies the columns of obj into a snapshot from the block.
-func (m *sessionMeta) loadSnapshot(obj unsafe.Pointer) unsafe.Pointer {
+func (m *sessionMeta) loadSnapshot(obj field.Ptr) field.Ptr {
 	if m.free == 0 {
 		m.snaps, m.free = m.t.newBlock(snapBlock), snapBlock
 	}
 	p := m.snaps
 	m.free--
 	if m.free > 0 {
-		m.snaps = unsafe.Add(m.snaps, m.t.objSize)
+		m.snaps = field.At(m.snaps, m.t.objSize)
 	}
 	m.copyColumns(p, obj)
 	return p
@@ -275,7 +276,7 @@ func (m *sessionMeta) loadSnapshot(obj unsafe.Pointer) unsafe.Pointer {
 
 // newState allocates object states in blocks: loading many rows then
 // costs one allocation per block instead of one per row.
-func (s *Session) newState(m *tableMeta, obj unsafe.Pointer) *objState {
+func (s *Session) newState(m *tableMeta, obj field.Ptr) *objState {
 	if len(s.slab) == 0 {
 		s.slab = make([]objState, 64)
 	}
@@ -286,7 +287,7 @@ func (s *Session) newState(m *tableMeta, obj unsafe.Pointer) *objState {
 }
 
 // objMeta returns the mapping of obj's type and the object's address.
-func (s *Session) objMeta(obj any) (*tableMeta, unsafe.Pointer, error) {
+func (s *Session) objMeta(obj any) (*tableMeta, field.Ptr, error) {
 	if obj == nil {
 		return nil, nil, errors.New("quarry: nil object")
 	}
@@ -303,7 +304,7 @@ func (s *Session) objMeta(obj any) (*tableMeta, unsafe.Pointer, error) {
 }
 
 // stateOf finds the state of an object of the Session, or nil.
-func (s *Session) stateOf(m *tableMeta, p unsafe.Pointer) *objState {
+func (s *Session) stateOf(m *tableMeta, p field.Ptr) *objState {
 	if st := s.pendingBy[p]; st != nil {
 		return st
 	}
@@ -324,7 +325,7 @@ func (s *Session) stateOf(m *tableMeta, p unsafe.Pointer) *objState {
 }
 
 // stateOfAny finds the state of an object of table t, or nil.
-func (s *Session) stateOfAny(t *table, p unsafe.Pointer) *objState {
+func (s *Session) stateOfAny(t *table, p field.Ptr) *objState {
 	return s.stateOf(s.meta(t), p)
 }
 
@@ -379,13 +380,13 @@ func AddAll[E any](s *Session, objs []*E) error {
 	}
 	s.meta(m.t)
 	if len(s.pendingBy) == 0 && len(objs) > 64 {
-		s.pendingBy = make(map[unsafe.Pointer]*objState, len(objs))
+		s.pendingBy = make(map[field.Ptr]*objState, len(objs))
 	}
 	for _, o := range objs {
 		if o == nil {
 			return fmt.Errorf("quarry: nil *%v in AddAll", reflect.TypeFor[E]())
 		}
-		if err := s.add(m, unsafe.Pointer(o), true); err != nil {
+		if err := s.add(m, field.Of(o), true); err != nil {
 			return err
 		}
 	}
@@ -395,7 +396,7 @@ func AddAll[E any](s *Session, objs []*E) error {
 // add brings obj into the Session: explicitly (Add) or through a
 // cascade, which never brings back an object deleted through the
 // Session.
-func (s *Session) add(m *tableMeta, p unsafe.Pointer, explicit bool) error {
+func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 	if st := s.pendingBy[p]; st != nil {
 		if explicit {
 			st.cascaded = false
@@ -430,7 +431,7 @@ func (s *Session) add(m *tableMeta, p unsafe.Pointer, explicit bool) error {
 
 // cascadeSave brings into the Session the objects that the save-update
 // cascade of obj's relationships reaches.
-func (s *Session) cascadeSave(m *tableMeta, p unsafe.Pointer) {
+func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 	for _, r := range m.relships {
 		if !r.cascade.has(cascadeSaveUpdate) || r.target == nil {
 			continue
@@ -467,7 +468,7 @@ func (s *Session) Delete(objs ...any) error {
 	return nil
 }
 
-func (s *Session) del(m *tableMeta, p unsafe.Pointer) bool {
+func (s *Session) del(m *tableMeta, p field.Ptr) bool {
 	st := s.stateOf(m, p)
 	if st == nil || st.status == statusDetached {
 		return false
@@ -510,7 +511,7 @@ func (s *Session) bury(st *objState) {
 // a later query returns new objects for their rows. Relationships with
 // the expunge cascade (cascade=all) take the objects they refer to along.
 func (s *Session) Expunge(objs ...any) {
-	seen := map[unsafe.Pointer]bool{}
+	seen := map[field.Ptr]bool{}
 	for _, obj := range objs {
 		m, p, err := s.objMeta(obj)
 		if err != nil {
@@ -520,7 +521,7 @@ func (s *Session) Expunge(objs ...any) {
 	}
 }
 
-func (s *Session) expunge(m *tableMeta, p unsafe.Pointer, seen map[unsafe.Pointer]bool) {
+func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 	if seen[p] {
 		return
 	}

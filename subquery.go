@@ -3,7 +3,8 @@ package quarry
 import (
 	"fmt"
 	"strconv"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Subquery is a SELECT used as a FROM item: "(SELECT ...) AS anon_1".
@@ -166,7 +167,7 @@ func Aliased[M any, PM interface {
 	cp := new(M)
 	*cp = *t
 	p := PM(cp)
-	rebind(unsafe.Pointer(cp), base.table, src)
+	rebind(field.Of(cp), base.table, src)
 	return p
 }
 

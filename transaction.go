@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unsafe"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // A Session's transaction and the three states it keeps per object to
@@ -270,7 +271,7 @@ type Savepoint struct {
 }
 
 type savedState struct {
-	snap   unsafe.Pointer
+	snap   field.Ptr
 	status objStatus
 }
 

@@ -1,4 +1,4 @@
-package quarry
+package field
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 )
 
 // Change detection for column types beyond the common scalars, which
-// equalFunc and cloneFunc handle without reflection. The functions here
+// Equal and Clone handle without reflection. The functions here
 // are chosen once per column type, when the mapping is defined: named
 // scalar types (type Status string) reuse the scalar code through their
 // identical memory layout; other types compare and copy by reflection,
@@ -17,11 +17,11 @@ import (
 // Scanner/Valuer type is a change, and nothing panics on values Go cannot
 // compare with == (slices, maps, funcs).
 
-// needsDeep reports whether values of t may share mutable memory (a
+// NeedsDeep reports whether values of t may share mutable memory (a
 // pointer, slice, map or interface at any depth), so that a snapshot must
 // copy them deeply. time.Time counts as a value: its *Location is never
 // changed in place.
-func needsDeep(t reflect.Type) bool {
+func NeedsDeep(t reflect.Type) bool {
 	if t == timeType {
 		return false
 	}
@@ -29,10 +29,10 @@ func needsDeep(t reflect.Type) bool {
 	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 		return true
 	case reflect.Array:
-		return t.Len() > 0 && needsDeep(t.Elem())
+		return t.Len() > 0 && NeedsDeep(t.Elem())
 	case reflect.Struct:
 		for i := range t.NumField() {
-			if needsDeep(t.Field(i).Type) {
+			if NeedsDeep(t.Field(i).Type) {
 				return true
 			}
 		}
@@ -40,40 +40,40 @@ func needsDeep(t reflect.Type) bool {
 	return false
 }
 
-// equalByType returns the comparison of two fields of type t.
-func equalByType(t reflect.Type) func(a, b unsafe.Pointer) bool {
+// EqualByType returns the comparison of two fields of type t.
+func EqualByType(t reflect.Type) func(a, b Ptr) bool {
 	switch t.Kind() {
 	case reflect.Bool:
-		return comparableEq[bool]()
+		return valueEqual[bool]()
 	case reflect.Int:
-		return comparableEq[int]()
+		return valueEqual[int]()
 	case reflect.Int8:
-		return comparableEq[int8]()
+		return valueEqual[int8]()
 	case reflect.Int16:
-		return comparableEq[int16]()
+		return valueEqual[int16]()
 	case reflect.Int32:
-		return comparableEq[int32]()
+		return valueEqual[int32]()
 	case reflect.Int64:
-		return comparableEq[int64]()
+		return valueEqual[int64]()
 	case reflect.Uint:
-		return comparableEq[uint]()
+		return valueEqual[uint]()
 	case reflect.Uint8:
-		return comparableEq[uint8]()
+		return valueEqual[uint8]()
 	case reflect.Uint16:
-		return comparableEq[uint16]()
+		return valueEqual[uint16]()
 	case reflect.Uint32:
-		return comparableEq[uint32]()
+		return valueEqual[uint32]()
 	case reflect.Uint64:
-		return comparableEq[uint64]()
+		return valueEqual[uint64]()
 	case reflect.Float32:
-		return comparableEq[float32]()
+		return valueEqual[float32]()
 	case reflect.Float64:
-		return comparableEq[float64]()
+		return valueEqual[float64]()
 	case reflect.String:
-		return comparableEq[string]()
+		return valueEqual[string]()
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 { // named []byte types
-			return func(a, b unsafe.Pointer) bool {
+			return func(a, b Ptr) bool {
 				x, y := *(*[]byte)(a), *(*[]byte)(b)
 				return bytes.Equal(x, y) && (x == nil) == (y == nil)
 			}
@@ -81,13 +81,13 @@ func equalByType(t reflect.Type) func(a, b unsafe.Pointer) bool {
 	case reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 { // [16]byte UUIDs
 			n := t.Len()
-			return func(a, b unsafe.Pointer) bool {
+			return func(a, b Ptr) bool {
 				return bytes.Equal(unsafe.Slice((*byte)(a), n), unsafe.Slice((*byte)(b), n))
 			}
 		}
 	}
-	return func(a, b unsafe.Pointer) bool {
-		return deepEqual(reflect.NewAt(t, a).Elem(), reflect.NewAt(t, b).Elem(), 0)
+	return func(a, b Ptr) bool {
+		return deepEqual(reflect.NewAt(t, unsafe.Pointer(a)).Elem(), reflect.NewAt(t, unsafe.Pointer(b)).Elem(), 0)
 	}
 }
 
@@ -174,9 +174,9 @@ func deepEqual(x, y reflect.Value, depth int) bool {
 }
 
 // deepCloner returns the snapshot copy of a field of type t.
-func deepCloner(t reflect.Type) func(dst, src unsafe.Pointer) {
-	return func(dst, src unsafe.Pointer) {
-		deepCopy(reflect.NewAt(t, dst).Elem(), reflect.NewAt(t, src).Elem(), 0)
+func deepCloner(t reflect.Type) func(dst, src Ptr) {
+	return func(dst, src Ptr) {
+		deepCopy(reflect.NewAt(t, unsafe.Pointer(dst)).Elem(), reflect.NewAt(t, unsafe.Pointer(src)).Elem(), 0)
 	}
 }
 
@@ -185,7 +185,7 @@ func deepCloner(t reflect.Type) func(dst, src unsafe.Pointer) {
 // addresses, so that they are copied like the others.
 func deepCopy(dst, src reflect.Value, depth int) {
 	t := src.Type()
-	if depth > maxDepth || !needsDeep(t) {
+	if depth > maxDepth || !NeedsDeep(t) {
 		dst.Set(src)
 		return
 	}
@@ -252,3 +252,5 @@ func deepCopy(dst, src reflect.Value, depth int) {
 		dst.Set(src)
 	}
 }
+
+var timeType = reflect.TypeFor[time.Time]()
