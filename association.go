@@ -56,6 +56,11 @@ func Association(name string, cols ...AssociationColumn) *AssociationTable {
 // TryAssociation is [Association] returning the mapping error instead of
 // panicking.
 func TryAssociation(name string, cols ...AssociationColumn) (*AssociationTable, error) {
+	return AssociationIn(defaultMetadata, name, cols...)
+}
+
+// bindAssociation builds the association table name, unregistered.
+func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	if err := checkIdent(name, 0); err != nil {
 		return nil, mappingErrorf("association table name: %v", err)
 	}
@@ -87,19 +92,7 @@ func TryAssociation(name string, cols ...AssociationColumn) (*AssociationTable, 
 		t.pk = append(t.pk, c)
 		t.byName[c.name] = c
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.byType == nil {
-		registry.byType = map[reflect.Type]*table{}
-		registry.byName = map[string]*table{}
-	}
-	if old, ok := registry.byName[name]; ok {
-		return nil, mappingErrorf("table %q is already mapped by %v", name, old)
-	}
-	registry.byName[name] = t
-	registry.tables = append(registry.tables, t)
-	registry.configured = false
-	return &AssociationTable{t: t}, nil
+	return t, nil
 }
 
 func (a *AssociationTable) schemaTable() *table { return a.t }

@@ -9,55 +9,49 @@ import (
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
-// configure resolves the references between mapped tables (foreign keys,
-// and relationships through configurers registered by relationship.go)
-// once every table they name is mapped. It reports every mistake at once.
-// Tables may be declared in any order; configure runs lazily, when a
-// statement, a schema operation or a Session first needs the links.
-func configure() error {
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.configured {
-		return registry.configErr
-	}
+// resolve resolves the references between the tables of c (foreign keys
+// and relationships) not resolved yet, once every table they name is
+// mapped, and reports every mistake at once. It runs under the Metadata's
+// lock, on a catalog not published yet; what it resolves is written once
+// and never again, so statements that read a resolved table need no lock.
+func resolve(c *catalog) error {
 	var errs []error
-	for _, t := range registry.tables {
-		for _, c := range t.columns {
-			if c.fk == nil || c.fk.target != nil {
+	for _, t := range c.tables {
+		for _, col := range t.columns {
+			if col.fk == nil || col.fk.target != nil {
 				continue
 			}
-			tname, cname, _ := strings.Cut(c.fk.ref, ".")
-			target, ok := registry.byName[tname]
-			if !ok {
-				errs = append(errs, mappingErrorf("%v.%s: foreign key %q names table %q, which is not mapped", t.goType, c.field, c.fk.ref, tname))
-				continue
+			if err := resolveForeignKey(c, t, col); err != nil {
+				errs = append(errs, err)
 			}
-			tc, ok := target.byName[cname]
-			if !ok {
-				errs = append(errs, mappingErrorf("%v.%s: foreign key %q: table %q has no column %q", t.goType, c.field, c.fk.ref, tname, cname))
-				continue
-			}
-			if t.goType != nil && tc.goType != nil && !keyTypeFits(c.goType, tc.goType) {
-				errs = append(errs, mappingErrorf("%v.%s is %v, which cannot hold the %v of %s it references: use %v, *%v or a sql.Null of it",
-					t.goType, c.field, c.goType, tc.goType, tc, tc.goType, tc.goType))
-				continue
-			}
-			c.fk.target = tc
 		}
 	}
-	for _, hook := range registry.configurers {
-		if err := hook(); err != nil {
-			errs = append(errs, err)
-		}
+	if err := configureRelationships(c); err != nil {
+		errs = append(errs, err)
 	}
-	err := errors.Join(errs...)
-	if err != nil {
-		err = fmt.Errorf("quarry: configuring mappings: %w", err)
-	} else {
-		registry.configured = true
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("quarry: configuring mappings: %w", err)
 	}
-	registry.configErr = err
-	return err
+	return nil
+}
+
+// resolveForeignKey finds the column a foreign key of t references.
+func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
+	tname, cname, _ := strings.Cut(col.fk.ref, ".")
+	target, ok := c.byName[tname]
+	if !ok {
+		return mappingErrorf("%v.%s: foreign key %q names table %q, which is not mapped", t.goType, col.field, col.fk.ref, tname)
+	}
+	tc, ok := target.byName[cname]
+	if !ok {
+		return mappingErrorf("%v.%s: foreign key %q: table %q has no column %q", t.goType, col.field, col.fk.ref, tname, cname)
+	}
+	if t.goType != nil && tc.goType != nil && !keyTypeFits(col.goType, tc.goType) {
+		return mappingErrorf("%v.%s is %v, which cannot hold the %v of %s it references: use %v, *%v or a sql.Null of it",
+			t.goType, col.field, col.goType, tc.goType, tc, tc.goType, tc.goType)
+	}
+	col.fk.target = tc
+	return nil
 }
 
 // keyTypeFits reports whether a foreign-key field of type fk can hold the
@@ -88,8 +82,6 @@ func keyBase(t reflect.Type) reflect.Type {
 	return t
 }
 
-// Configure resolves all mappings now and returns every mistake found
-// (unknown foreign-key targets, unresolvable relationships). Statements
-// and schema operations configure lazily; call Configure in a test or at
-// start-up to fail early.
-func Configure() error { return configure() }
+// Configure is [DefaultMetadata]().Configure: it resolves the mappings of
+// [Table] and [Association] now and returns every mistake found.
+func Configure() error { return defaultMetadata.Configure() }

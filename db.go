@@ -18,6 +18,7 @@ type DB struct {
 	log     *slog.Logger
 	level   slog.Level
 	closed  atomic.Bool
+	md      *Metadata
 }
 
 // OpenOption configures a [DB].
@@ -34,7 +35,7 @@ func WithLogLevel(level slog.Level) OpenOption { return func(db *DB) { db.level 
 // database/sql's OpenDB does over a driver.Connector. Driver packages call
 // it; applications call sqlite.Open or postgres.Open.
 func OpenDB(drv dialect.Driver, opts ...OpenOption) *DB {
-	db := &DB{drv: drv, dialect: drv.Dialect(), level: slog.LevelInfo}
+	db := &DB{drv: drv, dialect: drv.Dialect(), level: slog.LevelInfo, md: defaultMetadata}
 	for _, o := range opts {
 		o(db)
 	}

@@ -31,6 +31,12 @@
 // at once ([ErrMapping]). [TryTable] is [Table] returning an error instead
 // of panicking. [Association] declares a many-to-many association table.
 //
+// Tables map into a [Metadata]: [Table] into [DefaultMetadata], [TableIn]
+// into one of the program's ([NewMetadata]), whose mistakes stay its own.
+// A Metadata is published whole and never rewritten, so tables can be
+// mapped while other goroutines run statements; a DB serves one
+// ([WithMetadata]).
+//
 // # Statements
 //
 // [Select] of a table reads *E; [Select2] to [Select5] read typed rows

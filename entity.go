@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
@@ -101,6 +100,8 @@ type table struct {
 	uniques [][]*columnInfo
 	// version is the optimistic-locking counter column, if any.
 	version *columnInfo
+	// md is the Metadata the table is registered in.
+	md *Metadata
 }
 
 type srcSlot struct {
@@ -147,18 +148,6 @@ type columnBinder interface {
 	ops() colOps
 }
 
-// registry holds every mapped table, so that foreign keys and
-// relationships can name tables declared in any order.
-var registry struct {
-	sync.RWMutex
-	byType      map[reflect.Type]*table // E -> table
-	byName      map[string]*table
-	tables      []*table
-	configurers []func() error
-	configured  bool
-	configErr   error
-}
-
 // Table maps the struct E to the table name through the table struct M and
 // returns a ready *M whose columns can be used in statements. It is meant
 // for package-level variables:
@@ -200,16 +189,20 @@ func Table[E, M any](name string) *M {
 }
 
 // TryTable is [Table] returning the mapping error instead of panicking.
-func TryTable[E, M any](name string) (*M, error) {
+// A table that fails to map registers nothing.
+func TryTable[E, M any](name string) (*M, error) { return TableIn[E, M](defaultMetadata, name) }
+
+// bindTable builds the mapping of E to name through M, unregistered.
+func bindTable[E, M any](name string) (*M, *table, error) {
 	if err := checkIdent(name, 0); err != nil {
-		return nil, mappingErrorf("table name: %v", err)
+		return nil, nil, mappingErrorf("table name: %v", err)
 	}
 	et, mt := reflect.TypeFor[E](), reflect.TypeFor[M]()
 	if et.Kind() != reflect.Struct {
-		return nil, mappingErrorf("%v is not a struct", et)
+		return nil, nil, mappingErrorf("%v is not a struct", et)
 	}
 	if mt.Kind() != reflect.Struct {
-		return nil, mappingErrorf("table struct %v is not a struct", mt)
+		return nil, nil, mappingErrorf("table struct %v is not a struct", mt)
 	}
 	t := &table{
 		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{},
@@ -220,30 +213,9 @@ func TryTable[E, M any](name string) (*M, error) {
 	t.base = &source{table: t}
 	m := new(M)
 	if err := t.bind(field.Of(m), reflect.TypeFor[Entity[E]]()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.byType == nil {
-		registry.byType = map[reflect.Type]*table{}
-		registry.byName = map[string]*table{}
-	}
-	if old, ok := registry.byType[et]; ok {
-		return nil, mappingErrorf("%v is already mapped to table %q", et, old.name)
-	}
-	if old, ok := registry.byName[name]; ok {
-		return nil, mappingErrorf("table %q is already mapped by %v", name, old.goType)
-	}
-	registry.byType[et] = t
-	registry.byName[name] = t
-	registry.tables = append(registry.tables, t)
-	for _, r := range t.relations {
-		if r, ok := r.(*relationship); ok {
-			relationships = append(relationships, r)
-		}
-	}
-	registry.configured = false
-	return m, nil
+	return m, t, nil
 }
 
 func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
@@ -359,19 +331,6 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 // pointer, or one of database/sql's Null types.
 func nullField(t reflect.Type) bool {
 	return t.Kind() == reflect.Pointer || t.Kind() == reflect.Struct && t.PkgPath() == "database/sql"
-}
-
-// lookupTable returns the mapping of the Go type, or nil.
-func lookupTable(t reflect.Type) *table {
-	registry.RLock()
-	defer registry.RUnlock()
-	return registry.byType[t]
-}
-
-func lookupTableName(name string) *table {
-	registry.RLock()
-	defer registry.RUnlock()
-	return registry.byName[name]
 }
 
 // snakeCase turns a Go field name into a column name: ID -> id,

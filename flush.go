@@ -147,8 +147,10 @@ func (s *Session) Flush(ctx context.Context) error {
 	if len(s.pendingBy) == 0 && s.ids.len() == 0 {
 		return nil
 	}
-	if err := configure(); err != nil {
-		return err
+	for _, md := range s.mds {
+		if err := md.Configure(); err != nil {
+			return err
+		}
 	}
 	if err := s.checkResults(); err != nil {
 		return err

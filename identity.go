@@ -76,10 +76,7 @@ type tableMeta struct {
 	sql sync.Map
 }
 
-var (
-	metaByTable sync.Map // *table -> *tableMeta
-	metaByType  sync.Map // reflect.Type (*E) -> *tableMeta
-)
+var metaByTable sync.Map // *table -> *tableMeta
 
 func metaOf(t *table) *tableMeta {
 	if m, ok := metaByTable.Load(t); ok {
@@ -88,24 +85,6 @@ func metaOf(t *table) *tableMeta {
 	m := newTableMeta(t)
 	actual, _ := metaByTable.LoadOrStore(t, m)
 	return actual.(*tableMeta)
-}
-
-// metaOfType returns the meta of the mapped struct that pt (a *E) points
-// to, or nil when E is not mapped.
-func metaOfType(pt reflect.Type) *tableMeta {
-	if m, ok := metaByType.Load(pt); ok {
-		return m.(*tableMeta)
-	}
-	if pt.Kind() != reflect.Pointer {
-		return nil
-	}
-	t := lookupTable(pt.Elem())
-	if t == nil {
-		return nil
-	}
-	m := metaOf(t)
-	metaByType.Store(pt, m)
-	return m
 }
 
 func newTableMeta(t *table) *tableMeta {

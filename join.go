@@ -305,7 +305,7 @@ func inferJoin(left, target *source, present []*source) (*source, node, error) {
 	if target.table == nil {
 		return nil, nil, fmt.Errorf("quarry: cannot infer the ON clause of a join to a subquery: give the condition")
 	}
-	if err := configure(); err != nil {
+	if err := configureTables(target.table); err != nil {
 		return nil, nil, err
 	}
 	tries := present

@@ -256,7 +256,7 @@ func buildPlan(c *selectCore, root *table) *eagerPlan {
 		}
 		return nil
 	}
-	if err := configure(); err != nil {
+	if err := configureTables(root); err != nil {
 		if len(nodes) > 0 {
 			return &eagerPlan{err: err}
 		}

@@ -332,7 +332,7 @@ func (r *relRef) targetSource() *source {
 // resolve configures the mappings so that the relationship's target and
 // columns are known.
 func (r *relRef) resolve() error {
-	if err := configure(); err != nil {
+	if err := configureTables(r.rel.owner); err != nil {
 		return err
 	}
 	if r.rel.target == nil {

@@ -120,20 +120,15 @@ func splitList(v string) []string {
 	return out
 }
 
-func init() {
-	registry.configurers = append(registry.configurers, configureRelationships)
-}
-
 // configureRelationships resolves the relationships not resolved yet
 // against the mapped tables: target, direction, key columns, association
-// table, order and back-populates. It runs under registry's lock (from
-// configure), so it reads the registry maps directly. Every mistake is
+// table, order and back-populates, from resolve. Every mistake is
 // reported at once. A relationship resolved by an earlier pass is never
 // written again: statements read them without the lock, so a table mapped
 // later (or a failed configure) must not change what they see.
-func configureRelationships() error {
+func configureRelationships(c *catalog) error {
 	var errs []error
-	for _, t := range registry.tables {
+	for _, t := range c.tables {
 		if t.goType == nil && !t.configured {
 			if err := t.configureAssociation(); err != nil {
 				errs = append(errs, err)
@@ -141,12 +136,12 @@ func configureRelationships() error {
 		}
 	}
 	var fresh []*relationship
-	for _, r := range relationships {
+	for _, r := range c.rels {
 		if r.resolved {
 			continue
 		}
 		fresh = append(fresh, r)
-		if err := r.configure(); err != nil {
+		if err := r.configure(c); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -167,15 +162,17 @@ func configureRelationships() error {
 	for _, r := range fresh {
 		r.resolved = true
 	}
-	for _, t := range registry.tables {
-		t.configured = true
+	for _, t := range c.tables {
+		if !t.configured {
+			t.configured = true
+		}
 	}
 	return nil
 }
 
-func (r *relationship) configure() error {
+func (r *relationship) configure(c *catalog) error {
 	r.target, r.dir, r.pairs, r.secondary, r.secOwner, r.secTarget, r.orderBy = nil, 0, nil, nil, nil, nil, nil
-	target := registry.byType[r.targetType]
+	target := c.byType[r.targetType]
 	if target == nil {
 		return mappingErrorf("%s: %v is not mapped: map it with quarry.Table[%v, ...]", describeRel(r), r.targetType, r.targetType)
 	}
@@ -193,7 +190,7 @@ func (r *relationship) configure() error {
 	}
 	var err error
 	if r.kind == kindManyToMany {
-		err = r.configureSecondary(target)
+		err = r.configureSecondary(c.byName[r.secondaryName], target)
 	} else {
 		err = r.configureDirect(target)
 	}
@@ -302,8 +299,7 @@ func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, erro
 		describeRel(r), a, b, describeFKs(cols))
 }
 
-func (r *relationship) configureSecondary(target *table) error {
-	sec := registry.byName[r.secondaryName]
+func (r *relationship) configureSecondary(sec, target *table) error {
 	if sec == nil {
 		return mappingErrorf("%s: secondary=%q names no table: declare it with quarry.Association(%q, ...)", describeRel(r), r.secondaryName, r.secondaryName)
 	}

@@ -820,27 +820,32 @@ func (u *unitOfWork) dropDeletedMembers(gone map[field.Ptr]bool) {
 }
 
 // syncTargets caches which tables are the children of a one-to-many
-// relationship, whose rows a flush may change through FK sync.
-var syncTargets sync.Map // *table -> bool
+// relationship, whose rows a flush may change through FK sync, per
+// published catalog (a table mapped later may add such a relationship).
+var syncTargets sync.Map // syncTarget -> bool
+
+type syncTarget struct {
+	t *table
+	c *catalog
+}
 
 // fkSyncTarget reports whether FK sync may change rows of t, so that its
 // clean persistent rows are checked when written.
 func fkSyncTarget(t *table) bool {
-	if v, ok := syncTargets.Load(t); ok {
-		return v.(bool)
-	}
-	if configure() != nil {
+	if t.md == nil || t.md.Configure() != nil {
 		return true
 	}
-	registry.Lock()
+	k := syncTarget{t, t.md.catalog()}
+	if v, ok := syncTargets.Load(k); ok {
+		return v.(bool)
+	}
 	found := false
-	for _, r := range relationships {
+	for _, r := range k.c.rels {
 		if r.dir == oneToMany && r.target == t {
 			found = true
 			break
 		}
 	}
-	registry.Unlock()
-	syncTargets.Store(t, found)
+	syncTargets.Store(k, found)
 	return found
 }

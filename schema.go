@@ -99,15 +99,15 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 // sortTables orders tables so that every table comes after the tables its
 // foreign keys refer to (self-references aside).
 func sortTables(items []SchemaItem) ([]*table, error) {
-	if err := configure(); err != nil {
-		return nil, err
-	}
 	var order []*table
 	state := map[*table]int{} // 1 visiting, 2 done
 	in := map[*table]bool{}
 	for _, it := range items {
 		if it == nil || it.schemaTable() == nil {
 			return nil, errZeroSource
+		}
+		if err := configureTables(it.schemaTable()); err != nil {
+			return nil, err
 		}
 		in[it.schemaTable()] = true
 	}

@@ -53,6 +53,7 @@ type Session struct {
 	tomb map[field.Ptr]*objState
 
 	metas map[*table]*sessionMeta
+	mds   []*Metadata // the metadata of the tables in metas
 	// raised lists the relationships of objects that Raise options
 	// forbid loading later (loader_raise.go).
 	raised map[raiseMark]struct{}
@@ -246,6 +247,9 @@ func (s *Session) sessionMeta(t *table) *sessionMeta {
 	}
 	m := &sessionMeta{tableMeta: metaOf(t)}
 	s.metas[t] = m
+	if t.md != nil && !slices.Contains(s.mds, t.md) {
+		s.mds = append(s.mds, t.md) // in order of first use, for Flush
+	}
 	return m
 }
 
@@ -291,7 +295,7 @@ func (s *Session) objMeta(obj any) (*tableMeta, field.Ptr, error) {
 	if obj == nil {
 		return nil, nil, errors.New("quarry: nil object")
 	}
-	m := metaOfType(reflect.TypeOf(obj))
+	m := s.db.md.metaOfType(reflect.TypeOf(obj))
 	if m == nil {
 		return nil, nil, fmt.Errorf("%w: %T is not a pointer to a mapped struct", ErrMapping, obj)
 	}
@@ -374,7 +378,7 @@ func AddAll[E any](s *Session, objs []*E) error {
 	if len(objs) == 0 {
 		return nil
 	}
-	m := metaOfType(reflect.TypeFor[*E]())
+	m := s.db.md.metaOfType(reflect.TypeFor[*E]())
 	if m == nil {
 		return fmt.Errorf("%w: %v is not mapped", ErrMapping, reflect.TypeFor[E]())
 	}
