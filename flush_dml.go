@@ -9,8 +9,6 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
-
-	"github.com/quarry-orm/quarry/dialect"
 )
 
 // sqlKey identifies a rendered DML statement in a tableMeta's cache.
@@ -190,19 +188,6 @@ func staleError(op string, m *tableMeta, st *objState, versioned bool, version i
 		e.Version = &version
 	}
 	return e
-}
-
-// maxBatchRows bounds the rows of one multi-row INSERT or DELETE, on top
-// of the dialect's parameter limit, to keep statement text reasonable.
-const maxBatchRows = 1000
-
-func batchRows(caps dialect.Capabilities, perRow int) int {
-	maxParams := caps.MaxParams
-	if maxParams <= 0 {
-		maxParams = 999 // SQLite's historical default, a safe floor
-	}
-	n := maxParams / max(perRow, 1)
-	return max(1, min(n, maxBatchRows))
 }
 
 // insertShape is the set of columns an INSERT writes and those it reads

@@ -419,6 +419,9 @@ type loadCtx struct {
 	// force fills fields even when they hold unflushed changes
 	// (Refresh).
 	force bool
+	// lazy renders a one-key load as SQLAlchemy's lazy loader does
+	// ("? = col"), for an explicit Load, rather than selectinload's IN.
+	lazy bool
 }
 
 // loaded is a batch of objects of one table.

@@ -6,8 +6,8 @@ import (
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
-// SelectIn at run time: the chunked WHERE fk IN (...) load of
-// relationship_load.go (loadCore, keyFilter, assign), reading the related
+// SelectIn at run time, and the explicit Load of relationship_load.go: the
+// chunked WHERE fk IN (...) load (loadCore, assign), reading the related
 // rows without knowing C statically so that a loader path of any depth
 // runs from one plan, and honouring the And criteria of the option.
 
@@ -70,18 +70,29 @@ func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int) 
 	return rows, nil
 }
 
-// selectIn loads the relationship of n for parents.
+// selectIn loads the relationship of n for parents, leaving alone the
+// fields a Session must keep (keepLoaded).
 func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
-	rel := n.ref.rel
-	ownerCols := rel.ownerCols()
 	fill := parents[:0:0]
+	for _, p := range parents {
+		if lc.force || !keepLoaded(lc.ids, n.ref.rel, p) {
+			fill = append(fill, p)
+		}
+	}
+	target := n.ref.targetSource()
+	return lc.fillFrom(n.ref, fill, criteria(n.ref, target))
+}
+
+// fillFrom is the one chunked key loader: it reads the related rows of
+// parents with SELECT ... WHERE key IN (...), as many keys per statement
+// as the parameter budget allows (leaving room for the extra criteria),
+// and sets each parent's field to its rows.
+func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node) error {
+	rel := ref.rel
+	ownerCols := rel.ownerCols()
 	var keys []any
 	byKey := map[any]bool{}
 	for _, p := range parents {
-		if !lc.force && keepLoaded(lc.ids, rel, p) {
-			continue
-		}
-		fill = append(fill, p)
 		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
 			byKey[k] = true
 			keys = append(keys, k)
@@ -89,14 +100,16 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 	}
 	children := map[any][]field.Ptr{}
 	if len(keys) > 0 {
-		per := keysPerStatement(lc.held.c.db.dialect, len(ownerCols), 8) // 8 for loader criteria
-		target := n.ref.targetSource()
+		per := keysPerStatement(lc.held.c.db.dialect, len(ownerCols), criteriaBudget)
+		target := ref.targetSource()
 		childCols := rel.targetCols()
 		for start := 0; start < len(keys); start += per {
 			chunk := keys[start:min(start+per, len(keys))]
 			core, nExtra := rel.loadCore(target, chunk)
-			inList(core)
-			core.where = append(core.where, criteria(n.ref, target)...)
+			if !lc.lazy {
+				inList(core)
+			}
+			core.where = append(core.where, extra...)
 			rows, err := lc.readRelRows(rel, core, nExtra)
 			if err != nil {
 				return fmt.Errorf("quarry: loading %s: %w", rel, err)
@@ -108,16 +121,20 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 			}
 		}
 	}
-	for _, p := range fill {
+	for _, p := range parents {
 		var kids []field.Ptr
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}
 		rel.assign(lc.sess, p, kids)
 	}
-	lc.filled(rel, fill)
+	lc.filled(rel, parents)
 	return nil
 }
+
+// criteriaBudget is the parameters a load statement keeps for the And
+// criteria of its loader option.
+const criteriaBudget = 8
 
 // inList renders the single-key filter of a load as "col IN (?)", as
 // SQLAlchemy's selectinload does, rather than the lazy load's "? = col".

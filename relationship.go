@@ -2,15 +2,15 @@ package quarry
 
 // Relationships: the typed fields Many, One and ManyToMany of a table
 // struct, bound once by Table (reflection here only) and resolved against
-// the other mappings by configure (relationship_config.go), so that tables
+// the other mappings by Metadata.Configure (relationship_config.go), so that tables
 // may be declared in any order.
 //
 // # Internal metadata (for the Session: cascades, flush, loaders)
 //
 // Every relationship field is one *relationship, listed in table.relations
 // of its owner (as the relation interface; type-assert to *relationship)
-// and in relationships (all of them, in mapping order). After configure()
-// has succeeded:
+// and in its Metadata's catalog (all of them, in mapping order). After the
+// Metadata's Configure has succeeded:
 //
 //	r.name         field name in the table struct ("Addresses")
 //	r.owner        *table of P, the struct that holds the field
@@ -374,20 +374,12 @@ func (r *relRef) joinSteps(parent, target *source) []joinStep {
 
 // pairsOn renders ref = fk for each pair, joined with AND.
 func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
-	items := make([]node, len(pairs))
-	for i, p := range pairs {
-		items[i] = &binaryNode{left: &colRef{src: refSrc, info: p.ref}, op: " = ", right: &colRef{src: fkSrc, info: p.fk}}
-	}
+	items := pairConds(pairs, refSrc, fkSrc)
 	if len(items) == 1 {
 		return items[0]
 	}
 	return &boolNode{op: " AND ", items: items}
 }
-
-// relationships lists the relationships of every mapped table, for
-// configure: a table's are appended when its TryTable succeeds, never
-// before. Guarded by registry's lock.
-var relationships []*relationship
 
 // newRelationship binds one relationship field of the table struct of
 // owner: it checks the types and the entity field and parses the tag.

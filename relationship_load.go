@@ -27,7 +27,7 @@ import (
 //
 //	err := Users.Addresses.Load(ctx, db, jack, wendy)
 func (m Many[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
-	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+	return loadChecked(ctx, ex, m.ref, ptrsOf(parents))
 }
 
 // Load fills the scalar field of each row with its related object, or
@@ -35,13 +35,13 @@ func (m Many[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error 
 // the program set or cleared since it was last loaded or flushed is left
 // as it is (see [Many.Load]).
 func (m One[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
-	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+	return loadChecked(ctx, ex, m.ref, ptrsOf(parents))
 }
 
 // Load is [Many.Load] for a many-to-many relationship (through the
 // association table).
 func (m ManyToMany[P, C]) Load(ctx context.Context, ex Executor, parents ...*P) error {
-	return loadChecked[C](ctx, ex, m.ref, ptrsOf(parents))
+	return loadChecked(ctx, ex, m.ref, ptrsOf(parents))
 }
 
 // Query returns the related rows of parent as a statement that can be
@@ -58,11 +58,11 @@ func (m ManyToMany[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, 
 func (m One[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.ref, parent) }
 
 // loadChecked is loadRelation after the raise check (loader_raise.go).
-func loadChecked[C any](ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
+func loadChecked(ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
 	if skip, err := checkRaise(ex, r, parents); skip || err != nil {
 		return err
 	}
-	return loadRelation[C](ctx, ex, r, parents)
+	return loadRelation(ctx, ex, r, parents)
 }
 
 func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
@@ -134,52 +134,6 @@ func (h heldConn) acquire(context.Context) (*execConn, error) {
 	return &cp, nil
 }
 
-// loadRow is one related object and, for a many-to-many, the owner key
-// read from the association table.
-type loadRow[C any] struct {
-	obj  *C
-	keys []any
-}
-
-type loadReader[C any] struct {
-	ent   *entityReader[C]
-	extra []any
-}
-
-func (r *loadReader[C]) prepare(dst []any) []any {
-	dst = r.ent.prepare(dst)
-	for i := range r.extra {
-		dst = append(dst, &r.extra[i])
-	}
-	return dst
-}
-
-func (r *loadReader[C]) finish(rc *readCtx) (loadRow[C], error) {
-	obj, err := r.ent.finish(rc)
-	if err != nil {
-		return loadRow[C]{}, err
-	}
-	var keys []any
-	if len(r.extra) > 0 {
-		keys = make([]any, len(r.extra))
-		copy(keys, r.extra)
-	}
-	return loadRow[C]{obj: obj, keys: keys}, nil
-}
-
-// defaultMaxParams bounds a load's IN list when a dialect gives no limit.
-const defaultMaxParams = 999
-
-// keysPerStatement is how many keys of cols columns one load statement
-// takes, leaving spare parameters for extra criteria.
-func keysPerStatement(d Dialect, cols, spare int) int {
-	per := d.Capabilities().MaxParams
-	if per <= 0 {
-		per = defaultMaxParams
-	}
-	return max(1, (per-spare)/cols)
-}
-
 // childKey is the parent key a loaded row belongs under: the extra key
 // columns read with it (a many-to-many's association table), or else its
 // own foreign-key columns.
@@ -190,83 +144,33 @@ func childKey(extra []any, childCols []*columnInfo, obj field.Ptr) (any, bool) {
 	return rowKey(childCols, obj)
 }
 
-func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
+// loadRelation is an explicit Load of r for parents: the chunked
+// SELECT ... WHERE key IN (...) of SelectIn, filling every parent's field
+// except, in a Session, one holding an unflushed change.
+func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
 	if n, ok := resolvedRel(r); !ok {
 		return fmt.Errorf("quarry: %s", n.(errNode).msg)
 	}
 	if len(parents) == 0 {
 		return nil
 	}
-	rel := r.rel
-	ownerCols := rel.ownerCols()
-	var keys []any
-	byKey := map[any]bool{}
-	// In a Session, a field holding an unflushed change is left as the
-	// program set it, and its parent's key is not queried.
 	s, _ := ex.(*Session)
-	var keep map[field.Ptr]bool
-	for _, p := range parents {
-		if keepChanged(s, rel, p) {
-			if keep == nil {
-				keep = map[field.Ptr]bool{}
-			}
-			keep[p] = true
-			continue
-		}
-		if k, ok := rowKey(ownerCols, p); ok && !byKey[k] {
-			byKey[k] = true
-			keys = append(keys, k)
-		}
-	}
-	children := map[any][]field.Ptr{}
-	if len(keys) > 0 {
-		conn, err := ex.acquire(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.done()
-		held := heldConn{c: conn}
-		per := keysPerStatement(conn.db.dialect, len(ownerCols), 0)
-		target := r.targetSource()
-		for start := 0; start < len(keys); start += per {
-			chunk := keys[start:min(start+per, len(keys))]
-			core, nExtra := rel.loadCore(target, chunk)
-			rd := func() rowReader[loadRow[C]] {
-				return &loadReader[C]{ent: &entityReader[C]{t: rel.target}, extra: make([]any, nExtra)}
-			}
-			res, err := execute(ctx, held, core, rd)
-			if err != nil {
-				return fmt.Errorf("quarry: loading %s: %w", rel, err)
-			}
-			rows, err := res.All()
-			if err != nil {
-				return fmt.Errorf("quarry: loading %s: %w", rel, err)
-			}
-			childCols := rel.targetCols()
-			for _, row := range rows {
-				if k, ok := childKey(row.keys, childCols, field.Of(row.obj)); ok {
-					children[k] = append(children[k], field.Of(row.obj))
-				}
-			}
-		}
-	}
 	fill := parents[:0:0]
 	for _, p := range parents {
-		if keep[p] {
-			continue
+		if !keepChanged(s, r.rel, p) {
+			fill = append(fill, p)
 		}
-		k, ok := rowKey(ownerCols, p)
-		var kids []field.Ptr
-		if ok {
-			kids = children[k]
-		}
-		rel.assign(s, p, kids)
-		fill = append(fill, p)
 	}
+	conn, err := ex.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.done()
+	lc := &loadCtx{ctx: ctx, held: heldConn{c: conn}, sess: s, lazy: true}
 	if s != nil {
-		rel.loadedIn(s, fill) // the snapshots a flush compares with
+		lc.ids = s
 	}
-	return nil
+	return lc.fillFrom(r, fill, nil)
 }
 
 // refreshRelations reloads, for Refresh, the relationship fields of obj

@@ -85,7 +85,7 @@ func (r *relRef) existsCore(conds []node) *selectCore {
 	return c
 }
 
-// pairConds is pairsOn as a list of conditions.
+// pairConds returns ref = fk for each pair, as a list of conditions.
 func pairConds(pairs []fkPair, refSrc, fkSrc *source) []node {
 	out := make([]node, len(pairs))
 	for i, p := range pairs {
