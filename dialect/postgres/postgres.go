@@ -24,6 +24,16 @@ func Open(ctx context.Context, url string, opts ...quarry.OpenOption) (*quarry.D
 	if err != nil {
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
+	return OpenConfig(ctx, cfg, opts...)
+}
+
+// OpenConfig connects a pool configured by cfg: pool sizes, a pgx tracer
+// (cfg.ConnConfig.Tracer), connection hooks (AfterConnect, BeforeAcquire)
+// and TLS are pgx's own settings. The DB owns the pool: Close closes it.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	if cfg == nil {
+		return nil, errors.New("quarry/postgres: OpenConfig: nil config")
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
@@ -31,6 +41,16 @@ func Open(ctx context.Context, url string, opts ...quarry.OpenOption) (*quarry.D
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
+	}
+	return quarry.OpenDB(&driver{pool: pool, owned: true}, opts...), nil
+}
+
+// OpenPool returns a DB over a pool the application already has, sharing
+// it with the application's own pgx code. The application keeps
+// ownership: the DB's Close leaves the pool open.
+func OpenPool(pool *pgxpool.Pool, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	if pool == nil {
+		return nil, errors.New("quarry/postgres: OpenPool: nil pool")
 	}
 	return quarry.OpenDB(&driver{pool: pool}, opts...), nil
 }
@@ -50,7 +70,11 @@ var (
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
-type driver struct{ pool *pgxpool.Pool }
+type driver struct {
+	pool *pgxpool.Pool
+	// owned says Close closes the pool (it was opened here).
+	owned bool
+}
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
@@ -93,7 +117,9 @@ func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx,
 }
 
 func (d *driver) Close() error {
-	d.pool.Close()
+	if d.owned {
+		d.pool.Close()
+	}
 	return nil
 }
 
