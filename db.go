@@ -122,5 +122,5 @@ func (db *DB) wrapErr(sql string, err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
-	return &DriverError{SQL: sql, kind: db.drv.Classify(err), Err: err}
+	return driverError(sql, db.drv.Classify(err), err)
 }

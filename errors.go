@@ -26,6 +26,12 @@ var (
 	// ErrNotNullViolation classifies a driver error raised by a NOT NULL
 	// constraint.
 	ErrNotNullViolation = dialect.ErrNotNullViolation
+	// ErrCheckViolation classifies a driver error raised by a CHECK
+	// constraint.
+	ErrCheckViolation = dialect.ErrCheckViolation
+	// ErrExclusionViolation classifies a driver error raised by an EXCLUDE
+	// constraint (PostgreSQL).
+	ErrExclusionViolation = dialect.ErrExclusionViolation
 	// ErrSerialization classifies a serialization failure or deadlock that
 	// a retry of the whole transaction may resolve.
 	ErrSerialization = dialect.ErrSerialization
@@ -75,6 +81,41 @@ func (e *DriverError) Unwrap() []error {
 		return []error{e.kind, e.Err}
 	}
 	return []error{e.Err}
+}
+
+// ConstraintError is the [DriverError] of a statement that violated a
+// constraint, with what the database said about it: errors.As(err, &ce)
+// finds it, and errors.Is(err, ErrUniqueViolation) (or another kind)
+// matches it. PostgreSQL reports the constraint, table and column; SQLite
+// the table and columns of UNIQUE and NOT NULL failures and the name of a
+// CHECK, and nothing for a FOREIGN KEY. Fields not reported are empty.
+type ConstraintError struct {
+	DriverError
+	// Kind is ErrUniqueViolation, ErrForeignKeyViolation,
+	// ErrNotNullViolation, ErrCheckViolation or ErrExclusionViolation.
+	Kind       error
+	Constraint string
+	Table      string
+	// Column is the column (columns, comma-separated) named by the
+	// database.
+	Column string
+}
+
+// Unwrap returns the DriverError, which unwraps to the kind and the
+// driver's error.
+func (e *ConstraintError) Unwrap() error { return &e.DriverError }
+
+// driverError wraps err, a driver error of the statement sql, with the
+// dialect's classification kind.
+func driverError(sql string, kind, err error) error {
+	var v *dialect.ConstraintViolation
+	if errors.As(kind, &v) {
+		return &ConstraintError{
+			DriverError: DriverError{SQL: sql, kind: v.Kind, Err: err},
+			Kind:        v.Kind, Constraint: v.Constraint, Table: v.Table, Column: v.Column,
+		}
+	}
+	return &DriverError{SQL: sql, kind: kind, Err: err}
 }
 
 func mappingErrorf(format string, args ...any) error {

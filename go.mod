@@ -3,6 +3,7 @@ module github.com/quarry-orm/quarry
 go 1.26.0
 
 require (
+	github.com/jackc/pgerrcode v0.0.0-20250907135507-afb5586c32a6
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/matryer/is v1.4.1
 	modernc.org/sqlite v1.61.1

@@ -23,3 +23,30 @@ var (
 	// to COMMIT never arrived.
 	ErrCommitUnknown = errors.New("quarry: commit outcome unknown")
 )
+
+// More classifications, for constraints that only some databases name.
+var (
+	// ErrCheckViolation: a CHECK constraint.
+	ErrCheckViolation = errors.New("quarry: check constraint violated")
+	// ErrExclusionViolation: an EXCLUDE constraint (PostgreSQL).
+	ErrExclusionViolation = errors.New("quarry: exclusion constraint violated")
+)
+
+// ConstraintViolation is the classification a [Driver] gives an error
+// raised by a constraint, with what the database said about it. It
+// unwraps to its Kind (ErrUniqueViolation, ErrForeignKeyViolation,
+// ErrNotNullViolation, ErrCheckViolation or ErrExclusionViolation), so a
+// driver's Classify may return it wherever it would return the sentinel.
+// Fields the database does not report are empty.
+type ConstraintViolation struct {
+	Kind       error
+	Constraint string // the constraint's name
+	Table      string
+	Column     string // for NOT NULL, and for UNIQUE where the database names it
+}
+
+// Error returns the message of the kind.
+func (v *ConstraintViolation) Error() string { return v.Kind.Error() }
+
+// Unwrap returns the kind.
+func (v *ConstraintViolation) Unwrap() error { return v.Kind }

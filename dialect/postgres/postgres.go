@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -123,10 +124,12 @@ func (d *driver) Close() error {
 	return nil
 }
 
-// Classify maps SQLSTATE codes to quarry's sentinels. A statement in a
-// transaction that an earlier failed statement aborted (25P02), and a
-// COMMIT that the server answered with ROLLBACK for that reason (pgx's
-// ErrTxCommitRollback), are [dialect.ErrTxAborted].
+// Classify maps SQLSTATE codes to quarry's sentinels; constraint errors
+// become a [dialect.ConstraintViolation] naming the constraint, table and
+// column PostgreSQL reports. A statement in a transaction that an earlier
+// failed statement aborted (25P02), and a COMMIT that the server answered
+// with ROLLBACK for that reason (pgx's ErrTxCommitRollback), are
+// [dialect.ErrTxAborted].
 func (d *driver) Classify(err error) error {
 	if errors.Is(err, pgx.ErrTxCommitRollback) {
 		return dialect.ErrTxAborted
@@ -135,16 +138,23 @@ func (d *driver) Classify(err error) error {
 	if !errors.As(err, &pe) {
 		return nil
 	}
+	violation := func(kind error) error {
+		return &dialect.ConstraintViolation{Kind: kind, Constraint: pe.ConstraintName, Table: pe.TableName, Column: pe.ColumnName}
+	}
 	switch pe.Code {
-	case "25P02":
+	case pgerrcode.InFailedSQLTransaction:
 		return dialect.ErrTxAborted
-	case "23505":
-		return dialect.ErrUniqueViolation
-	case "23503":
-		return dialect.ErrForeignKeyViolation
-	case "23502":
-		return dialect.ErrNotNullViolation
-	case "40001", "40P01":
+	case pgerrcode.UniqueViolation:
+		return violation(dialect.ErrUniqueViolation)
+	case pgerrcode.ForeignKeyViolation:
+		return violation(dialect.ErrForeignKeyViolation)
+	case pgerrcode.NotNullViolation:
+		return violation(dialect.ErrNotNullViolation)
+	case pgerrcode.CheckViolation:
+		return violation(dialect.ErrCheckViolation)
+	case pgerrcode.ExclusionViolation:
+		return violation(dialect.ErrExclusionViolation)
+	case pgerrcode.SerializationFailure, pgerrcode.DeadlockDetected:
 		return dialect.ErrSerialization
 	}
 	return nil

@@ -134,7 +134,12 @@ func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx,
 
 func (d *driver) Close() error { return d.db.Close() }
 
-// Classify maps SQLite's extended result codes to quarry's sentinels.
+// Classify maps SQLite's extended result codes to quarry's sentinels;
+// constraint errors become a [dialect.ConstraintViolation] with what
+// SQLite's message names: the table and columns of a UNIQUE, PRIMARY KEY
+// or NOT NULL failure, the constraint of a CHECK. SQLite does not name the
+// constraint of a FOREIGN KEY failure, nor any constraint's name but a
+// CHECK's.
 func (d *driver) Classify(err error) error {
 	var se *msqlite.Error
 	if !errors.As(err, &se) {
@@ -142,15 +147,48 @@ func (d *driver) Classify(err error) error {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return dialect.ErrUniqueViolation
+		return violation(dialect.ErrUniqueViolation, se.Error())
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return dialect.ErrForeignKeyViolation
+		return violation(dialect.ErrForeignKeyViolation, se.Error())
 	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-		return dialect.ErrNotNullViolation
+		return violation(dialect.ErrNotNullViolation, se.Error())
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		return violation(dialect.ErrCheckViolation, se.Error())
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
 		return dialect.ErrSerialization
 	}
 	return nil
+}
+
+// violation reads SQLite's "UNIQUE constraint failed: users.email" (or
+// "...: t.a, t.b" for several columns, or "CHECK constraint failed: name")
+// into a ConstraintViolation.
+func violation(kind error, msg string) error {
+	v := &dialect.ConstraintViolation{Kind: kind}
+	const marker = "constraint failed: "
+	i := strings.LastIndex(msg, marker)
+	if i < 0 {
+		return v
+	}
+	detail := msg[i+len(marker):]
+	if j := strings.LastIndex(detail, " ("); j >= 0 && strings.HasSuffix(detail, ")") {
+		detail = detail[:j] // the result code SQLite appends
+	}
+	if kind == dialect.ErrCheckViolation {
+		v.Constraint = detail
+		return v
+	}
+	var cols []string
+	for _, tc := range strings.Split(detail, ", ") {
+		table, col, ok := strings.Cut(tc, ".")
+		if !ok {
+			return v
+		}
+		v.Table = table
+		cols = append(cols, col)
+	}
+	v.Column = strings.Join(cols, ", ")
+	return v
 }
 
 type tx struct {
