@@ -128,7 +128,7 @@ func rowKey(cols []*columnInfo, obj field.Ptr) (any, bool) {
 // a chunked load runs in one Session flush and on one connection.
 type heldConn struct{ c *execConn }
 
-func (h heldConn) acquire(context.Context) (*execConn, error) {
+func (h heldConn) acquire(context.Context, bool) (*execConn, error) {
 	cp := *h.c
 	cp.release = nil
 	return &cp, nil
@@ -220,7 +220,7 @@ func loadRelation[C any](ctx context.Context, ex Executor, r *relRef, parents []
 	}
 	children := map[any][]field.Ptr{}
 	if len(keys) > 0 {
-		conn, err := ex.acquire(ctx)
+		conn, err := ex.acquire(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj field.
 	if len(nodes) == 0 {
 		return nil
 	}
-	conn, err := s.conn(ctx, false)
+	conn, err := s.conn(ctx, false, false)
 	if err != nil {
 		return err
 	}
