@@ -57,7 +57,7 @@ func (db *DB) Close() error {
 	return db.drv.Close()
 }
 
-func (db *DB) acquire(ctx context.Context) (*execConn, error) {
+func (db *DB) acquire(ctx context.Context, _ bool) (*execConn, error) {
 	if db.closed.Load() {
 		return nil, ErrClosed
 	}

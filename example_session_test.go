@@ -159,7 +159,7 @@ func ExampleSelectIn() {
 		}
 		fmt.Println()
 	}
-	fmt.Println("statements:", statements) // BEGIN, then users, their addresses, the addresses' users
+	fmt.Println("statements:", statements) // users, their addresses, the addresses' users (a Session that only reads sends no BEGIN)
 
 	// Raise makes loading a relationship later an error: N+1 patterns fail loudly.
 	users, err = quarry.Select(TUsers).Options(quarry.Raise(TUsers.Posts)).All(ctx, s)
@@ -171,7 +171,7 @@ func ExampleSelectIn() {
 	// Output:
 	// ed: ed@google.com (ed)
 	// jack: jack@google.com (jack) j25@yahoo.com (jack)
-	// statements: 4
+	// statements: 3
 	// true
 }
 

@@ -132,7 +132,7 @@ func TestSessionFlushIdentityConflict(t *testing.T) {
 		log.Reset()
 		err = s.Flush(ctx)
 		is.True(errors.Is(err, quarry.ErrIdentityConflict))
-		is.Equal(log.Statements(), []string{"ROLLBACK"})
+		is.Equal(len(log.Statements()), 0) // the check fails before the first write: no transaction to roll back
 		s.Expunge(dup)
 		is.NoErr(s.Commit(ctx))
 	})

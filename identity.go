@@ -473,7 +473,9 @@ func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflu
 // noFlush runs a statement in the Session without autoflush.
 type noFlush struct{ s *Session }
 
-func (n noFlush) acquire(ctx context.Context) (*execConn, error) { return n.s.conn(ctx, false) }
+func (n noFlush) acquire(ctx context.Context, write bool) (*execConn, error) {
+	return n.s.conn(ctx, false, write)
+}
 
 // Refresh reloads the columns of a persistent object from its row,
 // discarding its unflushed changes (no autoflush runs first), then

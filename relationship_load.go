@@ -128,7 +128,7 @@ func rowKey(cols []*columnInfo, obj field.Ptr) (any, bool) {
 // a chunked load runs in one Session flush and on one connection.
 type heldConn struct{ c *execConn }
 
-func (h heldConn) acquire(context.Context) (*execConn, error) {
+func (h heldConn) acquire(context.Context, bool) (*execConn, error) {
 	cp := *h.c
 	cp.release = nil
 	return &cp, nil
@@ -161,7 +161,10 @@ func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.P
 			fill = append(fill, p)
 		}
 	}
-	conn, err := ex.acquire(ctx)
+	if len(fill) == 0 {
+		return nil
+	}
+	conn, err := ex.acquire(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -190,7 +193,7 @@ func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj field.
 	if len(nodes) == 0 {
 		return nil
 	}
-	conn, err := s.conn(ctx, false)
+	conn, err := s.conn(ctx, false, false)
 	if err != nil {
 		return err
 	}

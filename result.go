@@ -10,7 +10,9 @@ import (
 // Executor runs statements: a [*DB] directly, or a Session, which flushes
 // pending changes first and merges entities into its identity map.
 type Executor interface {
-	acquire(ctx context.Context) (*execConn, error)
+	// acquire lends a connection to a statement; write says it may
+	// write, so a Session runs it in its transaction.
+	acquire(ctx context.Context, write bool) (*execConn, error)
 }
 
 // execConn is what an Executor lends a statement: where to send SQL and
@@ -58,7 +60,7 @@ func (q *Query[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error)
 }
 
 func execute[T any](ctx context.Context, ex Executor, st statementNode, newReader func() rowReader[T]) (*Result[T], error) {
-	conn, err := ex.acquire(ctx)
+	conn, err := ex.acquire(ctx, mayWrite(st))
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +103,30 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		}
 	}
 	return r, nil
+}
+
+// mayWrite reports whether a statement may write. quarry's own SELECTs
+// never do, but a statement of the program's own text (a TextClause, run
+// directly or through FromStatement) may be an INSERT, UPDATE or DELETE
+// with RETURNING: it must run in the Session's transaction, where
+// Rollback undoes it, not in the autocommit of a pooled connection.
+// Telling a text read from a text write would take parsing SQL (WITH
+// can hold a DELETE on PostgreSQL, a SELECT can call a function that
+// writes), so every text statement counts as a write.
+func mayWrite(st statementNode) bool {
+	for {
+		switch n := st.(type) {
+		case *TextClause:
+			return true
+		case *selectCore:
+			if n.from == nil {
+				return false
+			}
+			st = n.from
+		default:
+			return false
+		}
+	}
 }
 
 // query renders and runs a statement on the connection, logging it.

@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -20,11 +21,17 @@ import (
 // concurrent use. Share the DB, and give each goroutine (each request,
 // each job) its own Session.
 //
-// A Session begins its transaction lazily, on the first statement, and
-// keeps it until Commit, Rollback or Close. Statements run through the
-// Session (Query.All(ctx, s), Get, ...) flush pending changes first
-// (autoflush) and return the Session's own objects for rows it already
-// holds.
+// A Session begins its transaction lazily, at its first write (a flush
+// with work, or a statement of the program's own text), and keeps it
+// until Commit, Rollback or Close. Reads before the first write run on
+// the pool outside any transaction, each statement in its own snapshot,
+// so a Session that has only read holds no lock and no connection: on
+// SQLite, where a write transaction excludes other writers, other
+// Sessions, plain DB statements and CreateAll run meanwhile. A Session
+// given an isolation level (see [WithTxOptions]) begins at its first
+// statement instead. Statements run through the Session (Query.All(ctx,
+// s), Get, ...) flush pending changes first (autoflush) and return the
+// Session's own objects for rows it already holds.
 type Session struct {
 	db        *DB
 	autoflush bool
@@ -164,6 +171,14 @@ func WithExpireOnCommit(on bool) SessionOption { return func(s *Session) { s.exp
 // lock at BEGIN (BEGIN IMMEDIATE) and concurrent Sessions wait for each
 // other instead of failing with "database is locked" at their first
 // write. A Session that only reads may pass TxOptions{ReadOnly: true}.
+//
+// With the default isolation level (the zero Isolation) the Session
+// begins its transaction at its first write, and reads before it see
+// each committed state as of the statement. An explicit Isolation asks
+// for one snapshot from the first read on, so the Session then begins at
+// its first statement, read or write: on SQLite, with Write, that is
+// BEGIN IMMEDIATE at the first read, holding the write lock (the only
+// way SQLite serializes a read-modify-write without a version counter).
 func WithTxOptions(o TxOptions) SessionOption { return func(s *Session) { s.txOpts = o } }
 
 // Session returns a new Session over the database. It takes no connection
@@ -183,12 +198,26 @@ func (db *DB) Session(opts ...SessionOption) *Session {
 var _ Executor = (*Session)(nil)
 
 // acquire implements Executor: it autoflushes, begins the transaction if
-// needed and lends it to the statement.
-func (s *Session) acquire(ctx context.Context) (*execConn, error) {
-	return s.conn(ctx, s.autoflush)
+// the statement writes (or the Session reads in its transaction too, see
+// [Session.readsInTx]) and lends the transaction, or the pool, to the
+// statement.
+func (s *Session) acquire(ctx context.Context, write bool) (*execConn, error) {
+	return s.conn(ctx, s.autoflush, write)
 }
 
-func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
+// readsInTx reports whether the Session's reads run in its transaction
+// from the first one: when the program asked for an isolation level,
+// which only holds over statements of one transaction. With the default
+// level each read sees its own snapshot whether or not it runs in a
+// transaction (READ COMMITTED on PostgreSQL; on SQLite, a read that
+// began a deferred transaction would hold a snapshot that a later write
+// cannot upgrade once another writer has committed, failing busy at once
+// instead of waiting), so reads wait for the first write to begin one.
+func (s *Session) readsInTx() bool { return s.txOpts.Isolation != sql.LevelDefault }
+
+// conn lends the Session's connection to a statement: its transaction
+// when one is open or the statement writes (write), the pool otherwise.
+func (s *Session) conn(ctx context.Context, autoflush, write bool) (*execConn, error) {
 	if s.closed {
 		return nil, ErrSessionClosed
 	}
@@ -200,12 +229,23 @@ func (s *Session) conn(ctx context.Context, autoflush bool) (*execConn, error) {
 			return nil, err
 		}
 	}
-	if err := s.begin(ctx); err != nil {
-		return nil, err
+	var q dialect.Querier = s.tx
+	if s.tx == nil {
+		if write || s.readsInTx() {
+			if err := s.begin(ctx); err != nil {
+				return nil, err
+			}
+			q = s.tx
+		} else if s.db.closed.Load() {
+			return nil, ErrClosed
+		} else {
+			q = s.db.drv
+		}
 	}
 	// One execConn per Session: every cursor open on it shares the
-	// same transaction, and releasing it counts the cursor closed.
-	s.ec.db, s.ec.q, s.ec.ids = s.db, s.tx, s
+	// same transaction (or the pool), and releasing it counts the cursor
+	// closed.
+	s.ec.db, s.ec.q, s.ec.ids = s.db, q, s
 	if s.ec.release == nil {
 		s.ec.release = func() {
 			if s.openResults--; s.openResults == 0 {

@@ -177,7 +177,7 @@ func TestSessionTutorial(t *testing.T) {
 		got, err := quarry.Get(ctx, s, SessUsers, int64(1))
 		is.NoErr(err)
 		is.True(got == ed)
-		is.Equal(sessSQL(log), []string{"BEGIN", "SELECT " + sessUserCols + " FROM sess_users WHERE sess_users.id = ?"})
+		is.Equal(sessSQL(log), []string{"SELECT " + sessUserCols + " FROM sess_users WHERE sess_users.id = ?"}) // a read: no BEGIN
 
 		// Rolling Back.
 		ed.Name = "Edwardo"
@@ -188,6 +188,7 @@ func TestSessionTutorial(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(us, []*SessUser{ed, fake})
 		is.Equal(sessSQL(log), []string{
+			"BEGIN", // the autoflush is the first write since the commit
 			"UPDATE sess_users SET name = ? WHERE sess_users.id = ?",
 			"INSERT INTO sess_users (name, fullname, nickname) VALUES (?, ?, ?) RETURNING id",
 			"SELECT " + sessUserCols + " FROM sess_users WHERE sess_users.name IN (?, ?) ORDER BY sess_users.id",
@@ -405,6 +406,7 @@ func TestSessionCompositeKey(t *testing.T) {
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
 		is.Equal(sessSQL(log), []string{
+			"BEGIN",
 			"UPDATE sess_members SET role = ? WHERE sess_members.group_name = ? AND sess_members.user_id = ?",
 			"DELETE FROM sess_members WHERE sess_members.group_name = ? AND sess_members.user_id = ?",
 			"COMMIT",

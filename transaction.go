@@ -15,7 +15,13 @@ import (
 // this transaction), committed (as of the last commit: what Rollback
 // restores) and, per savepoint, the snap at the time it began.
 
-// begin starts the Session's transaction if none is open.
+// begin starts the Session's transaction if none is open. It is called
+// at the Session's first write (or first statement, see
+// [Session.readsInTx]): with the default options, on SQLite, this is
+// where the Session takes the write lock (BEGIN IMMEDIATE), waiting for
+// other writers instead of failing busy later. Savepoints begun before
+// it (BeginNested before the first write) are sent now, in order, so the
+// writes that follow are nested as the program nested them.
 func (s *Session) begin(ctx context.Context) error {
 	if s.tx != nil {
 		return nil
@@ -30,6 +36,15 @@ func (s *Session) begin(ctx context.Context) error {
 		return s.db.wrapErr("BEGIN", err)
 	}
 	s.tx = tx
+	for _, sp := range s.marks {
+		if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
+			// The savepoints the program holds cannot be had: end the
+			// transaction (and with it every savepoint, as a failed
+			// flush does) rather than write outside them.
+			return errors.Join(err, s.endTx(ctx, "ROLLBACK"))
+		}
+		sp.sent = true
+	}
 	return nil
 }
 
@@ -90,6 +105,7 @@ func (s *Session) Commit(ctx context.Context) error {
 			return fmt.Errorf("quarry: commit refused, the transaction was rolled back: %w", err)
 		}
 	}
+	s.marks = nil // savepoints begun before any write end with the Session's transaction too
 	s.committed()
 	return nil
 }
@@ -130,6 +146,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 	if s.tx != nil {
 		err = s.endTx(ctx, "ROLLBACK")
 	}
+	s.marks = nil // and those begun before any write
 	s.restoreCommitted()
 	return err
 }
@@ -268,6 +285,12 @@ type Savepoint struct {
 	name  string
 	saved map[*objState]savedState
 	colls savedFields
+	// sent says the SAVEPOINT statement ran. A savepoint begun before
+	// the Session's first write waits for it (see [Session.begin]):
+	// until then there is nothing in the database to roll back to, and
+	// sending it would need a transaction, which on SQLite means the
+	// write lock.
+	sent bool
 }
 
 type savedState struct {
@@ -278,6 +301,11 @@ type savedState struct {
 // BeginNested flushes pending changes and begins a nested transaction
 // with SAVEPOINT. A failed flush inside it rolls back the whole
 // transaction (see [Session.Flush]), ending every savepoint.
+//
+// Before the Session's first write there is no transaction to hold the
+// savepoint: it is sent with the BEGIN of the first write, and a
+// savepoint committed or rolled back before any write sends nothing
+// (its Rollback restores the Session's objects all the same).
 func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 	if s.closed {
 		return nil, ErrSessionClosed
@@ -285,13 +313,18 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.begin(ctx); err != nil {
-		return nil, err
+	if s.readsInTx() {
+		if err := s.begin(ctx); err != nil {
+			return nil, err
+		}
 	}
 	s.spSeq++
 	sp := &Savepoint{s: s, name: savepointName(s.spSeq), saved: make(map[*objState]savedState, s.ids.len()+len(s.gone))}
-	if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
-		return nil, err
+	if s.tx != nil {
+		if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
+			return nil, err
+		}
+		sp.sent = true
 	}
 	for st := range s.ids.all() {
 		sp.saved[st] = savedState{snap: st.snap, status: st.status}
@@ -312,9 +345,6 @@ func (sp *Savepoint) exec(ctx context.Context, verb string) error {
 		return b.err
 	}
 	if err := sp.s.checkResults(); err != nil {
-		return err
-	}
-	if err := sp.s.begin(ctx); err != nil {
 		return err
 	}
 	_, err := sp.s.db.exec(ctx, sp.s.tx, string(b.buf), nil)
@@ -350,8 +380,10 @@ func (sp *Savepoint) Commit(ctx context.Context) error {
 	if !slices.Contains(s.marks, sp) {
 		return sp.errDone()
 	}
-	if err := sp.exec(ctx, "RELEASE SAVEPOINT "); err != nil {
-		return err
+	if sp.sent {
+		if err := sp.exec(ctx, "RELEASE SAVEPOINT "); err != nil {
+			return err
+		}
 	}
 	sp.active()
 	return nil
@@ -369,8 +401,10 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 	if !slices.Contains(s.marks, sp) {
 		return sp.errDone()
 	}
-	if err := sp.exec(ctx, "ROLLBACK TO SAVEPOINT "); err != nil {
-		return err
+	if sp.sent {
+		if err := sp.exec(ctx, "ROLLBACK TO SAVEPOINT "); err != nil {
+			return err
+		}
 	}
 	sp.active()
 	for st := range s.ids.all() {

@@ -232,6 +232,7 @@ func TestLoadKeepsUnflushedManyToOne(t *testing.T) {
 				log.Reset()
 				is.NoErr(s.Commit(ctx))
 				is.Equal(sessSQL(log), []string{
+					"BEGIN",
 					"UPDATE ul_orders SET addr_id = ? WHERE ul_orders.id = ?",
 					"COMMIT",
 				})
@@ -262,6 +263,7 @@ func TestLoadKeepsClearedManyToOne(t *testing.T) {
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
 		is.Equal(sessSQL(log), []string{
+			"BEGIN",
 			"UPDATE ul_orders SET addr_id = ? WHERE ul_orders.id = ?",
 			"COMMIT",
 		})
@@ -357,6 +359,7 @@ func TestLoadKeepsMovedChildParent(t *testing.T) {
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
 		is.Equal(sessSQL(log), []string{
+			"BEGIN",
 			"UPDATE ul_notes SET user_id = ? WHERE ul_notes.id = ?",
 			"COMMIT",
 		})
@@ -413,7 +416,7 @@ func TestNoLoadKeepsLoadedCollection(t *testing.T) {
 		is.True(bob.Notes != nil)
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
-		is.Equal(sessSQL(log), []string{"COMMIT"})
+		is.Equal(len(sessSQL(log)), 0) // nothing written: no transaction to commit
 		is.Equal(ulNoteUsers(t, db), map[string]int64{"n1": 1, "n2": 1})
 	})
 }
@@ -512,7 +515,7 @@ func TestRefreshReloadsRelationships(t *testing.T) {
 		s.Expunge(fresh)
 		log.Reset()
 		is.NoErr(s.Commit(ctx))
-		is.Equal(sessSQL(log), []string{"COMMIT"})
+		is.Equal(len(sessSQL(log)), 0) // nothing written: no transaction to commit
 		is.Equal(ulNoteUsers(t, db), map[string]int64{"n1": 1, "n2": 1, "by other": 1})
 		is.Equal(ulOrderAddrs(t, db), map[int64]int64{1: 1, 2: 1})
 	})

@@ -555,7 +555,7 @@ func TestUVUncomparableValuer(t *testing.T) {
 		is.NoErr(s.Rollback(ctx))
 		is.Equal(o.List, UVList{"a", "b"})
 		is.True(!s.IsModified(o))
-		is.Equal(sessSQL(log), []string{"ROLLBACK"})
+		is.Equal(len(sessSQL(log)), 0) // nothing written: no transaction to roll back
 	})
 }
 

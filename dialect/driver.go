@@ -61,6 +61,8 @@ type TxOptions struct {
 	ReadOnly  bool
 	// Write says the transaction will write, so databases with a single
 	// writer (SQLite) take the write lock at BEGIN instead of failing
-	// later with "database is locked".
+	// later with "database is locked". (A read that began a deferred
+	// transaction could not take it later once another writer had
+	// committed: that fails busy at once, without waiting.)
 	Write bool
 }

@@ -6,6 +6,9 @@
 // Every connection has foreign keys enforced and a busy timeout; file
 // databases use WAL. Write transactions begin IMMEDIATE so concurrent
 // writers wait for the lock instead of failing with "database is locked".
+// A quarry Session begins its transaction only at its first write, so a
+// Session that has only read holds no lock (see the README's isolation
+// notes).
 package sqlite
 
 import (
