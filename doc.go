@@ -66,6 +66,17 @@
 // (which wraps [database/sql.ErrNoRows]) and [ErrMultipleResults] report
 // the wrong number of rows.
 //
+// A statement returns one row per row of SQL, as SQLAlchemy 2.0's select()
+// does: Select(Users).Join(Users.Addresses) returns a user once per
+// address, and One of such a user's rows reports [ErrMultipleResults]. In
+// a Session the repeated rows are the same object. [Query.Unique] (and
+// [Compound.Unique]) de-duplicates, as 2.0's Result.unique() and 1.x's
+// Query did: entities by identity, other rows by value, keeping the first
+// of each in order; it changes no SQL, so LIMIT and [Query.Count] still
+// count the database's rows. A [Joined] load of a collection de-duplicates
+// its parents by itself, since the rows it repeats are its own (SQLAlchemy
+// 2.0 requires unique() there).
+//
 // # Session
 //
 // A [Session] is one goroutine's unit of work over a [DB]. It keeps an

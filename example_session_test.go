@@ -175,6 +175,49 @@ func ExampleSelectIn() {
 	// true
 }
 
+// A join along a collection returns its parent once per child, as
+// SQLAlchemy 2.0's select() does; Unique de-duplicates by identity, as
+// 1.x's Query did.
+func ExampleQuery_Unique() {
+	ctx := context.Background()
+	db := exampleTutorialDB()
+	defer db.Close()
+	s := db.Session()
+	defer s.Close(ctx)
+
+	q := quarry.Select(TUsers).Join(TUsers.Addresses).OrderBy(TAddresses.ID)
+	rows, err := q.All(ctx, s)
+	if err != nil {
+		panic(err)
+	}
+	for _, u := range rows {
+		fmt.Print(u.Name, " ")
+	}
+	fmt.Println("| the same jack:", rows[1] == rows[2])
+
+	users, err := q.Unique().All(ctx, s)
+	if err != nil {
+		panic(err)
+	}
+	for i, u := range users {
+		if i > 0 {
+			fmt.Print(" ")
+		}
+		fmt.Print(u.Name)
+	}
+	fmt.Println()
+
+	_, err = q.Where(TUsers.Name.Eq("jack")).One(ctx, s)
+	fmt.Println(errors.Is(err, quarry.ErrMultipleResults))
+	jack, err := q.Where(TUsers.Name.Eq("jack")).Unique().One(ctx, s)
+	fmt.Println(jack.Fullname, err)
+	// Output:
+	// ed jack jack | the same jack: true
+	// ed jack
+	// true
+	// Jack Bean <nil>
+}
+
 // Transaction runs a function in a Session and commits, or rolls back
 // when the function fails.
 func ExampleDB_Transaction() {

@@ -126,9 +126,13 @@ func SelectIn[P, C any](rel Rel[P, C], sub ...Option[*C]) Option[*P] {
 // Joined loads the relationship in the statement itself, through a LEFT
 // OUTER JOIN to an anonymous alias of the related table whose columns are
 // added to the SELECT list: SQLAlchemy's joinedload. The join does not
-// change the statement's results: rows are uniqued by identity, a LIMIT
-// applies to the parents (the statement is wrapped in a subquery), and the
-// relationship's order comes after the statement's ORDER BY. Options in
+// change the statement's results: a collection's join repeats its parent
+// once per child, so the Result returns each parent once, the first time
+// it is read, in a Session or not (SQLAlchemy 2.0 requires unique() for
+// this; quarry does it by itself, and the rows the statement's own joins
+// repeat are collapsed with them). A LIMIT applies to the parents (the
+// statement is wrapped in a subquery), and the relationship's order comes
+// after the statement's ORDER BY. Options in
 // sub that are not Joined run after the rows are read, as SelectIn; so
 // does Joined itself where the statement cannot be joined
 // (FromStatement).

@@ -44,7 +44,9 @@ type Result[T any] struct {
 	cur    T
 	err    error
 	closed bool
-	seen   map[any]struct{}
+	// seen holds the rows returned so far when the Result de-duplicates
+	// them without the Session's stamps (unique.go); nil otherwise.
+	seen *rowSet[T]
 	// eager runs the statement's loaders (loader.go); nil without any.
 	eager *eagerRun
 	// ran says nextLoaded read every row into loaded and ran the
@@ -65,6 +67,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		return nil, err
 	}
 	reader := newReader()
+	unique, keys := uniqueOf(st)
 	// Loader options may change the statement and wrap its reader
 	// (loader.go).
 	st, reader, run, err := applyEager(st, reader)
@@ -94,12 +97,35 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	if inSession {
 		s.open = append(s.open, r)
 	}
-	if u, ok := reader.(uniquer); ok && u.unique() {
-		if inSession {
-			s.results++
-			r.rc.seq = s.results
-		} else if conn.ids != nil || run != nil && run.plan.unique {
-			r.seen = map[any]struct{}{}
+	// Rows are returned as the database sends them (SQLAlchemy 2.0's
+	// select()) unless the statement asks for Unique, or a Joined
+	// collection load repeats its parents: those rows are the loader's
+	// own doing, so it takes them back out.
+	joined := run != nil && run.plan.unique
+	if !unique && !joined {
+		return r, nil
+	}
+	if _, ok := reader.(uniquer); ok && inSession {
+		s.results++
+		r.rc.seq = s.results
+		return r, nil
+	}
+	if !unique {
+		// The roots of a joined load, one object per key (eagerReader).
+		r.seen = newRowSet[T](keysDirect)
+		return r, nil
+	}
+	r.seen = newRowSet[T](cachedRowKeys[T](keys))
+	if !inSession {
+		// Without a Session's identity map, the result keeps its own, so
+		// that entities compare by identity: one object per primary key.
+		if run == nil {
+			r.rc.ids = newLocalIDs()
+		} else {
+			if run.local == nil {
+				run.local = newLocalIDs()
+			}
+			r.rc.ids = run.local
 		}
 	}
 	return r, nil
@@ -201,11 +227,15 @@ func (r *Result[T]) advance() bool {
 			continue
 		}
 		if r.seen != nil {
-			k := any(v)
-			if _, dup := r.seen[k]; dup {
+			dup, err := r.seen.add(v)
+			if err != nil {
+				r.err = err
+				r.finish()
+				return false
+			}
+			if dup {
 				continue
 			}
-			r.seen[k] = struct{}{}
 		}
 		r.cur = v
 		return true
@@ -289,7 +319,8 @@ func (r *Result[T]) load(vs []T) error {
 }
 
 // One returns the only row, [ErrNoResult] if there is none and
-// [ErrMultipleResults] if there are more. It reads at most two rows.
+// [ErrMultipleResults] if there are more. It reads at most two rows, or
+// under Unique until a second distinct one.
 func (r *Result[T]) One() (T, error) {
 	v, ok, err := r.OneOrNone()
 	if err == nil && !ok {

@@ -20,7 +20,8 @@ type readCtx struct {
 	// seq, when not zero, numbers the Result among its Session's results,
 	// and repeat reports that the entity the row just merged was merged
 	// for this Result before: the Result skips it. Stamping the object's
-	// state is what de-duplicates entity lists, with no set of its own.
+	// state is how a Result of one entity de-duplicates its rows (Unique,
+	// or a Joined collection load), with no set of its own.
 	seq    uint64
 	repeat bool
 }
@@ -120,8 +121,9 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 	return field.As[E](rc.merge(r.t, field.Of(r.obj))), nil
 }
 
-// uniquer is implemented by readers of whole entities: a list of
-// entities read in a Session holds each object once.
+// uniquer is implemented by readers whose value is the one entity each
+// row merges, so that in a Session a Result that de-duplicates can do it
+// by stamping (readCtx.seq) rather than with a set (unique.go).
 type uniquer interface{ unique() bool }
 
 func (*entityReader[E]) unique() bool { return true }

@@ -36,7 +36,9 @@ type selectCore struct {
 	limit    *int64
 	offset   *int64
 	distinct bool
-	params   map[string]any
+	// unique de-duplicates the rows read (Unique); it changes no SQL.
+	unique bool
+	params map[string]any
 	// from replaces the whole statement (FromStatement): a Text or a
 	// compound SELECT whose columns are linked to items.
 	from statementNode
@@ -48,6 +50,8 @@ type selectCore struct {
 	first atomic.Pointer[selectCore]
 	// eager caches the plan of the loader options (loader.go).
 	eager atomic.Pointer[eagerPlan]
+	// keys caches how Unique compares the statement's rows (unique.go).
+	keys atomic.Uint32
 }
 
 func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {
@@ -61,7 +65,7 @@ func (c *selectCore) clone() *selectCore {
 		items: slices.Clip(c.items), explicit: slices.Clip(c.explicit), joins: slices.Clip(c.joins),
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
 		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
-		params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
+		unique: c.unique, params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
 	}
 }
 
@@ -140,6 +144,24 @@ func (q *Query[T]) Offset(n int64) *Query[T] {
 // Distinct makes the statement SELECT DISTINCT.
 func (q *Query[T]) Distinct() *Query[T] {
 	return q.with(func(c *selectCore) { c.distinct = true })
+}
+
+// Unique makes the statement's results de-duplicate their rows, as
+// SQLAlchemy 2.0's Result.unique() and 1.x's Query did: a row equal to one
+// already returned is skipped, and the first of each is kept in order.
+// Entities compare by identity: in a Session the identity map makes each
+// row one object; outside a Session the result keeps its own, so two rows
+// of one primary key are one object too. Rows of several items (Select2
+// ...) and values compare with ==, their entities by identity; rows of a
+// type that cannot be compared (one holding a slice, such as [Row] or a
+// []byte column) make reading fail with an error. It changes no SQL: a
+// LIMIT still counts the rows the database returns, and [Query.Count]
+// counts them too. Without Unique a statement returns one row per row
+// of SQL, as 2.0's select() does: a join along a collection repeats its
+// parent (a [Joined] collection load is the exception: it de-duplicates
+// its parents by itself).
+func (q *Query[T]) Unique() *Query[T] {
+	return q.with(func(c *selectCore) { c.unique = true })
 }
 
 // SelectFrom sets the leftmost FROM items explicitly, for selects whose

@@ -19,11 +19,17 @@ func (r Row5[A, B, C, D, E]) scalar() A { return r.V1 }
 //
 // It takes over res, which must not be read afterwards. One, OneOrNone
 // and First of the returned Result report [ErrNoResult] and
-// [ErrMultipleResults] as usual. (A statement of one item already reads
+// [ErrMultipleResults] as usual. Of a statement with Unique, the first
+// items are de-duplicated, not the rows. (A statement of one item already reads
 // as that item's type and needs no Scalars.)
 func Scalars[A any, R scalarRow[A]](res *Result[R]) *Result[A] {
 	out := &Result[A]{ctx: res.ctx, conn: res.conn, rows: res.rows, rc: res.rc, err: res.err, closed: res.closed,
 		reader: &firstReader[A, R]{inner: res.reader}}
+	if res.seen != nil {
+		// A Unique statement: as in SQLAlchemy, the items returned are
+		// what is de-duplicated.
+		out.seen = newRowSet[A](rowKeysOf[A]())
+	}
 	// res hands its cursor over: it must not close it a second time.
 	res.closed = true
 	if s, ok := res.conn.ids.(*Session); ok {

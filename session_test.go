@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -326,15 +327,23 @@ func TestSessionIdentityMap(t *testing.T) {
 		is.Equal(a.Fullname, "changed")
 		is.Equal(s.Dirty(), []any{a})
 
-		// A join repeating an entity: entities once, column rows each.
+		// A join repeating an entity: one row per row (2.0), each row the
+		// identity map's object; with Unique, entities once.
 		pairs, err := quarry.Select2(SessUsers, quarry.Value("x")).Where(SessUsers.Name.Eq("ed")).OrderBy(SessUsers.ID).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(len(pairs), 2)
-		users, err := quarry.Select(SessUsers).SelectFrom(SessUsers).Join(quarry.Aliased(SessUsers), quarry.Text("1=1")).All(ctx, s)
+		cross := quarry.Select(SessUsers).SelectFrom(SessUsers).Join(quarry.Aliased(SessUsers), quarry.Text("1=1"))
+		rows, err := cross.All(ctx, s)
+		is.NoErr(err)
+		is.Equal(len(rows), 9) // nine rows of three objects
+		users, err := cross.Unique().All(ctx, s)
 		is.NoErr(err)
 		is.Equal(len(users), 3) // nine rows, three objects
+		for _, u := range rows {
+			is.True(slices.Contains(users, u))
+		}
 		// Each Result de-duplicates on its own: the same objects again.
-		again3, err := quarry.Select(SessUsers).SelectFrom(SessUsers).Join(quarry.Aliased(SessUsers), quarry.Text("1=1")).All(ctx, s)
+		again3, err := cross.Unique().All(ctx, s)
 		is.NoErr(err)
 		is.Equal(again3, users)
 		names, err := quarry.Select(SessUsers.Name).OrderBy(SessUsers.Name).All(ctx, s)

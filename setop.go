@@ -25,8 +25,12 @@ type compoundNode struct {
 	orderBy []node
 	limit   *int64
 	offset  *int64
+	// unique de-duplicates the rows read (Unique); it changes no SQL.
+	unique bool
 
 	cache atomic.Pointer[rendered]
+	// keys caches how Unique compares the rows (unique.go).
+	keys atomic.Uint32
 }
 
 func newCompound[T any](op string, first *Query[T], rest []*Query[T]) *Compound[T] {
@@ -60,7 +64,7 @@ func Intersect[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
 
 func (c *Compound[T]) with(f func(n *compoundNode)) *Compound[T] {
 	o := c.node
-	n := &compoundNode{op: o.op, members: slices.Clip(o.members), orderBy: slices.Clip(o.orderBy), limit: o.limit, offset: o.offset}
+	n := &compoundNode{op: o.op, members: slices.Clip(o.members), orderBy: slices.Clip(o.orderBy), limit: o.limit, offset: o.offset, unique: o.unique}
 	f(n)
 	return &Compound[T]{node: n, read: c.read}
 }
@@ -87,6 +91,13 @@ func (c *Compound[T]) Limit(n int64) *Compound[T] {
 // Offset sets OFFSET n on the whole result.
 func (c *Compound[T]) Offset(n int64) *Compound[T] {
 	return c.with(func(x *compoundNode) { x.offset = &n })
+}
+
+// Unique de-duplicates the rows read, as [Query.Unique] does: entities
+// by identity, other rows by value, the first of each kept in order. A
+// UNION returns distinct rows already; Unique is for UNION ALL.
+func (c *Compound[T]) Unique() *Compound[T] {
+	return c.with(func(x *compoundNode) { x.unique = true })
 }
 
 // Subquery makes the compound an anonymous derived table, to map an

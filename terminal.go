@@ -8,8 +8,9 @@ import (
 // The terminal methods of statements: Query and Compound run through the
 // same functions, so they return rows the same way.
 
-// All runs the statement and returns every row. In a Session, a list of
-// entities holds each object once.
+// All runs the statement and returns every row: one per row of SQL, a
+// repeated entity as often as it is repeated (the same object in a
+// Session), unless the statement asks for [Query.Unique].
 func (q *Query[T]) All(ctx context.Context, ex Executor) ([]T, error) {
 	return runAll(q.Execute(ctx, ex))
 }
@@ -28,7 +29,9 @@ func (q *Query[T]) First(ctx context.Context, ex Executor) (T, error) {
 }
 
 // One runs the statement and returns its only row: [ErrNoResult] when
-// there is none, [ErrMultipleResults] when there are more.
+// there is none, [ErrMultipleResults] when there are more. Two rows of one
+// entity are more, as in SQLAlchemy 2.0; with [Query.Unique] they are
+// one.
 func (q *Query[T]) One(ctx context.Context, ex Executor) (T, error) {
 	return runOne(q.Execute(ctx, ex))
 }
@@ -53,7 +56,9 @@ func (q *Query[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() e
 
 // Count returns the number of rows the statement would return, counting
 // over it as a subquery: SELECT count(*) AS count_1 FROM (...) AS anon_1,
-// like SQLAlchemy's Query.count().
+// like SQLAlchemy's Query.count(). It counts the database's rows:
+// [Query.Unique] does not change it, as de-duplication in 1.x's Query
+// did not change count().
 func (q *Query[T]) Count(ctx context.Context, ex Executor) (int64, error) {
 	return countOf(ctx, ex, q.Subquery())
 }

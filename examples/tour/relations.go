@@ -45,7 +45,9 @@ func (t *tour) joins() error {
 	for _, p := range pairs {
 		t.say("%v\n%v", p.V1, p.V2)
 	}
-	users, err := quarry.Select(Users).Join(Addresses).Where(Addresses.EmailAddress.Eq("jack@google.com")).All(ctx, s)
+	// The tutorial's Query de-duplicates entities: Unique, so that a user
+	// with several matching addresses would still be listed once.
+	users, err := quarry.Select(Users).Join(Addresses).Where(Addresses.EmailAddress.Eq("jack@google.com")).Unique().All(ctx, s)
 	if err != nil {
 		return err
 	}
