@@ -63,6 +63,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		return nil, err
 	}
 	reader := newReader()
+	ro := runOptionsOf(st)
 	// Loader options may change the statement and wrap its reader
 	// (loader.go).
 	st, reader, run, err := applyEager(st, reader)
@@ -91,6 +92,14 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	s, inSession := conn.ids.(*Session)
 	if inSession {
 		s.open = append(s.open, r)
+		if ro != (runOptions{}) {
+			// ForUpdate, PopulateExisting: rows merge through runIDs
+			// (statement_run.go), and the loaders overwrite too.
+			r.rc.ids = &runIDs{s: s, o: ro}
+			if run != nil {
+				run.populate = ro.populate
+			}
+		}
 	}
 	if u, ok := reader.(uniquer); ok && u.unique() {
 		if inSession {
@@ -166,6 +175,9 @@ func (r *Result[T]) advance() bool {
 		}
 		r.rc.repeat = false
 		v, err := r.reader.finish(&r.rc)
+		if err == nil {
+			err = mergeErr(r.rc.ids)
+		}
 		if err != nil {
 			r.err = err
 			r.finish()

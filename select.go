@@ -42,7 +42,9 @@ type selectCore struct {
 	from statementNode
 	// opts are loader options, interpreted by the Session.
 	opts []loaderOption
-	err  error
+	// run holds ForUpdate and PopulateExisting (statement_run.go).
+	run runOptions
+	err error
 
 	cache atomic.Pointer[rendered]
 	first atomic.Pointer[selectCore]
@@ -62,6 +64,7 @@ func (c *selectCore) clone() *selectCore {
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
 		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
 		params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
+		run: c.run,
 	}
 }
 
