@@ -42,9 +42,9 @@ type selectCore struct {
 	from statementNode
 	// opts are loader options, interpreted by the Session.
 	opts []loaderOption
+	err  error
 	// run holds ForUpdate and PopulateExisting (statement_run.go).
 	run runOptions
-	err error
 
 	cache atomic.Pointer[rendered]
 	first atomic.Pointer[selectCore]
