@@ -307,10 +307,20 @@ func ifaceData(v any) field.Ptr {
 // Session for the row just read into obj. A row already present returns
 // the object already there, unchanged, unless that object is expired (by
 // Commit, Rollback or Refresh) and has no unflushed change, in which case
-// its columns are refreshed from the row. Rows are not refreshed
-// otherwise, as in SQLAlchemy: within a transaction the Session's own
-// view of an object wins.
+// its columns are refreshed from the row, or has columns expired by
+// Expire or ExpireAll, which are refreshed unless changed since
+// (session_expire.go). Rows are not refreshed otherwise, as in
+// SQLAlchemy: within a transaction the Session's own view of an object
+// wins.
 func (s *Session) merge(t *table, obj field.Ptr, seq uint64) (field.Ptr, bool) {
+	p, repeat, _ := s.mergeRow(t, obj, seq, runOptions{})
+	return p, repeat
+}
+
+// mergeRow is merge with the run options of the statement that read the
+// row (statement_run.go): PopulateExisting overwrites the object, and
+// ForUpdate checks its version first.
+func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (field.Ptr, bool, error) {
 	sm := s.sessionMeta(t)
 	m := sm.tableMeta
 	k := m.keyOf(obj)
@@ -323,20 +333,31 @@ func (s *Session) merge(t *table, obj field.Ptr, seq uint64) (field.Ptr, bool) {
 		st.committed = st.snap
 		st.result = seq
 		s.ids.put(k, st)
-		return obj, false
+		return obj, false, nil
 	}
 	repeat := seq != 0 && st.result == seq
 	if seq != 0 {
 		st.result = seq
 	}
-	switch st.expired {
-	case expireSoft:
-		if m.dirty(st.obj, st.snap) {
-			return st.obj, repeat
+	if o.lock {
+		if err := s.checkVersion(st, obj); err != nil {
+			return st.obj, repeat, err
 		}
-	case expireForce:
-	default:
-		return st.obj, repeat
+	}
+	if !o.populate {
+		switch st.expired {
+		case expireSoft:
+			if m.dirty(st.obj, st.snap) {
+				s.refreshExpiredCols(st, obj)
+				return st.obj, repeat, nil
+			}
+		case expireForce:
+		case expireAll, expireCols:
+			s.refreshExpiredCols(st, obj)
+			return st.obj, repeat, nil
+		default:
+			return st.obj, repeat, nil
+		}
 	}
 	// obj was scanned for this call alone: copy it into the object the
 	// program holds and keep obj itself as the snapshot.
@@ -348,7 +369,8 @@ func (s *Session) merge(t *table, obj field.Ptr, seq uint64) (field.Ptr, bool) {
 	}
 	st.snap = obj
 	st.expired = 0
-	return st.obj, repeat
+	s.forgetExpiredCols(st)
+	return st.obj, repeat, nil
 }
 
 // tableReader reads whole rows of a table without knowing E statically,

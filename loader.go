@@ -374,6 +374,9 @@ type eagerRun struct {
 	rd   *eagerReads
 	// local uniques objects by identity outside a Session.
 	local *localIDs
+	// populate is set for a statement with PopulateExisting run in a
+	// Session: the loaders overwrite fields and related objects.
+	populate bool
 }
 
 // applyEager plans the loaders of a statement and returns the statement
@@ -526,6 +529,10 @@ func (e *eagerRun) run(ctx context.Context, conn *execConn, results []any) error
 		}
 	}
 	lc.ids = cp.ids
+	if e.populate && lc.sess != nil {
+		lc.force = true
+		cp.ids = &runIDs{s: lc.sess, o: runOptions{populate: true}}
+	}
 	lc.held = heldConn{c: &cp}
 	lc.orig = p.orig
 	err := lc.runAll(p.runtime, parents, nil)
@@ -613,9 +620,9 @@ func relatedOf(rel *relationship, parents []field.Ptr) []field.Ptr {
 // field of an object with unflushed column changes, are the program's,
 // not the database's. Outside a Session every field is filled.
 func keepLoaded(ids identityMap, rel *relationship, obj field.Ptr) bool {
-	s, ok := ids.(*Session)
-	if !ok {
-		return false
+	s, overwrite := runSession(ids)
+	if s == nil || overwrite {
+		return false // PopulateExisting overwrites
 	}
 	if s.isPending(obj) {
 		return true

@@ -35,7 +35,7 @@ func (p *eagerPlan) transform(rootSrc *source, nodes []*loadNode) {
 		for _, o := range c.orderBy {
 			order = append(order, &adaptNode{inner: o, m: m})
 		}
-		out = &selectCore{items: items, explicit: []*source{sq.src}, orderBy: order, params: c.params}
+		out = &selectCore{items: items, explicit: []*source{sq.src}, orderBy: order, params: c.params, run: c.run}
 		parentSrc = ent
 	}
 	var pre []node
@@ -290,7 +290,10 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, id
 	if !fill {
 		return
 	}
-	s, _ := ids.(*Session)
+	s, overwrite := runSession(ids)
+	if overwrite {
+		s = nil // PopulateExisting: back-references are overwritten too
+	}
 	if rel.scalar {
 		rel.set(parent, obj)
 		if rel.back != nil && rel.back.scalar {

@@ -74,7 +74,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 	}
 	fill := make([]field.Ptr, 0, len(parents))
 	for _, p := range parents {
-		if keepLoaded(lc.ids, rel, p) {
+		if !lc.force && keepLoaded(lc.ids, rel, p) {
 			continue
 		}
 		var kids []field.Ptr

@@ -68,6 +68,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	}
 	reader := newReader()
 	unique, keys := uniqueOf(st)
+	ro := runOptionsOf(st)
 	// Loader options may change the statement and wrap its reader
 	// (loader.go).
 	st, reader, run, err := applyEager(st, reader)
@@ -96,6 +97,14 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	s, inSession := conn.ids.(*Session)
 	if inSession {
 		s.open = append(s.open, r)
+		if ro != (runOptions{}) {
+			// ForUpdate, PopulateExisting: rows merge through runIDs
+			// (statement_run.go), and the loaders overwrite too.
+			r.rc.ids = &runIDs{s: s, o: ro}
+			if run != nil {
+				run.populate = ro.populate
+			}
+		}
 	}
 	// Rows are returned as the database sends them (SQLAlchemy 2.0's
 	// select()) unless the statement asks for Unique, or a Joined
@@ -138,13 +147,18 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 // Rollback undoes it, not in the autocommit of a pooled connection.
 // Telling a text read from a text write would take parsing SQL (WITH
 // can hold a DELETE on PostgreSQL, a SELECT can call a function that
-// writes), so every text statement counts as a write.
+// writes), so every text statement counts as a write. A locking read
+// (ForUpdate) counts too: its locks last until the transaction ends, and
+// on SQLite the write transaction is the lock.
 func mayWrite(st statementNode) bool {
 	for {
 		switch n := st.(type) {
 		case *TextClause:
 			return true
 		case *selectCore:
+			if n.run.lock {
+				return true
+			}
 			if n.from == nil {
 				return false
 			}
@@ -218,6 +232,9 @@ func (r *Result[T]) advance() bool {
 		}
 		r.rc.repeat = false
 		v, err := r.reader.finish(&r.rc)
+		if err == nil {
+			err = mergeErr(r.rc.ids)
+		}
 		if err != nil {
 			r.err = err
 			r.finish()

@@ -45,6 +45,8 @@ type selectCore struct {
 	// opts are loader options, interpreted by the Session.
 	opts []loaderOption
 	err  error
+	// run holds ForUpdate and PopulateExisting (statement_run.go).
+	run runOptions
 
 	cache atomic.Pointer[rendered]
 	first atomic.Pointer[selectCore]
@@ -66,6 +68,7 @@ func (c *selectCore) clone() *selectCore {
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
 		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
 		unique: c.unique, params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
+		run: c.run,
 	}
 }
 

@@ -65,6 +65,11 @@ type Session struct {
 	// forbid loading later (loader_raise.go).
 	raised map[raiseMark]struct{}
 	rel    *relState // relationships' collection snapshots (relationship_flush.go)
+
+	// expiredCols lists, for objects expired by Expire with field names,
+	// the columns the next load refreshes (session_expire.go).
+	expiredCols map[*objState][]*columnInfo
+
 	addSeq int
 	// markSeq numbers the passes that mark objects (objState.mark).
 	markSeq uint64

@@ -52,12 +52,14 @@ type sessionClosed struct{}
 func (sessionClosed) Error() string        { return "quarry: session is closed" }
 func (sessionClosed) Is(target error) bool { return target == ErrClosed }
 
-// StaleObjectError reports an UPDATE or DELETE that matched no row. It
-// wraps [ErrStale]. The flush that met it was rolled back; reload the
-// object (a new Session, or Rollback and query again), re-apply the
-// change and retry.
+// StaleObjectError reports an UPDATE or DELETE that matched no row, or
+// (Op "SELECT") a row read FOR UPDATE at another version than the object
+// the Session holds for it (see [Query.ForUpdate]). It wraps [ErrStale].
+// The flush that met it was rolled back; reload the object (a new
+// Session, Refresh, or Rollback and query again), re-apply the change and
+// retry.
 type StaleObjectError struct {
-	// Op is "UPDATE" or "DELETE".
+	// Op is "UPDATE", "DELETE" or "SELECT".
 	Op string
 	// Table is the table's name.
 	Table string
@@ -66,10 +68,15 @@ type StaleObjectError struct {
 	// Version is the version the Session expected the row to have, when
 	// the table has a version column.
 	Version *int64
+	// Found is the version the row was read at, for Op "SELECT".
+	Found *int64
 }
 
 // Error describes the statement, the table, the key and the version.
 func (e *StaleObjectError) Error() string {
+	if e.Version != nil && e.Found != nil {
+		return fmt.Sprintf("quarry: stale object: %s %v is held at version %d, but its row was read FOR UPDATE at version %d (changed by another transaction): Expire or Refresh it", e.Table, e.Key, *e.Version, *e.Found)
+	}
 	if e.Version != nil {
 		return fmt.Sprintf("quarry: stale object: %s of %s %v at version %d matched no row (changed or deleted by another transaction)", e.Op, e.Table, e.Key, *e.Version)
 	}

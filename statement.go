@@ -40,7 +40,7 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 		return
 	}
 	if c.from != nil {
-		if len(c.where)+len(c.joins)+len(c.groupBy)+len(c.having)+len(c.orderBy) > 0 || c.limit != nil || c.offset != nil {
+		if len(c.where)+len(c.joins)+len(c.groupBy)+len(c.having)+len(c.orderBy) > 0 || c.limit != nil || c.offset != nil || c.run.lock {
 			b.failf("a statement built with FromStatement takes no other clauses: put them in the statement given to it")
 			return
 		}
@@ -80,6 +80,7 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	}
 	renderList(b, " ORDER BY ", c.orderBy)
 	renderLimit(b, c.limit, c.offset)
+	c.renderLock(b, nested)
 }
 
 func (c *selectCore) renderItems(b *builder, nested bool) {

@@ -50,6 +50,11 @@ type Capabilities struct {
 	// while the rows of another are still being read. SQLite may;
 	// PostgreSQL runs one statement at a time per connection.
 	ConcurrentCursors bool
+	// ForUpdate is the locking clause appended to a SELECT that asks for
+	// row locks (Query.ForUpdate): "FOR UPDATE" on PostgreSQL; empty on a
+	// database without row locks (SQLite locks the whole database for
+	// the write transaction), where the SELECT is sent without it.
+	ForUpdate string
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

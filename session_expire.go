@@ -1,0 +1,292 @@
+package quarry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/quarry-orm/quarry/internal/field"
+)
+
+// Expiry and refresh controls: Expire, ExpireAll and GetWith, with the
+// merge rules they add to the identity map (identity.go).
+//
+// quarry cannot intercept field access, so an expired column is not
+// "unloaded" as in SQLAlchemy: it keeps a value, reset by Expire to the
+// one last loaded or flushed, and the next statement that reads the row
+// overwrites it. A column the program sets again after Expire holds a new
+// unflushed change, which that load leaves alone, as SQLAlchemy leaves an
+// attribute set after its expiry.
+
+const (
+	// expireAll: every column was expired by Expire or ExpireAll; the
+	// next load refreshes each one the program has not set since.
+	expireAll expiry = 3
+	// expireCols: the columns in Session.expiredCols were expired by
+	// Expire; the next load refreshes each one not set since.
+	expireCols expiry = 4
+)
+
+// Expire marks column fields of a persistent object as expired, as
+// SQLAlchemy's Session.expire: the next statement run through the
+// Session that reads the object's row (a query, an eager load, Get)
+// overwrites them with the row's values, and [Session.Refresh] reloads
+// them at once. fields are Go field names of the entity struct ("Name",
+// as the program writes u.Name, like SQLAlchemy's attribute names), not
+// column names; none expires every column.
+//
+// An unflushed change of an expired field is discarded at once, as in
+// SQLAlchemy: the field gets back the value last loaded or flushed, and
+// the next flush does not write it. A field the program sets after
+// Expire holds a new change, which the next load keeps. Relationship
+// fields are not expired (naming one is an error): their unflushed
+// changes stay, an eager load fills them as usual, and Refresh reloads
+// them.
+//
+// Expire returns an error wrapping [ErrNotInSession] for an object that
+// is not persistent in the Session, a pending one included (it has no
+// row to reload until it is flushed; SQLAlchemy's InvalidRequestError),
+// and an error naming a field that is not a column of the entity; the
+// object is then left unchanged.
+func (s *Session) Expire(obj any, fields ...string) error {
+	if s.closed {
+		return ErrSessionClosed
+	}
+	m, p, err := s.objMeta(obj)
+	if err != nil {
+		return err
+	}
+	st := s.stateOf(m, p)
+	switch {
+	case st != nil && st.status == statusPending:
+		return fmt.Errorf("%w: Expire of the pending %v at %p: it has no row to reload until it is flushed", ErrNotInSession, m.ptrType, obj)
+	case st == nil || (st.status != statusPersistent && st.status != statusDeleted):
+		return fmt.Errorf("%w: Expire of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.ptrType, obj)
+	}
+	cols, err := expireColumns(m, fields)
+	if err != nil {
+		return err
+	}
+	if cols == nil {
+		s.expireObject(st)
+		return nil
+	}
+	for _, c := range cols {
+		c.clone(c.ptr(st.obj), c.ptr(st.snap))
+	}
+	switch st.expired {
+	case expireAll, expireForce:
+		return nil // every column is expired already
+	case 0:
+		st.expired = expireCols
+	}
+	// A soft expiry (after Commit or Rollback) stays: the next load
+	// still refreshes every column when nothing else changed.
+	if s.expiredCols == nil {
+		s.expiredCols = map[*objState][]*columnInfo{}
+	}
+	have := s.expiredCols[st]
+	for _, c := range cols {
+		if !slices.Contains(have, c) {
+			have = append(have, c)
+		}
+	}
+	s.expiredCols[st] = have
+	return nil
+}
+
+// ExpireAll expires every column of every persistent object of the
+// Session (those marked for deletion included), as SQLAlchemy's
+// Session.expire_all: see [Session.Expire]. Unflushed column changes are
+// discarded; pending objects are left alone.
+func (s *Session) ExpireAll() {
+	for st := range s.ids.all() {
+		// Each object is expired on its own: the order of the visit
+		// decides nothing.
+		if st.status == statusPersistent || st.status == statusDeleted {
+			s.expireObject(st)
+		}
+	}
+	clear(s.expiredCols)
+}
+
+// expireObject expires every column of st, discarding their unflushed
+// changes.
+func (s *Session) expireObject(st *objState) {
+	st.m.copyColumns(st.obj, st.snap)
+	if st.expired != expireForce {
+		st.expired = expireAll
+	}
+	s.forgetExpiredCols(st)
+}
+
+// expireColumns resolves Go field names to columns, in the table's
+// column order; nil for every column.
+func expireColumns(m *tableMeta, fields []string) ([]*columnInfo, error) {
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	var cols []*columnInfo
+	for _, f := range fields {
+		i := slices.IndexFunc(m.t.columns, func(c *columnInfo) bool { return c.field == f })
+		if i < 0 {
+			if slices.ContainsFunc(m.relships, func(r *relationship) bool { return r.field == f }) {
+				return nil, fmt.Errorf("quarry: Expire of %v.%s: a relationship field; Expire expires column fields (Refresh reloads relationships)", m.t.goType, f)
+			}
+			return nil, fmt.Errorf("quarry: Expire of %v.%s: no such column field (Expire takes Go field names)", m.t.goType, f)
+		}
+		if c := m.t.columns[i]; !slices.Contains(cols, c) {
+			cols = append(cols, c)
+		}
+	}
+	slices.SortFunc(cols, func(a, b *columnInfo) int { return a.index - b.index })
+	return cols, nil
+}
+
+// refreshExpiredCols refreshes, from the row just read, the columns of
+// st that Expire or ExpireAll expired and the program has not set since;
+// its other columns keep their values and their snapshot, so their
+// unflushed changes stand. row becomes the snapshot.
+func (s *Session) refreshExpiredCols(st *objState, row field.Ptr) {
+	m := st.m
+	var cols []*columnInfo
+	if st.expired == expireAll {
+		cols = m.t.columns
+	} else {
+		cols = s.expiredCols[st]
+	}
+	if len(cols) == 0 {
+		return // soft expiry of a changed object: kept whole
+	}
+	old := st.snap
+	for _, c := range m.t.columns {
+		if slices.Contains(cols, c) && c.equal(c.ptr(st.obj), c.ptr(old)) {
+			c.clone(c.ptr(st.obj), c.ptr(row))
+		} else {
+			c.clone(c.ptr(row), c.ptr(old))
+		}
+	}
+	if st.committed == old {
+		st.committed = row
+	}
+	st.snap = row
+	if st.expired != expireSoft {
+		st.expired = 0
+	}
+	s.forgetExpiredCols(st)
+}
+
+// forgetExpiredCols drops the expired-column list of st.
+func (s *Session) forgetExpiredCols(st *objState) {
+	if len(s.expiredCols) > 0 {
+		delete(s.expiredCols, st)
+	}
+}
+
+// checkVersion is the version check of a row read FOR UPDATE: an object
+// held at another version than the row's is stale, unless its version
+// column is expired (Expire, ExpireAll, Refresh), which asks for the
+// row as it is now.
+func (s *Session) checkVersion(st *objState, row field.Ptr) error {
+	m := st.m
+	if m.version == nil || st.expired == expireForce || st.expired == expireAll {
+		return nil
+	}
+	if st.expired == expireCols || st.expired == expireSoft {
+		if slices.Contains(s.expiredCols[st], m.version) {
+			return nil
+		}
+	}
+	held, got := m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(row))
+	if held == got {
+		return nil
+	}
+	return &StaleObjectError{Op: "SELECT", Table: m.t.name, Key: keyValues(m, st.snap), Version: &held, Found: &got}
+}
+
+// GetWith is [Get] with the options of a statement: q selects the entity
+// (quarry.Select(Users), or an alias of it) and may carry loader Options,
+// [Query.ForUpdate] and [Query.PopulateExisting], as SQLAlchemy's
+// Session.get takes options=, with_for_update= and populate_existing=.
+// The primary key is given as to Get.
+//
+//	u, err := quarry.GetWith(ctx, s,
+//		quarry.Select(Users).Options(quarry.SelectIn(Users.Addresses)).ForUpdate(), id)
+//
+// Without ForUpdate and PopulateExisting, an object already in the
+// identity map and not expired is returned without SQL, its loader
+// options not run (as in SQLAlchemy); otherwise GetWith autoflushes and
+// runs q with WHERE on the primary key. With ForUpdate the row is always
+// selected and locked, and an object the Session holds at another
+// version than the row's is reported with a [*StaleObjectError] (see
+// [Query.ForUpdate]); the object is left as it was and the Session stays
+// usable. q must have no other clause (Where, Join, OrderBy, Limit, ...):
+// that is an error, since the identity map could not honour it.
+func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*E, error) {
+	if s == nil {
+		return nil, errors.New("quarry: GetWith with a nil Session")
+	}
+	if q == nil {
+		return nil, errors.New("quarry: GetWith with a nil statement")
+	}
+	if s.closed {
+		return nil, ErrSessionClosed
+	}
+	c := q.core
+	if c.err != nil {
+		return nil, c.err
+	}
+	src, err := getSource(c)
+	if err != nil {
+		return nil, err
+	}
+	m := s.meta(src.table)
+	k, err := m.keyOfArgs(pk)
+	if err != nil {
+		return nil, err
+	}
+	st := s.ids.get(k)
+	if st != nil {
+		if st.status == statusDeleted {
+			return nil, ErrNoResult
+		}
+		if st.expired == 0 && c.run == (runOptions{}) {
+			return field.As[E](st.obj), nil
+		}
+	}
+	byKey := q.with(func(c *selectCore) {
+		for i, col := range src.table.pk {
+			c.where = append(c.where, &binaryNode{left: &colRef{src: src, info: col}, op: " = ", right: valueNode{v: copyArg(pk[i])}})
+		}
+	})
+	obj, err := byKey.One(ctx, s)
+	if st != nil && errors.Is(err, ErrNoResult) {
+		s.forgetVanished(st)
+	}
+	return obj, err
+}
+
+// getSource returns the source of the entity a GetWith statement
+// selects, refusing statements with clauses of their own.
+func getSource(c *selectCore) (*source, error) {
+	if len(c.where)+len(c.joins)+len(c.explicit)+len(c.groupBy)+len(c.having)+len(c.orderBy) > 0 ||
+		c.limit != nil || c.offset != nil || c.distinct || c.from != nil || len(c.params) > 0 {
+		return nil, errors.New("quarry: GetWith takes a statement of the entity with options only (loader Options, ForUpdate, PopulateExisting), not Where, Join, OrderBy, Limit or other clauses")
+	}
+	var src *source
+	if len(c.items) > 0 {
+		if cr, ok := c.items[0].(*colRef); ok {
+			src = cr.src
+		}
+	}
+	if src == nil || src.table == nil || src.sub != nil || len(c.items) != len(src.table.columns) {
+		return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
+	}
+	for i, n := range c.items {
+		if cr, ok := n.(*colRef); !ok || cr.src != src || cr.info != src.table.columns[i] {
+			return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
+		}
+	}
+	return src, nil
+}
