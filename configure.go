@@ -2,7 +2,6 @@ package quarry
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -52,7 +51,7 @@ func configure() error {
 	}
 	err := errors.Join(errs...)
 	if err != nil {
-		err = fmt.Errorf("quarry: configuring mappings: %w", err)
+		err = wrapErr(err, "configuring mappings")
 	} else {
 		registry.configured = true
 	}

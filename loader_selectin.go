@@ -1,8 +1,6 @@
 package quarry
 
 import (
-	"fmt"
-
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -99,7 +97,7 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 			core.where = append(core.where, criteria(n.ref, target)...)
 			rows, err := lc.readRelRows(rel, core, nExtra)
 			if err != nil {
-				return fmt.Errorf("quarry: loading %s: %w", rel, err)
+				return wrapErr(err, "loading %s", rel)
 			}
 			for _, row := range rows {
 				if k, ok := childKey(row.keys, childCols, row.obj); ok {

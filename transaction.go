@@ -67,8 +67,8 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 // connection, a context that ended) returns an error wrapping
 // [ErrCommitUnknown] (see there).
 func (s *Session) Commit(ctx context.Context) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if err := s.checkResults(); err != nil {
 		return err
@@ -122,8 +122,8 @@ func (s *Session) committed() {
 // out of the Session. The Session stays usable. Rollback with savepoints
 // open rolls back the whole transaction.
 func (s *Session) Rollback(ctx context.Context) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	s.abortResults(errRolledBack)
 	var err error
@@ -279,8 +279,8 @@ type savedState struct {
 // with SAVEPOINT. A failed flush inside it rolls back the whole
 // transaction (see [Session.Flush]), ending every savepoint.
 func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
-	if s.closed {
-		return nil, ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
@@ -340,9 +340,12 @@ func (sp *Savepoint) errDone() error {
 // Commit flushes pending changes and releases the savepoint: its changes
 // become part of the enclosing transaction.
 func (sp *Savepoint) Commit(ctx context.Context) error {
+	if sp == nil {
+		return invalidArg("nil *Savepoint")
+	}
 	s := sp.s
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if err := s.Flush(ctx); err != nil {
 		return err
@@ -362,9 +365,12 @@ func (sp *Savepoint) Commit(ctx context.Context) error {
 // their values back, objects added since leave the Session (with their
 // generated keys reset), objects deleted since are persistent again.
 func (sp *Savepoint) Rollback(ctx context.Context) error {
+	if sp == nil {
+		return invalidArg("nil *Savepoint")
+	}
 	s := sp.s
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if !slices.Contains(s.marks, sp) {
 		return sp.errDone()
@@ -430,6 +436,9 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 // fn returns nil and rolled back when it returns an error (or panics),
 // which Nested returns.
 func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
+	if fn == nil {
+		return invalidArg("Nested of a nil function")
+	}
 	sp, err := s.BeginNested(ctx)
 	if err != nil {
 		return err
@@ -466,6 +475,12 @@ func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
 //		return nil
 //	})
 func (db *DB) Transaction(ctx context.Context, fn func(s *Session) error, opts ...SessionOption) (err error) {
+	if err := db.usable(); err != nil {
+		return err
+	}
+	if fn == nil {
+		return invalidArg("Transaction of a nil function")
+	}
 	s := db.Session(opts...)
 	defer func() {
 		if cerr := s.Close(ctx); cerr != nil && err == nil && !errors.Is(cerr, ErrSessionClosed) {
