@@ -95,13 +95,24 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	return t, nil
 }
 
-func (a *AssociationTable) schemaTable() *table { return a.t }
+func (a *AssociationTable) schemaTable() *table {
+	if a == nil {
+		return nil
+	}
+	return a.t
+}
 
-// Name returns the name of the association table.
-func (a *AssociationTable) Name() string { return a.t.name }
+// Name returns the name of the association table ("" for a nil or zero
+// one).
+func (a *AssociationTable) Name() string {
+	if a.schemaTable() == nil {
+		return ""
+	}
+	return a.t.name
+}
 
 // String describes the association table.
-func (a *AssociationTable) String() string { return fmt.Sprintf("association table %q", a.t.name) }
+func (a *AssociationTable) String() string { return fmt.Sprintf("association table %q", a.Name()) }
 
 // configureAssociation gives each column the type of the column it
 // references, once foreign keys are resolved.

@@ -62,20 +62,20 @@ type bundleSlot struct {
 func Bundle[B any](fields func(b *B) []BundleField) *BundleOf[B] {
 	bd := &BundleOf[B]{}
 	if fields == nil {
-		bd.err = fmt.Errorf("quarry: Bundle[%T]: nil field function", *new(B))
+		bd.err = invalidArg("Bundle[%T]: nil field function", *new(B))
 		return bd
 	}
 	probe := new(B)
 	base, size := field.Addr(field.Of(probe)), field.SizeOf[B]()
 	fs, err := probeFields(fields, probe)
 	if err != nil {
-		bd.err = fmt.Errorf("quarry: Bundle[%T]: %v", *probe, err)
+		bd.err = invalidArg("Bundle[%T]: %v", *probe, err)
 		return bd
 	}
 	for i, f := range fs {
 		addr := field.Addr(f.addr)
 		if f.dest == nil || addr < base || addr+f.size > base+size {
-			bd.err = fmt.Errorf("quarry: Bundle[%T]: field %d does not point into the struct given to the function", *probe, i+1)
+			bd.err = invalidArg("Bundle[%T]: field %d does not point into the struct given to the function", *probe, i+1)
 			return bd
 		}
 		bd.fields = append(bd.fields, bundleSlot{offset: addr - base, dest: f.dest})
@@ -96,15 +96,24 @@ func probeFields[B any](fields func(*B) []BundleField, probe *B) (fs []BundleFie
 }
 
 func (bd *BundleOf[B]) selectNodes() []node {
+	if bd == nil {
+		return []node{errNode{err: invalidArg("nil *BundleOf: make one with Bundle")}}
+	}
 	if bd.err != nil {
-		return []node{errNode{msg: bd.err.Error()}}
+		return []node{errNode{err: bd.err}}
 	}
 	return bd.nodes
 }
 
 func (*BundleOf[B]) selectable(*B) {}
 
-func (bd *BundleOf[B]) newReader() rowReader[B] { return &bundleReader[B]{fields: bd.fields} }
+func (bd *BundleOf[B]) newReader() rowReader[B] {
+	if bd == nil {
+		// Never read: the statement fails to render (selectNodes).
+		return &bundleReader[B]{}
+	}
+	return &bundleReader[B]{fields: bd.fields}
+}
 
 // bundleReader scans each column straight into its field of cur.
 type bundleReader[B any] struct {

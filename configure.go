@@ -2,7 +2,6 @@ package quarry
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -30,7 +29,7 @@ func resolve(c *catalog) error {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("quarry: configuring mappings: %w", err)
+		return wrapErr(err, "configuring mappings")
 	}
 	return nil
 }

@@ -213,7 +213,7 @@ func TestCoreRenderString(t *testing.T) {
 		{"join", quarry.Select2(U.Name, A.Email).Join(A, A.UserID.EqExpr(U.ID)), `SELECT core_users.name, core_addresses.email_address FROM core_users JOIN core_addresses ON core_addresses.user_id = core_users.id`},
 		{"quoted names", quarry.Select(CoreOdds.Sel.Label("user")), `SELECT "core ""odd"" table"."select" AS "user" FROM "core ""odd"" table"`},
 		{"alias", quarry.Select(quarry.Aliased(U, quarry.Name("u1")).Name), `SELECT u1.name FROM core_users AS u1`},
-		{"error as comment", quarry.Select(U.Name).Where(U.Name.Match("x")), `/* quarry: full-text Match is not supported by the default dialect */`},
+		{"error as comment", quarry.Select(U.Name).Where(U.Name.Match("x")), `/* quarry: SELECT of quarry_test.CoreUser: full-text Match is not supported by the default dialect */`},
 		{"text", quarry.Text("SELECT :a"), `SELECT :a`},
 	}
 	for _, c := range cases {

@@ -34,41 +34,112 @@ func WithLogLevel(level slog.Level) OpenOption { return func(db *DB) { db.level 
 // OpenDB returns a DB over a driver of the [dialect] contract, as
 // database/sql's OpenDB does over a driver.Connector. Driver packages call
 // it; applications call sqlite.Open or postgres.Open.
+//
+// A nil driver gives a DB whose every operation fails with an error
+// wrapping [ErrInvalidArgument]; nil options are skipped.
 func OpenDB(drv dialect.Driver, opts ...OpenOption) *DB {
-	db := &DB{drv: drv, dialect: drv.Dialect(), level: slog.LevelInfo, md: defaultMetadata}
+	db := &DB{drv: drv, level: slog.LevelInfo, md: defaultMetadata}
+	if drv != nil {
+		db.dialect = drv.Dialect()
+	}
 	for _, o := range opts {
-		o(db)
+		if o != nil {
+			o(db)
+		}
 	}
 	return db
 }
 
-// Dialect returns the SQL dialect of the database.
-func (db *DB) Dialect() Dialect { return db.dialect }
+// Dialect returns the SQL dialect of the database (nil for a nil or zero
+// DB).
+func (db *DB) Dialect() Dialect {
+	if db == nil {
+		return nil
+	}
+	return db.dialect
+}
 
 // Driver returns the driver under the DB, for driver packages' own helpers
 // and for benchmarks that run SQL by hand on the same pool.
-func (db *DB) Driver() dialect.Driver { return db.drv }
+func (db *DB) Driver() dialect.Driver {
+	if db == nil {
+		return nil
+	}
+	return db.drv
+}
 
 // Close closes the pool. Later calls return [ErrClosed].
 func (db *DB) Close() error {
+	if err := db.invalid(); err != nil {
+		return err
+	}
 	if db.closed.Swap(true) {
 		return ErrClosed
 	}
 	return db.drv.Close()
 }
 
-func (db *DB) acquire(ctx context.Context, _ bool) (*execConn, error) {
+// invalid returns the error of an operation on a nil DB or one not made
+// by OpenDB (the zero DB): it has no driver to run anything on.
+func (db *DB) invalid() error {
+	switch {
+	case db == nil:
+		return invalidArg("nil *DB")
+	case db.drv == nil || db.dialect == nil:
+		return invalidArg("zero DB or DB without a driver: open one with sqlite.Open, postgres.Open or OpenDB")
+	}
+	return nil
+}
+
+// usable is invalid, or [ErrClosed] for a closed DB.
+func (db *DB) usable() error {
+	if err := db.invalid(); err != nil {
+		return err
+	}
 	if db.closed.Load() {
-		return nil, ErrClosed
+		return ErrClosed
+	}
+	return nil
+}
+
+func (db *DB) acquire(ctx context.Context, _ bool) (*execConn, error) {
+	if err := db.usable(); err != nil {
+		return nil, err
 	}
 	return &execConn{db: db, q: db.drv}, nil
+}
+
+// acquire lends a connection of ex to a statement; a nil ex is an error,
+// as is a nil *DB or *Session inside it (their acquire says so).
+func acquire(ctx context.Context, ex Executor, write bool) (*execConn, error) {
+	if ex == nil {
+		return nil, errNilExecutor
+	}
+	return ex.acquire(ctx, write)
+}
+
+// checkExecutor is the error of an Executor that cannot run anything,
+// for the callers that look into it before they acquire a connection.
+func checkExecutor(ex Executor) error {
+	switch ex := ex.(type) {
+	case nil:
+		return errNilExecutor
+	case *DB:
+		return ex.usable()
+	case *Session:
+		return ex.usable()
+	}
+	return nil
 }
 
 // Exec runs a statement that returns no rows (DDL, or DML written as
 // text) and returns the number of rows affected.
 func (db *DB) Exec(ctx context.Context, stmt *TextClause) (int64, error) {
-	if db.closed.Load() {
-		return 0, ErrClosed
+	if err := db.usable(); err != nil {
+		return 0, err
+	}
+	if stmt == nil {
+		return 0, invalidArg("Exec of a nil *TextClause")
 	}
 	r, err := renderUncached(stmt, db.dialect)
 	if err != nil {

@@ -60,6 +60,9 @@ type source struct {
 	// over is set on an entity alias of a subquery: several aliases of one
 	// subquery are one FROM item, rendered once.
 	over *source
+	// err is the error of an alias made with a nil option (Aliased),
+	// reported wherever the alias is rendered.
+	err error
 }
 
 func (s *source) isAlias() bool { return s.alias != "" || s.anonymous }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
 )
@@ -43,6 +44,25 @@ var (
 	ErrInvalidIdentifier = errors.New("quarry: invalid identifier")
 	// ErrMapping is wrapped by every error about a mapping definition.
 	ErrMapping = errors.New("quarry: invalid mapping")
+	// ErrInvalidArgument is wrapped by the error of a call given a nil or
+	// zero argument it cannot use: a nil Executor, statement, expression,
+	// option or object, or a zero table struct, Column, relationship, DB
+	// or Session (one not made by [Table], OpenDB or [DB.Session]). A
+	// builder records it in the statement, returned when the statement is
+	// rendered or run; nothing panics.
+	ErrInvalidArgument = errors.New("quarry: invalid argument")
+	// ErrNotMapped is returned by the Session methods (Add, Delete,
+	// Refresh, AddAll, Get) given a value that is not a pointer to a
+	// struct mapped with [Table]. It is a mistake in the program's use of
+	// an object, not in a mapping definition, so it does not wrap
+	// [ErrMapping].
+	ErrNotMapped = errors.New("quarry: not a mapped entity")
+	// ErrJoin is wrapped by the error of a join whose left side or ON
+	// clause cannot be inferred: no foreign key or several link the
+	// tables, the relationship's parent is not in the FROM list, or a
+	// table is joined to itself without an alias. Give the ON clause, or
+	// the left side with JoinFrom or SelectFrom.
+	ErrJoin = errors.New("quarry: cannot infer the join")
 	// ErrMissingParam is returned when a [Text] parameter has no value.
 	ErrMissingParam = errors.New("quarry: missing text parameter")
 	// ErrTxAborted classifies the error of a statement sent in a
@@ -121,3 +141,108 @@ func driverError(sql string, kind, err error) error {
 func mappingErrorf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMapping}, args...)...)
 }
+
+// invalidArg is the error of a nil or zero argument: it wraps
+// [ErrInvalidArgument] and says which.
+func invalidArg(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+}
+
+// The errors of the nil and zero arguments met most often.
+var (
+	errNilExecutor = invalidArg("nil Executor: pass a *DB or a *Session")
+	errNilExpr     = invalidArg("nil expression or condition")
+	errNilStmt     = invalidArg("nil Statement")
+	errZeroExpr    = invalidArg("use of a zero Column or Expr (was the table struct created with quarry.Table?)")
+	errZeroRel     = invalidArg("use of a zero relationship (was the table struct created with quarry.Table?)")
+	errNilRel      = invalidArg("nil relationship")
+	errNilOrder    = invalidArg("nil ORDER BY term")
+	errNilQuery    = invalidArg("nil *Query")
+)
+
+// joinError is the error of a join quarry cannot infer: its own message,
+// and errors.Is(err, ErrJoin).
+type joinError struct{ msg string }
+
+func joinErrorf(format string, args ...any) error {
+	return &joinError{msg: "quarry: " + fmt.Sprintf(format, args...)}
+}
+
+func (e *joinError) Error() string        { return e.msg }
+func (e *joinError) Is(target error) bool { return target == ErrJoin }
+
+// StatementError is the error of a statement that could not be built or
+// rendered, so was never sent: a nil or zero argument given to a builder
+// ([ErrInvalidArgument]), an identifier the dialect cannot hold
+// ([ErrInvalidIdentifier]), a join that cannot be inferred ([ErrJoin]),
+// a feature the dialect lacks ([ErrUnsupported]), a missing [Text]
+// parameter ([ErrMissingParam]). It names the statement and wraps the
+// first problem met, so errors.Is finds that problem's sentinel.
+type StatementError struct {
+	// Kind is the kind of statement: SELECT, UNION, UNION ALL, EXCEPT,
+	// INTERSECT or TEXT.
+	Kind string
+	// Entity is the Go type of the first entity or column the statement
+	// selects, when it selects one.
+	Entity string
+	// Err is the first problem met.
+	Err error
+}
+
+// Error names the statement and its problem.
+func (e *StatementError) Error() string {
+	what := e.Kind
+	if e.Entity != "" {
+		what += " of " + e.Entity
+	}
+	return "quarry: " + what + ": " + strings.TrimPrefix(e.Err.Error(), "quarry: ")
+}
+
+// Unwrap returns the problem.
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// statementError wraps the error of rendering st in a [StatementError],
+// unless it is one already (a nested statement's).
+func statementError(st statementNode, err error) error {
+	var se *StatementError
+	if errors.As(err, &se) {
+		return err
+	}
+	e := &StatementError{Err: err}
+	switch s := st.(type) {
+	case *selectCore:
+		e.Kind, e.Entity = "SELECT", describeItems(s.items)
+	case *compoundNode:
+		e.Kind = s.op
+		if len(s.members) > 0 {
+			e.Entity = describeItems(s.members[0].items)
+		}
+	case *TextClause:
+		e.Kind = "TEXT"
+	}
+	return e
+}
+
+// describeItems names the entity of the first mapped column selected.
+func describeItems(items []node) string {
+	for _, n := range items {
+		if c, ok := n.(*colRef); ok && c.src.table != nil {
+			return c.src.table.goType.String()
+		}
+	}
+	return ""
+}
+
+// wrapErr is fmt.Errorf("quarry: <context>: %w", err) without a second
+// "quarry: " in the message when err is one of quarry's own errors.
+func wrapErr(err error, format string, args ...any) error {
+	return &wrappedError{msg: "quarry: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "quarry: "), err: err}
+}
+
+type wrappedError struct {
+	msg string
+	err error
+}
+
+func (e *wrappedError) Error() string { return e.msg }
+func (e *wrappedError) Unwrap() error { return e.err }

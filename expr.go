@@ -42,7 +42,7 @@ type Expr[T any] struct {
 
 func (e Expr[T]) exprNode() node {
 	if e.n == nil {
-		return errNode{msg: "use of a zero Column or Expr (was the table struct created with quarry.Table?)"}
+		return errNode{err: errZeroExpr}
 	}
 	return e.n
 }
@@ -138,12 +138,12 @@ func (e Expr[T]) in(not bool, vs []T) Expr[bool] {
 
 // InSelect renders e IN (subquery) for a one-column SELECT of T.
 func (e Expr[T]) InSelect(q *Query[T]) Expr[bool] {
-	return wrap[bool](&inNode{left: e.exprNode(), sub: q.core, not: false})
+	return wrap[bool](&inNode{left: e.exprNode(), sub: q.orFailed().core, not: false})
 }
 
 // NotInSelect renders e NOT IN (subquery).
 func (e Expr[T]) NotInSelect(q *Query[T]) Expr[bool] {
-	return wrap[bool](&inNode{left: e.exprNode(), sub: q.core, not: true})
+	return wrap[bool](&inNode{left: e.exprNode(), sub: q.orFailed().core, not: true})
 }
 
 // Between renders e BETWEEN lo AND hi.
@@ -194,12 +194,12 @@ func (e Expr[T]) Label(name string) Expr[T] {
 // Deref views an expression of a nullable type *T as one of T, so that a
 // nullable foreign key can be compared with the key it references:
 // Users.ID.EqExpr(quarry.Deref(Addresses.UserID)). The SQL is unchanged.
-func Deref[T any](e Expression[*T]) Expr[T] { return wrap[T](e.exprNode()) }
+func Deref[T any](e Expression[*T]) Expr[T] { return wrap[T](nodeOf(e)) }
 
 // Nullable views an expression of T as one of *T, for comparisons with
 // nullable columns and for reading a column from the optional side of an
 // outer join. The SQL is unchanged.
-func Nullable[T any](e Expression[T]) Expr[*T] { return wrap[*T](e.exprNode()) }
+func Nullable[T any](e Expression[T]) Expr[*T] { return wrap[*T](nodeOf(e)) }
 
 // Value is a bound parameter of type T, for the rare place where a value
 // must stand as an expression (a function argument, a SELECT item).
@@ -247,7 +247,7 @@ func nodesOf[T any](es []Expression[T]) []node {
 // nil argument to a builder is an error at render time, not a panic.
 func nodeOf(e Grouping) node {
 	if e == nil {
-		return errNode{msg: "nil expression or condition"}
+		return errNode{err: errNilExpr}
 	}
 	return e.exprNode()
 }

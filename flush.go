@@ -136,8 +136,8 @@ func (u *unitOfWork) dialect() Dialect { return u.s.db.dialect }
 // left them), so the program can correct the cause and flush or commit
 // again.
 func (s *Session) Flush(ctx context.Context) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if s.flushing {
 		return nil

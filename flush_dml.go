@@ -114,7 +114,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 		}
 		for _, c := range cols {
 			if c.pk {
-				return fmt.Errorf("quarry: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
+				return fmt.Errorf("%w: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", ErrKeyChanged, m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
 			}
 		}
 		changes = append(changes, change{st, cols})
@@ -124,7 +124,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	for _, ch := range changes {
 		st := ch.st
 		if m.zeroKey(st.snap) {
-			return fmt.Errorf("quarry: refusing to UPDATE %v with a zero primary key", m.t.goType)
+			return fmt.Errorf("%w: refusing to UPDATE %v with a zero primary key", ErrZeroKey, m.t.goType)
 		}
 		versioned := m.version != nil
 		sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(ch.cols)}, func() (string, error) {
@@ -476,7 +476,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	}
 	for _, st := range w.deletes {
 		if m.zeroKey(st.snap) {
-			return fmt.Errorf("quarry: refusing to DELETE %v with a zero primary key", m.t.goType)
+			return fmt.Errorf("%w: refusing to DELETE %v with a zero primary key", ErrZeroKey, m.t.goType)
 		}
 	}
 	d := u.s.db.dialect

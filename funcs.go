@@ -47,31 +47,31 @@ func Count(e ...Grouping) Expr[int64] {
 
 // CountDistinct renders count(DISTINCT e).
 func CountDistinct(e Grouping) Expr[int64] {
-	return wrap[int64](&funcNode{name: "count", args: []node{&prefixNode{op: "DISTINCT ", inner: e.exprNode()}}})
+	return wrap[int64](&funcNode{name: "count", args: []node{&prefixNode{op: "DISTINCT ", inner: nodeOf(e)}}})
 }
 
 // Sum renders sum(e). It is NULL over no rows, hence *T.
-func Sum[T Number](e Expression[T]) Expr[*T] { return call[*T]("sum", e.exprNode()) }
+func Sum[T Number](e Expression[T]) Expr[*T] { return call[*T]("sum", nodeOf(e)) }
 
 // Min renders min(e). It is NULL over no rows, hence *T.
-func Min[T any](e Expression[T]) Expr[*T] { return call[*T]("min", e.exprNode()) }
+func Min[T any](e Expression[T]) Expr[*T] { return call[*T]("min", nodeOf(e)) }
 
 // Max renders max(e). It is NULL over no rows, hence *T.
-func Max[T any](e Expression[T]) Expr[*T] { return call[*T]("max", e.exprNode()) }
+func Max[T any](e Expression[T]) Expr[*T] { return call[*T]("max", nodeOf(e)) }
 
 // Avg renders avg(e) as a nullable float.
-func Avg[T Number](e Expression[T]) Expr[*float64] { return call[*float64]("avg", e.exprNode()) }
+func Avg[T Number](e Expression[T]) Expr[*float64] { return call[*float64]("avg", nodeOf(e)) }
 
 // Lower renders lower(e).
-func Lower[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("lower", e.exprNode()) }
+func Lower[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("lower", nodeOf(e)) }
 
 // Upper renders upper(e).
-func Upper[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("upper", e.exprNode()) }
+func Upper[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("upper", nodeOf(e)) }
 
 // Coalesce renders coalesce(e, fallback...): the first non-NULL argument.
 // The result is T, not nullable, when the last argument is a value.
 func Coalesce[T any](e Expression[*T], fallback T) Expr[T] {
-	return call[T]("coalesce", e.exprNode(), valueOf(fallback))
+	return call[T]("coalesce", nodeOf(e), valueOf(fallback))
 }
 
 // Func calls the SQL function name with the arguments and types the result
@@ -80,7 +80,7 @@ func Coalesce[T any](e Expression[*T], fallback T) Expr[T] {
 // else is an error at render time.
 func Func[T any](name string, args ...Grouping) Expr[T] {
 	if !validFuncName(name) {
-		return wrap[T](errNode{msg: fmt.Sprintf("invalid SQL function name %q", name)})
+		return wrap[T](errNode{err: fmt.Errorf("%w: invalid SQL function name %q", ErrInvalidIdentifier, name)})
 	}
 	return wrap[T](&funcNode{name: name, args: exprNodes(args)})
 }
@@ -122,7 +122,7 @@ type TupleExpr[A, B any] struct{ a, b node }
 
 // Tuple builds (a, b) for [TupleExpr.In].
 func Tuple[A, B any](a Expression[A], b Expression[B]) TupleExpr[A, B] {
-	return TupleExpr[A, B]{a: a.exprNode(), b: b.exprNode()}
+	return TupleExpr[A, B]{a: nodeOf(a), b: nodeOf(b)}
 }
 
 // In is true when (a, b) equals one of the rows. It renders as
@@ -139,7 +139,13 @@ func (t TupleExpr[A, B]) NotIn(rows ...Row2[A, B]) Expr[bool] {
 	return wrap[bool](&tupleInNode{t: t.nodes(), rows: tupleRows(rows), not: true})
 }
 
-func (t TupleExpr[A, B]) nodes() []node { return []node{t.a, t.b} }
+func (t TupleExpr[A, B]) nodes() []node {
+	if t.a == nil || t.b == nil {
+		// A zero TupleExpr, not made by Tuple.
+		return []node{errNode{err: errZeroExpr}, errNode{err: errZeroExpr}}
+	}
+	return []node{t.a, t.b}
+}
 
 func tupleRows[A, B any](rows []Row2[A, B]) [][]node {
 	out := make([][]node, len(rows))

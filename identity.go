@@ -136,19 +136,19 @@ func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 // the order of the table's key columns, as Get takes them.
 func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
 	if len(pk) != len(m.t.pk) {
-		return identKey{}, fmt.Errorf("quarry: %v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.pk), len(pk))
+		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.pk), len(pk))
 	}
 	switch m.kind {
 	case keyInt:
 		n, ok := argInt(pk[0])
 		if !ok {
-			return identKey{}, fmt.Errorf("quarry: %v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
+			return identKey{}, invalidArg("%v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
 		}
 		return identKey{t: m.t, n: n}, nil
 	case keyString:
 		s, ok := argString(pk[0])
 		if !ok {
-			return identKey{}, fmt.Errorf("quarry: %v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
+			return identKey{}, invalidArg("%v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
 		}
 		return identKey{t: m.t, s: s}, nil
 	}
@@ -442,13 +442,19 @@ func copyArg(v any) any {
 // Session since this one committed) is expunged from the Session, so a
 // later query or Get does not return it again.
 func Get[E any](ctx context.Context, s *Session, src Source[E], pk ...any) (*E, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if src == nil || src.source() == nil {
+		return nil, errZeroSource
+	}
 	p, err := s.get(ctx, src.source().table, pk)
 	return field.As[E](p), err
 }
 
 func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error) {
-	if s.closed {
-		return nil, ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	m := s.meta(t)
 	k, err := m.keyOfArgs(pk)
@@ -515,8 +521,8 @@ func (n noFlush) acquire(ctx context.Context, write bool) (*execConn, error) {
 // expunges the object; [ErrNotInSession] when obj is not persistent in
 // the Session.
 func (s *Session) Refresh(ctx context.Context, obj any) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	m, p, err := s.objMeta(obj)
 	if err != nil {
@@ -535,10 +541,10 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
 		}
-		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
+		return wrapErr(err, "refreshing %v", m.t.goType)
 	}
 	if err := s.refreshRelations(ctx, m, p); err != nil {
-		return fmt.Errorf("quarry: refreshing %v: %w", m.t.goType, err)
+		return wrapErr(err, "refreshing %v", m.t.goType)
 	}
 	return nil
 }

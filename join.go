@@ -95,12 +95,24 @@ func (q *Query[T]) OuterJoin(target JoinTarget, on ...Condition) *Query[T] {
 // JoinFrom joins target to an explicit left side, which becomes a FROM
 // item if it is not one yet: JoinFrom(Users, Addresses).
 func (q *Query[T]) JoinFrom(left FromItem, target JoinTarget, on ...Condition) *Query[T] {
-	return q.join(left.fromSource(), target, on, false)
+	return q.joinFrom(left, target, on, false)
 }
 
 // OuterJoinFrom is [Query.JoinFrom] as LEFT OUTER JOIN.
 func (q *Query[T]) OuterJoinFrom(left FromItem, target JoinTarget, on ...Condition) *Query[T] {
-	return q.join(left.fromSource(), target, on, true)
+	return q.joinFrom(left, target, on, true)
+}
+
+func (q *Query[T]) joinFrom(left FromItem, target JoinTarget, on []Condition, outer bool) *Query[T] {
+	var src *source
+	if left != nil {
+		src = left.fromSource()
+	}
+	if src == nil {
+		// A nil left side would silently make this a plain Join.
+		return q.with(func(c *selectCore) { c.fail(errZeroSource) })
+	}
+	return q.join(src, target, on, outer)
 }
 
 func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer bool) *Query[T] {
@@ -116,7 +128,7 @@ func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer b
 		}
 		spec.on = slices.Clip(spec.on)
 		for _, cond := range on {
-			n := cond.exprNode()
+			n := nodeOf(cond)
 			if rj, ok := n.(relJoiner); ok && spec.rel == nil {
 				// Join(alias, Users.Addresses): the relationship gives the
 				// ON clause, the first argument the target.
@@ -244,7 +256,7 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 				for i, s := range present {
 					names[i] = describeSource(s)
 				}
-				return nil, nil, fmt.Errorf("quarry: cannot join along %s: its parent %s is not in the FROM list (%s): join to it first, or start from it with JoinFrom or SelectFrom",
+				return nil, nil, joinErrorf("cannot join along %s: its parent %s is not in the FROM list (%s): join to it first, or start from it with JoinFrom or SelectFrom",
 					j.rel, describeSource(left), strings.Join(names, ", "))
 			}
 		}
@@ -252,7 +264,7 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 			target = j.rel.targetSource()
 		}
 		if target.identity() == left.identity() {
-			return nil, nil, fmt.Errorf("quarry: cannot join %s to itself along %s: join to an alias, as in Join(rel.OfType(quarry.Aliased(t)))", describeSource(left), j.rel)
+			return nil, nil, joinErrorf("cannot join %s to itself along %s: join to an alias, as in Join(rel.OfType(quarry.Aliased(t)))", describeSource(left), j.rel)
 		}
 		steps := j.rel.joinSteps(left, target)
 		if len(j.on) > 0 {
@@ -294,7 +306,7 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 		}
 	}
 	if left == nil {
-		return nil, nil, fmt.Errorf("quarry: join to %s has no left side: select something or use SelectFrom/JoinFrom", describeSource(target))
+		return nil, nil, joinErrorf("join to %s has no left side: select something or use SelectFrom/JoinFrom", describeSource(target))
 	}
 	return left, []joinStep{{target: target, on: on, outer: j.outer}}, nil
 }
@@ -303,7 +315,7 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 // the left side (or the first FROM item that has one).
 func inferJoin(left, target *source, present []*source) (*source, node, error) {
 	if target.table == nil {
-		return nil, nil, fmt.Errorf("quarry: cannot infer the ON clause of a join to a subquery: give the condition")
+		return nil, nil, joinErrorf("cannot infer the ON clause of a join to a subquery: give the condition")
 	}
 	if err := configureTables(target.table); err != nil {
 		return nil, nil, err
@@ -327,14 +339,14 @@ func inferJoin(left, target *source, present []*source) (*source, node, error) {
 			for i, k := range links {
 				names[i] = k.from.String() + " -> " + k.to.String()
 			}
-			return nil, nil, fmt.Errorf("quarry: cannot infer the join between %s and %s: several foreign keys link them (%s): give the ON clause or join along a relationship", l.table, target.table, strings.Join(names, ", "))
+			return nil, nil, joinErrorf("cannot infer the join between %s and %s: several foreign keys link them (%s): give the ON clause or join along a relationship", l.table, target.table, strings.Join(names, ", "))
 		}
 	}
 	names := make([]string, 0, len(tries))
 	for _, s := range tries {
 		names = append(names, describeSource(s))
 	}
-	return nil, nil, fmt.Errorf("quarry: cannot infer the join to %s: no foreign key links it to %s: give the ON clause", describeSource(target), strings.Join(names, " or "))
+	return nil, nil, joinErrorf("cannot infer the join to %s: no foreign key links it to %s: give the ON clause", describeSource(target), strings.Join(names, " or "))
 }
 
 // fkLink is a foreign key from column from to column to.
@@ -404,6 +416,9 @@ func (b *builder) renderFrom(elems []*fromElement) {
 // renderSource renders a FROM item: a table, "table AS alias" or
 // "(subquery) AS name".
 func (b *builder) renderSource(s *source) {
+	if s.err != nil {
+		b.fail(s.err)
+	}
 	s = s.identity()
 	if s.sub != nil {
 		b.writeByte('(')

@@ -49,7 +49,7 @@ func (q *Query[T]) Options(opts ...Option[T]) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, o := range opts {
 			if o == nil {
-				c.fail(fmt.Errorf("quarry: nil loader option"))
+				c.fail(invalidArg("nil loader option"))
 				continue
 			}
 			c.opts = append(c.opts, o.loader())
@@ -316,7 +316,7 @@ func buildPlan(c *selectCore, root *table) *eagerPlan {
 func checkNodes(parent *table, nodes []*loadNode) error {
 	for _, n := range nodes {
 		if n.ref == nil {
-			return fmt.Errorf("quarry: %s of a zero relationship (was the table struct created with quarry.Table?)", n.kind)
+			return invalidArg("%s of a zero relationship (was the table struct created with quarry.Table?)", n.kind)
 		}
 		if err := n.ref.resolve(); err != nil {
 			return err

@@ -1,8 +1,6 @@
 package quarry
 
 import (
-	"fmt"
-
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -112,7 +110,7 @@ func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node) erro
 			core.where = append(core.where, extra...)
 			rows, err := lc.readRelRows(rel, core, nExtra)
 			if err != nil {
-				return fmt.Errorf("quarry: loading %s: %w", rel, err)
+				return wrapErr(err, "loading %s", rel)
 			}
 			for _, row := range rows {
 				if k, ok := childKey(row.keys, childCols, row.obj); ok {

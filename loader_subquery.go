@@ -1,8 +1,6 @@
 package quarry
 
 import (
-	"fmt"
-
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -64,7 +62,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 	core.orderBy = append(core.orderBy, rel.orderNodes(target)...)
 	rows, err := lc.readRelRows(rel, core, len(ownerCols))
 	if err != nil {
-		return fmt.Errorf("quarry: loading %s: %w", rel, err)
+		return wrapErr(err, "loading %s", rel)
 	}
 	children := map[any][]field.Ptr{}
 	for _, row := range rows {

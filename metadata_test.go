@@ -89,7 +89,7 @@ func TestMetadataSeparateMappings(t *testing.T) {
 			defer s2.Close(ctx)
 			log.Reset()
 			err = s2.Add(&MdAuthor{Name: "bob"})
-			is.True(errors.Is(err, quarry.ErrMapping))
+			is.True(errors.Is(err, quarry.ErrNotMapped))
 		})
 	}
 }

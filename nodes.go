@@ -7,6 +7,9 @@ type colRef struct {
 }
 
 func (c *colRef) render(b *builder) {
+	if c.src.err != nil {
+		b.fail(c.src.err)
+	}
 	if b.bareColumns {
 		b.ident(c.info.name)
 		return
@@ -46,9 +49,12 @@ type valueNode struct{ v any }
 func (v valueNode) render(b *builder)   { b.bind(v.v) }
 func (valueNode) sources(func(*source)) {}
 
-type errNode struct{ msg string }
+// errNode stands where a builder met an argument it cannot use, so that
+// the statement fails when it is rendered (builders never panic). It keeps
+// the error itself, not its text, so that errors.Is finds the sentinel.
+type errNode struct{ err error }
 
-func (e errNode) render(b *builder)   { b.failf("%s", e.msg) }
+func (e errNode) render(b *builder)   { b.fail(e.err) }
 func (errNode) sources(func(*source)) {}
 
 type binaryNode struct {

@@ -110,7 +110,7 @@ func (f relField) relRef() *relRef { return f.ref }
 
 func (f relField) exprNode() node {
 	if f.ref == nil {
-		return errNode{msg: "use of a zero relationship (was the table struct created with quarry.Table?)"}
+		return errNode{err: errZeroRel}
 	}
 	return f.ref
 }

@@ -591,10 +591,10 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 		core, _ := r.loadCore(r.target.base, keys[start:min(start+per, len(keys))])
 		res, err := execute(u.ctx, noFlush{u.s}, core, func() rowReader[field.Ptr] { return &tableReader{t: r.target} })
 		if err != nil {
-			return fmt.Errorf("quarry: loading %s of deleted rows: %w", r, err)
+			return wrapErr(err, "loading %s of deleted rows", r)
 		}
 		if _, err := res.All(); err != nil {
-			return fmt.Errorf("quarry: loading %s of deleted rows: %w", r, err)
+			return wrapErr(err, "loading %s of deleted rows", r)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package quarry
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/quarry-orm/quarry/internal/field"
 )
@@ -59,6 +58,9 @@ func (m One[P, C]) Query(parent *P) *Query[*C] { return queryRelation[P, C](m.re
 
 // loadChecked is loadRelation after the raise check (loader_raise.go).
 func loadChecked(ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
+	if err := checkExecutor(ex); err != nil {
+		return err
+	}
 	if skip, err := checkRaise(ex, r, parents); skip || err != nil {
 		return err
 	}
@@ -67,12 +69,12 @@ func loadChecked(ctx context.Context, ex Executor, r *relRef, parents []field.Pt
 
 func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
 	if n, ok := resolvedRel(r); !ok {
-		return &Query[*C]{core: &selectCore{err: fmt.Errorf("quarry: %s", n.(errNode).msg)}, read: Entity[C]{}.newReader}
+		return &Query[*C]{core: &selectCore{err: n.(errNode).err}, read: Entity[C]{}.newReader}
 	}
 	target := Entity[C]{src: r.targetSource()}
 	q := Select[*C](target)
 	if parent == nil {
-		return q.with(func(c *selectCore) { c.fail(fmt.Errorf("quarry: %s.Query(nil)", r.rel)) })
+		return q.with(func(c *selectCore) { c.fail(invalidArg("%s.Query(nil)", r.rel)) })
 	}
 	cond := r.withParent(field.Of(parent), target.src)
 	return q.with(func(c *selectCore) {
@@ -149,7 +151,7 @@ func childKey(extra []any, childCols []*columnInfo, obj field.Ptr) (any, bool) {
 // except, in a Session, one holding an unflushed change.
 func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.Ptr) error {
 	if n, ok := resolvedRel(r); !ok {
-		return fmt.Errorf("quarry: %s", n.(errNode).msg)
+		return n.(errNode).err
 	}
 	if len(parents) == 0 {
 		return nil
@@ -164,7 +166,7 @@ func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.P
 	if len(fill) == 0 {
 		return nil
 	}
-	conn, err := ex.acquire(ctx, false)
+	conn, err := acquire(ctx, ex, false)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (m One[P, C]) Has(conds ...Condition) Expr[bool] { return existsRel(m.ref, 
 
 func existsRel(r *relRef, conds []Condition) Expr[bool] {
 	if r == nil {
-		return wrap[bool](errNode{msg: "use of a zero relationship (was the table struct created with quarry.Table?)"})
+		return wrap[bool](errNode{err: errZeroRel})
 	}
 	return wrap[bool](&relExistsNode{ref: r, conds: nodesOf(conds)})
 }
@@ -98,10 +98,10 @@ func pairConds(pairs []fkPair, refSrc, fkSrc *source) []node {
 // object now; the error becomes the condition's render error.
 func resolvedRel(r *relRef) (node, bool) {
 	if r == nil {
-		return errNode{msg: "use of a zero relationship (was the table struct created with quarry.Table?)"}, false
+		return errNode{err: errZeroRel}, false
 	}
 	if err := r.resolve(); err != nil {
-		return errNode{msg: err.Error()}, false
+		return errNode{err: err}, false
 	}
 	return nil, true
 }
@@ -230,7 +230,7 @@ func containsRel(r *relRef, obj field.Ptr) Expr[bool] {
 		return wrap[bool](n)
 	}
 	if obj == nil {
-		return wrap[bool](errNode{msg: "Contains(nil) on " + r.rel.String()})
+		return wrap[bool](errNode{err: invalidArg("Contains(nil) on %s", r.rel)})
 	}
 	return wrap[bool](r.eqObject(obj))
 }
@@ -240,12 +240,15 @@ func containsRel(r *relRef, obj field.Ptr) Expr[bool] {
 // Users.Addresses) renders ? = address.user_id. It is what [Many.Query]
 // filters by.
 func WithParent[P, C any](parent *P, rel Rel[P, C]) Expr[bool] {
+	if rel == nil {
+		return wrap[bool](errNode{err: errNilRel})
+	}
 	r := rel.relRef()
 	if n, ok := resolvedRel(r); !ok {
 		return wrap[bool](n)
 	}
 	if parent == nil {
-		return wrap[bool](errNode{msg: "WithParent(nil, " + r.rel.String() + ")"})
+		return wrap[bool](errNode{err: invalidArg("WithParent(nil, %s)", r.rel)})
 	}
 	return wrap[bool](r.withParent(field.Of(parent), r.targetSource()))
 }

@@ -58,11 +58,12 @@ type Result[T any] struct {
 
 // Execute runs the statement and returns a cursor over its rows.
 func (q *Query[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error) {
+	q = q.orFailed()
 	return execute(ctx, ex, q.core, q.read)
 }
 
 func execute[T any](ctx context.Context, ex Executor, st statementNode, newReader func() rowReader[T]) (*Result[T], error) {
-	conn, err := ex.acquire(ctx, mayWrite(st))
+	conn, err := acquire(ctx, ex, mayWrite(st))
 	if err != nil {
 		return nil, err
 	}

@@ -53,39 +53,40 @@ func concatNodes(lists ...[]node) []node {
 // Select2 selects two items, entities or expressions, read as [Row2]:
 // Select2(Users, Addresses) reads Row2[*User, *Address].
 func Select2[A, B any](a Selectable[A], b Selectable[B]) *Query[Row2[A, B]] {
-	return newSelect(concatNodes(a.selectNodes(), b.selectNodes()), func() rowReader[Row2[A, B]] {
-		return &reader2[A, B]{a.newReader(), b.newReader()}
+	return newSelect(concatNodes(selectNodesOf(a), selectNodesOf(b)), func() rowReader[Row2[A, B]] {
+		return &reader2[A, B]{readerOf(a), readerOf(b)}
 	})
 }
 
 // Select3 selects three items, read as [Row3].
 func Select3[A, B, C any](a Selectable[A], b Selectable[B], c Selectable[C]) *Query[Row3[A, B, C]] {
-	return newSelect(concatNodes(a.selectNodes(), b.selectNodes(), c.selectNodes()), func() rowReader[Row3[A, B, C]] {
-		return &reader3[A, B, C]{a.newReader(), b.newReader(), c.newReader()}
+	return newSelect(concatNodes(selectNodesOf(a), selectNodesOf(b), selectNodesOf(c)), func() rowReader[Row3[A, B, C]] {
+		return &reader3[A, B, C]{readerOf(a), readerOf(b), readerOf(c)}
 	})
 }
 
 // Select4 selects four items, read as [Row4].
 func Select4[A, B, C, D any](a Selectable[A], b Selectable[B], c Selectable[C], d Selectable[D]) *Query[Row4[A, B, C, D]] {
-	return newSelect(concatNodes(a.selectNodes(), b.selectNodes(), c.selectNodes(), d.selectNodes()), func() rowReader[Row4[A, B, C, D]] {
-		return &reader4[A, B, C, D]{a.newReader(), b.newReader(), c.newReader(), d.newReader()}
+	return newSelect(concatNodes(selectNodesOf(a), selectNodesOf(b), selectNodesOf(c), selectNodesOf(d)), func() rowReader[Row4[A, B, C, D]] {
+		return &reader4[A, B, C, D]{readerOf(a), readerOf(b), readerOf(c), readerOf(d)}
 	})
 }
 
 // Select5 selects five items, read as [Row5].
 func Select5[A, B, C, D, E any](a Selectable[A], b Selectable[B], c Selectable[C], d Selectable[D], e Selectable[E]) *Query[Row5[A, B, C, D, E]] {
-	return newSelect(concatNodes(a.selectNodes(), b.selectNodes(), c.selectNodes(), d.selectNodes(), e.selectNodes()), func() rowReader[Row5[A, B, C, D, E]] {
-		return &reader5[A, B, C, D, E]{a.newReader(), b.newReader(), c.newReader(), d.newReader(), e.newReader()}
+	return newSelect(concatNodes(selectNodesOf(a), selectNodesOf(b), selectNodesOf(c), selectNodesOf(d), selectNodesOf(e)), func() rowReader[Row5[A, B, C, D, E]] {
+		return &reader5[A, B, C, D, E]{readerOf(a), readerOf(b), readerOf(c), readerOf(d), readerOf(e)}
 	})
 }
 
 // AddColumns returns a statement that selects what q selects and b too,
 // read as [Row2] (Select.add_columns).
 func AddColumns[A, B any](q *Query[A], b Selectable[B]) *Query[Row2[A, B]] {
+	q = q.orFailed()
 	c := q.core.clone()
-	c.items = append(c.items, b.selectNodes()...)
+	c.items = append(c.items, selectNodesOf(b)...)
 	return &Query[Row2[A, B]]{core: c, read: func() rowReader[Row2[A, B]] {
-		return &reader2[A, B]{q.read(), b.newReader()}
+		return &reader2[A, B]{q.read(), readerOf(b)}
 	}}
 }
 

@@ -81,7 +81,7 @@ type entityReader[E any] struct {
 
 func (e Entity[E]) selectNodes() []node {
 	if e.src == nil {
-		return []node{errNode{msg: errZeroSource.Error()}}
+		return []node{errNode{err: errZeroSource}}
 	}
 	cols := e.src.table.columns
 	ns := make([]node, len(cols))

@@ -26,6 +26,9 @@ func (e Entity[E]) schemaTable() *table {
 // VARCHAR(n), TEXT and defaults. It is idempotent (CREATE TABLE IF NOT
 // EXISTS) and runs in one transaction.
 func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
 	stmts, err := db.CreateSQL(items...)
 	if err != nil {
 		return err
@@ -35,6 +38,9 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 
 // DropAll drops the tables that exist, children before parents.
 func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
+	if err := db.usable(); err != nil {
+		return err
+	}
 	tables, err := sortTables(items)
 	if err != nil {
 		return err
@@ -55,12 +61,18 @@ func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 // CreateSQL returns the CREATE TABLE statements CreateAll would run, in
 // order, for review or for a migration tool.
 func (db *DB) CreateSQL(items ...SchemaItem) ([]string, error) {
+	if err := db.invalid(); err != nil {
+		return nil, err
+	}
 	return CreateSQL(db.dialect, items...)
 }
 
 // CreateSQL returns the CREATE TABLE statements of the tables for the
 // dialect, parents before children, without a database connection.
 func CreateSQL(d Dialect, items ...SchemaItem) ([]string, error) {
+	if d == nil {
+		return nil, invalidArg("nil Dialect")
+	}
 	tables, err := sortTables(items)
 	if err != nil {
 		return nil, err
@@ -201,7 +213,7 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 	}
 	b.write("\n)")
 	if b.err != nil {
-		return "", fmt.Errorf("quarry: table %s: %w", t.name, b.err)
+		return "", wrapErr(b.err, "CREATE TABLE %s", t.name)
 	}
 	return string(b.buf), nil
 }

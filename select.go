@@ -1,7 +1,6 @@
 package quarry
 
 import (
-	"errors"
 	"slices"
 	"sync/atomic"
 )
@@ -82,9 +81,28 @@ func (c *selectCore) fail(err error) {
 
 // errZeroSource is the error of a statement that names a table struct not
 // made by [Table] (a zero value).
-var errZeroSource = errors.New("quarry: use of a zero table struct or alias (was it created with quarry.Table?)")
+var errZeroSource = invalidArg("use of a zero table struct or alias (was it created with quarry.Table?)")
+
+// failedStmt is a statement that fails with err when rendered: what a
+// builder keeps in place of a nil or zero statement it was given.
+func failedStmt(err error) *selectCore { return &selectCore{err: err} }
+
+// orFailed returns q, or for a nil or zero Query one whose error says so,
+// so that its methods record the error instead of panicking.
+func (q *Query[T]) orFailed() *Query[T] {
+	if q != nil && q.core != nil && q.read != nil {
+		return q
+	}
+	err := errNilQuery
+	if q != nil {
+		err = invalidArg("zero Query: build one with Select")
+	}
+	// The reader is never used: the statement fails before any row.
+	return &Query[T]{core: failedStmt(err), read: func() rowReader[T] { return &valueReader[T]{} }}
+}
 
 func (q *Query[T]) with(f func(c *selectCore)) *Query[T] {
+	q = q.orFailed()
 	c := q.core.clone()
 	f(c)
 	return &Query[T]{core: c, read: q.read}
@@ -105,7 +123,7 @@ func (q *Query[T]) OrderBy(terms ...Orderable) *Query[T] {
 	return q.with(func(c *selectCore) {
 		for _, t := range terms {
 			if t == nil {
-				c.orderBy = append(c.orderBy, errNode{msg: "nil ORDER BY term"})
+				c.orderBy = append(c.orderBy, errNode{err: errNilOrder})
 				continue
 			}
 			c.orderBy = append(c.orderBy, t.orderNode())
@@ -206,37 +224,62 @@ func (q *Query[T]) Bind(name string, v any) *Query[T] {
 // rows. Columns are linked by position when the Text lists them, by name
 // otherwise.
 func (q *Query[T]) FromStatement(stmt Statement) *Query[T] {
-	return q.with(func(c *selectCore) { c.from = stmt.statementNode() })
+	return q.with(func(c *selectCore) { c.from = stmtNodeOf(stmt) })
 }
 
 // Subquery turns the statement into an anonymous derived table (rendered
 // "(SELECT ...) AS anon_1"). Refer to its columns with [Ref] and map an
 // entity onto it with [Aliased] and [Over].
 func (q *Query[T]) Subquery() *Subquery {
-	return newSubquery(q.core, "")
+	return newSubquery(q.orFailed().core, "")
 }
 
 // NamedSubquery is [Query.Subquery] with an explicit alias name.
 func (q *Query[T]) NamedSubquery(name string) *Subquery {
-	return newSubquery(q.core, name)
+	return newSubquery(q.orFailed().core, name)
 }
 
 // ScalarSubquery uses the statement, which must select one column, as a
 // value: (SELECT ...). Inside another statement it correlates with the
 // enclosing FROM items.
 func (q *Query[T]) ScalarSubquery() Expr[T] {
-	return wrap[T](&scalarSubNode{core: q.core})
+	return wrap[T](&scalarSubNode{core: q.orFailed().core})
 }
 
 // String renders the statement for the default dialect (SQLite), with ?
 // placeholders, like print(stmt) in SQLAlchemy. Errors render as a
 // comment; use [Render] to see them.
-func (q *Query[T]) String() string { return stringOf(q.core) }
+func (q *Query[T]) String() string { return stringOf(q.orFailed().core) }
 
-func (q *Query[T]) statementNode() statementNode { return q.core }
+func (q *Query[T]) statementNode() statementNode { return q.orFailed().core }
+
+// stmtNodeOf is s's statement, or for a nil s one that fails saying so.
+func stmtNodeOf(s Statement) statementNode {
+	if s == nil {
+		return failedStmt(errNilStmt)
+	}
+	return s.statementNode()
+}
 
 // Select builds a SELECT of one entity, column, expression or bundle:
 // Select(Users) reads *User values, Select(Users.Name) reads strings.
 func Select[T any](s Selectable[T]) *Query[T] {
-	return newSelect(s.selectNodes(), s.newReader)
+	return newSelect(selectNodesOf(s), func() rowReader[T] { return readerOf(s) })
+}
+
+// selectNodesOf is s.selectNodes, with an error node for a nil s.
+func selectNodesOf[T any](s Selectable[T]) []node {
+	if s == nil {
+		return []node{errNode{err: invalidArg("nil Selectable given to Select")}}
+	}
+	return s.selectNodes()
+}
+
+// readerOf is s.newReader; for a nil s, whose statement never renders, a
+// reader that is never used.
+func readerOf[T any](s Selectable[T]) rowReader[T] {
+	if s == nil {
+		return &valueReader[T]{}
+	}
+	return s.newReader()
 }

@@ -3,7 +3,6 @@ package quarry
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -195,7 +194,9 @@ func (db *DB) Session(opts ...SessionOption) *Session {
 		metas: map[*table]*sessionMeta{}, tomb: map[field.Ptr]*objState{},
 	}
 	for _, o := range opts {
-		o(s)
+		if o != nil {
+			o(s)
+		}
 	}
 	return s
 }
@@ -207,6 +208,9 @@ var _ Executor = (*Session)(nil)
 // [Session.readsInTx]) and lends the transaction, or the pool, to the
 // statement.
 func (s *Session) acquire(ctx context.Context, write bool) (*execConn, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
 	return s.conn(ctx, s.autoflush, write)
 }
 
@@ -223,8 +227,8 @@ func (s *Session) readsInTx() bool { return s.txOpts.Isolation != sql.LevelDefau
 // conn lends the Session's connection to a statement: its transaction
 // when one is open or the statement writes (write), the pool otherwise.
 func (s *Session) conn(ctx context.Context, autoflush, write bool) (*execConn, error) {
-	if s.closed {
-		return nil, ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	if err := s.checkResults(); err != nil {
 		return nil, err
@@ -337,16 +341,19 @@ func (s *Session) newState(m *tableMeta, obj field.Ptr) *objState {
 
 // objMeta returns the mapping of obj's type and the object's address.
 func (s *Session) objMeta(obj any) (*tableMeta, field.Ptr, error) {
+	if err := s.invalid(); err != nil {
+		return nil, nil, err
+	}
 	if obj == nil {
-		return nil, nil, errors.New("quarry: nil object")
+		return nil, nil, invalidArg("nil object")
 	}
 	m := s.db.md.metaOfType(reflect.TypeOf(obj))
 	if m == nil {
-		return nil, nil, fmt.Errorf("%w: %T is not a pointer to a mapped struct", ErrMapping, obj)
+		return nil, nil, fmt.Errorf("%w: %T is not a pointer to a mapped struct", ErrNotMapped, obj)
 	}
 	p := ifaceData(obj)
 	if p == nil {
-		return nil, nil, fmt.Errorf("quarry: nil %T", obj)
+		return nil, nil, invalidArg("nil %T", obj)
 	}
 	s.meta(m.t)
 	return m, p, nil
@@ -400,8 +407,8 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // flush. Adding an object whose row was deleted through the Session is an
 // error: create a new object to insert that row again.
 func (s *Session) Add(objs ...any) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	for _, obj := range objs {
 		m, p, err := s.objMeta(obj)
@@ -417,15 +424,15 @@ func (s *Session) Add(objs ...any) error {
 
 // AddAll adds every object of a slice of pointers to mapped structs.
 func AddAll[E any](s *Session, objs []*E) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if len(objs) == 0 {
 		return nil
 	}
 	m := s.db.md.metaOfType(reflect.TypeFor[*E]())
 	if m == nil {
-		return fmt.Errorf("%w: %v is not mapped", ErrMapping, reflect.TypeFor[E]())
+		return fmt.Errorf("%w: %v is not mapped", ErrNotMapped, reflect.TypeFor[E]())
 	}
 	s.meta(m.t)
 	if len(s.pendingBy) == 0 && len(objs) > 64 {
@@ -433,7 +440,7 @@ func AddAll[E any](s *Session, objs []*E) error {
 	}
 	for _, o := range objs {
 		if o == nil {
-			return fmt.Errorf("quarry: nil *%v in AddAll", reflect.TypeFor[E]())
+			return invalidArg("nil *%v in AddAll", reflect.TypeFor[E]())
 		}
 		if err := s.add(m, field.Of(o), true); err != nil {
 			return err
@@ -502,8 +509,8 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 // deleting an object that is not in the Session is an error wrapping
 // [ErrNotInSession].
 func (s *Session) Delete(objs ...any) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	for _, obj := range objs {
 		m, p, err := s.objMeta(obj)
@@ -594,6 +601,9 @@ func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 
 // ExpungeAll removes every object from the Session.
 func (s *Session) ExpungeAll() {
+	if s.invalid() != nil {
+		return
+	}
 	for st := range s.ids.all() {
 		st.status = statusDetached
 	}
@@ -625,6 +635,9 @@ func (s *Session) Contains(obj any) bool {
 // New returns the pending objects (added, not yet inserted), in the order
 // they were added.
 func (s *Session) New() []any {
+	if s.invalid() != nil {
+		return nil
+	}
 	var out []any
 	for _, st := range s.livePending() {
 		out = append(out, st.m.object(st.obj))
@@ -636,6 +649,9 @@ func (s *Session) New() []any {
 // fields differ from their last loaded or flushed state, in primary-key
 // order per table.
 func (s *Session) Dirty() []any {
+	if s.invalid() != nil {
+		return nil
+	}
 	var states []*objState
 	for st := range s.ids.all() {
 		if st.status == statusPersistent && (st.m.dirty(st.obj, st.snap) || s.relModified(st)) {
@@ -652,6 +668,9 @@ func (s *Session) Dirty() []any {
 
 // Deleted returns the objects marked for deletion and not yet flushed.
 func (s *Session) Deleted() []any {
+	if s.invalid() != nil {
+		return nil
+	}
 	var out []any
 	for _, st := range s.liveDeleted() {
 		out = append(out, st.m.object(st.obj))
@@ -704,6 +723,9 @@ func sortStates(states []*objState) {
 // connection to the pool and forgets every object. A closed Session
 // returns [ErrSessionClosed]; Close itself may be called again.
 func (s *Session) Close(ctx context.Context) error {
+	if err := s.invalid(); err != nil {
+		return err
+	}
 	if s.closed {
 		return nil
 	}

@@ -23,6 +23,15 @@ var (
 	// deleted the row or (with a version column) changed it since this
 	// Session read it.
 	ErrStale = errors.New("quarry: stale object")
+	// ErrZeroKey is wrapped by the error of a flush that would UPDATE or
+	// DELETE a row by a zero primary key, which names no row the Session
+	// loaded. The flush is rolled back and writes nothing.
+	ErrZeroKey = errors.New("quarry: zero primary key")
+	// ErrKeyChanged is wrapped by the error of a flush that finds the
+	// primary key of a persistent object changed: a Session keeps an
+	// object's identity for its life. Delete the object and add a new
+	// one instead. The flush is rolled back and writes nothing.
+	ErrKeyChanged = errors.New("quarry: primary key changed")
 	// ErrCommitUnknown is wrapped (with the driver's error) by the error
 	// of a Commit whose COMMIT failed in a way that does not say whether
 	// the transaction was committed: the connection broke or the context
@@ -46,6 +55,30 @@ var (
 
 // errRolledBack is the error of a Result that Rollback ended while open.
 var errRolledBack = errors.New("quarry: the session was rolled back while this result was open")
+
+// invalid returns the error of an operation on a Session that was never
+// usable: nil, the zero Session (not made by [DB.Session]), or one of a
+// nil or zero DB.
+func (s *Session) invalid() error {
+	switch {
+	case s == nil:
+		return invalidArg("nil *Session")
+	case s.pendingBy == nil:
+		return invalidArg("zero Session: make one with DB.Session")
+	}
+	return s.db.invalid()
+}
+
+// usable is invalid, or [ErrSessionClosed] for a closed Session.
+func (s *Session) usable() error {
+	if err := s.invalid(); err != nil {
+		return err
+	}
+	if s.closed {
+		return ErrSessionClosed
+	}
+	return nil
+}
 
 type sessionClosed struct{}
 

@@ -23,6 +23,10 @@ func (r Row5[A, B, C, D, E]) scalar() A { return r.V1 }
 // items are de-duplicated, not the rows. (A statement of one item already reads
 // as that item's type and needs no Scalars.)
 func Scalars[A any, R scalarRow[A]](res *Result[R]) *Result[A] {
+	if res == nil {
+		// A Result that reports the mistake when read.
+		return &Result[A]{err: invalidArg("Scalars of a nil *Result"), closed: true}
+	}
 	out := &Result[A]{ctx: res.ctx, conn: res.conn, rows: res.rows, rc: res.rc, err: res.err, closed: res.closed,
 		reader: &firstReader[A, R]{inner: res.reader}}
 	if res.seen != nil {

@@ -375,7 +375,8 @@ func TestSessionIdentityMap(t *testing.T) {
 
 		// Add of an unmapped type names it.
 		err = s.Add(&struct{ X int }{})
-		is.True(errors.Is(err, quarry.ErrMapping))
+		is.True(errors.Is(err, quarry.ErrNotMapped))
+		is.True(!errors.Is(err, quarry.ErrMapping)) // not a mapping definition's error
 		is.True(strings.Contains(err.Error(), "struct { X int }"))
 		err = s.Delete(&SessUser{})
 		is.True(errors.Is(err, quarry.ErrNotInSession))

@@ -34,11 +34,25 @@ type compoundNode struct {
 }
 
 func newCompound[T any](op string, first *Query[T], rest []*Query[T]) *Compound[T] {
+	first = first.orFailed()
 	n := &compoundNode{op: op, members: []*selectCore{first.core}}
 	for _, q := range rest {
-		n.members = append(n.members, q.core)
+		n.members = append(n.members, q.orFailed().core)
 	}
 	return &Compound[T]{node: n, read: first.read}
+}
+
+// orFailed returns c, or for a nil or zero Compound one whose error says
+// so, as [Query] does.
+func (c *Compound[T]) orFailed() *Compound[T] {
+	if c != nil && c.node != nil && len(c.node.members) > 0 && c.read != nil {
+		return c
+	}
+	err := invalidArg("nil *Compound")
+	if c != nil {
+		err = invalidArg("zero Compound: build one with Union, UnionAll, Except or Intersect")
+	}
+	return &Compound[T]{node: &compoundNode{members: []*selectCore{failedStmt(err)}}, read: func() rowReader[T] { return &valueReader[T]{} }}
 }
 
 // Union combines the rows of the statements without duplicates: q1 UNION q2 ...
@@ -63,6 +77,7 @@ func Intersect[T any](first *Query[T], rest ...*Query[T]) *Compound[T] {
 }
 
 func (c *Compound[T]) with(f func(n *compoundNode)) *Compound[T] {
+	c = c.orFailed()
 	o := c.node
 	n := &compoundNode{op: o.op, members: slices.Clip(o.members), orderBy: slices.Clip(o.orderBy), limit: o.limit, offset: o.offset, unique: o.unique}
 	f(n)
@@ -75,7 +90,7 @@ func (c *Compound[T]) OrderBy(terms ...Orderable) *Compound[T] {
 	return c.with(func(n *compoundNode) {
 		for _, t := range terms {
 			if t == nil {
-				n.orderBy = append(n.orderBy, errNode{msg: "nil ORDER BY term"})
+				n.orderBy = append(n.orderBy, errNode{err: errNilOrder})
 				continue
 			}
 			n.orderBy = append(n.orderBy, t.orderNode())
@@ -102,16 +117,18 @@ func (c *Compound[T]) Unique() *Compound[T] {
 
 // Subquery makes the compound an anonymous derived table, to map an
 // entity onto with [Aliased] and [Over] or to refer to with [Ref].
-func (c *Compound[T]) Subquery() *Subquery { return newSubquery(c.node, "") }
+func (c *Compound[T]) Subquery() *Subquery { return newSubquery(c.orFailed().node, "") }
 
 // NamedSubquery is [Compound.Subquery] with an explicit alias name.
-func (c *Compound[T]) NamedSubquery(name string) *Subquery { return newSubquery(c.node, name) }
+func (c *Compound[T]) NamedSubquery(name string) *Subquery {
+	return newSubquery(c.orFailed().node, name)
+}
 
 // String renders the statement for the default dialect, like
 // [Query.String].
-func (c *Compound[T]) String() string { return stringOf(c.node) }
+func (c *Compound[T]) String() string { return stringOf(c.orFailed().node) }
 
-func (c *Compound[T]) statementNode() statementNode { return c.node }
+func (c *Compound[T]) statementNode() statementNode { return c.orFailed().node }
 
 func (n *compoundNode) selectItems() []node { return n.members[0].selectItems() }
 
@@ -151,6 +168,10 @@ func (n *compoundNode) renderStmt(b *builder, nested, correlate bool) {
 // renderOrder renders one ORDER BY term of the compound: a selected
 // column or label by its output name.
 func (n *compoundNode) renderOrder(b *builder, o node, names []string) {
+	if e, ok := o.(errNode); ok {
+		b.fail(e.err)
+		return
+	}
 	dir := ""
 	if t, ok := o.(orderTerm); ok {
 		o, dir = t.n, t.dir

@@ -176,12 +176,19 @@ func renderUncached(st statementNode, d Dialect) (*rendered, error) {
 		b.params = c.params
 	}
 	st.renderStmt(b, false, false)
-	return b.result()
+	r, err := b.result()
+	if err != nil {
+		return nil, statementError(st, err)
+	}
+	return r, nil
 }
 
 // Render returns the SQL text and arguments of a statement for a dialect.
 func Render(d Dialect, s Statement) (sql string, args []any, err error) {
-	r, err := render(s.statementNode(), d)
+	if d == nil {
+		return "", nil, invalidArg("nil Dialect")
+	}
+	r, err := render(stmtNodeOf(s), d)
 	if err != nil {
 		return "", nil, err
 	}

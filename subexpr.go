@@ -31,7 +31,7 @@ func (rawNode) sources(func(*source)) {}
 // Exists renders EXISTS (stmt). Inside a query, stmt's FROM items that the
 // enclosing query also has are correlated (left out of the subquery).
 func Exists(stmt Statement) Expr[bool] {
-	return wrap[bool](&existsNode{core: stmt.statementNode()})
+	return wrap[bool](&existsNode{core: stmtNodeOf(stmt)})
 }
 
 // ExistsWhere renders EXISTS (SELECT * FROM ... WHERE conds), with the FROM

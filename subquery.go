@@ -29,9 +29,14 @@ func newSubquery(core statementNode, name string) *Subquery {
 	return &Subquery{src: s}
 }
 
-func (s *Subquery) fromSource() *source { return s.src }
+func (s *Subquery) fromSource() *source {
+	if s == nil {
+		return nil
+	}
+	return s.src
+}
 
-func (s *Subquery) joinSpec() *joinSpec { return &joinSpec{target: s.src} }
+func (s *Subquery) joinSpec() *joinSpec { return &joinSpec{target: s.fromSource()} }
 
 // Ref returns the column of the subquery that the expression e produced,
 // typed as e: Ref(sq, Addresses.UserID) renders anon_1.user_id, and
@@ -39,7 +44,13 @@ func (s *Subquery) joinSpec() *joinSpec { return &joinSpec{target: s.src} }
 // Referring to an expression the subquery does not select is an error
 // when the statement is rendered.
 func Ref[T any](sq *Subquery, e Expression[T]) Column[T] {
-	n := e.exprNode()
+	if sq.fromSource() == nil {
+		return Column[T]{Expr[T]{n: errNode{err: invalidArg("Ref of a nil or zero *Subquery")}}}
+	}
+	n := nodeOf(e)
+	if _, ok := n.(errNode); ok {
+		return Column[T]{Expr[T]{n: n}}
+	}
 	if c, ok := n.(*colRef); ok {
 		return Column[T]{Expr[T]{n: &colRef{src: sq.src, info: c.info}}}
 	}
@@ -135,13 +146,26 @@ func outputNames(items []node) []string {
 type AliasOption func(*source)
 
 // Name gives an alias an explicit name (aliased(User, name="u1")).
-func Name(name string) AliasOption { return func(s *source) { s.alias = name; s.anonymous = false } }
+func Name(name string) AliasOption {
+	return func(s *source) {
+		if name == "" {
+			// An empty name would render the alias as the table itself.
+			s.err = fmt.Errorf("%w: empty alias name given to Name", ErrInvalidIdentifier)
+			return
+		}
+		s.alias, s.anonymous = name, false
+	}
+}
 
 // Over maps the alias onto a subquery (or UNION subquery) instead of the
 // table (aliased(User, subq)): its columns read the subquery's columns of
 // the same mapped columns.
 func Over(sq *Subquery) AliasOption {
 	return func(s *source) {
+		if sq.fromSource() == nil {
+			s.err = invalidArg("Over of a nil or zero *Subquery")
+			return
+		}
 		s.sub = sq.src.sub
 		s.over = sq.src
 	}
@@ -156,12 +180,20 @@ func Aliased[M any, PM interface {
 	*M
 	FromItem
 }](t PM, opts ...AliasOption) PM {
+	if t == nil {
+		// A zero table struct: every use of it is an error, as for t.
+		return new(M)
+	}
 	base := PM(t).fromSource()
 	if base == nil || base.table == nil {
 		return t
 	}
 	src := &source{table: base.table, anonymous: true}
 	for _, o := range opts {
+		if o == nil {
+			src.err = invalidArg("nil AliasOption given to Aliased")
+			continue
+		}
 		o(src)
 	}
 	cp := new(M)

@@ -65,6 +65,7 @@ func (q *Query[T]) Count(ctx context.Context, ex Executor) (int64, error) {
 
 // Execute runs the statement and returns a cursor over its rows.
 func (c *Compound[T]) Execute(ctx context.Context, ex Executor) (*Result[T], error) {
+	c = c.orFailed()
 	return execute(ctx, ex, c.node, c.read)
 }
 

@@ -26,6 +26,8 @@ type TextClause struct {
 	parts  []textPart
 	params map[string]any
 	cols   []node
+	// err is set on the text that stands for a nil *TextClause.
+	err error
 }
 
 type textPart struct {
@@ -141,6 +143,7 @@ func isNameChar(c byte) bool  { return isNameStart(c) || c >= '0' && c <= '9' }
 
 // Bind returns a copy of the text with the parameter name set to v.
 func (t *TextClause) Bind(name string, v any) *TextClause {
+	t = t.orFailed()
 	cp := *t
 	cp.params = maps.Clone(t.params)
 	if cp.params == nil {
@@ -154,26 +157,50 @@ func (t *TextClause) Bind(name string, v any) *TextClause {
 // linked, by position, to the given expressions (TextClause.columns), so
 // that FromStatement can load entities from it whatever the column names.
 func (t *TextClause) Columns(cols ...Grouping) *TextClause {
+	t = t.orFailed()
 	cp := *t
 	cp.cols = make([]node, len(cols))
 	for i, c := range cols {
-		cp.cols[i] = c.exprNode()
+		cp.cols[i] = nodeOf(c)
 	}
 	return &cp
 }
 
 // Subquery makes the text statement a derived table, to map an entity
 // onto with [Aliased] and [Over]. Its columns must be linked with Columns.
-func (t *TextClause) Subquery() *Subquery { return newSubquery(t, "") }
+func (t *TextClause) Subquery() *Subquery { return newSubquery(t.orFailed(), "") }
 
-func (t *TextClause) exprNode() node               { return t }
+// orFailed returns t, or for a nil t a text that fails saying so.
+func (t *TextClause) orFailed() *TextClause {
+	if t == nil {
+		return &TextClause{err: invalidArg("nil *TextClause")}
+	}
+	return t
+}
+
+func (t *TextClause) exprNode() node               { return t.orFailed() }
 func (*TextClause) typ(*bool)                      {}
-func (t *TextClause) orderNode() node              { return t }
-func (t *TextClause) statementNode() statementNode { return t }
+func (t *TextClause) orderNode() node              { return t.orFailed() }
+func (t *TextClause) statementNode() statementNode { return t.orFailed() }
 func (*TextClause) sources(func(*source))          {}
 func (t *TextClause) selectItems() []node          { return t.cols }
 
 func (t *TextClause) render(b *builder) {
+	if t.err != nil {
+		b.fail(t.err)
+		return
+	}
+	for _, c := range t.cols {
+		if e, ok := c.(errNode); ok {
+			b.fail(e.err)
+			return
+		}
+	}
+	if strings.TrimSpace(t.sql) == "" {
+		// Some drivers fail on empty SQL in ways that are not errors.
+		b.fail(invalidArg("empty SQL text"))
+		return
+	}
 	for _, p := range t.parts {
 		b.write(p.lit)
 		if p.param == "" {
@@ -194,4 +221,9 @@ func (t *TextClause) render(b *builder) {
 func (t *TextClause) renderStmt(b *builder, _, _ bool) { t.render(b) }
 
 // String returns the SQL as written.
-func (t *TextClause) String() string { return t.sql }
+func (t *TextClause) String() string {
+	if t == nil {
+		return ""
+	}
+	return t.sql
+}

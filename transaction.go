@@ -82,8 +82,8 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 // connection, a context that ended) returns an error wrapping
 // [ErrCommitUnknown] (see there).
 func (s *Session) Commit(ctx context.Context) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if err := s.checkResults(); err != nil {
 		return err
@@ -138,8 +138,8 @@ func (s *Session) committed() {
 // out of the Session. The Session stays usable. Rollback with savepoints
 // open rolls back the whole transaction.
 func (s *Session) Rollback(ctx context.Context) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	s.abortResults(errRolledBack)
 	var err error
@@ -307,8 +307,8 @@ type savedState struct {
 // savepoint committed or rolled back before any write sends nothing
 // (its Rollback restores the Session's objects all the same).
 func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
-	if s.closed {
-		return nil, ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	if err := s.Flush(ctx); err != nil {
 		return nil, err
@@ -370,9 +370,12 @@ func (sp *Savepoint) errDone() error {
 // Commit flushes pending changes and releases the savepoint: its changes
 // become part of the enclosing transaction.
 func (sp *Savepoint) Commit(ctx context.Context) error {
+	if sp == nil {
+		return invalidArg("nil *Savepoint")
+	}
 	s := sp.s
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if err := s.Flush(ctx); err != nil {
 		return err
@@ -394,9 +397,12 @@ func (sp *Savepoint) Commit(ctx context.Context) error {
 // their values back, objects added since leave the Session (with their
 // generated keys reset), objects deleted since are persistent again.
 func (sp *Savepoint) Rollback(ctx context.Context) error {
+	if sp == nil {
+		return invalidArg("nil *Savepoint")
+	}
 	s := sp.s
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if !slices.Contains(s.marks, sp) {
 		return sp.errDone()
@@ -464,6 +470,9 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 // fn returns nil and rolled back when it returns an error (or panics),
 // which Nested returns.
 func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
+	if fn == nil {
+		return invalidArg("Nested of a nil function")
+	}
 	sp, err := s.BeginNested(ctx)
 	if err != nil {
 		return err
@@ -500,6 +509,12 @@ func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
 //		return nil
 //	})
 func (db *DB) Transaction(ctx context.Context, fn func(s *Session) error, opts ...SessionOption) (err error) {
+	if err := db.usable(); err != nil {
+		return err
+	}
+	if fn == nil {
+		return invalidArg("Transaction of a nil function")
+	}
 	s := db.Session(opts...)
 	defer func() {
 		if cerr := s.Close(ctx); cerr != nil && err == nil && !errors.Is(cerr, ErrSessionClosed) {
