@@ -333,7 +333,19 @@ func (r *Result[T]) load(vs []T) error {
 	for i, v := range vs {
 		objs[i] = v
 	}
-	return r.eager.run(r.ctx, r.conn, objs)
+	conn := r.conn
+	if s, ok := conn.ids.(*Session); ok {
+		// The Result is closed and gave its connection back: the loaders
+		// borrow the Session's again (its transaction, or the connection
+		// it holds while a statement runs).
+		c, err := s.conn(r.ctx, false, false)
+		if err != nil {
+			return err
+		}
+		defer c.done()
+		conn = c
+	}
+	return r.eager.run(r.ctx, conn, objs)
 }
 
 // One returns the only row, [ErrNoResult] if there is none and

@@ -38,6 +38,7 @@ type Session struct {
 	txOpts    TxOptions
 
 	tx    dialect.Tx
+	held  dialect.Conn // the connection of tx and of the open cursors (hold)
 	marks []*Savepoint
 	spSeq int
 
@@ -245,26 +246,60 @@ func (s *Session) conn(ctx context.Context, autoflush, write bool) (*execConn, e
 				return nil, err
 			}
 			q = s.tx
-		} else if s.db.closed.Load() {
-			return nil, ErrClosed
 		} else {
-			q = s.db.drv
+			c, err := s.hold(ctx)
+			if err != nil {
+				return nil, err
+			}
+			q = c
 		}
 	}
 	// One execConn per Session: every cursor open on it shares the
-	// same transaction (or the pool), and releasing it counts the cursor
-	// closed.
+	// same transaction (or held connection), and releasing it counts the
+	// cursor closed.
 	s.ec.db, s.ec.q, s.ec.ids = s.db, q, s
 	if s.ec.release == nil {
 		s.ec.release = func() {
 			if s.openResults--; s.openResults == 0 {
 				clear(s.open)
 				s.open = s.open[:0]
+				s.unhold()
 			}
 		}
 	}
 	s.openResults++
 	return &s.ec, nil
+}
+
+// hold returns the connection the Session holds, taking one from the pool
+// if it holds none. A Session holds one connection while it has a cursor
+// open or a transaction: its reads before the first write and the
+// transaction that write begins share it, so a cursor the Session keeps
+// open never waits for its own COMMIT (on SQLite, another connection's
+// open read would hold off the COMMIT's exclusive lock).
+func (s *Session) hold(ctx context.Context) (dialect.Conn, error) {
+	if s.held != nil {
+		return s.held, nil
+	}
+	if s.db.closed.Load() {
+		return nil, ErrClosed
+	}
+	c, err := s.db.drv.Acquire(ctx)
+	if err != nil {
+		return nil, s.db.wrapErr("", err)
+	}
+	s.held = c
+	return c, nil
+}
+
+// unhold returns the held connection to the pool once the Session has no
+// cursor open and no transaction.
+func (s *Session) unhold() {
+	if s.held == nil || s.tx != nil || s.openResults > 0 {
+		return
+	}
+	s.held.Release()
+	s.held = nil
 }
 
 // abortable is an open Result, ended by Rollback and Close.
@@ -737,5 +772,6 @@ func (s *Session) Close(ctx context.Context) error {
 	s.ExpungeAll()
 	s.marks = nil
 	s.closed = true
+	s.unhold()
 	return err
 }

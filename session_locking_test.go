@@ -424,3 +424,42 @@ func lkIncrement(ctx context.Context, db *quarry.DB) error {
 	c.N++
 	return s.Commit(ctx)
 }
+
+// TestLockingOpenResultAcrossFirstWrite keeps a cursor of the Session open
+// while the Session writes and commits: its reads and its transaction run
+// on the one connection it holds, so the COMMIT does not wait for the
+// Session's own open read (on in-memory SQLite it waited out the busy
+// timeout). PostgreSQL runs one statement per connection at a time, so
+// there the write is refused with ErrResultOpen while the cursor is open.
+func TestLockingOpenResultAcrossFirstWrite(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		lkSeed(t, db, 3)
+		s := db.Session()
+		defer s.Close(ctx)
+		res, err := quarry.Select(LkCounters).OrderBy(LkCounters.ID).Execute(ctx, s)
+		is.NoErr(err)
+		is.True(res.Next())
+		first := res.Value()
+		first.N = 10
+		if !db.Dialect().Capabilities().ConcurrentCursors {
+			is.True(errors.Is(s.Flush(ctx), quarry.ErrResultOpen))
+			is.NoErr(res.Close())
+			is.NoErr(s.Commit(ctx))
+			is.Equal(lkN(t, db)[1], int64(10))
+			return
+		}
+		timed(t, "flush and commit with a cursor open", func() error {
+			if err := s.Flush(ctx); err != nil {
+				return err
+			}
+			return s.Commit(ctx)
+		})
+		is.Equal(lkN(t, db)[1], int64(10))
+		// The cursor read on: its Result ended with the transaction.
+		for res.Next() {
+		}
+		is.NoErr(res.Close())
+	})
+}

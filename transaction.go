@@ -29,10 +29,15 @@ func (s *Session) begin(ctx context.Context) error {
 	if s.db.closed.Load() {
 		return ErrClosed
 	}
+	c, err := s.hold(ctx)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	tx, err := s.db.drv.Begin(ctx, s.txOpts)
+	tx, err := c.Begin(ctx, s.txOpts)
 	s.db.logStmt(ctx, "BEGIN", nil, start, err)
 	if err != nil {
+		s.unhold()
 		return s.db.wrapErr("BEGIN", err)
 	}
 	s.tx = tx
@@ -61,6 +66,7 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 		err = tx.Rollback(ctx)
 	}
 	s.db.logStmt(ctx, verb, nil, start, err)
+	s.unhold()
 	if err != nil {
 		return s.db.wrapErr(verb, err)
 	}

@@ -11,6 +11,11 @@ type Driver interface {
 	Querier
 	// Begin starts a transaction on one pooled connection.
 	Begin(ctx context.Context, opts TxOptions) (Tx, error)
+	// Acquire takes one connection from the pool and holds it until its
+	// Release, for a Session that runs its reads and then its transaction
+	// on the same connection (so its own open cursors never wait for its
+	// own COMMIT).
+	Acquire(ctx context.Context) (Conn, error)
 	// Close closes the pool.
 	Close() error
 	// Dialect returns the SQL dialect of the database.
@@ -27,6 +32,16 @@ type Querier interface {
 	Query(ctx context.Context, sql string, args []any) (Rows, error)
 	// Exec runs a statement and reports the number of rows it affected.
 	Exec(ctx context.Context, sql string, args []any) (int64, error)
+}
+
+// Conn is one connection held out of the pool.
+type Conn interface {
+	Querier
+	// Begin starts a transaction on the connection; the connection stays
+	// held when the transaction ends.
+	Begin(ctx context.Context, opts TxOptions) (Tx, error)
+	// Release returns the connection to the pool.
+	Release() error
 }
 
 // Tx is a transaction on one connection.

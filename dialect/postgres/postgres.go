@@ -68,6 +68,7 @@ func Pool(db *quarry.DB) *pgxpool.Pool {
 var (
 	_ dialect.Driver = (*driver)(nil)
 	_ dialect.Tx     = (*tx)(nil)
+	_ dialect.Conn   = (*conn)(nil)
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
@@ -96,6 +97,14 @@ func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error
 }
 
 func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
+	t, err := d.pool.BeginTx(ctx, txOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	return &tx{tx: t}, nil
+}
+
+func txOptions(opts dialect.TxOptions) pgx.TxOptions {
 	txo := pgx.TxOptions{}
 	switch opts.Isolation {
 	case sql.LevelSerializable:
@@ -110,11 +119,47 @@ func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx,
 	if opts.ReadOnly {
 		txo.AccessMode = pgx.ReadOnly
 	}
-	t, err := d.pool.BeginTx(ctx, txo)
+	return txo
+}
+
+func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
+	c, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c}, nil
+}
+
+// conn is a connection a Session holds.
+type conn struct{ c *pgxpool.Conn }
+
+func (c *conn) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
+	rows, err := c.c.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &rowsAdapter{rows: rows}, nil
+}
+
+func (c *conn) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	tag, err := c.c.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
+	t, err := c.c.BeginTx(ctx, txOptions(opts))
 	if err != nil {
 		return nil, err
 	}
 	return &tx{tx: t}, nil
+}
+
+func (c *conn) Release() error {
+	c.c.Release()
+	return nil
 }
 
 func (d *driver) Close() error {

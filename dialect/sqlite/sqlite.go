@@ -94,6 +94,7 @@ func buildDSN(dsn string) (string, bool) {
 var (
 	_ dialect.Driver = (*driver)(nil)
 	_ dialect.Tx     = (*tx)(nil)
+	_ dialect.Conn   = (*conn)(nil)
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
@@ -124,16 +125,61 @@ func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx,
 	if err != nil {
 		return nil, err
 	}
-	begin := "BEGIN"
-	if opts.Write {
-		begin = "BEGIN IMMEDIATE"
-	}
-	if _, err := conn.ExecContext(ctx, begin); err != nil {
+	t, err := begin(ctx, conn, opts)
+	if err != nil {
 		conn.Close()
+		return nil, err
+	}
+	t.release = true
+	return t, nil
+}
+
+// begin sends BEGIN on conn: IMMEDIATE for a transaction that will
+// write, so that it waits for the write lock now rather than fail busy
+// later.
+func begin(ctx context.Context, conn *sql.Conn, opts dialect.TxOptions) (*tx, error) {
+	stmt := "BEGIN"
+	if opts.Write {
+		stmt = "BEGIN IMMEDIATE"
+	}
+	if _, err := conn.ExecContext(ctx, stmt); err != nil {
 		return nil, err
 	}
 	return &tx{conn: conn}, nil
 }
+
+func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c}, nil
+}
+
+// conn is a connection a Session holds.
+type conn struct{ c *sql.Conn }
+
+func (c *conn) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
+	rows, err := c.c.QueryContext(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rowsAdapter{rows}, nil
+}
+
+func (c *conn) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	res, err := c.c.ExecContext(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
+	return begin(ctx, c.c, opts)
+}
+
+func (c *conn) Release() error { return c.c.Close() }
 
 func (d *driver) Close() error { return d.db.Close() }
 
@@ -197,6 +243,16 @@ func violation(kind error, msg string) error {
 type tx struct {
 	conn *sql.Conn
 	done bool
+	// release says the connection goes back to the pool when the
+	// transaction ends (it was taken for it, not held by a Session).
+	release bool
+}
+
+// end returns the connection to the pool when the transaction owns it.
+func (t *tx) end() {
+	if t.release {
+		t.conn.Close()
+	}
 }
 
 func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
@@ -225,7 +281,7 @@ func (t *tx) Commit(ctx context.Context) error {
 		return sql.ErrTxDone
 	}
 	t.done = true
-	defer t.conn.Close()
+	defer t.end()
 	_, err := t.conn.ExecContext(ctx, "COMMIT")
 	if err == nil {
 		return nil
@@ -248,7 +304,7 @@ func (t *tx) Rollback(ctx context.Context) error {
 	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
 		err = nil
 	}
-	t.conn.Close()
+	t.end()
 	return err
 }
 
