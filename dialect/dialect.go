@@ -50,6 +50,15 @@ type Capabilities struct {
 	// while the rows of another are still being read. SQLite may;
 	// PostgreSQL runs one statement at a time per connection.
 	ConcurrentCursors bool
+	// ConflictConstraint reports whether an upsert may name its conflict
+	// target by constraint (ON CONFLICT ON CONSTRAINT name): PostgreSQL
+	// may, SQLite knows only column lists.
+	ConflictConstraint bool
+	// UpsertSelectWhere reports whether the SELECT of an INSERT ... SELECT
+	// followed by ON CONFLICT needs a WHERE clause, so that the parser
+	// does not read ON CONFLICT as the ON of a join (SQLite); quarry then
+	// adds WHERE true to a SELECT that has none.
+	UpsertSelectWhere bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.
