@@ -18,7 +18,7 @@ type DMLUserTable struct {
 	Name   quarry.Column[string] `quarry:",len=50"`
 	Email  quarry.Column[string] `quarry:",len=80,unique"`
 	Status quarry.Column[string] `quarry:",len=20,default=new,omitzero"`
-	Visits quarry.Column[int64]
+	Visits quarry.Column[int64]  `quarry:",default=0"`
 }
 
 type DMLArchive struct {
