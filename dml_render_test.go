@@ -159,7 +159,7 @@ func TestDMLRenderErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			is := is.New(t)
 			_, _, err := quarry.Render(postgres.Dialect{}, c.stmt)
-			is.True(err != nil) // refused
+			is.True(err != nil)                            // refused
 			is.True(strings.Contains(err.Error(), c.want)) // the message says why
 			if c.is != nil {
 				is.True(errors.Is(err, c.is))
