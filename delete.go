@@ -66,15 +66,20 @@ func (d *DeleteStatement[E]) AllRows() *DeleteStatement[E] {
 // strategy), and afterwards those objects leave the identity map as if
 // deleted by the Session ([Session.Rollback] brings them back).
 func (d *DeleteStatement[E]) Exec(ctx context.Context, ex Executor) (int64, error) {
-	return execDML(ctx, ex, d.c)
+	return execDML(ctx, ex, d.dml())
 }
 
 // String renders the statement for the default dialect, with ?
 // placeholders. Errors render as a comment; use [Render] to see them.
 func (d *DeleteStatement[E]) String() string { return stringOf(d.c) }
 
-func (d *DeleteStatement[E]) statementNode() statementNode { return d.c }
-func (d *DeleteStatement[E]) dml() dmlNode                 { return d.c }
+func (d *DeleteStatement[E]) statementNode() statementNode { return d.dml() }
+func (d *DeleteStatement[E]) dml() dmlNode {
+	if d == nil {
+		return nilStatement("DELETE")
+	}
+	return d.c
+}
 
 func (c *deleteNode) target() *table      { return c.t }
 func (c *deleteNode) selectItems() []node { return c.ret }

@@ -194,4 +194,10 @@ func acquireDML(ctx context.Context, ex Executor, st dmlNode) (*execConn, error)
 	return conn, nil
 }
 
+// nilStatement stands for a nil statement, so that running or rendering
+// one returns an error instead of panicking.
+func nilStatement(verb string) dmlNode {
+	return &deleteNode{err: errorf("nil %s statement", verb)}
+}
+
 func errorf(format string, args ...any) error { return fmt.Errorf("quarry: "+format, args...) }

@@ -153,7 +153,10 @@ func TestDMLRenderErrors(t *testing.T) {
 		{"conflict on other table", quarry.Insert(U).Set(quarry.Set(U.Name, "x")).OnConflict(A.Email).DoNothing(), "ON CONFLICT of dml_users names dml_archive.email", nil},
 		{"nil conflict column", quarry.Insert(U).Set(quarry.Set(U.Name, "x")).OnConflict(nil).DoNothing(), "a zero Column", nil},
 		{"nil where", quarry.Delete(U).Where(nil), "nil expression", nil},
-		{"nil returning statement", quarry.Returning[int64](nil, U.ID), "nil statement", nil},
+		{"nil returning statement", quarry.Returning[int64](nil, U.ID), "nil DML statement", nil},
+		{"typed nil statement", quarry.Returning((*quarry.UpdateStatement[DMLUser])(nil), U.ID), "nil UPDATE statement", nil},
+		{"nil insert select", quarry.InsertSelect(quarry.Insert(A), A.Name, (*quarry.Query[string])(nil)), "nil SELECT", nil},
+		{"returning defaults and returning", quarry.Returning(quarry.Insert(U).Values(&DMLUser{}).ReturningDefaults(), U.ID), "use one", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

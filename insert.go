@@ -106,27 +106,35 @@ func (s *InsertStatement[E]) ReturningDefaults() *InsertStatement[E] {
 // InsertSelect makes ins an INSERT ... SELECT of the rows of q into the
 // column a: the column's type and the statement's row type must agree.
 func InsertSelect[E, A any](ins *InsertStatement[E], a Column[A], q *Query[A]) *InsertStatement[E] {
-	return ins.fromSelect(q, columnRef(a.Expr))
+	return ins.fromSelect(queryNode(q), columnRef(a.Expr))
 }
 
 // InsertSelect2 is [InsertSelect] into two columns, from a statement of
 // [Row2] rows of their types (a [Select2] of two columns).
 func InsertSelect2[E, A, B any](ins *InsertStatement[E], a Column[A], b Column[B], q *Query[Row2[A, B]]) *InsertStatement[E] {
-	return ins.fromSelect(q, columnRef(a.Expr), columnRef(b.Expr))
+	return ins.fromSelect(queryNode(q), columnRef(a.Expr), columnRef(b.Expr))
 }
 
 // InsertSelect3 is [InsertSelect] into three columns.
 func InsertSelect3[E, A, B, C any](ins *InsertStatement[E], a Column[A], b Column[B], c Column[C], q *Query[Row3[A, B, C]]) *InsertStatement[E] {
-	return ins.fromSelect(q, columnRef(a.Expr), columnRef(b.Expr), columnRef(c.Expr))
+	return ins.fromSelect(queryNode(q), columnRef(a.Expr), columnRef(b.Expr), columnRef(c.Expr))
 }
 
-func (s *InsertStatement[E]) fromSelect(q Statement, cols ...*colRef) *InsertStatement[E] {
+// queryNode is the statement of q, nil for a nil q.
+func queryNode[T any](q *Query[T]) statementNode {
+	if q == nil {
+		return nil
+	}
+	return q.core
+}
+
+func (s *InsertStatement[E]) fromSelect(sel statementNode, cols ...*colRef) *InsertStatement[E] {
 	return s.with(func(c *insertNode) {
-		if q == nil {
+		if sel == nil {
 			c.fail(errorf("INSERT into %s: nil SELECT", c.tableName()))
 			return
 		}
-		c.sel = q.statementNode()
+		c.sel = sel
 		c.selCols = nil
 		for _, col := range cols {
 			if c.t != nil {
@@ -145,18 +153,23 @@ func (s *InsertStatement[E]) fromSelect(q Statement, cols ...*colRef) *InsertSta
 // through a Session, it autoflushes first and runs in the Session's
 // transaction.
 func (s *InsertStatement[E]) Exec(ctx context.Context, ex Executor) (int64, error) {
-	if s.c.defaults {
+	if s != nil && s.c.defaults {
 		return execInsertDefaults(ctx, ex, s.c)
 	}
-	return execDML(ctx, ex, s.c)
+	return execDML(ctx, ex, s.dml())
 }
 
 // String renders the statement for the default dialect, with ?
 // placeholders. Errors render as a comment; use [Render] to see them.
 func (s *InsertStatement[E]) String() string { return stringOf(s.c) }
 
-func (s *InsertStatement[E]) statementNode() statementNode { return s.c }
-func (s *InsertStatement[E]) dml() dmlNode                 { return s.c }
+func (s *InsertStatement[E]) statementNode() statementNode { return s.dml() }
+func (s *InsertStatement[E]) dml() dmlNode {
+	if s == nil {
+		return nilStatement("INSERT")
+	}
+	return s.c
+}
 
 func (c *insertNode) tableName() string {
 	if c.t == nil {
@@ -190,6 +203,8 @@ func (c *insertNode) check() error {
 		return errorf("INSERT into %s takes one of Values, Set and InsertSelect", c.t.name)
 	case c.defaults && len(c.objs) == 0:
 		return errorf("INSERT into %s: ReturningDefaults fills the objects of Values, and there are none", c.t.name)
+	case c.defaults && len(c.ret) > 0:
+		return errorf("INSERT into %s: ReturningDefaults writes the values into the objects, Returning reads them as rows: use one", c.t.name)
 	case c.defaults && c.conflict != nil:
 		return errorf("INSERT into %s: ReturningDefaults cannot tell the rows of an upsert apart: use Returning", c.t.name)
 	case c.sel != nil && len(c.selCols) != len(c.sel.selectItems()):

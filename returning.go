@@ -36,7 +36,7 @@ func Returning3[A, B, C any](stmt DML, a Selectable[A], b Selectable[B], c Selec
 
 func returning[T any](stmt DML, items []node, read func() rowReader[T]) *ReturningQuery[T] {
 	if stmt == nil {
-		return &ReturningQuery[T]{st: &deleteNode{err: errorf("Returning of a nil statement")}, read: read}
+		return &ReturningQuery[T]{st: nilStatement("DML"), read: read}
 	}
 	return &ReturningQuery[T]{st: stmt.dml().withReturning(items), read: read}
 }

@@ -84,15 +84,20 @@ func (u *UpdateStatement[E]) AllRows() *UpdateStatement[E] {
 // transaction and expires the Session's objects of the table, so that the
 // next load (a query or Get) refreshes them from their rows.
 func (u *UpdateStatement[E]) Exec(ctx context.Context, ex Executor) (int64, error) {
-	return execDML(ctx, ex, u.c)
+	return execDML(ctx, ex, u.dml())
 }
 
 // String renders the statement for the default dialect, with ?
 // placeholders. Errors render as a comment; use [Render] to see them.
 func (u *UpdateStatement[E]) String() string { return stringOf(u.c) }
 
-func (u *UpdateStatement[E]) statementNode() statementNode { return u.c }
-func (u *UpdateStatement[E]) dml() dmlNode                 { return u.c }
+func (u *UpdateStatement[E]) statementNode() statementNode { return u.dml() }
+func (u *UpdateStatement[E]) dml() dmlNode {
+	if u == nil {
+		return nilStatement("UPDATE")
+	}
+	return u.c
+}
 
 func (c *updateNode) target() *table      { return c.t }
 func (c *updateNode) selectItems() []node { return c.ret }
