@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -380,7 +381,20 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 		return err
 	}
 	defer rows.Close()
-	fail := func(err error) error { return u.s.db.wrapErr(sql, err) }
+	ptrs := make([]field.Ptr, len(objs))
+	for i, st := range objs {
+		ptrs[i] = st.obj
+	}
+	return fillReturned(u.s.db, sql, rows, m, sh, ptrs)
+}
+
+// fillReturned reads the rows of an INSERT ... RETURNING of shape sh and
+// copies the values into objs, the objects inserted, correlating rows as
+// insertReturning describes; it closes rows. Flushes and [Insert] with
+// ReturningDefaults share it.
+func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *insertShape, objs []field.Ptr) error {
+	defer rows.Close()
+	fail := func(err error) error { return db.wrapErr(sql, err) }
 	if sh.generated && len(sh.ret) == 1 {
 		// Only the key comes back: read it without scratch objects.
 		keys := make([]int64, 0, len(objs))
@@ -400,8 +414,8 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 		if !slices.IsSorted(keys) {
 			slices.Sort(keys)
 		}
-		for i, st := range objs {
-			m.setAuto(m.auto.ptr(st.obj), keys[i])
+		for i, p := range objs {
+			m.setAuto(m.auto.ptr(p), keys[i])
 		}
 		return rows.Close()
 	}
@@ -438,9 +452,9 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 			}
 			return 0
 		})
-		for i, st := range objs {
+		for i, p := range objs {
 			for _, c := range sh.ret {
-				c.clone(c.ptr(st.obj), c.ptr(scratch[i]))
+				c.clone(c.ptr(p), c.ptr(scratch[i]))
 			}
 		}
 		return rows.Close()
@@ -449,13 +463,13 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 	for _, p := range scratch {
 		byKey[m.keyOf(p)] = p
 	}
-	for _, st := range objs {
-		p := byKey[m.keyOf(st.obj)]
+	for _, obj := range objs {
+		p := byKey[m.keyOf(obj)]
 		if p == nil {
-			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.name, keyValues(m, st.obj))
+			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.name, keyValues(m, obj))
 		}
 		for _, c := range sh.ret {
-			c.clone(c.ptr(st.obj), c.ptr(p))
+			c.clone(c.ptr(obj), c.ptr(p))
 		}
 	}
 	return rows.Close()

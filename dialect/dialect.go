@@ -55,6 +55,15 @@ type Capabilities struct {
 	// database without row locks (SQLite locks the whole database for
 	// the write transaction), where the SELECT is sent without it.
 	ForUpdate string
+	// ConflictConstraint reports whether an upsert may name its conflict
+	// target by constraint (ON CONFLICT ON CONSTRAINT name): PostgreSQL
+	// may, SQLite knows only column lists.
+	ConflictConstraint bool
+	// UpsertSelectWhere reports whether the SELECT of an INSERT ... SELECT
+	// followed by ON CONFLICT needs a WHERE clause, so that the parser
+	// does not read ON CONFLICT as the ON of a join (SQLite); quarry then
+	// adds WHERE true to a SELECT that has none.
+	UpsertSelectWhere bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

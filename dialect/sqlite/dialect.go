@@ -56,5 +56,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		MaxParams:         32766,
 		LimitAll:          "-1",
 		ConcurrentCursors: true,
+		UpsertSelectWhere: true,
 	}
 }

@@ -1,0 +1,139 @@
+package quarry
+
+import (
+	"context"
+	"slices"
+)
+
+// UpdateStatement is an immutable UPDATE of the rows of E's table that
+// match its WHERE clause, built with [Update]. Every method returns a new
+// statement. It refuses to run without a WHERE clause unless
+// [UpdateStatement.AllRows] says so.
+type UpdateStatement[E any] struct {
+	c *updateNode
+}
+
+// updateNode is the untyped part of an UPDATE.
+type updateNode struct {
+	t     *table
+	sets  []Assignment
+	where []node
+	all   bool
+	ret   []node
+	err   error
+}
+
+// Update starts an UPDATE of src's table (the table itself, not an alias):
+//
+//	quarry.Update(Users).Set(quarry.Set(Users.Status, "archived")).Where(Users.ID.Lt(100))
+func Update[E any](src Source[E]) *UpdateStatement[E] {
+	c := &updateNode{}
+	if src == nil {
+		c.err = errZeroSource
+	} else {
+		c.t, c.err = targetOf(src.source())
+	}
+	return &UpdateStatement[E]{c: c}
+}
+
+func (u *UpdateStatement[E]) with(f func(c *updateNode)) *UpdateStatement[E] {
+	c := *u.c
+	c.sets, c.where, c.ret = slices.Clip(c.sets), slices.Clip(c.where), slices.Clip(c.ret)
+	f(&c)
+	return &UpdateStatement[E]{c: &c}
+}
+
+func (c *updateNode) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+// Set adds assignments, made by [Set] and [SetExpr], to the SET clause.
+func (u *UpdateStatement[E]) Set(sets ...Assignment) *UpdateStatement[E] {
+	return u.with(func(c *updateNode) {
+		for _, a := range sets {
+			if c.t != nil {
+				if err := checkColumn(c.t, a.col, "UPDATE SET"); err != nil {
+					c.fail(err)
+				}
+			}
+			c.sets = append(c.sets, a)
+		}
+	})
+}
+
+// Where adds conditions, joined with AND, that choose the rows updated.
+// Subqueries in them correlate with the table updated.
+func (u *UpdateStatement[E]) Where(conds ...Condition) *UpdateStatement[E] {
+	return u.with(func(c *updateNode) {
+		for _, cond := range conds {
+			c.where = append(c.where, nodeOf(cond))
+		}
+	})
+}
+
+// AllRows lets the statement run without a WHERE clause, updating every
+// row of the table; without it such a statement returns [ErrNoWhere].
+func (u *UpdateStatement[E]) AllRows() *UpdateStatement[E] {
+	return u.with(func(c *updateNode) { c.all = true })
+}
+
+// Exec runs the statement and returns the number of rows updated. Run
+// through a Session, it autoflushes first, runs in the Session's
+// transaction and expires the Session's objects of the table, so that the
+// next load (a query or Get) refreshes them from their rows.
+func (u *UpdateStatement[E]) Exec(ctx context.Context, ex Executor) (int64, error) {
+	return execDML(ctx, ex, u.dml())
+}
+
+// String renders the statement for the default dialect, with ?
+// placeholders. Errors render as a comment; use [Render] to see them.
+func (u *UpdateStatement[E]) String() string { return stringOf(u.c) }
+
+func (u *UpdateStatement[E]) statementNode() statementNode { return u.dml() }
+func (u *UpdateStatement[E]) dml() dmlNode {
+	if u == nil {
+		return nilStatement("UPDATE")
+	}
+	return u.c
+}
+
+func (c *updateNode) target() *table      { return c.t }
+func (c *updateNode) selectItems() []node { return c.ret }
+
+func (c *updateNode) withReturning(items []node) dmlNode {
+	n := *c
+	n.ret = items
+	return &n
+}
+
+func (c *updateNode) batches(Dialect) ([]dmlNode, error) { return []dmlNode{c}, nil }
+
+func (c *updateNode) check() error {
+	switch {
+	case c.err != nil:
+		return c.err
+	case len(c.sets) == 0:
+		return errorf("UPDATE of %s sets no column: add Set", c.t.name)
+	case len(c.where) == 0 && !c.all:
+		return noWhere("UPDATE", c.t)
+	}
+	return nil
+}
+
+func (c *updateNode) renderStmt(b *builder, _, _ bool) {
+	if err := c.check(); err != nil {
+		b.fail(err)
+		return
+	}
+	b.write("UPDATE ")
+	b.ident(c.t.name)
+	b.write(" SET ")
+	// The values may refer to the row's own columns (count = count + 1).
+	b.enclosing = append(b.enclosing, map[*source]bool{c.t.base: true})
+	renderAssignments(b, c.sets)
+	b.enclosing = b.enclosing[:len(b.enclosing)-1]
+	renderWhere(b, c.t, c.where)
+	renderReturning(b, c.ret)
+}
