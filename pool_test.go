@@ -2,6 +2,9 @@ package quarry_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/matryer/is"
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect/postgres"
+	"github.com/quarry-orm/quarry/dialect/sqlite"
 	"github.com/quarry-orm/quarry/internal/testdb"
 )
 
@@ -63,5 +67,35 @@ func TestPostgresBringYourOwnPool(t *testing.T) {
 	_, err = postgres.OpenPool(nil)
 	is.True(err != nil)
 	_, err = postgres.OpenConfig(ctx, nil)
+	is.True(err != nil)
+}
+
+// A DB over the application's own *sql.DB of the SQLite driver works and
+// leaves it open on Close; one without foreign keys enforced is refused.
+func TestSQLiteBringYourOwnDB(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "own.db")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	is.NoErr(err)
+	defer sdb.Close()
+	db, err := sqlite.OpenDB(ctx, sdb)
+	is.NoErr(err)
+	is.NoErr(db.CreateAll(ctx, TUsers, TAddresses))
+	s := db.Session()
+	is.NoErr(s.Add(&TUser{Name: "own", Fullname: "Own DB", Addresses: []*TAddress{{EmailAddress: "own@x"}}}))
+	is.NoErr(s.Commit(ctx))
+	is.NoErr(s.Close(ctx))
+	is.NoErr(db.Close())
+	var n int
+	is.NoErr(sdb.QueryRowContext(ctx, `SELECT count(*) FROM addresses`).Scan(&n)) // still open
+	is.Equal(n, 1)
+
+	plain, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "plain.db"))
+	is.NoErr(err)
+	defer plain.Close()
+	_, err = sqlite.OpenDB(ctx, plain)
+	is.True(err != nil && strings.Contains(err.Error(), "foreign_keys"))
+	_, err = sqlite.OpenDB(ctx, nil)
 	is.True(err != nil)
 }

@@ -51,6 +51,29 @@ func Open(ctx context.Context, dsn string, opts ...quarry.OpenOption) (*quarry.D
 	return quarry.OpenDB(&driver{db: sdb}, opts...), nil
 }
 
+// OpenDB returns a DB over a *sql.DB of the modernc.org/sqlite driver
+// ("sqlite") that the application opened and configured itself (pool
+// sizes, its own DSN options). quarry relies on foreign keys being
+// enforced: OpenDB checks PRAGMA foreign_keys on a connection and refuses
+// a database without it (open it with "?_pragma=foreign_keys(1)", and
+// "_pragma=busy_timeout(10000)" so that writers wait for each other rather
+// than fail busy). The application keeps ownership: the DB's Close leaves
+// sdb open. Every connection of the pool must carry the same pragmas,
+// which is what putting them in the DSN does.
+func OpenDB(ctx context.Context, sdb *sql.DB, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	if sdb == nil {
+		return nil, errors.New("quarry/sqlite: OpenDB: nil *sql.DB")
+	}
+	var on int
+	if err := sdb.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
+		return nil, fmt.Errorf("quarry/sqlite: OpenDB: %w", err)
+	}
+	if on != 1 {
+		return nil, errors.New("quarry/sqlite: OpenDB: foreign keys are not enforced on this database: open it with ?_pragma=foreign_keys(1)")
+	}
+	return quarry.OpenDB(&driver{db: sdb, borrowed: true}, opts...), nil
+}
+
 func buildDSN(dsn string) (string, bool) {
 	pragmas := []string{"foreign_keys(1)", "busy_timeout(10000)"}
 	memory := dsn == ":memory:" || dsn == ""
@@ -98,7 +121,11 @@ var (
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
-type driver struct{ db *sql.DB }
+type driver struct {
+	db *sql.DB
+	// borrowed says the application owns db (OpenDB): Close leaves it.
+	borrowed bool
+}
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
@@ -181,7 +208,12 @@ func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, e
 
 func (c *conn) Release() error { return c.c.Close() }
 
-func (d *driver) Close() error { return d.db.Close() }
+func (d *driver) Close() error {
+	if d.borrowed {
+		return nil
+	}
+	return d.db.Close()
+}
 
 // Classify maps SQLite's extended result codes to quarry's sentinels;
 // constraint errors become a [dialect.ConstraintViolation] with what
