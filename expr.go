@@ -121,19 +121,42 @@ func (e Expr[T]) IsNotNull() Expr[bool] {
 }
 
 // In renders e IN (v1, v2, ...). An empty list renders a condition that is
-// always false, never an invalid or dropped clause.
+// always false, never an invalid or dropped clause. A nil among vs (of a
+// pointer or sql.Null type) matches the NULL rows: e IN (...) OR e IS NULL.
 func (e Expr[T]) In(vs ...T) Expr[bool] { return e.in(false, vs) }
 
 // NotIn renders e NOT IN (...). An empty list renders a condition that is
-// always true.
+// always true. A nil among vs excludes the NULL rows too (e IS NOT NULL),
+// where SQL's NOT IN with a NULL would match no row at all.
 func (e Expr[T]) NotIn(vs ...T) Expr[bool] { return e.in(true, vs) }
 
+// in renders IN or NOT IN. A nil value in vs stands for NULL, which IN
+// never matches (x IN (NULL) is NULL, not true): it becomes an IS NULL
+// beside the list, so In(nil, v) matches the NULL rows and NotIn(nil, v)
+// the rows that are neither NULL nor v.
 func (e Expr[T]) in(not bool, vs []T) Expr[bool] {
-	items := make([]node, len(vs))
-	for i, v := range vs {
-		items[i] = valueOf(v)
+	items := make([]node, 0, len(vs))
+	null := false
+	for _, v := range vs {
+		if isNull(v) {
+			null = true
+			continue
+		}
+		items = append(items, valueOf(v))
 	}
-	return wrap[bool](&inNode{left: e.exprNode(), items: items, not: not})
+	list := &inNode{left: e.exprNode(), items: items, not: not}
+	if !null {
+		return wrap[bool](list)
+	}
+	op, join := " IS NULL", " OR "
+	if not {
+		op, join = " IS NOT NULL", " AND "
+	}
+	nullTest := &postfixNode{inner: e.exprNode(), op: op}
+	if len(items) == 0 {
+		return wrap[bool](nullTest)
+	}
+	return wrap[bool](&boolNode{op: join, items: []node{list, nullTest}})
 }
 
 // InSelect renders e IN (subquery) for a one-column SELECT of T.
