@@ -457,24 +457,33 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error
 		return nil, err
 	}
 	m := s.meta(t)
-	k, err := m.keyOfArgs(pk)
+	st, err := s.heldByKey(m, pk)
 	if err != nil {
 		return nil, err
 	}
-	st := s.ids.get(k)
-	if st != nil {
-		if st.status == statusDeleted {
-			return nil, ErrNoResult
-		}
-		if st.expired == 0 {
-			return st.obj, nil
-		}
+	if st != nil && st.expired == 0 {
+		return st.obj, nil
 	}
 	p, err := s.loadByKey(ctx, m, pk, s.autoflush)
 	if st != nil && errors.Is(err, ErrNoResult) {
 		s.forgetVanished(st)
 	}
 	return p, err
+}
+
+// heldByKey returns the Session's state of the row of m whose primary key
+// is pk, nil when it holds none, and ErrNoResult when the Session deleted
+// the row.
+func (s *Session) heldByKey(m *tableMeta, pk []any) (*objState, error) {
+	k, err := m.keyOfArgs(pk)
+	if err != nil {
+		return nil, err
+	}
+	st := s.ids.get(k)
+	if st != nil && st.status == statusDeleted {
+		return nil, ErrNoResult
+	}
+	return st, nil
 }
 
 // forgetVanished expunges the object of a row found gone: the identity

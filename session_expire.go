@@ -224,14 +224,11 @@ func (s *Session) checkVersion(st *objState, row field.Ptr) error {
 // usable. q must have no other clause (Where, Join, OrderBy, Limit, ...):
 // that is an error, since the identity map could not honour it.
 func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*E, error) {
-	if s == nil {
-		return nil, errors.New("quarry: GetWith with a nil Session")
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	if q == nil {
-		return nil, errors.New("quarry: GetWith with a nil statement")
-	}
-	if s.closed {
-		return nil, ErrSessionClosed
+		return nil, invalidArg("GetWith with a nil statement")
 	}
 	c := q.core
 	if c.err != nil {
@@ -241,19 +238,12 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 	if err != nil {
 		return nil, err
 	}
-	m := s.meta(src.table)
-	k, err := m.keyOfArgs(pk)
+	st, err := s.heldByKey(s.meta(src.table), pk)
 	if err != nil {
 		return nil, err
 	}
-	st := s.ids.get(k)
-	if st != nil {
-		if st.status == statusDeleted {
-			return nil, ErrNoResult
-		}
-		if st.expired == 0 && c.run == (runOptions{}) {
-			return field.As[E](st.obj), nil
-		}
+	if st != nil && st.expired == 0 && c.run == (runOptions{}) {
+		return field.As[E](st.obj), nil
 	}
 	byKey := q.with(func(c *selectCore) {
 		for i, col := range src.table.pk {
