@@ -124,9 +124,6 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	d := u.s.db.dialect
 	for _, ch := range changes {
 		st := ch.st
-		if m.zeroKey(st.snap) {
-			return fmt.Errorf("%w: refusing to UPDATE %v with a zero primary key", ErrZeroKey, m.t.goType)
-		}
 		versioned := m.version != nil
 		sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(ch.cols)}, func() (string, error) {
 			w := newDML(d)
@@ -487,11 +484,6 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.compare(b.key) })
 	if rels := selfRelations(m); len(rels) > 0 {
 		orderSelfDeletes(w, rels)
-	}
-	for _, st := range w.deletes {
-		if m.zeroKey(st.snap) {
-			return fmt.Errorf("%w: refusing to DELETE %v with a zero primary key", ErrZeroKey, m.t.goType)
-		}
 	}
 	d := u.s.db.dialect
 	if len(m.t.pk) == 1 && m.version == nil {

@@ -277,17 +277,6 @@ func (m *tableMeta) setZero(c *columnInfo, obj field.Ptr) {
 	c.clone(c.ptr(obj), c.ptr(m.zero))
 }
 
-// zeroKey reports whether every primary-key column of obj is zero: such
-// a key never names a persistent row, so UPDATE and DELETE refuse it.
-func (m *tableMeta) zeroKey(obj field.Ptr) bool {
-	for _, c := range m.t.pk {
-		if !m.isZero(c, obj) {
-			return false
-		}
-	}
-	return true
-}
-
 // object returns obj as an any holding *E.
 func (m *tableMeta) object(obj field.Ptr) any {
 	return field.PointerTo(m.t.goType, obj)

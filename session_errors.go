@@ -23,10 +23,6 @@ var (
 	// deleted the row or (with a version column) changed it since this
 	// Session read it.
 	ErrStale = errors.New("quarry: stale object")
-	// ErrZeroKey is wrapped by the error of a flush that would UPDATE or
-	// DELETE a row by a zero primary key, which names no row the Session
-	// loaded. The flush is rolled back and writes nothing.
-	ErrZeroKey = errors.New("quarry: zero primary key")
 	// ErrKeyChanged is wrapped by the error of a flush that finds the
 	// primary key of a persistent object changed: a Session keeps an
 	// object's identity for its life. Delete the object and add a new
