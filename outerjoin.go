@@ -84,12 +84,21 @@ func markOptional(st statementNode, reader any) {
 }
 
 // nullableSources returns the FROM items (identities) that are the target
-// of a LEFT OUTER JOIN in the statement.
+// of a LEFT OUTER JOIN in the statement, worked out once per statement.
 func nullableSources(st statementNode) map[*source]bool {
 	c, ok := st.(*selectCore)
 	if !ok || c.from != nil {
 		return nil
 	}
+	if m := c.nullable.Load(); m != nil {
+		return *m
+	}
+	m := planNullable(c)
+	c.nullable.Store(&m)
+	return m
+}
+
+func planNullable(c *selectCore) map[*source]bool {
 	outer := false
 	for _, j := range c.joins {
 		outer = outer || j.outer

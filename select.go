@@ -53,6 +53,9 @@ type selectCore struct {
 	eager atomic.Pointer[eagerPlan]
 	// keys caches how Unique compares the statement's rows (unique.go).
 	keys atomic.Uint32
+	// nullable caches the sources on the optional side of its outer
+	// joins (outerjoin.go): planned once, not per execution.
+	nullable atomic.Pointer[map[*source]bool]
 }
 
 func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {
