@@ -303,8 +303,8 @@ func TestMergeNoLoadWhenPresent(t *testing.T) {
 		got, err := quarry.Merge(ctx, s, in)
 		is.NoErr(err)
 		is.True(got == u)
-		is.Equal(len(log.Statements()), 0) // the user and its collection are loaded: no SQL
-		is.Equal(u.Addresses[0].ID, int64(2))     // the given order
+		is.Equal(len(log.Statements()), 0)    // the user and its collection are loaded: no SQL
+		is.Equal(u.Addresses[0].ID, int64(2)) // the given order
 		is.Equal(u.Addresses[0].Email, "jack@B")
 		is.NoErr(s.Commit(ctx))
 		is.Equal(sqlOnly(log.Statements()), []string{
