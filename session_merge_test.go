@@ -467,3 +467,26 @@ func TestMergeInvalid(t *testing.T) {
 		is.True(err != nil)
 	})
 }
+
+// Add of an object the Session does not hold is an INSERT whatever its
+// key (documented on Add): a decoded object whose row exists fails on the
+// key, the Session stays usable, and Merge saves the same object.
+func TestMergeAddOfDecodedInserts(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		mgSetup(t, db)
+		s := db.Session()
+		defer s.Close(ctx)
+		in := &MgUser{ID: 1, Name: "jack", Fullname: "Jack Smith"}
+		is.NoErr(s.Add(in))
+		err := s.Commit(ctx)
+		is.True(errors.Is(err, quarry.ErrUniqueViolation)) // the row exists
+		s.Expunge(in)
+		got, err := quarry.Merge(ctx, s, in)
+		is.NoErr(err)
+		is.True(got != in)
+		is.NoErr(s.Commit(ctx))
+		is.Equal(mgUsers(t, db), []MgUser{{ID: 1, Name: "jack", Fullname: "Jack Smith"}})
+	})
+}
