@@ -441,6 +441,14 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // new object with the primary key of a persistent one is reported by the
 // flush. Adding an object whose row was deleted through the Session is an
 // error: create a new object to insert that row again.
+//
+// An object the Session does not hold is new to Add whatever its primary
+// key: one decoded from JSON, loaded by another Session, or detached by
+// Close, Expunge or ExpungeAll is INSERTed (and the INSERT fails on the key
+// when its row exists). The Session keeps no history of objects it no
+// longer holds, so it cannot tell which fields changed while detached. To
+// save such an object, use [Merge], which copies it onto the Session's
+// object for its key and UPDATEs only the columns that differ.
 func (s *Session) Add(objs ...any) error {
 	if err := s.usable(); err != nil {
 		return err
