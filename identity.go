@@ -277,6 +277,12 @@ func (m *tableMeta) setZero(c *columnInfo, obj field.Ptr) {
 	c.clone(c.ptr(obj), c.ptr(m.zero))
 }
 
+// keyUnset reports whether obj's key is one the database is to generate:
+// a zero autoincrement key. Any other key, zero included, names a row.
+func (m *tableMeta) keyUnset(obj field.Ptr) bool {
+	return m.auto != nil && m.isZero(m.auto, obj)
+}
+
 // object returns obj as an any holding *E.
 func (m *tableMeta) object(obj field.Ptr) any {
 	return field.PointerTo(m.t.goType, obj)

@@ -88,14 +88,14 @@ type merger struct {
 	// memo maps each object reached to its node, so a cycle or an object
 	// reached twice is merged once.
 	memo map[mergeKey]*mergeNode
-	// byKey maps a non-zero primary key to the first node found for it,
+	// byKey maps a set primary key to the first node found for it,
 	// so two given objects with one key merge onto one object of the
 	// Session (SQLAlchemy's _resolve_conflict_map).
 	byKey map[identKey]*mergeNode
 	// order lists the nodes as first reached (depth first, in field and
 	// collection order): the order apply copies and adds them in.
 	order []*mergeNode
-	// pendingKeys indexes the Session's pending objects with a non-zero
+	// pendingKeys indexes the Session's pending objects with a set
 	// key, built when first needed.
 	pendingKeys map[identKey]*objState
 }
@@ -171,7 +171,7 @@ func mergeFollows(r *relationship) bool {
 // find sets n.dst: the Session's object with src's key, or a new copy.
 func (mg *merger) find(n *mergeNode) error {
 	s, m := mg.s, n.m
-	if m.zeroKey(n.src) {
+	if m.keyUnset(n.src) {
 		n.dst, n.isNew = m.t.newObj(), true // an unset key: a new row
 		return nil
 	}
@@ -219,7 +219,7 @@ func (mg *merger) pendingKey(k identKey) *objState {
 	if mg.pendingKeys == nil {
 		mg.pendingKeys = map[identKey]*objState{}
 		for _, st := range mg.s.livePending() {
-			if st.m.zeroKey(st.obj) {
+			if st.m.keyUnset(st.obj) {
 				continue
 			}
 			pk := st.m.keyOf(st.obj)
@@ -337,9 +337,9 @@ func (mg *merger) apply(root *mergeNode) {
 }
 
 // byKeyOwner reports whether n is the node that owns its dst: the first
-// node with its key, or any node of a zero key (each its own copy).
+// node with its key, or any node of an unset key (each its own copy).
 func (mg *merger) byKeyOwner(n *mergeNode) bool {
-	if n.m.zeroKey(n.src) {
+	if n.m.keyUnset(n.src) {
 		return true
 	}
 	return mg.byKey[n.m.keyOf(n.src)] == n
