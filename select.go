@@ -53,6 +53,9 @@ type selectCore struct {
 	eager atomic.Pointer[eagerPlan]
 	// keys caches how Unique compares the statement's rows (unique.go).
 	keys atomic.Uint32
+	// critTables lists the tables the statement renders, once it has
+	// run with global criteria (criteria.go).
+	critTables atomic.Pointer[[]*table]
 }
 
 func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {
