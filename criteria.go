@@ -338,3 +338,30 @@ func (c *execConn) render(ctx context.Context, st statementNode) (*rendered, err
 	}
 	return r, nil
 }
+
+// unfiltered runs the statements of the unit of work that must see every
+// row whatever the criteria: the children of a deleted parent, loaded to
+// delete or unlink them (relationship_flush.go). A child the criteria
+// hide (soft-deleted, another tenant's) still holds a foreign key to the
+// parent, and leaving it out would make the parent's DELETE fail on that
+// key, or leave the child pointing at no row.
+type unfiltered struct{ ex Executor }
+
+func (u unfiltered) acquire(ctx context.Context, write bool) (*execConn, error) {
+	c, err := acquire(ctx, u.ex, write)
+	if err != nil {
+		return nil, err
+	}
+	// A Session lends the same execConn to every statement and sets its
+	// criteria again on the next one.
+	c.crit = nil
+	return c, nil
+}
+
+// hides reports whether the Session's criteria may hide rows of t. Get
+// then keeps an expired object whose row it did not find: the row may
+// exist, filtered out, and an object expunged while still in a loaded
+// collection would be inserted again by the save-update cascade.
+func (c *sessionCriteria) hides(t *table) bool {
+	return c.set != nil && len(c.set.by[t]) > 0
+}

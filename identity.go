@@ -471,7 +471,7 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error
 		}
 	}
 	p, err := s.loadByKey(ctx, m, pk, s.autoflush)
-	if st != nil && errors.Is(err, ErrNoResult) {
+	if st != nil && errors.Is(err, ErrNoResult) && !s.crit.hides(t) {
 		s.forgetVanished(st)
 	}
 	return p, err
