@@ -19,6 +19,8 @@ type DB struct {
 	level   slog.Level
 	closed  atomic.Bool
 	md      *Metadata
+	// crit is the criteria of WithCriteria (criteria.go).
+	crit *criteriaSet
 }
 
 // OpenOption configures a [DB].
@@ -106,7 +108,7 @@ func (db *DB) acquire(ctx context.Context, _ bool) (*execConn, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
 	}
-	return &execConn{db: db, q: db.drv}, nil
+	return &execConn{db: db, q: db.drv, crit: db.crit}, nil
 }
 
 // acquire lends a connection of ex to a statement; a nil ex is an error,

@@ -109,6 +109,6 @@ func (c *deleteNode) renderStmt(b *builder, _, _ bool) {
 	}
 	b.write("DELETE FROM ")
 	b.ident(c.t.name)
-	renderWhere(b, c.t, c.where)
+	renderWhere(b, c.t, b.targetCriteria(c.t, c.where))
 	renderReturning(b, c.ret)
 }

@@ -160,7 +160,7 @@ func execDML(ctx context.Context, ex Executor, st dmlNode) (int64, error) {
 	}
 	var total int64
 	for _, p := range parts {
-		r, err := renderUncached(p, conn.db.dialect)
+		r, err := conn.render(ctx, p)
 		if err != nil {
 			return total, err
 		}

@@ -460,7 +460,7 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error
 		return st.obj, nil
 	}
 	p, err := s.loadByKey(ctx, m, pk, s.autoflush)
-	if st != nil && errors.Is(err, ErrNoResult) {
+	if st != nil && errors.Is(err, ErrNoResult) && !s.crit.hides(t) {
 		s.forgetVanished(st)
 	}
 	return p, err

@@ -384,7 +384,7 @@ func execInsertDefaults(ctx context.Context, ex Executor, c *insertNode) (int64,
 	defer sync.after()
 	for _, p := range parts {
 		ins := p.(*insertNode)
-		r, err := renderUncached(ins, conn.db.dialect)
+		r, err := conn.render(ctx, ins)
 		if err != nil {
 			return total, err
 		}

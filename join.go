@@ -420,6 +420,9 @@ func (b *builder) renderSource(s *source) {
 		b.fail(s.err)
 	}
 	s = s.identity()
+	if b.crit != nil && s.table != nil && s.sub == nil {
+		b.crit.saw(s.table)
+	}
 	if s.sub != nil {
 		b.writeByte('(')
 		s.sub.core.renderStmt(b, true, false)

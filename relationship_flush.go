@@ -589,7 +589,7 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 	per := keysPerStatement(u.s.db.dialect, len(r.ownerCols()), 0)
 	for start := 0; start < len(keys); start += per {
 		core, _ := r.loadCore(r.target.base, keys[start:min(start+per, len(keys))])
-		res, err := execute(u.ctx, noFlush{u.s}, core, func() rowReader[field.Ptr] { return &tableReader{t: r.target} })
+		res, err := execute(u.ctx, unfiltered{noFlush{u.s}}, core, func() rowReader[field.Ptr] { return &tableReader{t: r.target} })
 		if err != nil {
 			return wrapErr(err, "loading %s of deleted rows", r)
 		}

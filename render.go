@@ -33,6 +33,9 @@ type builder struct {
 	// adapt renders the columns of some sources from others (criteria
 	// of a relationship rendered against an alias: loader_joined.go).
 	adapt map[*source]*source
+	// crit is the global criteria of the render, nil without any
+	// (criteria.go).
+	crit *critEnv
 }
 
 func newBuilder(d Dialect) *builder {

@@ -22,6 +22,8 @@ type execConn struct {
 	q       dialect.Querier
 	ids     identityMap
 	release func()
+	// crit is the criteria of the DB or Session (criteria.go).
+	crit *criteriaSet
 }
 
 func (c *execConn) done() {
@@ -172,7 +174,7 @@ func mayWrite(st statementNode) bool {
 
 // query renders and runs a statement on the connection, logging it.
 func (c *execConn) query(ctx context.Context, st statementNode) (dialect.Rows, error) {
-	r, err := render(st, c.db.dialect)
+	r, err := c.render(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -112,5 +112,5 @@ func (d detachedRows) acquire(ctx context.Context, _ bool) (*execConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &execConn{db: c.db, q: c.q, release: c.release}, nil
+	return &execConn{db: c.db, q: c.q, release: c.release, crit: c.crit}, nil
 }

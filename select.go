@@ -56,6 +56,9 @@ type selectCore struct {
 	// nullable caches the sources on the optional side of its outer
 	// joins (outerjoin.go): planned once, not per execution.
 	nullable atomic.Pointer[map[*source]bool]
+	// critTables lists the tables the statement renders, once it has
+	// run with global criteria (criteria.go).
+	critTables atomic.Pointer[[]*table]
 }
 
 func newSelect[T any](items []node, read func() rowReader[T]) *Query[T] {

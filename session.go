@@ -36,6 +36,8 @@ type Session struct {
 	autoflush bool
 	expire    bool
 	txOpts    TxOptions
+	// crit is the criteria of its DB and options (criteria.go).
+	crit sessionCriteria
 
 	tx    dialect.Tx
 	held  dialect.Conn // the connection of tx and of the open cursors (hold)
@@ -199,6 +201,7 @@ func (db *DB) Session(opts ...SessionOption) *Session {
 			o(s)
 		}
 	}
+	s.crit.resolve(db)
 	return s
 }
 
@@ -257,7 +260,7 @@ func (s *Session) conn(ctx context.Context, autoflush, write bool) (*execConn, e
 	// One execConn per Session: every cursor open on it shares the
 	// same transaction (or held connection), and releasing it counts the
 	// cursor closed.
-	s.ec.db, s.ec.q, s.ec.ids = s.db, q, s
+	s.ec.db, s.ec.q, s.ec.ids, s.ec.crit = s.db, q, s, s.crit.set
 	if s.ec.release == nil {
 		s.ec.release = func() {
 			if s.openResults--; s.openResults == 0 {

@@ -251,7 +251,7 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 		}
 	})
 	obj, err := byKey.One(ctx, s)
-	if st != nil && errors.Is(err, ErrNoResult) {
+	if st != nil && errors.Is(err, ErrNoResult) && !s.crit.hides(src.table) {
 		s.forgetVanished(st)
 	}
 	return obj, err

@@ -65,13 +65,14 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	defer func() { b.enclosing = b.enclosing[:len(b.enclosing)-1] }()
 
 	c.renderItems(b, nested)
+	where := b.applyCriteria(elems, c.where)
 	if len(elems) > 0 {
 		b.write(" FROM ")
 		b.renderFrom(elems)
 	}
-	if len(c.where) > 0 {
+	if len(where) > 0 {
 		b.write(" WHERE ")
-		renderConjunction(b, c.where)
+		renderConjunction(b, where)
 	}
 	renderList(b, " GROUP BY ", c.groupBy)
 	if len(c.having) > 0 {

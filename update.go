@@ -134,6 +134,6 @@ func (c *updateNode) renderStmt(b *builder, _, _ bool) {
 	b.enclosing = append(b.enclosing, map[*source]bool{c.t.base: true})
 	renderAssignments(b, c.sets)
 	b.enclosing = b.enclosing[:len(b.enclosing)-1]
-	renderWhere(b, c.t, c.where)
+	renderWhere(b, c.t, b.targetCriteria(c.t, c.where))
 	renderReturning(b, c.ret)
 }
