@@ -271,14 +271,7 @@ func (n *critNode) render(b *builder) {
 	env, prev := b.crit, b.adapt
 	b.crit = nil
 	if n.m != nil {
-		merged := make(map[*source]*source, len(prev)+len(n.m))
-		for k, v := range prev {
-			merged[k] = v
-		}
-		for k, v := range n.m {
-			merged[k] = v
-		}
-		b.adapt = merged
+		b.adapt = mergedAdapt(prev, n.m)
 	}
 	or, _ := n.cond.(*boolNode)
 	paren := or != nil && or.op != " AND " && len(or.items) > 1

@@ -1,6 +1,7 @@
 package quarry
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
@@ -134,16 +135,18 @@ type adaptNode struct {
 
 func (a *adaptNode) render(b *builder) {
 	prev := b.adapt
-	merged := make(map[*source]*source, len(prev)+len(a.m))
-	for k, v := range prev {
-		merged[k] = v
-	}
-	for k, v := range a.m {
-		merged[k] = v
-	}
-	b.adapt = merged
+	b.adapt = mergedAdapt(prev, a.m)
 	a.inner.render(b)
 	b.adapt = prev
+}
+
+// mergedAdapt returns the re-pointings of prev with those of m on top, for
+// rendering a node nested in another that re-points sources.
+func mergedAdapt(prev, m map[*source]*source) map[*source]*source {
+	merged := make(map[*source]*source, len(prev)+len(m))
+	maps.Copy(merged, prev)
+	maps.Copy(merged, m)
+	return merged
 }
 
 func (a *adaptNode) sources(fn func(*source)) {
