@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,5 +211,28 @@ func TestMetadataConcurrentMappingAndQueries(t *testing.T) {
 		n, err := quarry.Select(TAddresses).Count(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(1))
+	})
+}
+
+// A relationship operator over a mapping that cannot be configured fails
+// with the mapping error itself (errors.Is finds ErrMapping, the message
+// says "quarry:" once), before any SQL is sent.
+func TestMetadataBrokenRelationshipOperators(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		md := quarry.NewMetadata()
+		authors, err := quarry.TableIn[MdAuthor, MdAuthorTable](md, "md_authors")
+		is.NoErr(err) // its books are never mapped here
+		log.Reset()
+		for _, cond := range []quarry.Condition{
+			authors.Books.Any(),
+			authors.Books.Contains(&MdBook{ID: 1}),
+		} {
+			_, err := quarry.Select(authors).Where(cond).All(ctx, db)
+			is.True(errors.Is(err, quarry.ErrMapping))
+			is.Equal(strings.Count(err.Error(), "quarry:"), 1)
+		}
+		is.Equal(log.Count(), 0)
 	})
 }
