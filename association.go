@@ -46,11 +46,7 @@ func (c AssociationColumn) OnDelete(action string) AssociationColumn {
 // mistake panics with a message naming the table; use [TryAssociation] to
 // get an error instead.
 func Association(name string, cols ...AssociationColumn) *AssociationTable {
-	a, err := TryAssociation(name, cols...)
-	if err != nil {
-		panic(err)
-	}
-	return a
+	return Must(TryAssociation(name, cols...))
 }
 
 // TryAssociation is [Association] returning the mapping error instead of

@@ -184,11 +184,7 @@ type columnBinder interface {
 // panics with a message naming the struct, the field and the problem, so
 // it fails when the program starts; use [TryTable] to get an error instead.
 func Table[E, M any](name string) *M {
-	m, err := TryTable[E, M](name)
-	if err != nil {
-		panic(err)
-	}
-	return m
+	return Must(TryTable[E, M](name))
 }
 
 // TryTable is [Table] returning the mapping error instead of panicking.

@@ -162,6 +162,20 @@ func configureTables(ts ...*table) error {
 	return nil
 }
 
+// Must returns v, or panics with err when it is not nil, as
+// [text/template.Must] does: for mappings in package-level variables,
+// where a mistake should stop the program as it starts.
+//
+//	var Users = quarry.Must(quarry.TableIn[User, UserTable](md, "users"))
+//
+// [Table] and [Association] are Must of [TryTable] and [TryAssociation].
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 // TableIn is [TryTable] mapping into md instead of the default metadata.
 func TableIn[E, M any](md *Metadata, name string) (*M, error) {
 	if md == nil {

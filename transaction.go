@@ -483,21 +483,22 @@ func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
 	if err != nil {
 		return err
 	}
+	returned := false
 	defer func() {
-		// On error or panic; a flush that failed inside fn has already
-		// rolled back the whole transaction and ended the savepoint.
-		p := recover()
-		if (err != nil || p != nil) && slices.Contains(s.marks, sp) {
+		// On error, or when fn panicked (the panic unwinds on past this
+		// deferred call, untouched); a flush that failed inside fn has
+		// already rolled back the whole transaction and ended the
+		// savepoint.
+		if (err != nil || !returned) && slices.Contains(s.marks, sp) {
 			if rerr := sp.Rollback(ctx); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 		}
-		if p != nil {
-			panic(p)
-		}
 	}()
-	if err := fn(); err != nil {
-		return err
+	ferr := fn()
+	returned = true
+	if ferr != nil {
+		return ferr
 	}
 	return sp.Commit(ctx)
 }
