@@ -43,7 +43,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOpt
 		pool.Close()
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
-	return quarry.OpenDB(&driver{pool: pool, owned: true}, opts...), nil
+	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool, owned: true}, opts...), nil
 }
 
 // OpenPool returns a DB over a pool the application already has, sharing
@@ -53,7 +53,7 @@ func OpenPool(pool *pgxpool.Pool, opts ...quarry.OpenOption) (*quarry.DB, error)
 	if pool == nil {
 		return nil, errors.New("quarry/postgres: OpenPool: nil pool")
 	}
-	return quarry.OpenDB(&driver{pool: pool}, opts...), nil
+	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool}, opts...), nil
 }
 
 // Pool returns the pgx pool behind a DB opened by this package, for work
@@ -72,7 +72,33 @@ var (
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
+// runner runs statements on the pool, on one held connection or in a
+// transaction: the Querier half of each.
+type runner struct {
+	q interface {
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	}
+}
+
+func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
+	rows, err := r.q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &rowsAdapter{rows: rows}, nil
+}
+
+func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	tag, err := r.q.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
 type driver struct {
+	runner
 	pool *pgxpool.Pool
 	// owned says Close closes the pool (it was opened here).
 	owned bool
@@ -80,28 +106,12 @@ type driver struct {
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
-func (d *driver) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := d.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return &rowsAdapter{rows: rows}, nil
-}
-
-func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	tag, err := d.pool.Exec(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
-}
-
 func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
 	t, err := d.pool.BeginTx(ctx, txOptions(opts))
 	if err != nil {
 		return nil, err
 	}
-	return &tx{tx: t}, nil
+	return &tx{runner: runner{t}, tx: t}, nil
 }
 
 func txOptions(opts dialect.TxOptions) pgx.TxOptions {
@@ -127,26 +137,13 @@ func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{c: c}, nil
+	return &conn{runner: runner{c}, c: c}, nil
 }
 
 // conn is a connection a Session holds.
-type conn struct{ c *pgxpool.Conn }
-
-func (c *conn) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := c.c.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return &rowsAdapter{rows: rows}, nil
-}
-
-func (c *conn) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	tag, err := c.c.Exec(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
+type conn struct {
+	runner
+	c *pgxpool.Conn
 }
 
 func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
@@ -154,7 +151,7 @@ func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, e
 	if err != nil {
 		return nil, err
 	}
-	return &tx{tx: t}, nil
+	return &tx{runner: runner{t}, tx: t}, nil
 }
 
 func (c *conn) Release() error {
@@ -205,22 +202,9 @@ func (d *driver) Classify(err error) error {
 	return nil
 }
 
-type tx struct{ tx pgx.Tx }
-
-func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := t.tx.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return &rowsAdapter{rows: rows}, nil
-}
-
-func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
+type tx struct {
+	runner
+	tx pgx.Tx
 }
 
 // Commit sends COMMIT. An error the server sent (a deferred constraint

@@ -48,7 +48,7 @@ func Open(ctx context.Context, dsn string, opts ...quarry.OpenOption) (*quarry.D
 		sdb.Close()
 		return nil, fmt.Errorf("quarry/sqlite: open %q: %w", dsn, err)
 	}
-	return quarry.OpenDB(&driver{db: sdb}, opts...), nil
+	return quarry.OpenDB(&driver{runner: runner{sdb}, db: sdb}, opts...), nil
 }
 
 // OpenDB returns a DB over a *sql.DB of the modernc.org/sqlite driver
@@ -71,7 +71,7 @@ func OpenDB(ctx context.Context, sdb *sql.DB, opts ...quarry.OpenOption) (*quarr
 	if on != 1 {
 		return nil, errors.New("quarry/sqlite: OpenDB: foreign keys are not enforced on this database: open it with ?_pragma=foreign_keys(1)")
 	}
-	return quarry.OpenDB(&driver{db: sdb, borrowed: true}, opts...), nil
+	return quarry.OpenDB(&driver{runner: runner{sdb}, db: sdb, borrowed: true}, opts...), nil
 }
 
 func buildDSN(dsn string) (string, bool) {
@@ -121,29 +121,39 @@ var (
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
-type driver struct {
-	db *sql.DB
-	// borrowed says the application owns db (OpenDB): Close leaves it.
-	borrowed bool
+// runner runs statements on a *sql.DB or on one *sql.Conn: the
+// Querier half of the driver, of a held connection and of a transaction.
+type runner struct {
+	q interface {
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	}
 }
 
-func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
-
-func (d *driver) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := d.db.QueryContext(ctx, sql, args...)
+func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
+	rows, err := r.q.QueryContext(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	return rowsAdapter{rows}, nil
 }
 
-func (d *driver) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := d.db.ExecContext(ctx, sql, args...)
+func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
+	res, err := r.q.ExecContext(ctx, sql, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
+
+type driver struct {
+	runner
+	db *sql.DB
+	// borrowed says the application owns db (OpenDB): Close leaves it.
+	borrowed bool
+}
+
+func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
 // Begin takes a connection and starts a transaction on it by hand, so that
 // write transactions can BEGIN IMMEDIATE (database/sql cannot ask for it).
@@ -172,7 +182,7 @@ func begin(ctx context.Context, conn *sql.Conn, opts dialect.TxOptions) (*tx, er
 	if _, err := conn.ExecContext(ctx, stmt); err != nil {
 		return nil, err
 	}
-	return &tx{conn: conn}, nil
+	return &tx{runner: runner{conn}, conn: conn}, nil
 }
 
 func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
@@ -180,26 +190,13 @@ func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{c: c}, nil
+	return &conn{runner: runner{c}, c: c}, nil
 }
 
 // conn is a connection a Session holds.
-type conn struct{ c *sql.Conn }
-
-func (c *conn) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := c.c.QueryContext(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return rowsAdapter{rows}, nil
-}
-
-func (c *conn) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := c.c.ExecContext(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+type conn struct {
+	runner
+	c *sql.Conn
 }
 
 func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
@@ -273,6 +270,7 @@ func violation(kind error, msg string) error {
 }
 
 type tx struct {
+	runner
 	conn *sql.Conn
 	done bool
 	// release says the connection goes back to the pool when the
@@ -285,22 +283,6 @@ func (t *tx) end() {
 	if t.release {
 		t.conn.Close()
 	}
-}
-
-func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := t.conn.QueryContext(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return rowsAdapter{rows}, nil
-}
-
-func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := t.conn.ExecContext(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // Commit sends COMMIT. A COMMIT that SQLite refuses (a deferred foreign
