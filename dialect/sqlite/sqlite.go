@@ -48,7 +48,7 @@ func Open(ctx context.Context, dsn string, opts ...quarry.OpenOption) (*quarry.D
 		sdb.Close()
 		return nil, fmt.Errorf("quarry/sqlite: open %q: %w", dsn, err)
 	}
-	return quarry.OpenDB(&driver{runner: runner{sdb}, db: sdb}, opts...), nil
+	return quarry.OpenDB(newDriver(sdb, false), opts...), nil
 }
 
 // OpenDB returns a DB over a *sql.DB of the modernc.org/sqlite driver
@@ -71,7 +71,7 @@ func OpenDB(ctx context.Context, sdb *sql.DB, opts ...quarry.OpenOption) (*quarr
 	if on != 1 {
 		return nil, errors.New("quarry/sqlite: OpenDB: foreign keys are not enforced on this database: open it with ?_pragma=foreign_keys(1)")
 	}
-	return quarry.OpenDB(&driver{runner: runner{sdb}, db: sdb, borrowed: true}, opts...), nil
+	return quarry.OpenDB(newDriver(sdb, true), opts...), nil
 }
 
 func buildDSN(dsn string) (string, bool) {
@@ -121,36 +121,15 @@ var (
 	_ dialect.Rows   = (*rowsAdapter)(nil)
 )
 
-// runner runs statements on a *sql.DB or on one *sql.Conn: the
-// Querier half of the driver, of a held connection and of a transaction.
-type runner struct {
-	q interface {
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	}
-}
-
-func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := r.q.QueryContext(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return rowsAdapter{rows}, nil
-}
-
-func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := r.q.ExecContext(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
 type driver struct {
-	runner
+	*connPool
 	db *sql.DB
 	// borrowed says the application owns db (OpenDB): Close leaves it.
 	borrowed bool
+}
+
+func newDriver(sdb *sql.DB, borrowed bool) *driver {
+	return &driver{connPool: &connPool{db: sdb}, db: sdb, borrowed: borrowed}
 }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
@@ -158,54 +137,64 @@ func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 // Begin takes a connection and starts a transaction on it by hand, so that
 // write transactions can BEGIN IMMEDIATE (database/sql cannot ask for it).
 func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
-	conn, err := d.db.Conn(ctx)
+	pc, err := d.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, err := begin(ctx, conn, opts)
+	t, err := begin(ctx, pc, opts)
 	if err != nil {
-		conn.Close()
+		d.put(pc)
 		return nil, err
 	}
-	t.release = true
+	t.pool = d.connPool
 	return t, nil
 }
 
 // begin sends BEGIN on conn: IMMEDIATE for a transaction that will
 // write, so that it waits for the write lock now rather than fail busy
 // later.
-func begin(ctx context.Context, conn *sql.Conn, opts dialect.TxOptions) (*tx, error) {
+func begin(ctx context.Context, pc *pconn, opts dialect.TxOptions) (*tx, error) {
 	stmt := "BEGIN"
 	if opts.Write {
 		stmt = "BEGIN IMMEDIATE"
 	}
-	if _, err := conn.ExecContext(ctx, stmt); err != nil {
+	if _, err := pc.Exec(ctx, stmt, nil); err != nil {
 		return nil, err
 	}
-	return &tx{runner: runner{conn}, conn: conn}, nil
+	return &tx{pconn: pc}, nil
 }
 
 func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
-	c, err := d.db.Conn(ctx)
+	pc, err := d.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &conn{runner: runner{c}, c: c}, nil
+	return &conn{pconn: pc, pool: d.connPool}, nil
 }
 
 // conn is a connection a Session holds.
 type conn struct {
-	runner
-	c *sql.Conn
+	*pconn
+	pool     *connPool
+	released bool
 }
 
 func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
-	return begin(ctx, c.c, opts)
+	return begin(ctx, c.pconn, opts)
 }
 
-func (c *conn) Release() error { return c.c.Close() }
+// Release returns the connection to the pool; a second Release does
+// nothing.
+func (c *conn) Release() error {
+	if !c.released {
+		c.released = true
+		c.pool.put(c.pconn)
+	}
+	return nil
+}
 
 func (d *driver) Close() error {
+	d.connPool.close()
 	if d.borrowed {
 		return nil
 	}
@@ -270,18 +259,17 @@ func violation(kind error, msg string) error {
 }
 
 type tx struct {
-	runner
-	conn *sql.Conn
+	*pconn
 	done bool
-	// release says the connection goes back to the pool when the
-	// transaction ends (it was taken for it, not held by a Session).
-	release bool
+	// pool is where the connection goes back when the transaction ends,
+	// nil when a Session holds the connection beyond it.
+	pool *connPool
 }
 
 // end returns the connection to the pool when the transaction owns it.
 func (t *tx) end() {
-	if t.release {
-		t.conn.Close()
+	if t.pool != nil {
+		t.pool.put(t.pconn)
 	}
 }
 
@@ -296,12 +284,12 @@ func (t *tx) Commit(ctx context.Context) error {
 	}
 	t.done = true
 	defer t.end()
-	_, err := t.conn.ExecContext(ctx, "COMMIT")
+	_, err := t.pconn.Exec(ctx, "COMMIT", nil)
 	if err == nil {
 		return nil
 	}
 	// End the transaction before the connection goes back to the pool.
-	if _, rerr := t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+	if _, rerr := t.pconn.Exec(context.WithoutCancel(ctx), "ROLLBACK", nil); rerr != nil {
 		return fmt.Errorf("%w: %w", dialect.ErrCommitUnknown, err)
 	}
 	return err
@@ -314,17 +302,10 @@ func (t *tx) Rollback(ctx context.Context) error {
 	t.done = true
 	// Roll back even when ctx is cancelled: the connection must not go
 	// back to the pool inside a transaction.
-	_, err := t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	_, err := t.pconn.Exec(context.WithoutCancel(ctx), "ROLLBACK", nil)
 	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
 		err = nil
 	}
 	t.end()
 	return err
-}
-
-type rowsAdapter struct{ *sql.Rows }
-
-func (r rowsAdapter) Columns() []string {
-	cols, _ := r.Rows.Columns()
-	return cols
 }
