@@ -6,7 +6,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -106,30 +105,14 @@ type driver struct {
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
 
+// Begin takes a connection for a transaction whose BEGIN goes with its
+// first statement (tx.go).
 func (d *driver) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
-	t, err := d.pool.BeginTx(ctx, txOptions(opts))
+	c, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &tx{runner: runner{t}, tx: t}, nil
-}
-
-func txOptions(opts dialect.TxOptions) pgx.TxOptions {
-	txo := pgx.TxOptions{}
-	switch opts.Isolation {
-	case sql.LevelSerializable:
-		txo.IsoLevel = pgx.Serializable
-	case sql.LevelRepeatableRead, sql.LevelSnapshot:
-		txo.IsoLevel = pgx.RepeatableRead
-	case sql.LevelReadCommitted:
-		txo.IsoLevel = pgx.ReadCommitted
-	case sql.LevelReadUncommitted:
-		txo.IsoLevel = pgx.ReadUncommitted
-	}
-	if opts.ReadOnly {
-		txo.AccessMode = pgx.ReadOnly
-	}
-	return txo
+	return newTx(c, opts, true), nil
 }
 
 func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
@@ -146,12 +129,8 @@ type conn struct {
 	c *pgxpool.Conn
 }
 
-func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
-	t, err := c.c.BeginTx(ctx, txOptions(opts))
-	if err != nil {
-		return nil, err
-	}
-	return &tx{runner: runner{t}, tx: t}, nil
+func (c *conn) Begin(_ context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
+	return newTx(c.c, opts, false), nil
 }
 
 func (c *conn) Release() error {
@@ -202,47 +181,26 @@ func (d *driver) Classify(err error) error {
 	return nil
 }
 
-type tx struct {
-	runner
-	tx pgx.Tx
+// rowsAdapter is the dialect.Rows of a query; batch is the batch that
+// carried the query with its transaction's BEGIN, closed after the rows.
+type rowsAdapter struct {
+	rows  pgx.Rows
+	batch pgx.BatchResults
 }
-
-// Commit sends COMMIT. An error the server sent (a deferred constraint
-// or trigger raising: a *pgconn.PgError), or its ROLLBACK answer to the
-// COMMIT of an aborted transaction (pgx.ErrTxCommitRollback), means the
-// transaction was rolled back and is returned as it is. Any other error
-// means the answer never arrived (the connection broke, the context
-// ended): it wraps [dialect.ErrCommitUnknown].
-func (t *tx) Commit(ctx context.Context) error {
-	err := t.tx.Commit(ctx)
-	if err == nil {
-		return nil
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) || errors.Is(err, pgx.ErrTxCommitRollback) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", dialect.ErrCommitUnknown, err)
-}
-
-// Rollback uses a context that is not cancelled, so the connection is
-// cleaned and returned to the pool even when ctx is done.
-func (t *tx) Rollback(ctx context.Context) error {
-	err := t.tx.Rollback(context.WithoutCancel(ctx))
-	if errors.Is(err, pgx.ErrTxClosed) {
-		return nil
-	}
-	return err
-}
-
-type rowsAdapter struct{ rows pgx.Rows }
 
 func (r *rowsAdapter) Next() bool             { return r.rows.Next() }
 func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(dest...) }
 func (r *rowsAdapter) Err() error             { return r.rows.Err() }
 func (r *rowsAdapter) Close() error {
 	r.rows.Close()
-	return r.rows.Err()
+	err := r.rows.Err()
+	if r.batch != nil {
+		if cerr := r.batch.Close(); err == nil {
+			err = cerr
+		}
+		r.batch = nil
+	}
+	return err
 }
 
 func (r *rowsAdapter) Columns() []string {
