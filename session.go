@@ -86,6 +86,7 @@ type Session struct {
 	closed      bool
 	ec          execConn
 	slab        []objState
+	slabBlock   int // size of the last slab
 }
 
 type objStatus uint8
@@ -347,14 +348,25 @@ type sessionMeta struct {
 	*tableMeta
 	snaps field.Ptr
 	free  int
+	block int // size of the last block
 }
 
-const snapBlock = 64
+// Blocks of object states and snapshots start small and double up to
+// maxBlock, so that a Session of one object costs a few hundred bytes and
+// a Session loading many rows still allocates once per maxBlock rows.
+const (
+	firstBlock = 2
+	maxBlock   = 64
+)
+
+// nextBlock is the size of the block after one of size n.
+func nextBlock(n int) int { return min(max(2*n, firstBlock), maxBlock) }
 
 // loadSnapshot copies the columns of obj into a snapshot from the block.
 func (m *sessionMeta) loadSnapshot(obj field.Ptr) field.Ptr {
 	if m.free == 0 {
-		m.snaps, m.free = m.t.newBlock(snapBlock), snapBlock
+		m.block = nextBlock(m.block)
+		m.snaps, m.free = m.t.newBlock(m.block), m.block
 	}
 	p := m.snaps
 	m.free--
@@ -369,7 +381,8 @@ func (m *sessionMeta) loadSnapshot(obj field.Ptr) field.Ptr {
 // costs one allocation per block instead of one per row.
 func (s *Session) newState(m *tableMeta, obj field.Ptr) *objState {
 	if len(s.slab) == 0 {
-		s.slab = make([]objState, 64)
+		s.slabBlock = nextBlock(s.slabBlock)
+		s.slab = make([]objState, s.slabBlock)
 	}
 	st := &s.slab[0]
 	s.slab = s.slab[1:]
