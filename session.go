@@ -43,6 +43,9 @@ type Session struct {
 	held  dialect.Conn // the connection of tx and of the open cursors (hold)
 	marks []*Savepoint
 	spSeq int
+	// restartSp is the savepoint of the CockroachDB retry protocol
+	// (retry.go), nil without it.
+	restartSp *Savepoint
 
 	// ids is the identity map: persistent objects and objects marked for
 	// deletion, by key.
@@ -227,7 +230,9 @@ func (s *Session) acquire(ctx context.Context, write bool) (*execConn, error) {
 // began a deferred transaction would hold a snapshot that a later write
 // cannot upgrade once another writer has committed, failing busy at once
 // instead of waiting), so reads wait for the first write to begin one.
-func (s *Session) readsInTx() bool { return s.txOpts.Isolation != sql.LevelDefault }
+func (s *Session) readsInTx() bool {
+	return s.txOpts.Isolation != sql.LevelDefault || s.restartSp != nil
+}
 
 // conn lends the Session's connection to a statement: its transaction
 // when one is open or the statement writes (write), the pool otherwise.

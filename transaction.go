@@ -505,7 +505,9 @@ func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
 
 // Transaction runs fn with a new Session and commits it when fn returns
 // nil; when fn returns an error or panics, it rolls back and returns the
-// error (or re-panics). The Session is closed afterwards.
+// error (or re-panics). The Session is closed afterwards. The options
+// are [SessionOption]s for the Session, and [Retry] to run fn again on
+// serialization failures and deadlocks.
 //
 //	err := db.Transaction(ctx, func(s *quarry.Session) error {
 //		u, err := quarry.Get(ctx, s, Users, id)
@@ -515,14 +517,23 @@ func (s *Session) Nested(ctx context.Context, fn func() error) (err error) {
 //		u.Name = "ed"
 //		return nil
 //	})
-func (db *DB) Transaction(ctx context.Context, fn func(s *Session) error, opts ...SessionOption) (err error) {
+func (db *DB) Transaction(ctx context.Context, fn func(s *Session) error, opts ...TransactionOption) (err error) {
 	if err := db.usable(); err != nil {
 		return err
 	}
 	if fn == nil {
 		return invalidArg("Transaction of a nil function")
 	}
-	s := db.Session(opts...)
+	var cfg txConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyTransaction(&cfg)
+		}
+	}
+	if cfg.retry != nil {
+		return db.transactRetry(ctx, fn, cfg)
+	}
+	s := db.Session(cfg.session...)
 	defer func() {
 		if cerr := s.Close(ctx); cerr != nil && err == nil && !errors.Is(cerr, ErrSessionClosed) {
 			err = cerr

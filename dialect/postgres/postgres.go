@@ -34,7 +34,9 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOpt
 	if cfg == nil {
 		return nil, errors.New("quarry/postgres: OpenConfig: nil config")
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	d := &driver{owned: true}
+	db := quarry.OpenDB(d, opts...) // this package's options configure d (options.go)
+	pool, err := pgxpool.NewWithConfig(ctx, d.poolConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
@@ -42,7 +44,8 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOpt
 		pool.Close()
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
-	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool, owned: true}, opts...), nil
+	d.runner, d.pool = runner{pool}, pool
+	return db, nil
 }
 
 // OpenPool returns a DB over a pool the application already has, sharing
@@ -52,7 +55,12 @@ func OpenPool(pool *pgxpool.Pool, opts ...quarry.OpenOption) (*quarry.DB, error)
 	if pool == nil {
 		return nil, errors.New("quarry/postgres: OpenPool: nil pool")
 	}
-	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool}, opts...), nil
+	d := &driver{runner: runner{pool}, pool: pool}
+	db := quarry.OpenDB(d, opts...)
+	if d.execMode != nil {
+		return nil, errExecModeOpenPool
+	}
+	return db, nil
 }
 
 // Pool returns the pgx pool behind a DB opened by this package, for work
@@ -101,6 +109,8 @@ type driver struct {
 	pool *pgxpool.Pool
 	// owned says Close closes the pool (it was opened here).
 	owned bool
+	// execMode is WithExecMode's, nil without it.
+	execMode *pgx.QueryExecMode
 }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }

@@ -84,6 +84,9 @@ func (s *server) stop() error {
 
 // shutdown stops the server of this binary, if one was started.
 func shutdown() error {
+	if err := stopBouncer(); err != nil {
+		return err
+	}
 	var srv *server
 	pgOnce.Do(func() { pgErr = errors.New("testdb: shut down") })
 	srv = pgSrv
