@@ -43,7 +43,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOpt
 		pool.Close()
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
-	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool, owned: true}, opts...), nil
+	return openDB(ctx, &driver{runner: runner{pool}, pool: pool, owned: true}, opts)
 }
 
 // OpenPool returns a DB over a pool the application already has, sharing
@@ -53,7 +53,18 @@ func OpenPool(pool *pgxpool.Pool, opts ...quarry.OpenOption) (*quarry.DB, error)
 	if pool == nil {
 		return nil, errors.New("quarry/postgres: OpenPool: nil pool")
 	}
-	return quarry.OpenDB(&driver{runner: runner{pool}, pool: pool}, opts...), nil
+	return openDB(context.Background(), &driver{runner: runner{pool}, pool: pool}, opts)
+}
+
+// openDB makes the DB, then sets up the replicas its options asked for
+// (replicas.go), closing the DB if they cannot be.
+func openDB(ctx context.Context, d *driver, opts []quarry.OpenOption) (*quarry.DB, error) {
+	db := quarry.OpenDB(d, opts...)
+	if err := d.startReplicas(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // Pool returns the pgx pool behind a DB opened by this package, for work
@@ -102,6 +113,10 @@ type driver struct {
 	pool *pgxpool.Pool
 	// owned says Close closes the pool (it was opened here).
 	owned bool
+	// replicas is what the replica options asked for; router routes
+	// reads to the replicas, nil without any (replicas.go).
+	replicas replicaConfig
+	router   *router
 }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
@@ -137,19 +152,25 @@ func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{runner: runner{c}, c: c}, nil
+	return &conn{runner: runner{c}, c: c, track: d.router != nil}, nil
 }
 
 // conn is a connection a Session holds.
 type conn struct {
 	runner
 	c *pgxpool.Conn
+	// track says its transactions record their commit's position, for
+	// read-your-writes on replicas (replicas_commit.go).
+	track bool
 }
 
 func (c *conn) Begin(ctx context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
 	t, err := c.c.BeginTx(ctx, txOptions(opts))
 	if err != nil {
 		return nil, err
+	}
+	if c.track {
+		return &tx{runner: runner{t}, tx: t, pgc: c.c.Conn()}, nil
 	}
 	return &tx{runner: runner{t}, tx: t}, nil
 }
@@ -160,6 +181,9 @@ func (c *conn) Release() error {
 }
 
 func (d *driver) Close() error {
+	if d.router != nil {
+		d.router.close()
+	}
 	if d.owned {
 		d.pool.Close()
 	}
@@ -205,6 +229,10 @@ func (d *driver) Classify(err error) error {
 type tx struct {
 	runner
 	tx pgx.Tx
+	// pgc is the connection of a transaction whose commit records its
+	// position (replicas_commit.go), nil otherwise; pos is that position.
+	pgc *pgx.Conn
+	pos dialect.Position
 }
 
 // Commit sends COMMIT. An error the server sent (a deferred constraint
@@ -214,6 +242,9 @@ type tx struct {
 // means the answer never arrived (the connection broke, the context
 // ended): it wraps [dialect.ErrCommitUnknown].
 func (t *tx) Commit(ctx context.Context) error {
+	if t.pgc != nil {
+		return t.commitTracked(ctx)
+	}
 	err := t.tx.Commit(ctx)
 	if err == nil {
 		return nil
