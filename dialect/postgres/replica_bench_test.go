@@ -26,7 +26,7 @@ func BenchmarkReadReplicas(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range 100 {
-		if _, err := quarry.Insert(RRNotes).Values(&RRNote{ID: int64(i), Body: "bench"}).Exec(ctx, setup); err != nil {
+		if _, err := quarry.Insert(RRNotes).Values(&RRNote{ID: int64(i + 1), Body: "bench"}).Exec(ctx, setup); err != nil {
 			b.Fatal(err)
 		}
 	}
