@@ -21,6 +21,8 @@ type DB struct {
 	md      *Metadata
 	// crit is the criteria of WithCriteria (criteria.go).
 	crit *criteriaSet
+	// ryw is the commit positions of ReadYourWrites keys (replicas.go).
+	ryw commitPositions
 }
 
 // OpenOption configures a [DB].
@@ -104,11 +106,11 @@ func (db *DB) usable() error {
 	return nil
 }
 
-func (db *DB) acquire(ctx context.Context, _ bool) (*execConn, error) {
+func (db *DB) acquire(ctx context.Context, write bool) (*execConn, error) {
 	if err := db.usable(); err != nil {
 		return nil, err
 	}
-	return &execConn{db: db, q: db.drv, crit: db.crit}, nil
+	return &execConn{db: db, q: db.querier(ctx, write), crit: db.crit}, nil
 }
 
 // acquire lends a connection of ex to a statement; a nil ex is an error,

@@ -47,6 +47,13 @@ type Session struct {
 	// (retry.go), nil without it.
 	restartSp *Savepoint
 
+	// rheld is the read connection of the open cursors outside a
+	// transaction when reads go to replicas; primary (Primary) and
+	// after (the last commit's position) route them (replicas.go).
+	rheld   dialect.Conn
+	primary bool
+	after   dialect.Position
+
 	// ids is the identity map: persistent objects and objects marked for
 	// deletion, by key.
 	ids identityIndex
@@ -256,7 +263,7 @@ func (s *Session) conn(ctx context.Context, autoflush, write bool) (*execConn, e
 			}
 			q = s.tx
 		} else {
-			c, err := s.hold(ctx)
+			c, err := s.holdRead(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -304,6 +311,7 @@ func (s *Session) hold(ctx context.Context) (dialect.Conn, error) {
 // unhold returns the held connection to the pool once the Session has no
 // cursor open and no transaction.
 func (s *Session) unhold() {
+	s.unholdRead()
 	if s.held == nil || s.tx != nil || s.openResults > 0 {
 		return
 	}

@@ -61,7 +61,9 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 	start := time.Now()
 	var err error
 	if verb == "COMMIT" {
-		err = tx.Commit(ctx)
+		if err = tx.Commit(ctx); err == nil {
+			s.noteCommit(ctx, tx)
+		}
 	} else {
 		err = tx.Rollback(ctx)
 	}

@@ -45,6 +45,10 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...quarry.OpenOpt
 		return nil, fmt.Errorf("quarry/postgres: %w", err)
 	}
 	d.runner, d.pool = runner{pool}, pool
+	if err := d.startReplicas(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -59,6 +63,10 @@ func OpenPool(pool *pgxpool.Pool, opts ...quarry.OpenOption) (*quarry.DB, error)
 	db := quarry.OpenDB(d, opts...)
 	if d.execMode != nil {
 		return nil, errExecModeOpenPool
+	}
+	if err := d.startReplicas(context.Background()); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }
@@ -111,6 +119,10 @@ type driver struct {
 	owned bool
 	// execMode is WithExecMode's, nil without it.
 	execMode *pgx.QueryExecMode
+	// replicas is what the replica options asked for; router routes
+	// reads to the replicas, nil without any (replicas.go).
+	replicas replicaConfig
+	router   *router
 }
 
 func (d *driver) Dialect() dialect.Dialect { return Dialect{} }
@@ -130,17 +142,22 @@ func (d *driver) Acquire(ctx context.Context) (dialect.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{runner: runner{c}, c: c}, nil
+	return &conn{runner: runner{c}, c: c, track: d.router != nil}, nil
 }
 
 // conn is a connection a Session holds.
 type conn struct {
 	runner
 	c *pgxpool.Conn
+	// track says its transactions record their commit's position, for
+	// read-your-writes on replicas (replicas_commit.go).
+	track bool
 }
 
 func (c *conn) Begin(_ context.Context, opts dialect.TxOptions) (dialect.Tx, error) {
-	return newTx(c.c, opts, false), nil
+	t := newTx(c.c, opts, false)
+	t.track = c.track
+	return t, nil
 }
 
 func (c *conn) Release() error {
@@ -149,6 +166,9 @@ func (c *conn) Release() error {
 }
 
 func (d *driver) Close() error {
+	if d.router != nil {
+		d.router.close()
+	}
 	if d.owned {
 		d.pool.Close()
 	}

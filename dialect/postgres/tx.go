@@ -29,6 +29,10 @@ type tx struct {
 	// release says the connection goes back to the pool when the
 	// transaction ends (it was taken for it, not held by a Session).
 	release bool
+	// track says the commit records its WAL position, for
+	// read-your-writes on replicas (replicas_commit.go); pos is it.
+	track bool
+	pos   dialect.Position
 }
 
 func newTx(c *pgxpool.Conn, opts dialect.TxOptions, release bool) *tx {
@@ -132,6 +136,9 @@ func (t *tx) Commit(ctx context.Context) error {
 	defer t.end()
 	if t.begin != "" {
 		return nil // nothing was sent, nothing to commit
+	}
+	if t.track {
+		return t.commitTracked(ctx)
 	}
 	tag, err := t.c.Exec(ctx, "COMMIT")
 	if err == nil {
