@@ -92,19 +92,28 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	ob := db.observe(ctx, db.drv, OpBegin, "BEGIN", nil)
 	tx, err := db.drv.Begin(ctx, TxOptions{Write: true})
 	if err != nil {
-		return db.wrapErr("BEGIN", err)
+		err = db.wrapErr("BEGIN", err)
+		ob.end(-1, err)
+		return err
 	}
+	ob.end(-1, nil)
 	for _, s := range stmts {
-		if _, err := db.exec(ctx, tx, s, nil); err != nil {
-			tx.Rollback(ctx)
+		if _, err := db.exec(ctx, tx, OpDDL, s, nil); err != nil {
+			ob := db.observe(ctx, tx, OpRollback, "ROLLBACK", nil)
+			ob.end(-1, db.wrapErr("ROLLBACK", tx.Rollback(ctx)))
 			return err
 		}
 	}
+	ob = db.observe(ctx, tx, OpCommit, "COMMIT", nil)
 	if err := tx.Commit(ctx); err != nil {
-		return db.wrapErr("COMMIT", err)
+		err = db.wrapErr("COMMIT", err)
+		ob.end(-1, err)
+		return err
 	}
+	ob.end(-1, nil)
 	return nil
 }
 
