@@ -10,7 +10,8 @@ import (
 
 // Observer sees every statement a [DB] sends: the queries and DML of
 // statements and Sessions, a flush's INSERTs, UPDATEs and DELETEs, DDL,
-// and BEGIN, COMMIT, ROLLBACK and savepoints. Install one with
+// and a Session's BEGIN, COMMIT, ROLLBACK and savepoints (CreateAll's own
+// transaction around its DDL is not reported, only the DDL). Install one with
 // [WithObserver]; the statement echo of [WithLogger] is one too.
 //
 // StatementStart is called before the statement is sent and returns the

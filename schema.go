@@ -92,28 +92,21 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
-	ob := db.observe(ctx, db.drv, OpBegin, "BEGIN", nil)
+	// The BEGIN and COMMIT around the DDL are not observed (nor echoed,
+	// as they never were): observers see the DDL statements, InTx.
 	tx, err := db.drv.Begin(ctx, TxOptions{Write: true})
 	if err != nil {
-		err = db.wrapErr("BEGIN", err)
-		ob.end(-1, err)
-		return err
+		return db.wrapErr("BEGIN", err)
 	}
-	ob.end(-1, nil)
 	for _, s := range stmts {
 		if _, err := db.exec(ctx, tx, OpDDL, s, nil); err != nil {
-			ob := db.observe(ctx, tx, OpRollback, "ROLLBACK", nil)
-			ob.end(-1, db.wrapErr("ROLLBACK", tx.Rollback(ctx)))
+			tx.Rollback(ctx)
 			return err
 		}
 	}
-	ob = db.observe(ctx, tx, OpCommit, "COMMIT", nil)
 	if err := tx.Commit(ctx); err != nil {
-		err = db.wrapErr("COMMIT", err)
-		ob.end(-1, err)
-		return err
+		return db.wrapErr("COMMIT", err)
 	}
-	ob.end(-1, nil)
 	return nil
 }
 
