@@ -6,7 +6,6 @@ import (
 	"github.com/quarry-orm/quarry/dialect"
 	"log/slog"
 	"sync/atomic"
-	"time"
 )
 
 // DB is a database handle: a connection pool and a dialect. It is safe for
@@ -17,8 +16,15 @@ type DB struct {
 	dialect Dialect
 	log     *slog.Logger
 	level   slog.Level
-	closed  atomic.Bool
-	md      *Metadata
+	// redact keeps argument values out of the echo (WithLogArgs).
+	redact bool
+	// obs are the observers of every statement (observer.go), the echo
+	// first; userObs collects WithObserver's until OpenDB builds obs.
+	obs         []installed
+	userObs     []Observer
+	dialectName string
+	closed      atomic.Bool
+	md          *Metadata
 	// crit is the criteria of WithCriteria (criteria.go).
 	crit *criteriaSet
 	// ryw is the commit positions of ReadYourWrites keys (replicas.go).
@@ -29,8 +35,19 @@ type DB struct {
 type OpenOption func(*DB)
 
 // WithLogger echoes every statement, with its arguments and duration, to
-// the logger at Info level (SQLAlchemy's echo=True).
+// the logger at Info level (SQLAlchemy's echo=True). Each statement is one
+// record, message "quarry", with attributes sql, args (or nargs, see
+// [WithLogArgs]), duration and, for a failed statement, error; it is
+// logged when the statement ends (see [Observer]: the echo is the first
+// observer of the DB).
 func WithLogger(l *slog.Logger) OpenOption { return func(db *DB) { db.log = l } }
+
+// WithLogArgs(false) keeps argument values out of the echo of
+// [WithLogger]: each record carries nargs, the number of arguments,
+// instead of args. Values are logged by default (WithLogArgs(true)), as
+// SQLAlchemy's echo does; turn them off where statements bind personal
+// or secret data.
+func WithLogArgs(log bool) OpenOption { return func(db *DB) { db.redact = !log } }
 
 // WithLogLevel sets the level of the statement log (Info by default).
 func WithLogLevel(level slog.Level) OpenOption { return func(db *DB) { db.level = level } }
@@ -51,6 +68,7 @@ func OpenDB(drv dialect.Driver, opts ...OpenOption) *DB {
 			o(db)
 		}
 	}
+	db.setupObservers()
 	return db
 }
 
@@ -149,42 +167,33 @@ func (db *DB) Exec(ctx context.Context, stmt *TextClause) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return db.exec(ctx, db.drv, r.sql, r.args)
+	return db.exec(ctx, db.drv, opText, r.sql, r.args)
 }
 
-func (db *DB) query(ctx context.Context, q dialect.Querier, sql string, args []any) (dialect.Rows, error) {
-	start := time.Now()
+func (db *DB) query(ctx context.Context, q dialect.Querier, op Op, sql string, args []any) (dialect.Rows, error) {
+	ob := db.observe(ctx, q, op, sql, args)
 	rows, err := q.Query(ctx, sql, args)
-	db.logStmt(ctx, sql, args, start, err)
 	if err != nil {
-		return nil, db.wrapErr(sql, err)
+		err = db.wrapErr(sql, err)
+		ob.end(-1, err)
+		return nil, err
+	}
+	if ob != nil {
+		return &observedRows{Rows: rows, ob: ob, sql: sql}, nil
 	}
 	return rows, nil
 }
 
-func (db *DB) exec(ctx context.Context, q dialect.Querier, sql string, args []any) (int64, error) {
-	start := time.Now()
+func (db *DB) exec(ctx context.Context, q dialect.Querier, op Op, sql string, args []any) (int64, error) {
+	ob := db.observe(ctx, q, op, sql, args)
 	n, err := q.Exec(ctx, sql, args)
-	db.logStmt(ctx, sql, args, start, err)
 	if err != nil {
-		return 0, db.wrapErr(sql, err)
+		err = db.wrapErr(sql, err)
+		ob.end(-1, err)
+		return 0, err
 	}
+	ob.end(n, nil)
 	return n, nil
-}
-
-func (db *DB) logStmt(ctx context.Context, sql string, args []any, start time.Time, err error) {
-	if db.log == nil || !db.log.Enabled(ctx, db.level) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("sql", sql),
-		slog.Any("args", args),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	db.log.LogAttrs(ctx, db.level, "quarry", attrs...)
 }
 
 // wrapErr wraps a driver error with the statement and the dialect's

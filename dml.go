@@ -164,7 +164,7 @@ func execDML(ctx context.Context, ex Executor, st dmlNode) (int64, error) {
 		if err != nil {
 			return total, err
 		}
-		n, err := conn.db.exec(ctx, conn.q, r.sql, r.args)
+		n, err := conn.db.exec(ctx, conn.q, opOf(p), r.sql, r.args)
 		if err != nil {
 			return total, err
 		}

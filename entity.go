@@ -105,6 +105,8 @@ type table struct {
 	version *columnInfo
 	// md is the Metadata the table is registered in.
 	md *Metadata
+	// hooks are the lifecycle hooks *E implements (hooks.go).
+	hooks entityHooks
 }
 
 type srcSlot struct {
@@ -208,6 +210,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 		newObj:   func() field.Ptr { return field.Of(new(E)) },
 		newBlock: field.NewBlock[E],
 		objSize:  field.SizeOf[E](),
+		hooks:    hooksOf[E](),
 	}
 	t.base = &source{table: t}
 	m := new(M)

@@ -115,7 +115,7 @@ func (u *unitOfWork) exec(sql string, args []any) (int64, error) {
 	if err := u.s.begin(u.ctx); err != nil {
 		return 0, err
 	}
-	return u.s.db.exec(u.ctx, u.s.tx, sql, args)
+	return u.s.db.exec(u.ctx, u.s.tx, opText, sql, args)
 }
 
 // dialect is the database's dialect, for relations that render SQL.

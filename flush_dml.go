@@ -98,84 +98,116 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	}
 	var changes []change
 	for _, st := range w.persistent {
-		cols := m.changed(nil, st.obj, st.snap)
-		if m.version != nil {
-			if slices.Contains(cols, m.version) && !u.replacing(st) {
-				// The counter is the Session's: honouring a value set
-				// by hand would either break the optimistic check or
-				// guess what the program meant, and ignoring it would
-				// leave the object saying what the row does not.
-				return fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
-					m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
-			}
-			cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
+		cols, err := u.changedCols(m, st)
+		if err != nil {
+			return err
 		}
-		if len(cols) == 0 {
-			continue
+		if len(cols) > 0 {
+			changes = append(changes, change{st, cols})
 		}
-		for _, c := range cols {
-			if c.pk {
-				return fmt.Errorf("%w: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", ErrKeyChanged, m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
-			}
-		}
-		changes = append(changes, change{st, cols})
 	}
 	slices.SortFunc(changes, func(a, b change) int { return a.st.key.compare(b.st.key) })
 	d := u.s.db.dialect
 	for _, ch := range changes {
-		st := ch.st
-		versioned := m.version != nil
-		sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(ch.cols)}, func() (string, error) {
-			w := newDML(d)
-			w.b.write("UPDATE ")
-			w.b.ident(m.t.name)
-			w.b.write(" SET ")
-			for i, c := range ch.cols {
-				if i > 0 {
-					w.b.write(", ")
-				}
-				w.b.ident(c.name)
-				w.b.write(" = ")
-				w.ph()
+		if h := m.t.hooks.beforeUpdate; h != nil {
+			if err := callHook(u.ctx, m.t, "BeforeUpdate", h, ch.st.obj); err != nil {
+				return err
 			}
-			if versioned {
+			// What the hook changed is written too.
+			cols, err := u.changedCols(m, ch.st)
+			if err != nil {
+				return err
+			}
+			if ch.cols = cols; len(cols) == 0 {
+				continue
+			}
+		}
+		if err := u.update(m, d, ch.st, ch.cols); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changedCols returns the columns of a persistent object an UPDATE must
+// write, refusing a changed primary key or version counter.
+func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, error) {
+	cols := m.changed(nil, st.obj, st.snap)
+	if m.version != nil {
+		if slices.Contains(cols, m.version) && !u.replacing(st) {
+			// The counter is the Session's: honouring a value set
+			// by hand would either break the optimistic check or
+			// guess what the program meant, and ignoring it would
+			// leave the object saying what the row does not.
+			return nil, fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
+				m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+		}
+		cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
+	}
+	for _, c := range cols {
+		if c.pk {
+			return nil, fmt.Errorf("%w: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", ErrKeyChanged, m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
+		}
+	}
+	return cols, nil
+}
+
+// update writes the changed columns cols of one persistent object.
+func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*columnInfo) error {
+	versioned := m.version != nil
+	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols)}, func() (string, error) {
+		w := newDML(d)
+		w.b.write("UPDATE ")
+		w.b.ident(m.t.name)
+		w.b.write(" SET ")
+		for i, c := range cols {
+			if i > 0 {
 				w.b.write(", ")
-				w.b.ident(m.version.name)
-				w.b.write(" = ")
-				w.ph()
 			}
-			w.whereKey(m, versioned)
-			return w.sql()
-		})
-		if err != nil {
-			return err
-		}
-		args := make([]any, 0, len(ch.cols)+len(m.t.pk)+2)
-		for _, c := range ch.cols {
-			args = append(args, c.value(c.ptr(st.obj)))
-		}
-		var oldVersion int64
-		if versioned {
-			oldVersion = m.getVersion(m.version.ptr(st.snap))
-			args = append(args, oldVersion+1)
-		}
-		for _, c := range m.t.pk {
-			args = append(args, c.value(c.ptr(st.snap)))
+			w.b.ident(c.name)
+			w.b.write(" = ")
+			w.ph()
 		}
 		if versioned {
-			args = append(args, oldVersion)
+			w.b.write(", ")
+			w.b.ident(m.version.name)
+			w.b.write(" = ")
+			w.ph()
 		}
-		n, err := u.exec(sql, args)
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return staleError("UPDATE", m, st, versioned, oldVersion)
-		}
-		if versioned {
-			m.setVersion(m.version.ptr(st.obj), oldVersion+1)
-		}
-		u.updated = append(u.updated, st)
+		w.whereKey(m, versioned)
+		return w.sql()
+	})
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, len(cols)+len(m.t.pk)+2)
+	for _, c := range cols {
+		args = append(args, c.value(c.ptr(st.obj)))
+	}
+	var oldVersion int64
+	if versioned {
+		oldVersion = m.getVersion(m.version.ptr(st.snap))
+		args = append(args, oldVersion+1)
+	}
+	for _, c := range m.t.pk {
+		args = append(args, c.value(c.ptr(st.snap)))
+	}
+	if versioned {
+		args = append(args, oldVersion)
+	}
+	n, err := u.exec(sql, args)
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return staleError("UPDATE", m, st, versioned, oldVersion)
+	}
+	if versioned {
+		m.setVersion(m.version.ptr(st.obj), oldVersion+1)
+	}
+	u.updated = append(u.updated, st)
+	if h := m.t.hooks.afterUpdate; h != nil {
+		return callHook(u.ctx, m.t, "AfterUpdate", h, st.obj)
 	}
 	return nil
 }
@@ -231,6 +263,10 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 	if !slices.IsSortedFunc(objs, bySeq) {
 		slices.SortStableFunc(objs, bySeq)
 	}
+	// Before the shapes are taken: what the hooks set is written.
+	if err := runHook(u.ctx, m.t, "BeforeInsert", m.t.hooks.beforeInsert, objs); err != nil {
+		return err
+	}
 	for _, st := range objs {
 		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
 			m.setVersion(m.version.ptr(st.obj), 1)
@@ -252,6 +288,9 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 			n++
 		}
 		if err := u.insertBatch(m, &sh, objs[:n]); err != nil {
+			return err
+		}
+		if err := runHook(u.ctx, m.t, "AfterInsert", m.t.hooks.afterInsert, objs[:n]); err != nil {
 			return err
 		}
 		objs = objs[n:]
@@ -373,7 +412,7 @@ func (u *unitOfWork) insertReturning(m *tableMeta, sh *insertShape, objs []*objS
 	if err := u.s.begin(u.ctx); err != nil {
 		return err
 	}
-	rows, err := u.s.db.query(u.ctx, u.s.tx, sql, args)
+	rows, err := u.s.db.query(u.ctx, u.s.tx, OpInsert, sql, args)
 	if err != nil {
 		return err
 	}
@@ -485,6 +524,9 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	if rels := selfRelations(m); len(rels) > 0 {
 		orderSelfDeletes(w, rels)
 	}
+	if err := runHook(u.ctx, m.t, "BeforeDelete", m.t.hooks.beforeDelete, w.deletes); err != nil {
+		return err
+	}
 	d := u.s.db.dialect
 	if len(m.t.pk) == 1 && m.version == nil {
 		pk := m.t.pk[0]
@@ -530,6 +572,9 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 				return &StaleObjectError{Op: "DELETE", Table: m.t.name, Key: args}
 			}
 			u.deleted = append(u.deleted, batch...)
+			if err := runHook(u.ctx, m.t, "AfterDelete", m.t.hooks.afterDelete, batch); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -559,6 +604,11 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 			return staleError("DELETE", m, st, versioned, version)
 		}
 		u.deleted = append(u.deleted, st)
+		if h := m.t.hooks.afterDelete; h != nil {
+			if err := callHook(u.ctx, m.t, "AfterDelete", h, st.obj); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

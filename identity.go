@@ -385,6 +385,7 @@ func (r *tableReader) prepare(dst []any) []any {
 
 func (r *tableReader) finish(rc *readCtx) (field.Ptr, error) {
 	if rc.ids == nil {
+		rc.afterLoad(r.t, r.obj)
 		return r.obj, nil
 	}
 	return rc.merge(r.t, r.obj), nil

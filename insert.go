@@ -152,11 +152,36 @@ func (s *InsertStatement[E]) fromSelect(sel statementNode, cols ...*colRef) *Ins
 // an upsert: inserted or updated, as the database counts them). Run
 // through a Session, it autoflushes first and runs in the Session's
 // transaction.
+//
+// The objects of [InsertStatement.Values] run their BeforeInsert hooks
+// ([BeforeInserter]) before the statement is sent (an error stops it
+// before anything is sent) and their AfterInsert hooks after it
+// succeeded, in the order given.
 func (s *InsertStatement[E]) Exec(ctx context.Context, ex Executor) (int64, error) {
-	if s != nil && s.c.defaults {
-		return execInsertDefaults(ctx, ex, s.c)
+	if s == nil {
+		return execDML(ctx, ex, s.dml())
 	}
-	return execDML(ctx, ex, s.dml())
+	c := s.c
+	hooked := len(c.objs) > 0 && c.t != nil && (c.t.hooks.beforeInsert != nil || c.t.hooks.afterInsert != nil)
+	if hooked {
+		if err := c.check(); err != nil {
+			return 0, err
+		}
+		if err := objHooks(ctx, c.t, "BeforeInsert", c.t.hooks.beforeInsert, c.objs); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	var err error
+	if c.defaults {
+		n, err = execInsertDefaults(ctx, ex, c)
+	} else {
+		n, err = execDML(ctx, ex, c)
+	}
+	if err == nil && hooked {
+		err = objHooks(ctx, c.t, "AfterInsert", c.t.hooks.afterInsert, c.objs)
+	}
+	return n, err
 }
 
 // String renders the statement for the default dialect, with ?
@@ -389,14 +414,14 @@ func execInsertDefaults(ctx context.Context, ex Executor, c *insertNode) (int64,
 			return total, err
 		}
 		if len(ins.shape.ret) == 0 {
-			n, err := conn.db.exec(ctx, conn.q, r.sql, r.args)
+			n, err := conn.db.exec(ctx, conn.q, OpInsert, r.sql, r.args)
 			if err != nil {
 				return total, err
 			}
 			total += n
 			continue
 		}
-		rows, err := conn.db.query(ctx, conn.q, r.sql, r.args)
+		rows, err := conn.db.query(ctx, conn.q, OpInsert, r.sql, r.args)
 		if err != nil {
 			return total, err
 		}

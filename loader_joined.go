@@ -235,21 +235,21 @@ func (r *eagerReader[T]) markOptional(oc *optCtx) {
 func (*eagerReader[T]) unique() bool { return true }
 
 func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
+	rd := r.rd
+	if rc.ids == nil && rd.local != nil {
+		// Outside a Session the root merges into the load's own identity
+		// map, so that a parent repeated on many rows is one object (and
+		// runs AfterLoad once).
+		rc.ids = rd.local
+		defer func() { rc.ids = nil }()
+	}
 	v, err := r.inner.finish(rc)
 	if err != nil {
 		return v, err
 	}
-	rd := r.rd
 	ids := rc.ids
 	// T is *E: the statement selects one entity.
 	root := field.PtrOf(v)
-	if ids == nil {
-		ids = rd.local
-		if root != nil {
-			root, _ = rd.local.merge(rd.plan.root, root, 0)
-			v = field.FromPtr[T](root)
-		}
-	}
 	for i, sl := range rd.plan.reads {
 		parent := root
 		if sl.parent >= 0 {
@@ -259,7 +259,11 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		if row := rd.rows[i]; !row.missing() {
 			obj = sl.rel.target.newObj()
 			row.fill(obj)
-			obj, _ = ids.merge(sl.rel.target, obj, 0)
+			got, _ := ids.merge(sl.rel.target, obj, 0)
+			if got == obj {
+				rc.afterLoad(sl.rel.target, obj)
+			}
+			obj = got
 		}
 		rd.objs[i] = obj
 		if parent != nil {

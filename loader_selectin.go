@@ -38,6 +38,8 @@ func (r *relRowReader) finish(rc *readCtx) (relRow, error) {
 	obj := r.obj
 	if rc.ids != nil {
 		obj = rc.merge(r.t, obj)
+	} else {
+		rc.afterLoad(r.t, obj)
 	}
 	var keys []any
 	if len(r.extra) > 0 {

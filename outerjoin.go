@@ -184,6 +184,7 @@ func (r *entityReader[E]) readOptional(rc *readCtx) (*E, error) {
 	obj := new(E)
 	r.opt.fill(field.Of(obj))
 	if rc.ids == nil {
+		rc.afterLoad(r.t, field.Of(obj))
 		return obj, nil
 	}
 	return field.As[E](rc.merge(r.t, field.Of(obj))), nil

@@ -306,7 +306,7 @@ func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, e
 	if err := u.s.begin(u.ctx); err != nil {
 		return nil, err
 	}
-	rows, err := u.s.db.query(u.ctx, u.s.tx, sql, args)
+	rows, err := u.s.db.query(u.ctx, u.s.tx, opText, sql, args)
 	if err != nil {
 		return nil, err
 	}

@@ -96,7 +96,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	if perm != nil {
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
-	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids}, eager: run}
+	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids, ctx: ctx}, eager: run}
 	s, inSession := conn.ids.(*Session)
 	if inSession {
 		s.open = append(s.open, r)
@@ -178,7 +178,7 @@ func (c *execConn) query(ctx context.Context, st statementNode) (dialect.Rows, e
 	if err != nil {
 		return nil, err
 	}
-	return c.db.query(ctx, c.q, r.sql, r.args)
+	return c.db.query(ctx, c.q, opOf(st), r.sql, r.args)
 }
 
 // Next advances to the next row, reporting false at the end or on error.
@@ -237,6 +237,9 @@ func (r *Result[T]) advance() bool {
 		v, err := r.reader.finish(&r.rc)
 		if err == nil {
 			err = mergeErr(r.rc.ids)
+		}
+		if err == nil {
+			err = r.rc.hookErr
 		}
 		if err != nil {
 			r.err = err

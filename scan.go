@@ -1,6 +1,8 @@
 package quarry
 
 import (
+	"context"
+
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -24,6 +26,10 @@ type readCtx struct {
 	// or a Joined collection load), with no set of its own.
 	seq    uint64
 	repeat bool
+	// ctx is the context of the statement, for AfterLoad hooks; hookErr
+	// is the first error of one, which ends the Result.
+	ctx     context.Context
+	hookErr error
 }
 
 // identityMap is implemented by the Session, and by the identity map of
@@ -38,9 +44,15 @@ type identityMap interface {
 }
 
 // merge merges the row's entity into the identity map, noting a repeat.
+// A row that is a new identity merges as the scanned object itself: it
+// is a new object, whose AfterLoad runs.
 func (rc *readCtx) merge(t *table, obj field.Ptr) field.Ptr {
-	obj, rc.repeat = rc.ids.merge(t, obj, rc.seq)
-	return obj
+	got, repeat := rc.ids.merge(t, obj, rc.seq)
+	rc.repeat = repeat
+	if got == obj {
+		rc.afterLoad(t, obj)
+	}
+	return got
 }
 
 // valueReader reads one column into a T.
@@ -116,6 +128,7 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 		return r.readOptional(rc)
 	}
 	if rc.ids == nil {
+		rc.afterLoad(r.t, field.Of(r.obj))
 		return r.obj, nil
 	}
 	return field.As[E](rc.merge(r.t, field.Of(r.obj))), nil

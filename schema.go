@@ -92,12 +92,14 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	// The BEGIN and COMMIT around the DDL are not observed (nor echoed,
+	// as they never were): observers see the DDL statements, InTx.
 	tx, err := db.drv.Begin(ctx, TxOptions{Write: true})
 	if err != nil {
 		return db.wrapErr("BEGIN", err)
 	}
 	for _, s := range stmts {
-		if _, err := db.exec(ctx, tx, s, nil); err != nil {
+		if _, err := db.exec(ctx, tx, OpDDL, s, nil); err != nil {
 			tx.Rollback(ctx)
 			return err
 		}

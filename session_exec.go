@@ -48,7 +48,7 @@ func (t *TextClause) execIn(ctx context.Context, ex Executor) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return conn.db.exec(ctx, conn.q, r.sql, r.args)
+	return conn.db.exec(ctx, conn.q, opText, r.sql, r.args)
 }
 
 // Exec runs an INSERT, UPDATE, DELETE or text statement in the Session's

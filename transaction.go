@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/quarry-orm/quarry/internal/field"
 )
@@ -33,13 +32,15 @@ func (s *Session) begin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	ob := s.db.observe(ctx, c, OpBegin, "BEGIN", nil)
 	tx, err := c.Begin(ctx, s.txOpts)
-	s.db.logStmt(ctx, "BEGIN", nil, start, err)
 	if err != nil {
+		err = s.db.wrapErr("BEGIN", err)
+		ob.end(-1, err)
 		s.unhold()
-		return s.db.wrapErr("BEGIN", err)
+		return err
 	}
+	ob.end(-1, nil)
 	s.tx = tx
 	for _, sp := range s.marks {
 		if err := sp.exec(ctx, "SAVEPOINT "); err != nil {
@@ -58,21 +59,20 @@ func (s *Session) endTx(ctx context.Context, verb string) error {
 	tx := s.tx
 	s.tx = nil
 	s.marks = nil
-	start := time.Now()
 	var err error
 	if verb == "COMMIT" {
-		if err = tx.Commit(ctx); err == nil {
+		ob := s.db.observe(ctx, tx, OpCommit, verb, nil)
+		if err = s.db.wrapErr(verb, tx.Commit(ctx)); err == nil {
 			s.noteCommit(ctx, tx)
 		}
+		ob.end(-1, err)
 	} else {
-		err = tx.Rollback(ctx)
+		ob := s.db.observe(ctx, tx, OpRollback, verb, nil)
+		err = s.db.wrapErr(verb, tx.Rollback(ctx))
+		ob.end(-1, err)
 	}
-	s.db.logStmt(ctx, verb, nil, start, err)
 	s.unhold()
-	if err != nil {
-		return s.db.wrapErr(verb, err)
-	}
-	return nil
+	return err
 }
 
 // Commit flushes pending changes and commits the transaction. Afterwards
@@ -355,7 +355,7 @@ func (sp *Savepoint) exec(ctx context.Context, verb string) error {
 	if err := sp.s.checkResults(); err != nil {
 		return err
 	}
-	_, err := sp.s.db.exec(ctx, sp.s.tx, string(b.buf), nil)
+	_, err := sp.s.db.exec(ctx, sp.s.tx, opText, string(b.buf), nil)
 	return err
 }
 
