@@ -99,8 +99,12 @@ type table struct {
 	// configured says a configure pass resolved the table (its
 	// association columns' types); it is never resolved again.
 	configured bool
-	// uniques lists the multi-column UNIQUE constraints.
-	uniques [][]*columnInfo
+	// decl holds the table struct's Indexes and Constraints methods,
+	// called once at configuration into indexes and constraints
+	// (schema_decl.go).
+	decl        schemaDecl
+	indexes     []Index
+	constraints []Constraint
 	// version is the optimistic-locking counter column, if any.
 	version *columnInfo
 	// md is the Metadata the table is registered in.
@@ -214,6 +218,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 	if err := t.bind(field.Of(m), reflect.TypeFor[Entity[E]]()); err != nil {
 		return nil, nil, err
 	}
+	t.decl = declarationsOf(m)
 	return m, t, nil
 }
 
