@@ -183,6 +183,10 @@ type columnBinder interface {
 // the column and reads the default back into the field through
 // RETURNING.
 //
+// Indexes and table constraints are declared by optional methods of M,
+// Indexes() []Index and Constraints() []Constraint (see [NewIndex],
+// [UniqueOn] and [Check]), called once when the metadata is configured.
+//
 // Reflection happens here, once. A mapping mistake (a column with no
 // struct field, a type mismatch, no primary key, a duplicate column)
 // panics with a message naming the struct, the field and the problem, so
