@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -16,6 +17,9 @@ import (
 func resolve(c *catalog) error {
 	var errs []error
 	for _, t := range c.tables {
+		if err := t.declare(); err != nil {
+			errs = append(errs, err)
+		}
 		for _, col := range t.columns {
 			if col.fk == nil || col.fk.target != nil {
 				continue
@@ -50,7 +54,27 @@ func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
 			t.goType, col.field, col.goType, tc.goType, tc, tc.goType, tc.goType)
 	}
 	col.fk.target = tc
+	inheritKeyType(col, tc)
 	return nil
+}
+
+// inheritKeyType gives a foreign-key column that declares no DDL type of
+// its own the type of the column it references: the referenced `type=`
+// (a UUID key referenced from a string or [16]byte field), the whole
+// type when the foreign key's Go type has no DDL type of its own (a
+// Scanner), or the length of a VARCHAR(n) key referenced from a string.
+func inheritKeyType(col, target *columnInfo) {
+	if col.sqlType != "" {
+		return
+	}
+	switch {
+	case target.sqlType != "":
+		col.sqlType = target.sqlType
+	case col.kind == dialect.KindUnknown:
+		col.kind, col.length, col.text = target.kind, target.length, target.text
+	case col.kind == dialect.KindString && target.kind == dialect.KindString && col.length == 0 && !col.text:
+		col.length, col.text = target.length, target.text
+	}
 }
 
 // keyTypeFits reports whether a foreign-key field of type fk can hold the

@@ -99,8 +99,12 @@ type table struct {
 	// configured says a configure pass resolved the table (its
 	// association columns' types); it is never resolved again.
 	configured bool
-	// uniques lists the multi-column UNIQUE constraints.
-	uniques [][]*columnInfo
+	// decl holds the table struct's Indexes and Constraints methods,
+	// called once at configuration into indexes and constraints
+	// (schema_decl.go).
+	decl        schemaDecl
+	indexes     []Index
+	constraints []Constraint
 	// version is the optimistic-locking counter column, if any.
 	version *columnInfo
 	// md is the Metadata the table is registered in.
@@ -181,6 +185,10 @@ type columnBinder interface {
 // the column and reads the default back into the field through
 // RETURNING.
 //
+// Indexes and table constraints are declared by optional methods of M,
+// Indexes() []Index and Constraints() []Constraint (see [NewIndex],
+// [UniqueOn] and [Check]), called once when the metadata is configured.
+//
 // Reflection happens here, once. A mapping mistake (a column with no
 // struct field, a type mismatch, no primary key, a duplicate column)
 // panics with a message naming the struct, the field and the problem, so
@@ -217,6 +225,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 	if err := t.bind(field.Of(m), reflect.TypeFor[Entity[E]]()); err != nil {
 		return nil, nil, err
 	}
+	t.decl = declarationsOf(m)
 	return m, t, nil
 }
 

@@ -36,6 +36,9 @@ type builder struct {
 	// crit is the global criteria of the render, nil without any
 	// (criteria.go).
 	crit *critEnv
+	// literals renders values as SQL literals instead of binding them,
+	// for DDL, which cannot bind (ddl_literal.go).
+	literals bool
 }
 
 func newBuilder(d Dialect) *builder {
@@ -59,6 +62,10 @@ func (b *builder) writeByte(c byte) { b.buf = append(b.buf, c) }
 // bind appends a placeholder for v and records v as an argument. This is
 // the only way a value reaches a statement.
 func (b *builder) bind(v any) {
+	if b.literals {
+		b.literal(v)
+		return
+	}
 	b.args = append(b.args, v)
 	b.buf = b.d.AppendPlaceholder(b.buf, len(b.args))
 }

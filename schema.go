@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // SchemaItem is a table that CreateAll and DropAll manage: a table struct
@@ -23,8 +25,17 @@ func (e Entity[E]) schemaTable() *table {
 // CreateAll creates the tables that do not exist yet, parents before the
 // tables whose foreign keys refer to them: primary keys (composite too),
 // foreign keys with their ON DELETE/ON UPDATE actions, UNIQUE, NOT NULL,
-// VARCHAR(n), TEXT and defaults. It is idempotent (CREATE TABLE IF NOT
-// EXISTS) and runs in one transaction.
+// VARCHAR(n), TEXT, defaults, the table struct's declared constraints
+// (composite UNIQUE, CHECK) and, after each table, its declared indexes.
+// It is idempotent (CREATE TABLE and CREATE INDEX IF NOT EXISTS) and runs
+// in one transaction.
+//
+// Before creating anything it compares the tables that already exist with
+// their mappings, as [DB.Diff] does, and when one differs (a missing or
+// extra column, a type, a nullability, the primary key) it creates nothing
+// and returns a *[SchemaError] that names each difference and wraps
+// [ErrSchemaDrift]. It never alters an existing table: see
+// [WriteMigration] for the statements that would.
 func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 	if err := db.usable(); err != nil {
 		return err
@@ -32,6 +43,19 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 	stmts, err := db.CreateSQL(items...)
 	if err != nil {
 		return err
+	}
+	if _, ok := db.dialect.(dialect.Introspector); ok {
+		tables, err := sortTables(items)
+		if err != nil {
+			return err
+		}
+		diffs, err := db.diff(ctx, tables)
+		if err != nil {
+			return err
+		}
+		if d := drift(diffs); len(d) > 0 {
+			return &SchemaError{Differences: d}
+		}
 	}
 	return db.execAll(ctx, stmts)
 }
@@ -79,7 +103,25 @@ func CreateSQL(d Dialect, items ...SchemaItem) ([]string, error) {
 	}
 	out := make([]string, 0, len(tables))
 	for _, t := range tables {
-		s, err := createTableSQL(d, t)
+		stmts, err := createStatements(d, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stmts...)
+	}
+	return out, nil
+}
+
+// createStatements are the CREATE TABLE of t and the CREATE INDEX of each
+// index it declares.
+func createStatements(d Dialect, t *table) ([]string, error) {
+	s, err := createTableSQL(d, t)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{s}
+	for _, ix := range t.indexes {
+		s, err := createIndexSQL(d, t, ix)
 		if err != nil {
 			return nil, err
 		}
@@ -156,6 +198,7 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 
 func createTableSQL(d Dialect, t *table) (string, error) {
 	b := newBuilder(d)
+	b.literals, b.bareColumns = true, true
 	caps := b.caps
 	b.write("CREATE TABLE IF NOT EXISTS ")
 	b.ident(t.name)
@@ -167,11 +210,7 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 		b.write("\t")
 		b.ident(c.name)
 		b.writeByte(' ')
-		if c.autoinc && caps.IdentityClause != "" {
-			b.write(caps.IdentityClause)
-		} else {
-			b.write(d.TypeName(c.columnType()))
-		}
+		b.write(ddlType(d, caps, c))
 		if !c.nullable {
 			b.write(" NOT NULL")
 		}
@@ -190,10 +229,9 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 			b.writeByte(')')
 		}
 	}
-	for _, u := range t.uniques {
-		b.write(",\n\tUNIQUE (")
-		identList(b, u)
-		b.writeByte(')')
+	for _, c := range t.constraints {
+		b.write(",\n\t")
+		constraintSQL(b, c)
 	}
 	for _, c := range t.columns {
 		if c.fk == nil || c.fk.target == nil {
@@ -216,6 +254,80 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 	b.write("\n)")
 	if b.err != nil {
 		return "", wrapErr(b.err, "CREATE TABLE %s", t.name)
+	}
+	return string(b.buf), nil
+}
+
+// ddlType is the type a column is declared with.
+func ddlType(d Dialect, caps dialect.Capabilities, c *columnInfo) string {
+	if c.autoinc && caps.IdentityClause != "" {
+		return caps.IdentityClause
+	}
+	return d.TypeName(c.columnType())
+}
+
+// constraintSQL writes a declared constraint of a CREATE TABLE.
+func constraintSQL(b *builder, c Constraint) {
+	if c.name != "" {
+		b.write("CONSTRAINT ")
+		b.ident(c.name)
+		b.writeByte(' ')
+	}
+	if c.check != nil {
+		b.write("CHECK (")
+		c.check.render(b)
+		b.writeByte(')')
+		return
+	}
+	b.write("UNIQUE (")
+	for i, n := range c.cols {
+		if i > 0 {
+			b.write(", ")
+		}
+		n.render(b)
+	}
+	b.writeByte(')')
+}
+
+// createIndexSQL is the CREATE INDEX of a declared index: columns bare,
+// expressions in parentheses (PostgreSQL needs them around anything but
+// a column or a function call; SQLite accepts them), values as literals.
+func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
+	b := newBuilder(d)
+	b.literals, b.bareColumns = true, true
+	b.write("CREATE ")
+	if ix.unique {
+		b.write("UNIQUE ")
+	}
+	b.write("INDEX IF NOT EXISTS ")
+	b.ident(ix.name)
+	b.write(" ON ")
+	b.ident(t.name)
+	b.write(" (")
+	for i, p := range ix.parts {
+		if i > 0 {
+			b.write(", ")
+		}
+		inner, dir := p, ""
+		if o, ok := p.(orderTerm); ok {
+			inner, dir = o.n, o.dir
+		}
+		if _, col := inner.(*colRef); col {
+			inner.render(b)
+		} else {
+			b.writeByte('(')
+			inner.render(b)
+			b.writeByte(')')
+		}
+		b.write(dir)
+	}
+	b.writeByte(')')
+	if ix.where != nil {
+		b.write(" WHERE ")
+		ix.where.render(b)
+	}
+	if b.err != nil {
+		return "", wrapErr(b.err, "CREATE INDEX %s ON %s", ix.name, t.name)
 	}
 	return string(b.buf), nil
 }

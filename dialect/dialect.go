@@ -64,6 +64,10 @@ type Capabilities struct {
 	// does not read ON CONFLICT as the ON of a join (SQLite); quarry then
 	// adds WHERE true to a SELECT that has none.
 	UpsertSelectWhere bool
+	// AlterColumn reports whether ALTER TABLE ... ALTER COLUMN changes a
+	// column's type (TYPE) and nullability (SET/DROP NOT NULL), for the
+	// migrations quarry writes: PostgreSQL can, SQLite cannot.
+	AlterColumn bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -1,0 +1,215 @@
+package quarry
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+// Migration is a schema change as SQL statements, for a migration tool to
+// apply: Up makes the database match the mappings, Down reverts Up (in
+// reverse order). A statement may be an SQL comment ("-- ...") where
+// quarry cannot write the change for the dialect (changing a column's
+// type on SQLite, a primary key): the migration then says what to do by
+// hand. quarry never runs a migration.
+type Migration struct {
+	Up, Down []string
+}
+
+// MigrationFor returns the statements that repair the differences diffs,
+// as [DB.Diff] found them, on the dialect d: CREATE TABLE (and its
+// indexes) for a missing table, ALTER TABLE ... ADD COLUMN for a missing
+// column, DROP COLUMN for an extra one (which drops its data: review it),
+// ALTER COLUMN ... TYPE, SET NOT NULL and DROP NOT NULL where the dialect
+// can alter a column ([dialect.Capabilities].AlterColumn), and CREATE
+// INDEX for a missing index.
+func MigrationFor(d Dialect, diffs []Difference) (Migration, error) {
+	if d == nil {
+		return Migration{}, invalidArg("MigrationFor: nil Dialect")
+	}
+	var m Migration
+	var downs [][]string
+	for _, df := range diffs {
+		if df.t == nil {
+			return Migration{}, invalidArg("MigrationFor: a Difference not made by Diff (table %q)", df.Table)
+		}
+		up, down, err := migrate(d, df)
+		if err != nil {
+			return Migration{}, err
+		}
+		m.Up = append(m.Up, up...)
+		downs = append(downs, down)
+	}
+	for i := len(downs) - 1; i >= 0; i-- {
+		m.Down = append(m.Down, downs[i]...)
+	}
+	return m, nil
+}
+
+// CreateMigration returns the migration that creates the tables from
+// nothing: their CREATE TABLE and CREATE INDEX statements, parents first,
+// and DROP TABLE in reverse order, without a database.
+func CreateMigration(d Dialect, items ...SchemaItem) (Migration, error) {
+	if d == nil {
+		return Migration{}, invalidArg("CreateMigration: nil Dialect")
+	}
+	tables, err := sortTables(items)
+	if err != nil {
+		return Migration{}, err
+	}
+	diffs := make([]Difference, len(tables))
+	for i, t := range tables {
+		diffs[i] = Difference{Kind: MissingTable, Table: t.name, t: t}
+	}
+	return MigrationFor(d, diffs)
+}
+
+// WriteMigration writes the migration that repairs diffs on d as a goose
+// migration file; see [MigrationFor] and [Migration.WriteGoose].
+//
+//	diffs, err := db.Diff(ctx, Users, Orders)
+//	...
+//	err = quarry.WriteMigration(f, db.Dialect(), diffs...)
+func WriteMigration(w io.Writer, d Dialect, diffs ...Difference) error {
+	m, err := MigrationFor(d, diffs)
+	if err != nil {
+		return err
+	}
+	return m.WriteGoose(w)
+}
+
+// WriteGoose writes m as a goose SQL migration: "-- +goose Up", the Up
+// statements, "-- +goose Down", the Down statements, each ended by a
+// semicolon. A statement holding a semicolon of its own (in a literal of a
+// CHECK) is wrapped in StatementBegin/StatementEnd so goose keeps it
+// whole.
+func (m Migration) WriteGoose(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("-- +goose Up\n")
+	writeStatements(bw, m.Up, true)
+	bw.WriteString("\n-- +goose Down\n")
+	writeStatements(bw, m.Down, true)
+	return bw.Flush()
+}
+
+// WriteSQL writes the Up statements of m as plain SQL, each ended by a
+// semicolon: a file for an Atlas migration directory, psql or sqlite3.
+func (m Migration) WriteSQL(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	writeStatements(bw, m.Up, false)
+	return bw.Flush()
+}
+
+func writeStatements(w *bufio.Writer, stmts []string, goose bool) {
+	for _, s := range stmts {
+		if strings.HasPrefix(s, "--") {
+			w.WriteString(s + "\n")
+			continue
+		}
+		wrap := goose && strings.Contains(s, ";")
+		if wrap {
+			w.WriteString("-- +goose StatementBegin\n")
+		}
+		w.WriteString(s + ";\n")
+		if wrap {
+			w.WriteString("-- +goose StatementEnd\n")
+		}
+	}
+}
+
+// migrate returns the Up and Down statements of one difference.
+func migrate(d Dialect, df Difference) (up, down []string, err error) {
+	t, c := df.t, df.c
+	alter := func(tail ...string) string {
+		b := newBuilder(d)
+		b.write("ALTER TABLE ")
+		b.ident(t.name)
+		for _, s := range tail {
+			b.write(s)
+		}
+		if b.err != nil && err == nil {
+			err = b.err
+		}
+		return string(b.buf)
+	}
+	q := func(name string) string {
+		b := newBuilder(d)
+		b.ident(name)
+		if b.err != nil && err == nil {
+			err = b.err
+		}
+		return string(b.buf)
+	}
+	canAlter := d.Capabilities().AlterColumn
+	switch df.Kind {
+	case MissingTable:
+		up, err = createStatements(d, t)
+		down = []string{"DROP TABLE IF EXISTS " + q(t.name)}
+	case MissingColumn:
+		var def string
+		def, err = columnDefSQL(d, c)
+		up = []string{alter(" ADD COLUMN ", def)}
+		if !c.nullable && !c.hasDef {
+			up = append([]string{"-- " + c.name + " is NOT NULL without a DEFAULT: the ADD COLUMN fails on a table with rows (and always on SQLite); add a default= or fill it in steps"}, up...)
+		}
+		down = []string{alter(" DROP COLUMN ", q(c.name))}
+	case ExtraColumn:
+		up = []string{"-- column " + df.Column + " is not mapped: dropping it drops its data", alter(" DROP COLUMN ", q(df.Column))}
+		down = []string{alter(" ADD COLUMN ", q(df.Column), " ", strings.TrimSuffix(strings.TrimSuffix(df.Got, " NULL"), " NOT"))}
+	case TypeMismatch:
+		if !canAlter {
+			up = []string{"-- column " + t.name + "." + c.name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's type; rebuild the table (create, copy, drop, rename)"}
+			break
+		}
+		up = []string{alter(" ALTER COLUMN ", q(c.name), " TYPE ", d.TypeName(c.columnType()))}
+		down = []string{alter(" ALTER COLUMN ", q(c.name), " TYPE ", df.Got)}
+	case NullMismatch:
+		if !canAlter {
+			up = []string{"-- column " + t.name + "." + c.name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's nullability; rebuild the table"}
+			break
+		}
+		set, unset := " SET NOT NULL", " DROP NOT NULL"
+		if c.nullable {
+			set, unset = unset, set
+		}
+		up = []string{alter(" ALTER COLUMN ", q(c.name), set)}
+		down = []string{alter(" ALTER COLUMN ", q(c.name), unset)}
+	case PrimaryKeyMismatch:
+		up = []string{"-- table " + t.name + " has the primary key " + df.Got + ", the mapping says " + df.Want + ": change it by hand"}
+	case MissingIndex:
+		var s string
+		s, err = createIndexSQL(d, t, *df.ix)
+		up = []string{s}
+		down = []string{"DROP INDEX IF EXISTS " + q(df.ix.name)}
+	default:
+		err = invalidArg("MigrationFor: unknown difference kind %d", df.Kind)
+	}
+	return up, down, err
+}
+
+// columnDefSQL is a column's definition for ADD COLUMN: its type,
+// NOT NULL, DEFAULT and REFERENCES, as CREATE TABLE writes them.
+func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
+	b := newBuilder(d)
+	b.ident(c.name)
+	b.writeByte(' ')
+	b.write(ddlType(d, b.caps, c))
+	if !c.nullable {
+		b.write(" NOT NULL")
+	}
+	if c.hasDef {
+		b.write(" DEFAULT ")
+		b.write(defaultLiteral(c.def))
+	}
+	if c.fk != nil && c.fk.target != nil {
+		b.write(" REFERENCES ")
+		b.ident(c.fk.target.table.name)
+		b.write(" (")
+		b.ident(c.fk.target.name)
+		b.writeByte(')')
+		if c.fk.onDelete != "" {
+			b.write(" ON DELETE " + c.fk.onDelete)
+		}
+	}
+	return string(b.buf), b.err
+}
