@@ -21,6 +21,8 @@ type DB struct {
 	md      *Metadata
 	// crit is the criteria of WithCriteria (criteria.go).
 	crit *criteriaSet
+	// raiseLoads makes every relationship Load raise (loader_raise.go).
+	raiseLoads bool
 }
 
 // OpenOption configures a [DB].
