@@ -64,6 +64,11 @@ type Capabilities struct {
 	// does not read ON CONFLICT as the ON of a join (SQLite); quarry then
 	// adds WHERE true to a SELECT that has none.
 	UpsertSelectWhere bool
+	// DollarQuoting reports whether SQL text is read as PostgreSQL reads
+	// it: with dollar-quoted strings ($$...$$), E'...' strings whose
+	// backslash escapes a quote, and nested block comments. quarry's
+	// check that a Text holds one statement follows it.
+	DollarQuoting bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -71,5 +71,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		ForUpdate:       "FOR UPDATE",
 		// ON CONFLICT ON CONSTRAINT name.
 		ConflictConstraint: true,
+		DollarQuoting:      true,
 	}
 }
