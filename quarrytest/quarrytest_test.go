@@ -25,8 +25,8 @@ type QAuthor struct {
 // QAuthorTable maps QAuthor to qtt_authors.
 type QAuthorTable struct {
 	quarry.Entity[QAuthor]
-	ID    quarry.Column[int64]  `quarry:"id,pk"`
-	Name  quarry.Column[string] `quarry:",len=40"`
+	ID    quarry.Column[int64]        `quarry:"id,pk"`
+	Name  quarry.Column[string]       `quarry:",len=40"`
 	Books quarry.Many[QAuthor, QBook] `quarry:"back=Author,order=id"`
 }
 
@@ -41,9 +41,9 @@ type QBook struct {
 // QBookTable maps QBook to qtt_books.
 type QBookTable struct {
 	quarry.Entity[QBook]
-	ID       quarry.Column[int64]  `quarry:"id,pk"`
-	Title    quarry.Column[string] `quarry:",len=80"`
-	AuthorID quarry.Column[int64]  `quarry:",fk=qtt_authors.id"`
+	ID       quarry.Column[int64]       `quarry:"id,pk"`
+	Title    quarry.Column[string]      `quarry:",len=80"`
+	AuthorID quarry.Column[int64]       `quarry:",fk=qtt_authors.id"`
 	Author   quarry.One[QBook, QAuthor] `quarry:"back=Books"`
 }
 
