@@ -84,7 +84,7 @@ func TestTextOneStatement(t *testing.T) {
 		{"nested comment hiding a quote", "SELECT 1 /* /* */ ' */ ; DROP TABLE t; --'", dialects{postgres: true}},
 		// E'...' has backslash escapes on PostgreSQL only.
 		{"escape string", `SELECT E'a\'; b'`, dialects{sqlite: true}},
-		{"escape string hiding nothing", `SELECT E'\''; DROP TABLE t; --'`, both},
+		{"escape string ending early", `SELECT E'\''; DROP TABLE t; --'`, dialects{postgres: true}}, // SQLite reads one string to the end
 		{"E as a word", `SELECT 1 AS e, 'x\'; DROP TABLE t`, both},
 	}
 	for _, tc := range tests {
