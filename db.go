@@ -29,6 +29,8 @@ type DB struct {
 	crit *criteriaSet
 	// ryw is the commit positions of ReadYourWrites keys (replicas.go).
 	ryw commitPositions
+	// raiseLoads makes every relationship Load raise (loader_raise.go).
+	raiseLoads bool
 }
 
 // OpenOption configures a [DB].

@@ -16,6 +16,7 @@ import (
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect/postgres"
 	"github.com/quarry-orm/quarry/internal/testdb"
+	"github.com/quarry-orm/quarry/quarrytest"
 )
 
 type PbAuthor struct {
@@ -69,7 +70,7 @@ func TestPgBouncerSession(t *testing.T) {
 			is := is.New(t)
 			ctx := context.Background()
 			log := testdb.NewLog()
-			db := testdb.PgBouncer(t, tc.opt, quarry.WithLogger(log.Logger()))
+			db := quarrytest.PgBouncer(t, tc.opt, quarry.WithLogger(log.Logger()))
 			is.NoErr(db.CreateAll(ctx, PbAuthors, PbBooks, RtCounters))
 
 			// Inserts and flush, with a cascade through the relationship.
@@ -157,7 +158,7 @@ func TestPgBouncerSession(t *testing.T) {
 func TestPgBouncerDefaultCacheFails(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()
-	db := testdb.PgBouncer(t)
+	db := quarrytest.PgBouncer(t)
 	is.NoErr(db.CreateAll(ctx, RtCounters))
 	rtSeed(t, db, 1)
 	var failures []string

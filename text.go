@@ -42,6 +42,12 @@ func Text(sql textSQL) *TextClause { return parseText(string(sql)) }
 // UnsafeText is [Text] for SQL built at run time. Only use it with
 // SQL you built from trusted pieces: values must still go through :name
 // parameters.
+//
+// Like Text, it holds one statement: a text with a second one
+// (UnsafeText("...; DROP TABLE t")) fails with [ErrInvalidArgument]
+// before anything is sent, on every dialect. A ';' in a string literal,
+// a quoted identifier, a comment, a dollar-quoted string (PostgreSQL) or
+// a CREATE TRIGGER body does not count, nor a trailing one.
 func UnsafeText(sql string) *TextClause { return parseText(sql) }
 
 func parseText(sql string) *TextClause {
@@ -199,6 +205,10 @@ func (t *TextClause) render(b *builder) {
 	if strings.TrimSpace(t.sql) == "" {
 		// Some drivers fail on empty SQL in ways that are not errors.
 		b.fail(invalidArg("empty SQL text"))
+		return
+	}
+	if at := secondStatement(t.sql, b.caps.DollarQuoting); at >= 0 {
+		b.fail(errMultipleStatements(t.sql, at))
 		return
 	}
 	for _, p := range t.parts {

@@ -68,6 +68,11 @@ type Capabilities struct {
 	// column's type (TYPE) and nullability (SET/DROP NOT NULL), for the
 	// migrations quarry writes: PostgreSQL can, SQLite cannot.
 	AlterColumn bool
+	// DollarQuoting reports whether SQL text is read as PostgreSQL reads
+	// it: with dollar-quoted strings ($$...$$), E'...' strings whose
+	// backslash escapes a quote, and nested block comments. quarry's
+	// check that a Text holds one statement follows it.
+	DollarQuoting bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -72,5 +72,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		// ON CONFLICT ON CONSTRAINT name.
 		ConflictConstraint: true,
 		AlterColumn:        true,
+		DollarQuoting:      true,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/dialect/internal/bound"
 )
 
 // Open connects a pool to the database at url (a postgres:// URL or a
@@ -240,4 +241,38 @@ func (r *rowsAdapter) Columns() []string {
 		names[i] = fd.Name
 	}
 	return names
+}
+
+// BindTx returns a DB that runs everything inside tx, a transaction the
+// application opened (pool.Begin), so that a test can roll back all that
+// quarry did, or quarry's work joins the application's own transaction.
+// The application keeps the transaction: it commits or rolls it back,
+// and the DB's Close leaves it open.
+//
+// A Session's transaction on the DB is a savepoint in tx: its BEGIN is
+// SAVEPOINT quarry_tx, its Commit RELEASE SAVEPOINT quarry_tx (the work
+// commits only with tx), its Rollback ROLLBACK TO SAVEPOINT quarry_tx and
+// RELEASE, which also leaves tx usable after a failed statement.
+// quarry's statement log still shows them as BEGIN, COMMIT and ROLLBACK.
+// A Session's [quarry.TxOptions] are ignored: the isolation level and
+// access mode are tx's. A deferred constraint is checked at tx's COMMIT,
+// not at the Session's. A statement that fails outside a Session's
+// transaction (on the DB itself, or a read of a Session before its first
+// write) aborts tx, as PostgreSQL does to any transaction.
+//
+// tx is one connection, so the DB serves one Session at a time: a
+// Session holds tx from its first statement until its transaction ends
+// and its results are closed, and another Session's first statement
+// waits for that (or for its context to end). Calls into tx are
+// serialised, so goroutines may share the DB; statements run on the DB
+// itself do not wait and run inside the savepoint of the Session that
+// holds tx, if any. A second Session used while the first still holds tx,
+// from the same goroutine, waits for its context: end or commit the first
+// Session before. Bind a transaction once.
+func BindTx(tx pgx.Tx, opts ...quarry.OpenOption) (*quarry.DB, error) {
+	if tx == nil {
+		return nil, errors.New("quarry/postgres: BindTx: nil pgx.Tx")
+	}
+	d := &driver{}
+	return quarry.OpenDB(bound.New(runner{tx}, Dialect{}, d.Classify), opts...), nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect/postgres"
-	"github.com/quarry-orm/quarry/internal/testdb"
+	"github.com/quarry-orm/quarry/quarrytest"
 )
 
 // BenchmarkReadReplicas reads one row by key from many goroutines, on
@@ -17,7 +17,7 @@ import (
 //	go test -run '^$' -bench ReadReplicas ./dialect/postgres
 func BenchmarkReadReplicas(b *testing.B) {
 	ctx := context.Background()
-	rp := testdb.StartReplicated(b)
+	rp := quarrytest.StartReplicated(b)
 	setup, err := postgres.Open(ctx, rp.PrimaryURL)
 	if err != nil {
 		b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/dialect/postgres"
 	"github.com/quarry-orm/quarry/internal/testdb"
+	"github.com/quarry-orm/quarry/quarrytest"
 )
 
 // RRNote is a row of the read-replica tests.
@@ -85,7 +86,7 @@ func rrStats(t *testing.T, db *quarry.DB) (primary, replica dialect.NodeStats) {
 // Everything runs against a real streaming replica.
 func TestReadReplicas(t *testing.T) {
 	ctx := context.Background()
-	rp := testdb.StartReplicated(t)
+	rp := quarrytest.StartReplicated(t)
 	primaryPort, replicaPort := portOf(t, rp.PrimaryURL), portOf(t, rp.ReplicaURL)
 	log := testdb.NewLog()
 	// No periodic check while the test runs (an hour): what moves the
@@ -230,7 +231,7 @@ func TestReadReplicas(t *testing.T) {
 func TestReadReplicaRetry(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()
-	rp := testdb.StartReplicated(t)
+	rp := quarrytest.StartReplicated(t)
 	db, err := postgres.Open(ctx, rp.PrimaryURL, postgres.WithReplicas(rp.ReplicaURL),
 		postgres.WithHealthInterval(time.Hour))
 	is.NoErr(err)

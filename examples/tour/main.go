@@ -1,7 +1,8 @@
 // Command tour walks through the storylines of SQLAlchemy's 1.3 ORM
 // tutorial and 2.0 querying guide with quarry, printing every SQL statement
 // it runs and what comes back. It runs on an in-memory SQLite database, or
-// on PostgreSQL given -postgres URL.
+// on PostgreSQL given -postgres URL. It first drops the tables it creates,
+// so it runs again on the same database.
 //
 //	go run ./examples/tour
 //	go run ./examples/tour -postgres postgres://localhost/tour
@@ -48,6 +49,9 @@ func run(ctx context.Context, w io.Writer, pgURL string) error {
 	}
 	defer db.Close()
 	t := &tour{ctx: ctx, w: w, db: db}
+	if err := t.reset(); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
 	if err := t.tutorial(); err != nil {
 		return fmt.Errorf("tutorial: %w", err)
 	}
@@ -55,6 +59,14 @@ func run(ctx context.Context, w io.Writer, pgURL string) error {
 		return fmt.Errorf("guide: %w", err)
 	}
 	return nil
+}
+
+// reset drops the tables an earlier run left, so that the tour runs
+// again on the same database (on SQLite in memory there are none).
+func (t *tour) reset() error {
+	t.say("DropAll drops the tour's tables that an earlier run left, children first:")
+	return t.db.DropAll(t.ctx, Users, Addresses, Posts, Keywords, PostKeywords,
+		GUsers, GAddresses, GOrders, GItems, OrderItems)
 }
 
 // tour carries what every section needs.

@@ -38,15 +38,19 @@ func TestTourGolden(t *testing.T) {
 	}
 }
 
-// TestTourPostgres runs the same tour on PostgreSQL: it must finish, print
-// every section the SQLite run prints and the same results.
+// TestTourPostgres runs the same tour on PostgreSQL, twice on one
+// database (the second run drops what the first left): each must finish,
+// print every section the SQLite run prints and the same results.
 func TestTourPostgres(t *testing.T) {
 	is := is.New(t)
 	url := testdb.PostgresURL(t)
-	var sqliteOut, pgOut bytes.Buffer
+	var sqliteOut, pgOut, againOut bytes.Buffer
 	is.NoErr(run(context.Background(), &sqliteOut, ""))
 	is.NoErr(run(context.Background(), &pgOut, url))
 	is.Equal(results(pgOut.String()), results(sqliteOut.String()))
+	is.NoErr(run(context.Background(), &againOut, url))               // the same database again
+	is.Equal(results(againOut.String()), results(sqliteOut.String())) // the same story and rows
+	is.True(strings.Contains(againOut.String(), `DROP TABLE IF EXISTS "users"`))
 }
 
 // results keeps the lines that are not echoed SQL, parameters or printed

@@ -16,26 +16,22 @@
 // test ends), so tests never see each other's tables and may run in
 // parallel.
 //
-// PostgreSQL is the server at the URL in QUARRY_TEST_POSTGRES when it is
-// set. Otherwise the harness starts a throwaway cluster (initdb and
-// postgres found on PATH or in /usr/lib/postgresql/*/bin) once per test
-// binary, on a free loopback port, and [Main] stops it and removes its
-// files. When PostgreSQL cannot be had, its subtests are skipped, or fail
-// when QUARRY_REQUIRE_POSTGRES=1 (as in CI).
+// SQLite comes from the dialect's Open; PostgreSQL, and the harness's
+// Main, from [quarrytest] (the helpers quarry offers its users), which
+// connects to the server at QUARRY_TEST_POSTGRES or starts a throwaway
+// cluster once per test binary. When PostgreSQL cannot be had, its
+// subtests are skipped, or fail when QUARRY_REQUIRE_POSTGRES=1 (as in CI).
 package testdb
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-	"sync/atomic"
 	"testing"
 
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect/postgres"
 	"github.com/quarry-orm/quarry/dialect/sqlite"
+	"github.com/quarry-orm/quarry/quarrytest"
 )
 
 // The backend names, which are also the names of the subtests that [Each]
@@ -50,10 +46,10 @@ const (
 const (
 	// EnvPostgres names the variable holding the URL of a PostgreSQL
 	// server to test against instead of a throwaway cluster.
-	EnvPostgres = "QUARRY_TEST_POSTGRES"
+	EnvPostgres = quarrytest.EnvPostgres
 	// EnvRequirePostgres names the variable that, set to 1, turns a
 	// missing PostgreSQL from a skip into a failure.
-	EnvRequirePostgres = "QUARRY_REQUIRE_POSTGRES"
+	EnvRequirePostgres = quarrytest.EnvRequirePostgres
 )
 
 // Backends returns the names of the backends that [Each] runs, in order:
@@ -83,7 +79,7 @@ func EachLogged(t *testing.T, fn func(t *testing.T, db *quarry.DB, log *Log)) {
 			db := Open(t, b, quarry.WithLogger(log.Logger()))
 			t.Cleanup(func() {
 				if t.Failed() {
-					log.dump(t)
+					log.Dump(t)
 				}
 			})
 			fn(t, db, log)
@@ -111,11 +107,7 @@ func Postgres(t testing.TB, opts ...quarry.OpenOption) *quarry.DB {
 // own connection. It skips or fails like [Postgres].
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	url, err := freshSchema(t)
-	if err != nil {
-		t.Fatalf("testdb: %v", err)
-	}
-	return url
+	return quarrytest.PostgresURL(t)
 }
 
 // Open returns a fresh database of the named backend (one of [Backends]),
@@ -133,11 +125,7 @@ func Open(t testing.TB, backend string, opts ...quarry.OpenOption) *quarry.DB {
 	case SQLiteFile:
 		db, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "quarry.db"), opts...)
 	case PostgreSQL:
-		var url string
-		url, err = freshSchema(t)
-		if err == nil {
-			db, err = postgres.Open(ctx, url, opts...)
-		}
+		db, err = postgres.Open(ctx, quarrytest.PostgresURL(t), opts...)
 	default:
 		t.Fatalf("testdb: unknown backend %q (want one of %q)", backend, Backends())
 	}
@@ -152,26 +140,9 @@ func Open(t testing.TB, backend string, opts ...quarry.OpenOption) *quarry.DB {
 	return db
 }
 
-var mainCalled atomic.Bool
-
 // Main runs the tests of a package that uses this harness, then stops the
-// PostgreSQL cluster the harness started (if any), removes its files and
-// exits. Call it from the package's TestMain:
+// PostgreSQL cluster (if one was started), removes its files and exits:
+// it is [quarrytest.Main]. Call it from the package's TestMain:
 //
 //	func TestMain(m *testing.M) { testdb.Main(m) }
-func Main(m *testing.M) {
-	mainCalled.Store(true)
-	code := m.Run()
-	if err := shutdown(); err != nil {
-		fmt.Fprintf(os.Stderr, "testdb: %v\n", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func requirePostgres() bool {
-	v, _ := strconv.ParseBool(os.Getenv(EnvRequirePostgres))
-	return v
-}
+func Main(m *testing.M) { quarrytest.Main(m) }

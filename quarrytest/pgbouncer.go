@@ -1,4 +1,4 @@
-package testdb
+package quarrytest
 
 import (
 	"context"
@@ -53,37 +53,37 @@ func PgBouncer(t testing.TB, opts ...quarry.OpenOption) *quarry.DB {
 	srv, err := getServer()
 	if err != nil {
 		freshSchema(t) // skips or fails as for PostgreSQL
-		t.Fatalf("testdb: %v", err)
+		t.Fatalf("quarrytest: %v", err)
 	}
 	pgbOnce.Do(func() { pgbSrv, pgbErr = startBouncer(srv) })
 	if pgbErr != nil {
 		if v, _ := strconv.ParseBool(os.Getenv(EnvRequirePgBouncer)); v {
-			t.Fatalf("testdb: PgBouncer is required (%s=1) but unavailable: %v", EnvRequirePgBouncer, pgbErr)
+			t.Fatalf("quarrytest: PgBouncer is required (%s=1) but unavailable: %v", EnvRequirePgBouncer, pgbErr)
 		}
-		t.Skipf("testdb: SKIPPING: PgBouncer UNAVAILABLE: %v (install pgbouncer; %s=1 makes this a failure)", pgbErr, EnvRequirePgBouncer)
+		t.Skipf("quarrytest: SKIPPING: PgBouncer UNAVAILABLE: %v (install pgbouncer; %s=1 makes this a failure)", pgbErr, EnvRequirePgBouncer)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	name := schemaName(t.Name())
 	if _, err := srv.admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("testdb: create database %s: %v", name, err)
+		t.Fatalf("quarrytest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		// FORCE ends the pooler's server connections to it.
 		if _, err := srv.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("testdb: drop database %s: %v", name, err)
+			t.Errorf("quarrytest: drop database %s: %v", name, err)
 		}
 	})
 	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", pgbSrv.port, name)
 	db, err := postgres.Open(ctx, url, opts...)
 	if err != nil {
-		t.Fatalf("testdb: open through PgBouncer: %v", err)
+		t.Fatalf("quarrytest: open through PgBouncer: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
-			t.Errorf("testdb: close PgBouncer database: %v", err)
+			t.Errorf("quarrytest: close PgBouncer database: %v", err)
 		}
 	})
 	return db
@@ -98,7 +98,7 @@ func findPgBouncer() (string, error) {
 	if isExec("/usr/sbin/pgbouncer") {
 		return "/usr/sbin/pgbouncer", nil
 	}
-	return "", errors.New("testdb: no pgbouncer on PATH nor in /usr/sbin (apt-get install pgbouncer)")
+	return "", errors.New("quarrytest: no pgbouncer on PATH nor in /usr/sbin (apt-get install pgbouncer)")
 }
 
 // startBouncer writes a configuration forwarding every database name to
@@ -111,7 +111,7 @@ func startBouncer(srv *server) (*bouncer, error) {
 	}
 	pc, err := pgx.ParseConfig(srv.url)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	cred, err := serverUser()
 	if err != nil {
@@ -119,7 +119,7 @@ func startBouncer(srv *server) (*bouncer, error) {
 	}
 	dir, err := os.MkdirTemp(tempBase(cred != nil), "quarry-pgbouncer-")
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	ok := false
 	defer func() {
@@ -129,7 +129,7 @@ func startBouncer(srv *server) (*bouncer, error) {
 	}()
 	port, err := freePort()
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	target := fmt.Sprintf("host=%s port=%d user=%s", pc.Host, pc.Port, pc.User)
 	if pc.Password != "" {
@@ -159,12 +159,12 @@ func startBouncer(srv *server) (*bouncer, error) {
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			return nil, fmt.Errorf("testdb: %w", err)
+			return nil, fmt.Errorf("quarrytest: %w", err)
 		}
 	}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("testdb: %w", err)
+			return nil, fmt.Errorf("quarrytest: %w", err)
 		}
 	}
 	cmd := exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
@@ -172,7 +172,7 @@ func startBouncer(srv *server) (*bouncer, error) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	proc, err := spawn(cmd, dir, cred)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: start pgbouncer: %w", err)
+		return nil, fmt.Errorf("quarrytest: start pgbouncer: %w", err)
 	}
 	url := fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable&default_query_exec_mode=simple_protocol", pc.User, port, pc.Database)
 	deadline := time.Now().Add(startTimeout)
@@ -190,19 +190,19 @@ func startBouncer(srv *server) (*bouncer, error) {
 		}
 		select {
 		case <-proc.done:
-			return nil, fmt.Errorf("testdb: pgbouncer exited (%v): %s\n%s", proc.waitErr, out.String(), tail(filepath.Join(dir, "pgbouncer.log")))
+			return nil, fmt.Errorf("quarrytest: pgbouncer exited (%v): %s\n%s", proc.waitErr, out.String(), tail(filepath.Join(dir, "pgbouncer.log")))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			proc.kill()
-			return nil, fmt.Errorf("testdb: pgbouncer did not accept connections within %v: %v\n%s", startTimeout, err, tail(filepath.Join(dir, "pgbouncer.log")))
+			return nil, fmt.Errorf("quarrytest: pgbouncer did not accept connections within %v: %v\n%s", startTimeout, err, tail(filepath.Join(dir, "pgbouncer.log")))
 		}
 	}
 }
 
 // stopBouncer stops the PgBouncer of this binary, if one was started.
 func stopBouncer() error {
-	pgbOnce.Do(func() { pgbErr = errors.New("testdb: shut down") })
+	pgbOnce.Do(func() { pgbErr = errors.New("quarrytest: shut down") })
 	if pgbSrv == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package testdb
+package quarrytest
 
 import (
 	"context"
@@ -33,8 +33,8 @@ var (
 
 // errNoMain is a mistake in the test package rather than a missing
 // PostgreSQL: it fails the test even without QUARRY_REQUIRE_POSTGRES.
-var errNoMain = errors.New("testdb: this test binary has no TestMain calling testdb.Main, " +
-	"so the PostgreSQL cluster would never be stopped; add\n\tfunc TestMain(m *testing.M) { testdb.Main(m) }")
+var errNoMain = errors.New("quarrytest: this test binary has no TestMain calling quarrytest.Main, " +
+	"so the PostgreSQL cluster would never be stopped; add\n\tfunc TestMain(m *testing.M) { quarrytest.Main(m) }")
 
 func getServer() (*server, error) {
 	pgOnce.Do(func() { pgSrv, pgErr = startServer() })
@@ -88,7 +88,7 @@ func shutdown() error {
 		return err
 	}
 	var srv *server
-	pgOnce.Do(func() { pgErr = errors.New("testdb: shut down") })
+	pgOnce.Do(func() { pgErr = errors.New("quarrytest: shut down") })
 	srv = pgSrv
 	if srv == nil {
 		return nil
@@ -107,9 +107,9 @@ func freshSchema(t testing.TB) (string, error) {
 			t.Fatal(err)
 		}
 		if requirePostgres() {
-			t.Fatalf("testdb: PostgreSQL is required (%s=1) but unavailable: %v", EnvRequirePostgres, err)
+			t.Fatalf("quarrytest: PostgreSQL is required (%s=1) but unavailable: %v", EnvRequirePostgres, err)
 		}
-		t.Skipf("testdb: SKIPPING: PostgreSQL UNAVAILABLE: %v (set %s to a server URL, or install PostgreSQL; %s=1 makes this a failure)",
+		t.Skipf("quarrytest: SKIPPING: PostgreSQL UNAVAILABLE: %v (set %s to a server URL, or install PostgreSQL; %s=1 makes this a failure)",
 			err, EnvPostgres, EnvRequirePostgres)
 	}
 	name := schemaName(t.Name())
@@ -122,7 +122,7 @@ func freshSchema(t testing.TB) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := srv.admin.Exec(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE"); err != nil {
-			t.Errorf("testdb: drop schema %s: %v", name, err)
+			t.Errorf("quarrytest: drop schema %s: %v", name, err)
 		}
 	})
 	return withSearchPath(srv.url, name)

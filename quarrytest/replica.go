@@ -1,4 +1,4 @@
-package testdb
+package quarrytest
 
 import (
 	"bytes"
@@ -36,15 +36,15 @@ func StartReplicated(t testing.TB) *Replicated {
 	if r != nil {
 		t.Cleanup(func() {
 			if err := r.stop(); err != nil {
-				t.Errorf("testdb: %v", err)
+				t.Errorf("quarrytest: %v", err)
 			}
 		})
 	}
 	if err != nil {
 		if requirePostgres() {
-			t.Fatalf("testdb: a PostgreSQL replica is required (%s=1) but could not be started: %v", EnvRequirePostgres, err)
+			t.Fatalf("quarrytest: a PostgreSQL replica is required (%s=1) but could not be started: %v", EnvRequirePostgres, err)
 		}
-		t.Skipf("testdb: SKIPPING: PostgreSQL replica UNAVAILABLE: %v (%s=1 makes this a failure)", err, EnvRequirePostgres)
+		t.Skipf("quarrytest: SKIPPING: PostgreSQL replica UNAVAILABLE: %v (%s=1 makes this a failure)", err, EnvRequirePostgres)
 	}
 	return r
 }
@@ -77,7 +77,7 @@ func startReplica(primary *cluster) (*cluster, error) {
 	}
 	dir, err := os.MkdirTemp(tempBase(cred != nil), clusterPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	ok := false
 	defer func() {
@@ -86,11 +86,11 @@ func startReplica(primary *cluster) (*cluster, error) {
 		}
 	}()
 	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("testdb: %w", err)
+			return nil, fmt.Errorf("quarrytest: %w", err)
 		}
 	}
 	basebackup, err := findTool(bin, "pg_basebackup")
@@ -104,16 +104,16 @@ func startReplica(primary *cluster) (*cluster, error) {
 	bb.Stdout, bb.Stderr = &out, &out
 	c, err := spawn(bb, dir, cred)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: pg_basebackup: %w", err)
+		return nil, fmt.Errorf("quarrytest: pg_basebackup: %w", err)
 	}
 	select {
 	case <-c.done:
 	case <-time.After(startTimeout):
 		c.kill()
-		return nil, fmt.Errorf("testdb: pg_basebackup timed out after %v:\n%s", startTimeout, out.Bytes())
+		return nil, fmt.Errorf("quarrytest: pg_basebackup timed out after %v:\n%s", startTimeout, out.Bytes())
 	}
 	if c.waitErr != nil {
-		return nil, fmt.Errorf("testdb: pg_basebackup: %v:\n%s", c.waitErr, out.Bytes())
+		return nil, fmt.Errorf("quarrytest: pg_basebackup: %v:\n%s", c.waitErr, out.Bytes())
 	}
 	for attempt := 1; ; attempt++ {
 		c, err := startPostgres(bin, dir, cred)
@@ -143,7 +143,7 @@ func findTool(bin, name string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("testdb: no %s beside %s nor on PATH; install the PostgreSQL client programs", name, filepath.Join(bin, "initdb"))
+	return "", fmt.Errorf("quarrytest: no %s beside %s nor on PATH; install the PostgreSQL client programs", name, filepath.Join(bin, "initdb"))
 }
 
 func (r *Replicated) stop() error {
@@ -197,7 +197,7 @@ func (r *Replicated) WaitReplay(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("testdb: replica did not replay %s: %w", target, ctx.Err())
+			return fmt.Errorf("quarrytest: replica did not replay %s: %w", target, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -212,11 +212,11 @@ func (r *Replicated) onReplica(ctx context.Context, sql string) error {
 func queryOne(ctx context.Context, url, sql string, args []any, dest ...any) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return fmt.Errorf("testdb: %w", err)
+		return fmt.Errorf("quarrytest: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := conn.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
-		return fmt.Errorf("testdb: %s: %w", sql, err)
+		return fmt.Errorf("quarrytest: %s: %w", sql, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package testdb
+package quarrytest
 
 import (
 	"errors"
@@ -29,16 +29,16 @@ func serverUser() (*credential, error) {
 			"--home-dir", "/nonexistent", "--shell", shell, "postgres").CombinedOutput()
 		// Another test binary may have added it meanwhile: look again.
 		if u, err = user.Lookup("postgres"); err != nil && addErr != nil {
-			return nil, fmt.Errorf("testdb: running as root, and cannot add the postgres user to run the server: %v: %s", addErr, out)
+			return nil, fmt.Errorf("quarrytest: running as root, and cannot add the postgres user to run the server: %v: %s", addErr, out)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("testdb: running as root, and cannot find the postgres user to run the server: %w", err)
+		return nil, fmt.Errorf("quarrytest: running as root, and cannot find the postgres user to run the server: %w", err)
 	}
 	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
 	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
 	if err := errors.Join(err1, err2); err != nil {
-		return nil, fmt.Errorf("testdb: postgres user: %w", err)
+		return nil, fmt.Errorf("quarrytest: postgres user: %w", err)
 	}
 	return &credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }

@@ -1,4 +1,4 @@
-package testdb
+package quarrytest
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func startCluster() (*cluster, error) {
 	removeStale(base)
 	dir, err := os.MkdirTemp(base, clusterPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	ok := false
 	defer func() {
@@ -59,11 +59,11 @@ func startCluster() (*cluster, error) {
 	// The owner's pid lets a later run remove the directory if this
 	// binary dies without running Main's clean-up.
 	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("testdb: %w", err)
+			return nil, fmt.Errorf("quarrytest: %w", err)
 		}
 	}
 
@@ -75,16 +75,16 @@ func startCluster() (*cluster, error) {
 	initdb.Stdout, initdb.Stderr = &out, &out
 	c, err := spawn(initdb, dir, cred)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: initdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: initdb: %w", err)
 	}
 	select {
 	case <-c.done:
 	case <-time.After(startTimeout):
 		c.kill()
-		return nil, fmt.Errorf("testdb: initdb timed out after %v:\n%s", startTimeout, out.Bytes())
+		return nil, fmt.Errorf("quarrytest: initdb timed out after %v:\n%s", startTimeout, out.Bytes())
 	}
 	if c.waitErr != nil {
-		return nil, fmt.Errorf("testdb: initdb: %v:\n%s", c.waitErr, out.Bytes())
+		return nil, fmt.Errorf("quarrytest: initdb: %v:\n%s", c.waitErr, out.Bytes())
 	}
 
 	// The free port may be taken between asking and binding: try again.
@@ -103,12 +103,12 @@ func startCluster() (*cluster, error) {
 func startPostgres(bin, dir string, cred *credential) (*cluster, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	logPath := filepath.Join(dir, "postgres.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: %w", err)
+		return nil, fmt.Errorf("quarrytest: %w", err)
 	}
 	defer logf.Close() // the child has its own copy
 	cmd := exec.Command(filepath.Join(bin, "postgres"),
@@ -125,7 +125,7 @@ func startPostgres(bin, dir string, cred *credential) (*cluster, error) {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	c, err := spawn(cmd, dir, cred)
 	if err != nil {
-		return nil, fmt.Errorf("testdb: start postgres: %w", err)
+		return nil, fmt.Errorf("quarrytest: start postgres: %w", err)
 	}
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 
@@ -143,12 +143,12 @@ func startPostgres(bin, dir string, cred *credential) (*cluster, error) {
 		}
 		select {
 		case <-c.done:
-			return nil, fmt.Errorf("testdb: postgres exited (%v):\n%s", c.waitErr, tail(logPath))
+			return nil, fmt.Errorf("quarrytest: postgres exited (%v):\n%s", c.waitErr, tail(logPath))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			c.kill()
-			return nil, fmt.Errorf("testdb: postgres did not accept connections within %v: %v\n%s", startTimeout, err, tail(logPath))
+			return nil, fmt.Errorf("quarrytest: postgres did not accept connections within %v: %v\n%s", startTimeout, err, tail(logPath))
 		}
 	}
 }
@@ -226,7 +226,7 @@ func findBinDir() (string, error) {
 			return d, nil
 		}
 	}
-	return "", errors.New("testdb: no PostgreSQL server binaries (initdb and postgres) on PATH nor in /usr/lib/postgresql/*/bin; " +
+	return "", errors.New("quarrytest: no PostgreSQL server binaries (initdb and postgres) on PATH nor in /usr/lib/postgresql/*/bin; " +
 		"install them (apt-get install postgresql) or set " + EnvPostgres)
 }
 

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package testdb
+package quarrytest
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ type credential struct{ Uid, Gid uint32 }
 // supported on Linux.
 func serverUser() (*credential, error) {
 	if os.Geteuid() == 0 {
-		return nil, errors.New("testdb: cannot start PostgreSQL as root on this system; set " + EnvPostgres)
+		return nil, errors.New("quarrytest: cannot start PostgreSQL as root on this system; set " + EnvPostgres)
 	}
 	return nil, nil
 }
