@@ -167,8 +167,10 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 		b.writeByte(' ')
 		if c.autoinc && caps.IdentityClause != "" {
 			b.write(caps.IdentityClause)
+		} else if tn := c.typeName(d); tn != "" {
+			b.write(tn)
 		} else {
-			b.write(d.TypeName(c.columnType()))
+			b.fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.goType, d.Name()))
 		}
 		if !c.nullable {
 			b.write(" NOT NULL")

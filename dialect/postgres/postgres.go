@@ -82,7 +82,7 @@ type runner struct {
 }
 
 func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := r.q.Query(ctx, sql, args...)
+	rows, err := r.q.Query(ctx, sql, nativeArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows
 }
 
 func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	tag, err := r.q.Exec(ctx, sql, args...)
+	tag, err := r.q.Exec(ctx, sql, nativeArgs(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -235,10 +235,13 @@ func (t *tx) Rollback(ctx context.Context) error {
 	return err
 }
 
-type rowsAdapter struct{ rows pgx.Rows }
+type rowsAdapter struct {
+	rows pgx.Rows
+	buf  []any // native scan destinations, reused per row
+}
 
 func (r *rowsAdapter) Next() bool             { return r.rows.Next() }
-func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(dest...) }
+func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(nativeDest(dest, &r.buf)...) }
 func (r *rowsAdapter) Err() error             { return r.rows.Err() }
 func (r *rowsAdapter) Close() error {
 	r.rows.Close()

@@ -131,7 +131,7 @@ type runner struct {
 }
 
 func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := r.q.QueryContext(ctx, sql, args...)
+	rows, err := r.q.QueryContext(ctx, sql, bindArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows
 }
 
 func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := r.q.ExecContext(ctx, sql, args...)
+	res, err := r.q.ExecContext(ctx, sql, bindArgs(args)...)
 	if err != nil {
 		return 0, err
 	}
