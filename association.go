@@ -118,7 +118,7 @@ func (t *table) configureAssociation() error {
 		if ref == nil {
 			continue // configure reported the unknown reference
 		}
-		c.kind, c.length, c.text, c.sqlType, c.goType = ref.kind, ref.length, ref.text, ref.sqlType, ref.goType
+		c.kind, c.elem, c.typer, c.length, c.text, c.sqlType, c.goType = ref.kind, ref.elem, ref.typer, ref.length, ref.text, ref.sqlType, ref.goType
 		if ref.goType != nil && ref.goType.Kind() == reflect.Pointer {
 			c.goType = ref.goType.Elem()
 		}

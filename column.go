@@ -36,26 +36,33 @@ func (c *Column[T]) bindColumn(src *source, info *columnInfo) {
 // type T at a precomputed offset, so hydration and flush need no
 // reflection.
 func (*Column[T]) ops() colOps {
-	acc := field.AccessorsOf[T]()
+	acc, ok := codecOps[T]()
+	if !ok {
+		acc = field.AccessorsOf[T]()
+	}
 	return colOps{
 		dest:   acc.Dest,
 		value:  acc.Value,
-		equal:  field.Equal[T](),
+		equal:  equalOf[T](),
 		clone:  field.Clone[T](),
 		set:    acc.Assign,
 		key:    field.Key[T](normalizeKey),
 		holder: func() fieldHolder { return &nullHolder[T]{} },
+		genKey: keyGenerator[T](),
 	}
 }
 
 // columnInfo is the mapping of one column.
 type columnInfo struct {
-	table    *table
-	name     string
-	field    string // Go field name in the entity struct
-	offset   uintptr
-	goType   reflect.Type
-	kind     dialect.Kind
+	table  *table
+	name   string
+	field  string // Go field name in the entity struct
+	offset uintptr
+	goType reflect.Type
+	kind   dialect.Kind
+	elem   dialect.Kind // of an array
+	// typer names the DDL type of a custom type (ColumnTyper).
+	typer    ColumnTyper
 	nullable bool
 	pk       bool
 	autoinc  bool
@@ -99,6 +106,9 @@ type colOps struct {
 	// holder returns a reusable NULL-aware scan target for the column, for
 	// entities on the optional side of an outer join (outerjoin.go).
 	holder func() fieldHolder
+	// genKey, set for UUID columns, fills a zero field with a new
+	// random (version 4) UUID; a primary key gets one before its INSERT.
+	genKey func(fp field.Ptr) error
 }
 
 func (c *columnInfo) ptr(obj field.Ptr) field.Ptr { return field.At(obj, c.offset) }
@@ -106,7 +116,16 @@ func (c *columnInfo) ptr(obj field.Ptr) field.Ptr { return field.At(obj, c.offse
 func (c *columnInfo) String() string { return c.table.name + "." + c.name }
 
 func (c *columnInfo) columnType() dialect.ColumnType {
-	return dialect.ColumnType{Kind: c.kind, Length: c.length, Text: c.text, SQLType: c.sqlType}
+	return dialect.ColumnType{Kind: c.kind, Elem: c.elem, Length: c.length, Text: c.text, SQLType: c.sqlType}
+}
+
+// typeName is the column's DDL type on d: the `type=` tag, the custom
+// type's ColumnType, or the dialect's type for its kind; "" when none.
+func (c *columnInfo) typeName(d Dialect) string {
+	if c.sqlType == "" && c.typer != nil {
+		return c.typer.ColumnType(d)
+	}
+	return d.TypeName(c.columnType())
 }
 
 var (
@@ -116,42 +135,71 @@ var (
 	bytesType   = reflect.TypeFor[[]byte]()
 )
 
+// goKind is what kindOf found out about a column's Go type.
+type goKind struct {
+	kind, elem dialect.Kind
+	nullable   bool
+	typer      ColumnTyper
+}
+
 // kindOf classifies a column's Go type for DDL and reports whether it is
-// nullable (a pointer or sql.Null[T]).
-func kindOf(t reflect.Type) (dialect.Kind, bool, error) {
-	nullable := false
+// nullable (a pointer, sql.Null[T] or one of database/sql's NullXxx). A
+// Scanner/Valuer type of unknown kind needs a `type=` tag or a
+// ColumnType method (typed); mapping fails without one.
+func kindOf(t reflect.Type, typed bool) (goKind, error) {
+	var g goKind
 	if t.Kind() == reflect.Pointer {
-		nullable = true
+		g.nullable = true
 		t = t.Elem()
+	} else if k, ok := nullKinds[t]; ok {
+		g.kind, g.nullable = k, true
+		return g, nil
 	} else if t.Kind() == reflect.Struct && t.PkgPath() == "database/sql" && t.NumField() == 2 && t.Field(0).Name == "V" {
-		nullable = true
+		g.nullable = true
 		t = t.Field(0).Type
+	}
+	if k, elem, ok := builtinKind(t); ok {
+		g.kind, g.elem = k, elem
+		return g, nil
 	}
 	switch {
 	case t == timeType:
-		return dialect.KindTime, nullable, nil
+		g.kind = dialect.KindTime
+		return g, nil
 	case t == bytesType:
-		return dialect.KindBytes, nullable, nil
+		g.kind = dialect.KindBytes
+		return g, nil
 	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return dialect.KindBool, nullable, nil
-	case reflect.Int8, reflect.Int16, reflect.Uint8:
-		return dialect.KindInt16, nullable, nil
-	case reflect.Int32, reflect.Uint16:
-		return dialect.KindInt32, nullable, nil
-	case reflect.Int, reflect.Int64, reflect.Uint32, reflect.Uint, reflect.Uint64:
-		return dialect.KindInt64, nullable, nil
-	case reflect.Float32:
-		return dialect.KindFloat32, nullable, nil
-	case reflect.Float64:
-		return dialect.KindFloat64, nullable, nil
-	case reflect.String:
-		return dialect.KindString, nullable, nil
+	if g.typer = columnTyper(t); g.typer != nil {
+		typed = true
 	}
 	pt := reflect.PointerTo(t)
 	if pt.Implements(scannerType) && (t.Implements(valuerType) || pt.Implements(valuerType)) {
-		return dialect.KindUnknown, true, nil
+		if !typed {
+			return g, fmt.Errorf("type %v (a sql.Scanner and driver.Valuer) has no column type: give it a ColumnType method (quarry.ColumnTyper) or the field a `type=` tag", t)
+		}
+		// A plain Scanner may write NULL; a ColumnTyper is NOT NULL
+		// unless a pointer.
+		g.kind, g.nullable = dialect.KindUnknown, g.nullable || g.typer == nil
+		return g, nil
 	}
-	return dialect.KindUnknown, false, fmt.Errorf("type %v is not supported: use a basic type, time.Time, []byte, a pointer or sql.Null of one, or a type implementing sql.Scanner and driver.Valuer", t)
+	switch t.Kind() {
+	case reflect.Bool:
+		g.kind = dialect.KindBool
+	case reflect.Int8, reflect.Int16, reflect.Uint8:
+		g.kind = dialect.KindInt16
+	case reflect.Int32, reflect.Uint16:
+		g.kind = dialect.KindInt32
+	case reflect.Int, reflect.Int64, reflect.Uint32, reflect.Uint, reflect.Uint64:
+		g.kind = dialect.KindInt64
+	case reflect.Float32:
+		g.kind = dialect.KindFloat32
+	case reflect.Float64:
+		g.kind = dialect.KindFloat64
+	case reflect.String:
+		g.kind = dialect.KindString
+	default:
+		return g, fmt.Errorf("type %v is not supported: use a basic type, time.Time, time.Duration, []byte, uuid.UUID, quarry.JSON[T], a slice of a basic type, netip.Addr/Prefix, a pointer or sql.Null of one, or a type implementing sql.Scanner and driver.Valuer (with quarry.ColumnTyper)", t)
+	}
+	return g, nil
 }

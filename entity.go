@@ -307,13 +307,14 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 	if _, dup := t.byName[name]; dup {
 		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.tblType, f.Name, name, t.name)
 	}
-	kind, nullable, err := kindOf(vt)
+	gk, err := kindOf(vt, tag.sqlType != "")
+	kind, nullable := gk.kind, gk.nullable
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", et, fieldName, err)
 	}
 	c := &columnInfo{
 		table: t, name: name, field: fieldName, offset: sf.Offset, goType: vt,
-		kind: kind, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
+		kind: kind, elem: gk.elem, typer: gk.typer, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
 		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
 		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
 	}

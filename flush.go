@@ -235,6 +235,9 @@ func (u *unitOfWork) prepare() error {
 			w.pending = append(w.pending, st)
 			continue // the database generates the key
 		}
+		if err := genKeys(st.m.t, st.obj); err != nil {
+			return err
+		}
 		k := st.m.keyOf(st.obj)
 		if pendingKeys == nil {
 			pendingKeys = map[identKey]*objState{}

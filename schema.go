@@ -210,7 +210,11 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 		b.write("\t")
 		b.ident(c.name)
 		b.writeByte(' ')
-		b.write(ddlType(d, caps, c))
+		if tn := ddlType(d, caps, c); tn != "" {
+			b.write(tn)
+		} else {
+			b.fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.goType, d.Name()))
+		}
 		if !c.nullable {
 			b.write(" NOT NULL")
 		}
@@ -263,7 +267,7 @@ func ddlType(d Dialect, caps dialect.Capabilities, c *columnInfo) string {
 	if c.autoinc && caps.IdentityClause != "" {
 		return caps.IdentityClause
 	}
-	return d.TypeName(c.columnType())
+	return c.typeName(d)
 }
 
 // constraintSQL writes a declared constraint of a CREATE TABLE.

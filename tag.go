@@ -10,6 +10,7 @@ import (
 //
 //	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version"`
 //
+// A comma inside parentheses does not split (`type=NUMERIC(12,2)`).
 // The first element names the column (empty keeps the snake_case default).
 // The options are documented on [Table].
 type columnTag struct {
@@ -32,7 +33,7 @@ func parseTag(s string) (columnTag, error) {
 	if s == "" {
 		return t, nil
 	}
-	parts := strings.Split(s, ",")
+	parts := splitTag(s)
 	t.name = strings.TrimSpace(parts[0])
 	for _, p := range parts[1:] {
 		key, val, hasVal := strings.Cut(strings.TrimSpace(p), "=")
@@ -87,4 +88,25 @@ func parseTag(s string) (columnTag, error) {
 		}
 	}
 	return t, nil
+}
+
+// splitTag splits a tag at its commas, except those inside parentheses,
+// so that `type=NUMERIC(12,2)` stays one option.
+func splitTag(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
 }

@@ -90,6 +90,21 @@ const (
 	KindString
 	KindBytes
 	KindTime
+	// KindUUID is a 128-bit UUID (uuid.UUID, [16]byte).
+	KindUUID
+	// KindJSON is a JSON document (quarry.JSON[T], json.RawMessage,
+	// map[string]any).
+	KindJSON
+	// KindDecimal is an exact decimal number.
+	KindDecimal
+	// KindInet is an IP address (netip.Addr).
+	KindInet
+	// KindCIDR is an IP network (netip.Prefix).
+	KindCIDR
+	// KindInterval is a time.Duration.
+	KindInterval
+	// KindArray is an array of ColumnType.Elem values.
+	KindArray
 )
 
 // ColumnType describes a column for DDL.
@@ -101,6 +116,8 @@ type ColumnType struct {
 	Text bool
 	// SQLType, when set by the `type=` tag, is used verbatim.
 	SQLType string
+	// Elem is the kind of the elements of a KindArray column.
+	Elem Kind
 }
 
 // AppendQuoted appends name as an SQL-standard quoted identifier: in

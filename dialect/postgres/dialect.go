@@ -23,7 +23,8 @@ func (Dialect) AppendPlaceholder(b []byte, n int) []byte {
 // AppendIdent appends name in double quotes, with embedded quotes doubled.
 func (Dialect) AppendIdent(b []byte, name string) []byte { return dialect.AppendQuoted(b, name) }
 
-// TypeName returns PostgreSQL's DDL type for a column.
+// TypeName returns PostgreSQL's DDL type for a column, or "" for a kind
+// it has none for. Arrays are native (text[], bigint[], uuid[], ...).
 func (Dialect) TypeName(t dialect.ColumnType) string {
 	if t.SQLType != "" {
 		return t.SQLType
@@ -53,8 +54,25 @@ func (Dialect) TypeName(t dialect.ColumnType) string {
 		return "BYTEA"
 	case dialect.KindTime:
 		return "TIMESTAMPTZ"
+	case dialect.KindUUID:
+		return "UUID"
+	case dialect.KindJSON:
+		return "JSONB"
+	case dialect.KindDecimal:
+		return "NUMERIC"
+	case dialect.KindInet:
+		return "INET"
+	case dialect.KindCIDR:
+		return "CIDR"
+	case dialect.KindInterval:
+		return "INTERVAL"
+	case dialect.KindArray:
+		if t.Elem == dialect.KindArray || t.Elem == dialect.KindUnknown {
+			return ""
+		}
+		return Dialect{}.TypeName(dialect.ColumnType{Kind: t.Elem, Text: true}) + "[]"
 	}
-	return "BYTEA"
+	return ""
 }
 
 // Capabilities describes PostgreSQL.

@@ -98,7 +98,7 @@ type runner struct {
 }
 
 func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := r.q.Query(ctx, sql, args...)
+	rows, err := r.q.Query(ctx, sql, nativeArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (r runner) Query(ctx context.Context, sql string, args []any) (dialect.Rows
 }
 
 func (r runner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	tag, err := r.q.Exec(ctx, sql, args...)
+	tag, err := r.q.Exec(ctx, sql, nativeArgs(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -217,10 +217,11 @@ func (d *driver) Classify(err error) error {
 type rowsAdapter struct {
 	rows  pgx.Rows
 	batch pgx.BatchResults
+	buf   []any // native scan destinations, reused per row
 }
 
 func (r *rowsAdapter) Next() bool             { return r.rows.Next() }
-func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(dest...) }
+func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(nativeDest(dest, &r.buf)...) }
 func (r *rowsAdapter) Err() error             { return r.rows.Err() }
 func (r *rowsAdapter) Close() error {
 	r.rows.Close()

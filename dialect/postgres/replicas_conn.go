@@ -72,7 +72,7 @@ func (rc *readConn) Query(ctx context.Context, sql string, args []any) (dialect.
 		}
 		n := rc.n
 		n.reads.Add(1)
-		rows, err := rc.c.Query(ctx, sql, args...)
+		rows, err := rc.c.Query(ctx, sql, nativeArgs(args)...)
 		if err == nil {
 			if rows.Next() {
 				return &readRows{rows: rows, pending: true}, nil
@@ -135,6 +135,7 @@ type readRows struct {
 	rows    pgx.Rows
 	pending bool
 	onClose func()
+	buf     []any // native scan destinations, reused per row
 }
 
 func (r *readRows) Next() bool {
@@ -145,7 +146,7 @@ func (r *readRows) Next() bool {
 	return r.rows.Next()
 }
 
-func (r *readRows) Scan(dest ...any) error { return r.rows.Scan(dest...) }
+func (r *readRows) Scan(dest ...any) error { return r.rows.Scan(nativeDest(dest, &r.buf)...) }
 func (r *readRows) Err() error             { return r.rows.Err() }
 
 func (r *readRows) Close() error {

@@ -65,7 +65,7 @@ func (t *tx) Query(ctx context.Context, sql string, args []any) (dialect.Rows, e
 		return nil, errTxDone
 	}
 	if t.begin == "" {
-		rows, err := t.c.Query(ctx, sql, args...)
+		rows, err := t.c.Query(ctx, sql, nativeArgs(args)...)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 		return 0, errTxDone
 	}
 	if t.begin == "" {
-		tag, err := t.c.Exec(ctx, sql, args...)
+		tag, err := t.c.Exec(ctx, sql, nativeArgs(args)...)
 		if err != nil {
 			return 0, err
 		}
@@ -113,7 +113,7 @@ func (t *tx) Exec(ctx context.Context, sql string, args []any) (int64, error) {
 func (t *tx) sendBegin(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	b.Queue(t.begin)
-	b.Queue(sql, args...)
+	b.Queue(sql, nativeArgs(args)...)
 	br := t.c.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()

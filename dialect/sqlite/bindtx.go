@@ -57,7 +57,7 @@ func BindTx(ctx context.Context, tx *sql.Tx, opts ...quarry.OpenOption) (*quarry
 type txRunner struct{ tx *sql.Tx }
 
 func (r txRunner) Query(ctx context.Context, sql string, args []any) (dialect.Rows, error) {
-	rows, err := r.tx.QueryContext(ctx, sql, args...)
+	rows, err := r.tx.QueryContext(ctx, sql, bindArgs(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (r txRunner) Query(ctx context.Context, sql string, args []any) (dialect.Ro
 }
 
 func (r txRunner) Exec(ctx context.Context, sql string, args []any) (int64, error) {
-	res, err := r.tx.ExecContext(ctx, sql, args...)
+	res, err := r.tx.ExecContext(ctx, sql, bindArgs(args)...)
 	if err != nil {
 		return 0, err
 	}

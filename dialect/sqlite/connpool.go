@@ -120,9 +120,9 @@ func (pc *pconn) query(ctx context.Context, text string, args []any, done func()
 	}
 	var rows *sql.Rows
 	if cs == nil {
-		rows, err = pc.c.QueryContext(ctx, text, args...)
+		rows, err = pc.c.QueryContext(ctx, text, bindArgs(args)...)
 	} else {
-		rows, err = cs.stmt.QueryContext(ctx, args...)
+		rows, err = cs.stmt.QueryContext(ctx, bindArgs(args)...)
 	}
 	if err != nil {
 		if cs != nil {
@@ -142,9 +142,9 @@ func (pc *pconn) Exec(ctx context.Context, text string, args []any) (int64, erro
 	}
 	var res sql.Result
 	if cs == nil {
-		res, err = pc.c.ExecContext(ctx, text, args...)
+		res, err = pc.c.ExecContext(ctx, text, bindArgs(args)...)
 	} else {
-		res, err = cs.stmt.ExecContext(ctx, args...)
+		res, err = cs.stmt.ExecContext(ctx, bindArgs(args)...)
 		pc.stmts.release(cs)
 	}
 	if err != nil {

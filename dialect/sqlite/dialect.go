@@ -20,7 +20,8 @@ func (Dialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?')
 // AppendIdent appends name in double quotes, with embedded quotes doubled.
 func (Dialect) AppendIdent(b []byte, name string) []byte { return dialect.AppendQuoted(b, name) }
 
-// TypeName returns SQLite's DDL type for a column.
+// TypeName returns SQLite's DDL type for a column, or "" for a kind it
+// has none for.
 func (Dialect) TypeName(t dialect.ColumnType) string {
 	if t.SQLType != "" {
 		return t.SQLType
@@ -44,10 +45,21 @@ func (Dialect) TypeName(t dialect.ColumnType) string {
 		return "BLOB"
 	case dialect.KindTime:
 		// modernc.org/sqlite parses columns declared TIMESTAMP back into
-		// time.Time.
+		// time.Time; quarry writes them as fixed-width UTC text (time.go).
 		return "TIMESTAMP"
+	case dialect.KindUUID, dialect.KindInet, dialect.KindCIDR:
+		// Canonical text: readable, and ordered as the values are.
+		return "TEXT"
+	case dialect.KindJSON, dialect.KindArray:
+		// JSON text; arrays are JSON arrays.
+		return "TEXT"
+	case dialect.KindDecimal:
+		// TEXT, not NUMERIC: NUMERIC affinity would turn 0.1 into a REAL.
+		return "TEXT"
+	case dialect.KindInterval:
+		return "INTEGER" // nanoseconds
 	}
-	return "BLOB"
+	return ""
 }
 
 // Capabilities describes SQLite.
