@@ -64,6 +64,15 @@ type Capabilities struct {
 	// does not read ON CONFLICT as the ON of a join (SQLite); quarry then
 	// adds WHERE true to a SELECT that has none.
 	UpsertSelectWhere bool
+	// DeleteUsing reports whether DELETE takes other tables in a USING
+	// clause (PostgreSQL). Without it quarry renders a DELETE with
+	// Using as DELETE ... WHERE EXISTS (SELECT 1 FROM the others WHERE
+	// the conditions), which deletes the same rows.
+	DeleteUsing bool
+	// GreatestFunc and LeastFunc name the scalar functions of the
+	// largest and smallest of their arguments: greatest/least on
+	// PostgreSQL, the multi-argument max/min on SQLite.
+	GreatestFunc, LeastFunc string
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

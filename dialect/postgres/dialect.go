@@ -71,5 +71,8 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		ForUpdate:       "FOR UPDATE",
 		// ON CONFLICT ON CONSTRAINT name.
 		ConflictConstraint: true,
+		DeleteUsing:        true,
+		GreatestFunc:       "greatest",
+		LeastFunc:          "least",
 	}
 }
