@@ -70,6 +70,10 @@ func (n *afterNode) render(b *builder) {
 	}
 	mixed := false
 	for _, k := range n.keys {
+		if k.col == nil || k.val == nil {
+			b.fail(invalidArg("zero KeyPart: use Key or KeyDesc"))
+			return
+		}
 		mixed = mixed || k.desc != n.keys[0].desc
 	}
 	if mixed {
