@@ -15,8 +15,12 @@ type DeleteStatement[E any] struct {
 
 // deleteNode is the untyped part of a DELETE.
 type deleteNode struct {
+	// ctes is the WITH clause (cte.go).
+	ctes  withClause
 	t     *table
 	where []node
+	// using lists the other tables (dml_from.go).
+	using []*source
 	all   bool
 	ret   []node
 	err   error
@@ -38,7 +42,7 @@ func Delete[E any](src Source[E]) *DeleteStatement[E] {
 
 func (d *DeleteStatement[E]) with(f func(c *deleteNode)) *DeleteStatement[E] {
 	c := *d.c
-	c.where, c.ret = slices.Clip(c.where), slices.Clip(c.ret)
+	c.where, c.ret, c.using = slices.Clip(c.where), slices.Clip(c.ret), slices.Clip(c.using)
 	f(&c)
 	return &DeleteStatement[E]{c: &c}
 }
@@ -107,8 +111,23 @@ func (c *deleteNode) renderStmt(b *builder, _, _ bool) {
 		b.fail(err)
 		return
 	}
+	c.ctes.render(b)
 	b.write("DELETE FROM ")
 	b.ident(c.t.name)
-	renderWhere(b, c.t, b.targetCriteria(c.t, c.where))
+	where := c.where
+	switch {
+	case len(c.using) > 0 && b.caps.DeleteUsing:
+		b.write(" USING ")
+		renderSources(b, c.using)
+	case len(c.using) > 0:
+		where = []node{&usingExistsNode{srcs: c.using, conds: c.where}}
+	}
+	b.enclosing = append(b.enclosing, scopeOf(c.t, c.using))
+	defer func() { b.enclosing = b.enclosing[:len(b.enclosing)-1] }()
+	where = b.targetCriteria(c.t, where)
+	if len(where) > 0 {
+		b.write(" WHERE ")
+		renderConjunction(b, where)
+	}
 	renderReturning(b, c.ret)
 }

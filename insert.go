@@ -18,7 +18,9 @@ type InsertStatement[E any] struct {
 
 // insertNode is the untyped part of an INSERT.
 type insertNode struct {
-	t *table
+	// ctes is the WITH clause (cte.go).
+	ctes withClause
+	t    *table
 	// objs are the objects of Values; shape is the columns they write,
 	// set on the batches that batches makes (nil: computed from objs[0]).
 	objs  []field.Ptr
@@ -285,6 +287,7 @@ func (c *insertNode) renderStmt(b *builder, _, _ bool) {
 		b.fail(err)
 		return
 	}
+	c.ctes.render(b)
 	b.write("INSERT INTO ")
 	b.ident(c.t.name)
 	switch {

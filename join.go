@@ -423,6 +423,10 @@ func (b *builder) renderSource(s *source) {
 	if b.crit != nil && s.table != nil && s.sub == nil {
 		b.crit.saw(s.table)
 	}
+	if s.sub != nil && s.sub.cte {
+		b.ident(b.sourceName(s))
+		return
+	}
 	if s.sub != nil {
 		b.writeByte('(')
 		s.sub.core.renderStmt(b, true, false)

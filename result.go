@@ -100,7 +100,7 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 	s, inSession := conn.ids.(*Session)
 	if inSession {
 		s.open = append(s.open, r)
-		if ro != (runOptions{}) {
+		if ro.any() {
 			// ForUpdate, PopulateExisting: rows merge through runIDs
 			// (statement_run.go), and the loaders overwrite too.
 			r.rc.ids = &runIDs{s: s, o: ro}

@@ -46,6 +46,8 @@ type selectCore struct {
 	err  error
 	// run holds ForUpdate and PopulateExisting (statement_run.go).
 	run runOptions
+	// ctes is the WITH clause (cte.go).
+	ctes withClause
 
 	cache atomic.Pointer[rendered]
 	first atomic.Pointer[selectCore]
@@ -73,7 +75,7 @@ func (c *selectCore) clone() *selectCore {
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
 		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
 		unique: c.unique, params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
-		run: c.run,
+		run: c.run, ctes: slices.Clip(c.ctes),
 	}
 }
 

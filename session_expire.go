@@ -242,7 +242,7 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 	if err != nil {
 		return nil, err
 	}
-	if st != nil && st.expired == 0 && c.run == (runOptions{}) {
+	if st != nil && st.expired == 0 && !c.run.any() {
 		return field.As[E](st.obj), nil
 	}
 	byKey := q.with(func(c *selectCore) {

@@ -44,9 +44,14 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 			b.failf("a statement built with FromStatement takes no other clauses: put them in the statement given to it")
 			return
 		}
+		if len(c.ctes) > 0 {
+			b.failf("a statement built with FromStatement takes no With: put it in the statement given to it")
+			return
+		}
 		c.from.renderStmt(b, nested, correlate)
 		return
 	}
+	c.ctes.render(b)
 	b.write("SELECT ")
 	if c.distinct {
 		b.write("DISTINCT ")
@@ -212,7 +217,7 @@ func (defaultDialect) Name() string                             { return "defaul
 func (defaultDialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
 func (defaultDialect) TypeName(dialect.ColumnType) string       { return "" }
 func (defaultDialect) Capabilities() dialect.Capabilities {
-	return dialect.Capabilities{NativeILike: false, LimitAll: "-1"}
+	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min"}
 }
 
 func (defaultDialect) AppendIdent(b []byte, name string) []byte {

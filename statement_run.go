@@ -8,9 +8,12 @@ import "github.com/quarry-orm/quarry/internal/field"
 
 // runOptions are the locking and population options of a SELECT.
 type runOptions struct {
-	// lock asks for row locks (FOR UPDATE), and makes the Session check
-	// the version counter of the objects it already holds.
+	// lock asks for row locks (FOR UPDATE and the other strengths of
+	// lock.go), and makes the Session check the version counter of the
+	// objects it already holds.
 	lock bool
+	// locking is the strength and options of the lock (lock.go).
+	locking lockSpec
 	// populate overwrites objects already in the identity map with the
 	// rows read.
 	populate bool
@@ -33,7 +36,7 @@ type runOptions struct {
 // ForUpdate cannot be combined with FromStatement (write the clause in
 // the statement given to it).
 func (q *Query[T]) ForUpdate() *Query[T] {
-	return q.with(func(c *selectCore) { c.run.lock = true })
+	return q.lockWith(lockUpdate)
 }
 
 // PopulateExisting makes the statement, run through a Session, overwrite
@@ -48,15 +51,6 @@ func (q *Query[T]) ForUpdate() *Query[T] {
 // new object anyway, and PopulateExisting changes nothing.
 func (q *Query[T]) PopulateExisting() *Query[T] {
 	return q.with(func(c *selectCore) { c.run.populate = true })
-}
-
-// renderLock appends the dialect's locking clause to a top-level SELECT
-// that asks for it.
-func (c *selectCore) renderLock(b *builder, nested bool) {
-	if c.run.lock && !nested && b.caps.ForUpdate != "" {
-		b.writeByte(' ')
-		b.write(b.caps.ForUpdate)
-	}
 }
 
 // runOptionsOf returns the run options of a statement (none for
@@ -108,3 +102,7 @@ func runSession(ids identityMap) (s *Session, overwrite bool) {
 	}
 	return nil, false
 }
+
+// any reports whether the statement has run options, which make its rows
+// merge into a Session through runIDs.
+func (o runOptions) any() bool { return o.lock || o.populate }

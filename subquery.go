@@ -17,6 +17,10 @@ type Subquery struct {
 // subquery is the derived table behind a source.
 type subquery struct {
 	core statementNode
+	// cte makes the subquery a common table expression, rendered by name
+	// in FROM and defined in a WITH clause (cte.go); recursive ones make
+	// the clause WITH RECURSIVE.
+	cte, recursive bool
 }
 
 func newSubquery(core statementNode, name string) *Subquery {

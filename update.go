@@ -15,8 +15,12 @@ type UpdateStatement[E any] struct {
 
 // updateNode is the untyped part of an UPDATE.
 type updateNode struct {
-	t     *table
-	sets  []Assignment
+	// ctes is the WITH clause (cte.go).
+	ctes withClause
+	t    *table
+	sets []Assignment
+	// from lists the other FROM items (dml_from.go).
+	from  []*source
 	where []node
 	all   bool
 	ret   []node
@@ -38,7 +42,7 @@ func Update[E any](src Source[E]) *UpdateStatement[E] {
 
 func (u *UpdateStatement[E]) with(f func(c *updateNode)) *UpdateStatement[E] {
 	c := *u.c
-	c.sets, c.where, c.ret = slices.Clip(c.sets), slices.Clip(c.where), slices.Clip(c.ret)
+	c.sets, c.where, c.ret, c.from = slices.Clip(c.sets), slices.Clip(c.where), slices.Clip(c.ret), slices.Clip(c.from)
 	f(&c)
 	return &UpdateStatement[E]{c: &c}
 }
@@ -127,13 +131,22 @@ func (c *updateNode) renderStmt(b *builder, _, _ bool) {
 		b.fail(err)
 		return
 	}
+	c.ctes.render(b)
 	b.write("UPDATE ")
 	b.ident(c.t.name)
 	b.write(" SET ")
 	// The values may refer to the row's own columns (count = count + 1).
-	b.enclosing = append(b.enclosing, map[*source]bool{c.t.base: true})
+	b.enclosing = append(b.enclosing, scopeOf(c.t, c.from))
 	renderAssignments(b, c.sets)
+	if len(c.from) > 0 {
+		b.write(" FROM ")
+		renderSources(b, c.from)
+	}
+	where := b.targetCriteria(c.t, c.where)
+	if len(where) > 0 {
+		b.write(" WHERE ")
+		renderConjunction(b, where)
+	}
 	b.enclosing = b.enclosing[:len(b.enclosing)-1]
-	renderWhere(b, c.t, b.targetCriteria(c.t, c.where))
 	renderReturning(b, c.ret)
 }

@@ -73,6 +73,15 @@ type Capabilities struct {
 	// backslash escapes a quote, and nested block comments. quarry's
 	// check that a Text holds one statement follows it.
 	DollarQuoting bool
+	// DeleteUsing reports whether DELETE takes other tables in a USING
+	// clause (PostgreSQL). Without it quarry renders a DELETE with
+	// Using as DELETE ... WHERE EXISTS (SELECT 1 FROM the others WHERE
+	// the conditions), which deletes the same rows.
+	DeleteUsing bool
+	// GreatestFunc and LeastFunc name the scalar functions of the
+	// largest and smallest of their arguments: greatest/least on
+	// PostgreSQL, the multi-argument max/min on SQLite.
+	GreatestFunc, LeastFunc string
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -91,5 +91,8 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		ConflictConstraint: true,
 		AlterColumn:        true,
 		DollarQuoting:      true,
+		DeleteUsing:        true,
+		GreatestFunc:       "greatest",
+		LeastFunc:          "least",
 	}
 }

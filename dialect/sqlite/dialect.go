@@ -69,5 +69,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		LimitAll:          "-1",
 		ConcurrentCursors: true,
 		UpsertSelectWhere: true,
+		GreatestFunc:      "max",
+		LeastFunc:         "min",
 	}
 }
