@@ -31,7 +31,7 @@ func TestScalarSubqueryOneColumn(t *testing.T) {
 		maxID, err := quarry.Select(quarry.Select(quarry.Max(TsItems.ID)).ScalarSubquery()).One(ctx, db)
 		is.NoErr(err)
 		is.True(maxID != nil && *maxID == 3) // one column: it runs
-		is.Equal(log.Statements(), []string{"SELECT (SELECT max(ts_items.id) FROM ts_items)"})
+		is.Equal(log.Statements(), []string{`SELECT (SELECT max("ts_items"."id") FROM "ts_items")`})
 	})
 }
 
