@@ -118,7 +118,7 @@ func BenchmarkSessionHandInsert(b *testing.B) {
 
 func seedUsers(b *testing.B, db *quarry.DB) {
 	ctx := context.Background()
-	n, err := quarry.Select(quarry.Count()).SelectFrom(SessUsers).Scalar(ctx, db)
+	n, err := quarry.Select(quarry.CountAll()).SelectFrom(SessUsers).Scalar(ctx, db)
 	if err != nil {
 		b.Fatal(err)
 	}

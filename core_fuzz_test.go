@@ -45,9 +45,9 @@ func FuzzRender(f *testing.F) {
 		f.Fatal(err)
 	}
 	build := func(alias, label, val string, n int64) *quarry.Query[quarry.Row2[string, int64]] {
-		a := quarry.Aliased(CoreUsers, quarry.Name(alias))
+		a := quarry.Aliased(CoreUsers, quarry.AliasName(alias))
 		return quarry.Select2(a.Name.Label(label), a.ID).
-			Where(a.Name.Eq(val), a.Fullname.Like(val), a.ID.In(n, n+1), quarry.Or(a.Nickname.Eq(&val), a.Age.Gt(int32(n)))).
+			Where(a.Name.Eq(val), quarry.Like(a.Fullname, val), a.ID.In(n, n+1), quarry.Or(a.Nickname.Eq(&val), a.Age.Gt(int32(n)))).
 			OrderBy(a.ID.Desc()).Limit(n)
 	}
 	f.Fuzz(func(t *testing.T, alias, label, val string, n int64) {

@@ -53,7 +53,7 @@ func TestCoreGoldenNormalize(t *testing.T) {
 // sections (seed 000) and compares them with the SQL printed there.
 func TestCoreGoldenTutorial(t *testing.T) {
 	U := TUsers
-	ua := quarry.Aliased(U, quarry.Name("user_alias"))
+	ua := quarry.Aliased(U, quarry.AliasName("user_alias"))
 	const users = `SELECT users.id AS users_id, users.name AS users_name, users.fullname AS users_fullname, users.nickname AS users_nickname FROM users`
 	cases := []struct {
 		name string
@@ -71,19 +71,19 @@ func TestCoreGoldenTutorial(t *testing.T) {
 		{"order_by(User.id)[1:3]", quarry.Select(U).OrderBy(U.ID).Limit(2).Offset(1), users + ` ORDER BY users.id LIMIT ? OFFSET ?`},
 		{"filter_by(fullname='Ed Jones')", quarry.Select(U.Name).Where(U.Fullname.Eq("Ed Jones")), `SELECT users.name AS users_name FROM users WHERE users.fullname = ?`},
 		{"filter().filter()", quarry.Select(U).Where(U.Name.Eq("ed")).Where(U.Fullname.Eq("Ed Jones")), users + ` WHERE users.name = ? AND users.fullname = ?`},
-		{"all()", quarry.Select(U).Where(U.Name.Like("%ed")).OrderBy(U.ID), users + ` WHERE users.name LIKE ? ORDER BY users.id`},
+		{"all()", quarry.Select(U).Where(quarry.Like(U.Name, "%ed")).OrderBy(U.ID), users + ` WHERE users.name LIKE ? ORDER BY users.id`},
 		// first() is LIMIT 1 OFFSET 0 in 1.3; Query.First renders LIMIT 1.
-		{"first()", quarry.Select(U).Where(U.Name.Like("%ed")).OrderBy(U.ID).Limit(1).Offset(0), users + ` WHERE users.name LIKE ? ORDER BY users.id LIMIT ? OFFSET ?`},
+		{"first()", quarry.Select(U).Where(quarry.Like(U.Name, "%ed")).OrderBy(U.ID).Limit(1).Offset(0), users + ` WHERE users.name LIKE ? ORDER BY users.id LIMIT ? OFFSET ?`},
 		{"scalar()", quarry.Select(U.ID).Where(U.Name.Eq("ed")).OrderBy(U.ID), `SELECT users.id AS users_id FROM users WHERE users.name = ? ORDER BY users.id`},
 		{"filter(text).order_by(text)", quarry.Select(U).Where(quarry.Text("id<224")).OrderBy(quarry.Text("id")), users + ` WHERE id<224 ORDER BY id`},
 		{"text params", quarry.Select(U).Where(quarry.Text("id<:value and name=:name")).Bind("value", 224).Bind("name", "fred").OrderBy(U.ID), users + ` WHERE id<? and name=? ORDER BY users.id`},
 		{"from_statement(text)", quarry.Select(U).FromStatement(quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")), `SELECT * FROM users where name=?`},
 		{"text.columns", quarry.Select(U).FromStatement(quarry.Text("SELECT name, id, fullname, nickname FROM users where name=:name").Columns(U.Name, U.ID, U.Fullname, U.Nickname).Bind("name", "ed")), `SELECT name, id, fullname, nickname FROM users where name=?`},
 		{"query(User.id, User.name).from_statement", quarry.Select2(U.ID, U.Name).FromStatement(quarry.Text("SELECT name, id FROM users where name=:name").Columns(U.Name, U.ID).Bind("name", "ed")), `SELECT name, id FROM users where name=?`},
-		{"count()", quarry.Select(quarry.Count().Label("count_1")).SelectFrom(quarry.Select(U).Where(U.Name.Like("%ed")).Subquery()),
+		{"count()", quarry.Select(quarry.CountAll().Label("count_1")).SelectFrom(quarry.Select(U).Where(quarry.Like(U.Name, "%ed")).Subquery()),
 			`SELECT count(*) AS count_1 FROM (SELECT users.id AS users_id, users.name AS users_name, users.fullname AS users_fullname, users.nickname AS users_nickname FROM users WHERE users.name LIKE ?) AS anon_1`},
 		{"func.count(User.name), User.name", quarry.Select2(quarry.Count(U.Name), U.Name).GroupBy(U.Name), `SELECT count(users.name) AS count_1, users.name AS users_name FROM users GROUP BY users.name`},
-		{"func.count('*').select_from(User)", quarry.Select(quarry.Count()).SelectFrom(U), `SELECT count(?) AS count_1 FROM users`},
+		{"func.count('*').select_from(User)", quarry.Select(quarry.CountAll()).SelectFrom(U), `SELECT count(?) AS count_1 FROM users`},
 		{"func.count(User.id)", quarry.Select(quarry.Count(U.ID)), `SELECT count(users.id) AS count_1 FROM users`},
 	}
 	for _, c := range cases {
@@ -108,7 +108,7 @@ func TestCoreGoldenTutorialRows(t *testing.T) {
 		sliced, err := quarry.Select(U.Name).OrderBy(U.ID).Limit(2).Offset(1).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(sliced, []string{"wendy", "mary"}) // [1:3]
-		like := quarry.Select(U).Where(U.Name.Like("%ed")).OrderBy(U.ID)
+		like := quarry.Select(U).Where(quarry.Like(U.Name, "%ed")).OrderBy(U.ID)
 		us, err := like.All(ctx, db)
 		is.NoErr(err)
 		is.Equal(len(us), 2)
@@ -135,7 +135,7 @@ func TestCoreGoldenTutorialRows(t *testing.T) {
 		n, err := like.Count(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(2))
-		n, err = quarry.Select(quarry.Count()).SelectFrom(U).Scalar(ctx, db)
+		n, err = quarry.Select(quarry.CountAll()).SelectFrom(U).Scalar(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(5)) // the tutorial's 4, plus jack
 		counts, err := quarry.Select2(quarry.Count(U.Name), U.Name).GroupBy(U.Name).OrderBy(U.Name).All(ctx, db)

@@ -61,7 +61,7 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "IN subquery",
-			stmt:   quarry.Select(U.ID).Where(U.ID.InSelect(quarry.Select(A.UserID).Where(A.Email.Like("%@x"))), U.ID.NotInSelect(quarry.Select(A.UserID))),
+			stmt:   quarry.Select(U.ID).Where(U.ID.InSelect(quarry.Select(A.UserID).Where(quarry.Like(A.Email, "%@x"))), U.ID.NotInSelect(quarry.Select(A.UserID))),
 			sqlite: `SELECT "core_users"."id" FROM "core_users" WHERE "core_users"."id" IN (SELECT "core_addresses"."user_id" AS "user_id" FROM "core_addresses" WHERE "core_addresses"."email_address" LIKE ?) AND "core_users"."id" NOT IN (SELECT "core_addresses"."user_id" AS "user_id" FROM "core_addresses")`,
 			args:   []any{"%@x"},
 		},
@@ -73,7 +73,7 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "LIKE family; ILIKE emulated on SQLite",
-			stmt:   quarry.Select(U.ID).Where(U.Name.Like("e%"), U.Name.NotLike("x"), U.Name.ILike("E%"), U.Name.NotILike("Q")),
+			stmt:   quarry.Select(U.ID).Where(quarry.Like(U.Name, "e%"), quarry.NotLike(U.Name, "x"), quarry.ILike(U.Name, "E%"), quarry.NotILike(U.Name, "Q")),
 			sqlite: `SELECT "core_users"."id" FROM "core_users" WHERE "core_users"."name" LIKE ? AND "core_users"."name" NOT LIKE ? AND lower("core_users"."name") LIKE lower(?) AND lower("core_users"."name") NOT LIKE lower(?)`,
 			pg:     `SELECT "core_users"."id" FROM "core_users" WHERE "core_users"."name" LIKE $1 AND "core_users"."name" NOT LIKE $2 AND "core_users"."name" ILIKE $3 AND "core_users"."name" NOT ILIKE $4`,
 			args:   []any{"e%", "x", "E%", "Q"},
@@ -97,13 +97,13 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "count(*), count(x), coalesce, Func, label",
-			stmt:   quarry.Select5(quarry.Count(), quarry.Count(U.ID), quarry.Upper(U.Name), quarry.Coalesce(U.Nickname, "none"), quarry.Func[string]("concat", U.Name, U.Fullname).Label("full")),
+			stmt:   quarry.Select5(quarry.CountAll(), quarry.Count(U.ID), quarry.Upper(U.Name), quarry.Coalesce(U.Nickname, "none"), quarry.Func[string]("concat", U.Name, U.Fullname).Label("full")),
 			sqlite: `SELECT count(*), count("core_users"."id"), upper("core_users"."name"), coalesce("core_users"."nickname", ?), concat("core_users"."name", "core_users"."fullname") AS "full" FROM "core_users"`,
 			args:   []any{"none"},
 		},
 		{
 			name:   "count(*) with SelectFrom",
-			stmt:   quarry.Select(quarry.Count()).SelectFrom(U),
+			stmt:   quarry.Select(quarry.CountAll()).SelectFrom(U),
 			sqlite: `SELECT count(*) FROM "core_users"`,
 		},
 		{
@@ -121,13 +121,13 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "group by, having, distinct",
-			stmt:   quarry.Select2(A.UserID, quarry.Count().Label("n")).GroupBy(A.UserID).Having(quarry.Count().Gt(1)).Distinct(),
+			stmt:   quarry.Select2(A.UserID, quarry.CountAll().Label("n")).GroupBy(A.UserID).Having(quarry.CountAll().Gt(1)).Distinct(),
 			sqlite: `SELECT DISTINCT "core_addresses"."user_id", count(*) AS "n" FROM "core_addresses" GROUP BY "core_addresses"."user_id" HAVING count(*) > ?`,
 			args:   []any{int64(1)},
 		},
 		{
 			name:   "anonymous and named aliases",
-			stmt:   quarry.Select2(quarry.Aliased(U), quarry.Aliased(U, quarry.Name("u1"))).Where(U.Name.Eq("x")),
+			stmt:   quarry.Select2(quarry.Aliased(U), quarry.Aliased(U, quarry.AliasName("u1"))).Where(U.Name.Eq("x")),
 			sqlite: `SELECT "core_users_1"."id", "core_users_1"."name", "core_users_1"."fullname", "core_users_1"."nickname", "core_users_1"."age", "u1"."id" AS "id_1", "u1"."name" AS "name_1", "u1"."fullname" AS "fullname_1", "u1"."nickname" AS "nickname_1", "u1"."age" AS "age_1" FROM "core_users" AS "core_users_1", "core_users" AS "u1", "core_users" WHERE "core_users"."name" = ?`,
 			args:   []any{"x"},
 		},
@@ -138,14 +138,14 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "scalar subquery",
-			stmt:   quarry.Select2(U.Name, quarry.Select(quarry.Count()).SelectFrom(A).Where(A.UserID.EqExpr(U.ID)).ScalarSubquery().Label("n")),
+			stmt:   quarry.Select2(U.Name, quarry.Select(quarry.CountAll()).SelectFrom(A).Where(A.UserID.EqExpr(U.ID)).ScalarSubquery().Label("n")),
 			sqlite: `SELECT "core_users"."name", (SELECT count(*) FROM "core_addresses" WHERE "core_addresses"."user_id" = "core_users"."id") AS "n" FROM "core_users"`,
 		},
 		{
 			name: "subquery and Ref",
 			stmt: func() quarry.Statement {
-				sq := quarry.Select2(A.UserID, quarry.Count().Label("address_count")).GroupBy(A.UserID).Subquery()
-				return quarry.Select2(U.Name, quarry.Ref(sq, quarry.Count().Label("address_count"))).Join(sq, U.ID.EqExpr(quarry.Ref(sq, A.UserID)))
+				sq := quarry.Select2(A.UserID, quarry.CountAll().Label("address_count")).GroupBy(A.UserID).Subquery()
+				return quarry.Select2(U.Name, quarry.Ref(sq, quarry.CountAll().Label("address_count"))).Join(sq, U.ID.EqExpr(quarry.Ref(sq, A.UserID)))
 			}(),
 			sqlite: `SELECT "core_users"."name", "anon_1"."address_count" FROM "core_users" JOIN (SELECT "core_addresses"."user_id" AS "user_id", count(*) AS "address_count" FROM "core_addresses" GROUP BY "core_addresses"."user_id") AS "anon_1" ON "core_users"."id" = "anon_1"."user_id"`,
 		},
@@ -212,8 +212,8 @@ func TestCoreRenderString(t *testing.T) {
 		{"entity", quarry.Select(U).Where(U.Name.Eq("ed")), `SELECT core_users.id, core_users.name, core_users.fullname, core_users.nickname, core_users.age FROM core_users WHERE core_users.name = ?`},
 		{"join", quarry.Select2(U.Name, A.Email).Join(A, A.UserID.EqExpr(U.ID)), `SELECT core_users.name, core_addresses.email_address FROM core_users JOIN core_addresses ON core_addresses.user_id = core_users.id`},
 		{"quoted names", quarry.Select(CoreOdds.Sel.Label("user")), `SELECT "core ""odd"" table"."select" AS "user" FROM "core ""odd"" table"`},
-		{"alias", quarry.Select(quarry.Aliased(U, quarry.Name("u1")).Name), `SELECT u1.name FROM core_users AS u1`},
-		{"error as comment", quarry.Select(U.Name).Where(U.Name.Match("x")), `/* quarry: SELECT of quarry_test.CoreUser: full-text Match is not supported by the default dialect */`},
+		{"alias", quarry.Select(quarry.Aliased(U, quarry.AliasName("u1")).Name), `SELECT u1.name FROM core_users AS u1`},
+		{"error as comment", quarry.Select(U.Name).Where(quarry.Match(U.Name, "x")), `/* quarry: SELECT of quarry_test.CoreUser: full-text Match is not supported by the default dialect */`},
 		{"text", quarry.Text("SELECT :a"), `SELECT :a`},
 	}
 	for _, c := range cases {
@@ -226,7 +226,7 @@ func TestCoreRenderString(t *testing.T) {
 
 func TestCoreRenderMatchUnsupported(t *testing.T) {
 	is := is.New(t)
-	_, _, err := quarry.Render(sqlite.Dialect{}, quarry.Select(CoreUsers.ID).Where(CoreUsers.Name.Match("x")))
+	_, _, err := quarry.Render(sqlite.Dialect{}, quarry.Select(CoreUsers.ID).Where(quarry.Match(CoreUsers.Name, "x")))
 	is.True(errors.Is(err, quarry.ErrUnsupported))           // Match on SQLite
 	is.True(strings.Contains(err.Error(), "sqlite dialect")) // names the dialect
 }
@@ -246,13 +246,13 @@ func TestCoreRenderIdentifiers(t *testing.T) {
 		{name: "label with space and keyword", stmt: quarry.Select(U.Name.Label("from where")), sqlite: `SELECT "core_users"."name" AS "from where" FROM "core_users"`},
 		{name: "label that is a keyword", stmt: quarry.Select(U.Name.Label("select")), sqlite: `SELECT "core_users"."name" AS "select" FROM "core_users"`},
 		{name: "label injection attempt", stmt: quarry.Select(U.Name.Label(`x" FROM core_users; DROP TABLE core_users; --`)), sqlite: `SELECT "core_users"."name" AS "x"" FROM core_users; DROP TABLE core_users; --" FROM "core_users"`},
-		{name: "alias with quote", stmt: quarry.Select(quarry.Aliased(U, quarry.Name(`u"1`)).ID), sqlite: `SELECT "u""1"."id" FROM "core_users" AS "u""1"`},
+		{name: "alias with quote", stmt: quarry.Select(quarry.Aliased(U, quarry.AliasName(`u"1`)).ID), sqlite: `SELECT "u""1"."id" FROM "core_users" AS "u""1"`},
 		{name: "label with NUL", stmt: quarry.Select(U.Name.Label("a\x00b")), sqlErr: true, pgErr: true, errPart: "NUL"},
-		{name: "alias with NUL", stmt: quarry.Select(quarry.Aliased(U, quarry.Name("u\x00")).ID), sqlErr: true, pgErr: true, errPart: "NUL"},
+		{name: "alias with NUL", stmt: quarry.Select(quarry.Aliased(U, quarry.AliasName("u\x00")).ID), sqlErr: true, pgErr: true, errPart: "NUL"},
 		{name: "empty label", stmt: quarry.Select(U.Name.Label("")), sqlErr: true, pgErr: true, errPart: "empty"},
 		{name: "invalid UTF-8", stmt: quarry.Select(U.Name.Label("\xff")), sqlErr: true, pgErr: true, errPart: "UTF-8"},
 		{name: "64-byte label", stmt: quarry.Select(U.Name.Label(long)), sqlite: `SELECT "core_users"."name" AS "` + long + `" FROM "core_users"`, pgErr: true, errPart: "63"},
-		{name: "64-byte alias", stmt: quarry.Select(quarry.Aliased(U, quarry.Name(long)).ID), sqlite: `SELECT "` + long + `"."id" FROM "core_users" AS "` + long + `"`, pgErr: true, errPart: "63"},
+		{name: "64-byte alias", stmt: quarry.Select(quarry.Aliased(U, quarry.AliasName(long)).ID), sqlite: `SELECT "` + long + `"."id" FROM "core_users" AS "` + long + `"`, pgErr: true, errPart: "63"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -287,7 +287,7 @@ func TestCoreRenderValuesAreBound(t *testing.T) {
 	for _, v := range evil {
 		t.Run(v, func(t *testing.T) {
 			is := is.New(t)
-			stmt := quarry.Select(U.ID).Where(U.Name.Eq(v), U.Fullname.Like(v), U.Name.In(v), quarry.Text("name = :p").Bind("p", v))
+			stmt := quarry.Select(U.ID).Where(U.Name.Eq(v), quarry.Like(U.Fullname, v), U.Name.In(v), quarry.Text("name = :p").Bind("p", v))
 			for _, d := range []quarry.Dialect{sqlite.Dialect{}, postgres.Dialect{}} {
 				sql, args, err := quarry.Render(d, stmt)
 				is.NoErr(err)
@@ -313,7 +313,7 @@ func TestCoreRenderBuildErrors(t *testing.T) {
 		{"zero column in WHERE", func() quarry.Statement { return quarry.Select(CoreUsers.ID).Where(zeroCol.Eq(1)) }, "zero Column"},
 		{"zero table selected", func() quarry.Statement { return quarry.Select(&zeroTable) }, "zero table"},
 		{"zero table joined", func() quarry.Statement { return quarry.Select(CoreUsers).Join(&zeroTable) }, "zero table"},
-		{"zero table in SelectFrom", func() quarry.Statement { return quarry.Select(quarry.Count()).SelectFrom(&zeroTable) }, "zero table"},
+		{"zero table in SelectFrom", func() quarry.Statement { return quarry.Select(quarry.CountAll()).SelectFrom(&zeroTable) }, "zero table"},
 		{"nil condition", func() quarry.Statement { return quarry.Select(CoreUsers.ID).Where(nilCond) }, "nil"},
 		{"nil in And", func() quarry.Statement { return quarry.Select(CoreUsers.ID).Where(quarry.And(nilCond, nilCond)) }, "nil"},
 		{"nil order term", func() quarry.Statement { return quarry.Select(CoreUsers.ID).OrderBy(nil) }, "nil"},
@@ -355,7 +355,7 @@ func TestCoreRenderCache(t *testing.T) {
 	stmt := quarry.Select(U).
 		Join(A, A.UserID.EqExpr(U.ID)).
 		Join(O, quarry.Deref(O.UserID).EqExpr(U.ID)).
-		Where(U.Name.Eq("ed"), A.Email.Like("%@x"), O.Total.Gt(10))
+		Where(U.Name.Eq("ed"), quarry.Like(A.Email, "%@x"), O.Total.Gt(10))
 	d := sqlite.Dialect{}
 	sql1, args1, err := quarry.Render(d, stmt)
 	is.NoErr(err)

@@ -136,7 +136,7 @@ func TestCoreMappingNames(t *testing.T) {
 	is.Equal(CoreAddresses.UserID.Name(), "user_id") // UserID -> user_id
 	is.Equal(CoreAddresses.Email.Name(), "email_address")
 	is.Equal(CoreAlls.PFloat32.Name(), "p_float32")
-	is.Equal(quarry.Aliased(CoreUsers, quarry.Name("u1")).AliasName(), "u1")
+	is.Equal(quarry.Aliased(CoreUsers, quarry.AliasName("u1")).AliasName(), "u1")
 }
 
 func TestCoreSchemaSQL(t *testing.T) {

@@ -39,7 +39,7 @@ func FuzzRenderDML(f *testing.F) {
 				OnConflict(U.Email).Where(U.Name.Ne(val)).
 				DoUpdate(quarry.SetExpr(U.Name, quarry.Excluded(U.Name)), quarry.SetExpr(U.Visits, quarry.Add(U.Visits, n))),
 			quarry.Update(U).Set(quarry.Set(U.Status, val), quarry.SetExpr(U.Visits, quarry.Mul(U.Visits, n))).Where(U.Name.Eq(val), U.Visits.Lt(n)),
-			quarry.Delete(U).Where(U.Email.Like(val), U.ID.In(n, n+1)),
+			quarry.Delete(U).Where(quarry.Like(U.Email, val), U.ID.In(n, n+1)),
 		}
 	}
 	f.Fuzz(func(t *testing.T, val string, n int64) {

@@ -116,7 +116,7 @@ func ExampleMany_Any() {
 	db := exampleTutorialDB()
 	defer db.Close()
 
-	q := quarry.Select(TUsers.Name).Where(TUsers.Addresses.Any(TAddresses.EmailAddress.Like("%google%")))
+	q := quarry.Select(TUsers.Name).Where(TUsers.Addresses.Any(quarry.Like(TAddresses.EmailAddress, "%google%")))
 	fmt.Println(q)
 	names, err := q.OrderBy(TUsers.ID).All(ctx, db)
 	if err != nil {
@@ -125,7 +125,7 @@ func ExampleMany_Any() {
 	fmt.Println(names)
 
 	pairs, err := quarry.Select2(TUsers.Name, TAddresses.EmailAddress).Join(TUsers.Addresses).
-		Where(TAddresses.EmailAddress.Like("%yahoo%")).All(ctx, db)
+		Where(quarry.Like(TAddresses.EmailAddress, "%yahoo%")).All(ctx, db)
 	if err != nil {
 		panic(err)
 	}

@@ -144,7 +144,7 @@ func ExampleCount() {
 	db := exampleDB()
 	defer db.Close()
 
-	n, _ := quarry.Select(quarry.Count()).SelectFrom(CorePeople).Scalar(ctx, db)
+	n, _ := quarry.Select(quarry.CountAll()).SelectFrom(CorePeople).Scalar(ctx, db)
 	fmt.Println(n)
 
 	perPerson := quarry.Select2(CoreEmails.PersonID, quarry.Count(CoreEmails.ID)).
@@ -153,7 +153,7 @@ func ExampleCount() {
 	rows, _ := perPerson.All(ctx, db)
 	fmt.Println(rows)
 
-	withE, _ := quarry.Select(CorePeople).Where(CorePeople.Name.Like("%e%")).Count(ctx, db)
+	withE, _ := quarry.Select(CorePeople).Where(quarry.Like(CorePeople.Name, "%e%")).Count(ctx, db)
 	fmt.Println(withE)
 	// Output:
 	// 3
@@ -169,7 +169,7 @@ func ExampleAliased() {
 	db := exampleDB()
 	defer db.Close()
 
-	p1, p2 := quarry.Aliased(CorePeople), quarry.Aliased(CorePeople, quarry.Name("p2"))
+	p1, p2 := quarry.Aliased(CorePeople), quarry.Aliased(CorePeople, quarry.AliasName("p2"))
 	q := quarry.Select2(p1.Name, p2.Name).
 		Join(p2, p1.ID.LtExpr(p2.ID)).
 		Where(p1.Nickname.IsNotNull()).
@@ -201,7 +201,7 @@ func ExampleBundle() {
 	})
 	rows, _ := quarry.Select(contacts).
 		Join(CoreEmails, CoreEmails.PersonID.EqExpr(CorePeople.ID)).
-		Where(CoreEmails.Address.Like("%.com")).
+		Where(quarry.Like(CoreEmails.Address, "%.com")).
 		OrderBy(CoreEmails.ID).
 		All(ctx, db)
 	fmt.Printf("%+v\n", rows)

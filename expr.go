@@ -174,34 +174,6 @@ func (e Expr[T]) Between(lo, hi T) Expr[bool] {
 	return wrap[bool](&betweenNode{inner: e.exprNode(), lo: valueOf(lo), hi: valueOf(hi)})
 }
 
-// Like renders e LIKE pattern.
-func (e Expr[T]) Like(pattern string) Expr[bool] {
-	return wrap[bool](&binaryNode{left: e.exprNode(), op: " LIKE ", right: valueNode{v: pattern}})
-}
-
-// NotLike renders e NOT LIKE pattern.
-func (e Expr[T]) NotLike(pattern string) Expr[bool] {
-	return wrap[bool](&binaryNode{left: e.exprNode(), op: " NOT LIKE ", right: valueNode{v: pattern}})
-}
-
-// ILike is a case-insensitive LIKE: ILIKE where the database has it,
-// lower(e) LIKE lower(pattern) elsewhere.
-func (e Expr[T]) ILike(pattern string) Expr[bool] {
-	return wrap[bool](&ilikeNode{left: e.exprNode(), right: valueNode{v: pattern}})
-}
-
-// NotILike is the negation of [Expr.ILike].
-func (e Expr[T]) NotILike(pattern string) Expr[bool] {
-	return wrap[bool](&ilikeNode{left: e.exprNode(), right: valueNode{v: pattern}, not: true})
-}
-
-// Match is a full-text match (PostgreSQL: to_tsvector(e) @@
-// plainto_tsquery(query)). Rendering it for a dialect without full-text
-// search returns an error wrapping [ErrUnsupported].
-func (e Expr[T]) Match(query string) Expr[bool] {
-	return wrap[bool](&matchNode{left: e.exprNode(), right: valueNode{v: query}})
-}
-
 // Asc orders by e ascending.
 func (e Expr[T]) Asc() Orderable { return orderTerm{n: e.exprNode(), dir: " ASC"} }
 
@@ -273,4 +245,17 @@ func nodeOf(e Grouping) node {
 		return errNode{err: errNilExpr}
 	}
 	return e.exprNode()
+}
+
+// EqValue renders e = v for a nullable expression and a plain value, so
+// that comparing a nullable column with a literal needs no pointer:
+// quarry.EqValue(Users.Nickname, "ed") is Users.Nickname.Eq(&s) without s.
+func EqValue[T any](e Expression[*T], v T) Expr[bool] {
+	return wrap[bool](&binaryNode{left: nodeOf(e), op: " = ", right: valueOf(v)})
+}
+
+// NeValue renders e != v for a nullable expression and a plain value.
+// Like SQL's !=, it does not match the NULL rows.
+func NeValue[T any](e Expression[*T], v T) Expr[bool] {
+	return wrap[bool](&binaryNode{left: nodeOf(e), op: " != ", right: valueOf(v)})
 }

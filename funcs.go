@@ -1,6 +1,10 @@
 package quarry
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"time"
+)
 
 // funcNode is a SQL function call.
 type funcNode struct {
@@ -35,14 +39,17 @@ type Number interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
 }
 
-// Count renders count(*) with no argument, or count(e) for one expression.
-// Use it with SelectFrom when no column names the table:
-// Select(Count()).SelectFrom(Users).
-func Count(e ...Grouping) Expr[int64] {
-	if len(e) == 0 {
-		return wrap[int64](&funcNode{name: "count", star: true})
-	}
-	return wrap[int64](&funcNode{name: "count", args: exprNodes(e)})
+// CountAll renders count(*). Use it with SelectFrom when no column names
+// the table: Select(CountAll()).SelectFrom(Users).
+func CountAll() Expr[int64] {
+	return wrap[int64](&funcNode{name: "count", star: true})
+}
+
+// Count renders count(e): the number of rows where e is not NULL. It takes
+// exactly one expression (count(a, b) is not SQL); see [CountAll] for
+// count(*) and [CountDistinct].
+func Count(e Grouping) Expr[int64] {
+	return wrap[int64](&funcNode{name: "count", args: []node{nodeOf(e)}})
 }
 
 // CountDistinct renders count(DISTINCT e).
@@ -50,17 +57,40 @@ func CountDistinct(e Grouping) Expr[int64] {
 	return wrap[int64](&funcNode{name: "count", args: []node{&prefixNode{op: "DISTINCT ", inner: nodeOf(e)}}})
 }
 
-// Sum renders sum(e). It is NULL over no rows, hence *T.
+// Ordered is the constraint of [Min] and [Max]: the types SQL orders the
+// same way Go does. A nullable column (*T) is not Ordered: use [MinNull]
+// and [MaxNull], whose result is *T rather than **T.
+type Ordered interface {
+	cmp.Ordered | time.Time
+}
+
+// Sum renders sum(e). It is NULL over no rows, hence *T. For a nullable
+// column use [SumNull].
 func Sum[T Number](e Expression[T]) Expr[*T] { return call[*T]("sum", nodeOf(e)) }
 
+// SumNull renders sum(e) of a nullable column: NULLs are skipped, and the
+// result is *T (NULL over no rows or only NULLs). Go cannot give one
+// function both shapes (a type parameter cannot be a union term), hence
+// the second name.
+func SumNull[T Number](e Expression[*T]) Expr[*T] { return call[*T]("sum", nodeOf(e)) }
+
 // Min renders min(e). It is NULL over no rows, hence *T.
-func Min[T any](e Expression[T]) Expr[*T] { return call[*T]("min", nodeOf(e)) }
+func Min[T Ordered](e Expression[T]) Expr[*T] { return call[*T]("min", nodeOf(e)) }
+
+// MinNull renders min(e) of a nullable column, as *T.
+func MinNull[T Ordered](e Expression[*T]) Expr[*T] { return call[*T]("min", nodeOf(e)) }
 
 // Max renders max(e). It is NULL over no rows, hence *T.
-func Max[T any](e Expression[T]) Expr[*T] { return call[*T]("max", nodeOf(e)) }
+func Max[T Ordered](e Expression[T]) Expr[*T] { return call[*T]("max", nodeOf(e)) }
+
+// MaxNull renders max(e) of a nullable column, as *T.
+func MaxNull[T Ordered](e Expression[*T]) Expr[*T] { return call[*T]("max", nodeOf(e)) }
 
 // Avg renders avg(e) as a nullable float.
 func Avg[T Number](e Expression[T]) Expr[*float64] { return call[*float64]("avg", nodeOf(e)) }
+
+// AvgNull renders avg(e) of a nullable column as a nullable float.
+func AvgNull[T Number](e Expression[*T]) Expr[*float64] { return call[*float64]("avg", nodeOf(e)) }
 
 // Lower renders lower(e).
 func Lower[T ~string | ~*string](e Expression[T]) Expr[T] { return call[T]("lower", nodeOf(e)) }

@@ -79,10 +79,11 @@ func (e *fromElement) members() []*source {
 }
 
 // Join adds an inner JOIN. The target may be a relationship
-// (Users.Addresses), an entity or alias with the ON clause inferred from
-// foreign keys, or any FromItem with explicit conditions; a relationship
-// given as the condition joins an alias along it (Join(alias,
-// Users.Addresses)).
+// (Users.Addresses), a relationship narrowed to an alias
+// (Users.Addresses.OfType(a1)), an entity or alias with the ON clause
+// inferred from foreign keys, or any FromItem with explicit conditions.
+// A relationship is not a [Condition]: Join(a1, Users.Addresses) does not
+// compile; say Join(Users.Addresses.OfType(a1)).
 func (q *Query[T]) Join(target JoinTarget, on ...Condition) *Query[T] {
 	return q.join(nil, target, on, false)
 }
@@ -128,16 +129,7 @@ func (q *Query[T]) join(left *source, target JoinTarget, on []Condition, outer b
 		}
 		spec.on = slices.Clip(spec.on)
 		for _, cond := range on {
-			n := nodeOf(cond)
-			if rj, ok := n.(relJoiner); ok && spec.rel == nil {
-				// Join(alias, Users.Addresses): the relationship gives the
-				// ON clause, the first argument the target.
-				// The left side stays unset unless JoinFrom gave it, so that
-				// resolveJoin can check that the parent is in the FROM list.
-				spec.rel = rj
-				continue
-			}
-			spec.on = append(spec.on, n)
+			spec.on = append(spec.on, nodeOf(cond))
 		}
 		c.joins = append(c.joins, &spec)
 	})
@@ -249,6 +241,12 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 			return nil, nil, err
 		}
 		left := j.left
+		if parent := j.rel.parentSource(); left != nil && parent != nil && left.table != parent.table {
+			// JoinFrom(Keywords, Users.Addresses) would render an ON clause
+			// over the wrong table's columns.
+			return nil, nil, joinErrorf("cannot join %s along %s: the relationship starts from %s; JoinFrom's left side must be %s or an alias of it",
+				describeSource(left), j.rel, describeSource(parent), describeSource(parent))
+		}
 		if left == nil {
 			left = j.rel.parentSource()
 			if len(present) > 0 && !slices.ContainsFunc(present, func(s *source) bool { return s.identity() == left.identity() }) {

@@ -15,11 +15,11 @@ import (
 // (seed 000).
 func TestRelJoinSQL(t *testing.T) {
 	a1, a2 := quarry.Aliased(GAddresses), quarry.Aliased(GAddresses)
-	userCls := quarry.Aliased(GUsers, quarry.Name("user_cls"))
-	email := quarry.Aliased(GAddresses, quarry.Name("email"))
+	userCls := quarry.Aliased(GUsers, quarry.AliasName("user_cls"))
+	email := quarry.Aliased(GAddresses, quarry.AliasName("email"))
 	ua := quarry.Aliased(GUsers)
 	subq := quarry.Select(GAddresses).Where(GAddresses.EmailAddress.Eq("pat999@aol.com")).Subquery()
-	addressSubq := quarry.Aliased(GAddresses, quarry.Over(subq), quarry.Name("address"))
+	addressSubq := quarry.Aliased(GAddresses, quarry.FromSubquery(subq), quarry.AliasName("address"))
 	const subqSQL = `(SELECT address.id AS id, address.user_id AS user_id, address.email_address AS email_address FROM address WHERE address.email_address = ?) AS anon_1`
 	const guideAddrJoin = `SELECT user_account.id, user_account.name, user_account.fullname, address.id AS id_1, address.user_id, address.email_address FROM user_account JOIN address ON user_account.id = address.user_id ORDER BY user_account.id, address.id`
 	const userJoinAddr = `SELECT user_account.id, user_account.name, user_account.fullname FROM user_account JOIN address ON user_account.id = address.user_id`
@@ -28,10 +28,10 @@ func TestRelJoinSQL(t *testing.T) {
 	const chain = `SELECT user_account.id, user_account.name, user_account.fullname FROM user_account JOIN user_order ON user_account.id = user_order.user_id JOIN order_items AS order_items_1 ON user_order.id = order_items_1.order_id JOIN item ON item.id = order_items_1.item_id`
 
 	ta1, ta2 := quarry.Aliased(TAddresses), quarry.Aliased(TAddresses)
-	cnt := quarry.Count().Label("address_count")
+	cnt := quarry.CountAll().Label("address_count")
 	adrCount := quarry.Select2(TAddresses.UserID, cnt).GroupBy(TAddresses.UserID).Subquery()
 	notJ25 := quarry.Select(TAddresses).Where(TAddresses.EmailAddress.Ne("j25@yahoo.com")).Subquery()
-	adalias := quarry.Aliased(TAddresses, quarry.Over(notJ25))
+	adalias := quarry.Aliased(TAddresses, quarry.FromSubquery(notJ25))
 
 	tests := []struct {
 		name string
@@ -50,12 +50,12 @@ func TestRelJoinSQL(t *testing.T) {
 			chain + ` JOIN address ON user_account.id = address.user_id`},
 		{"target entity inferred", quarry.Select(GUsers).Join(GAddresses), userJoinAddr},
 		{"explicit ON", quarry.Select(GUsers).Join(GAddresses, GUsers.ID.EqExpr(GAddresses.UserID)), userJoinAddr},
-		{"relationship as ON", quarry.Select(GUsers).Join(GAddresses, GUsers.Addresses), userJoinAddr},
+		{"relationship as ON", quarry.Select(GUsers).Join(GUsers.Addresses.OfType(GAddresses)), userJoinAddr},
 		{"relationship and_", quarry.Select(GUsers.Fullname).Join(GUsers.Addresses.And(GAddresses.EmailAddress.Eq("squirrel@squirrelpower.org"))),
 			`SELECT user_account.fullname FROM user_account JOIN address ON user_account.id = address.user_id AND address.email_address = ?`},
 		{"aliased targets", quarry.Select(GUsers).
-			Join(a1, GUsers.Addresses).Where(a1.EmailAddress.Eq("patrick@aol.com")).
-			Join(a2, GUsers.Addresses).Where(a2.EmailAddress.Eq("patrick@gmail.com")), twoAliases},
+			Join(GUsers.Addresses.OfType(a1)).Where(a1.EmailAddress.Eq("patrick@aol.com")).
+			Join(GUsers.Addresses.OfType(a2)).Where(a2.EmailAddress.Eq("patrick@gmail.com")), twoAliases},
 		{"of_type aliases", quarry.Select(GUsers).
 			Join(GUsers.Addresses.OfType(a1)).Where(a1.EmailAddress.Eq("patrick@aol.com")).
 			Join(GUsers.Addresses.OfType(a2)).Where(a2.EmailAddress.Eq("patrick@gmail.com")), twoAliases},
@@ -76,7 +76,7 @@ func TestRelJoinSQL(t *testing.T) {
 			`SELECT user_account.id, user_account.name, user_account.fullname FROM user_account LEFT OUTER JOIN address ON user_account.id = address.user_id`},
 		{"outer join m2m", quarry.Select(GOrders).OuterJoin(GOrders.Items),
 			`SELECT user_order.id, user_order.user_id FROM user_order LEFT OUTER JOIN order_items AS order_items_1 ON user_order.id = order_items_1.order_id LEFT OUTER JOIN item ON item.id = order_items_1.item_id`},
-		{"m2m of_type and", quarry.Select(GOrders.ID).Join(GOrders.Items.OfType(quarry.Aliased(GItems, quarry.Name("i"))).And(GItems.Description.Eq("x"))),
+		{"m2m of_type and", quarry.Select(GOrders.ID).Join(GOrders.Items.OfType(quarry.Aliased(GItems, quarry.AliasName("i"))).And(GItems.Description.Eq("x"))),
 			`SELECT user_order.id FROM user_order JOIN order_items AS order_items_1 ON user_order.id = order_items_1.order_id JOIN item AS i ON i.id = order_items_1.item_id AND item.description = ?`},
 
 		// seed 000
@@ -87,7 +87,7 @@ func TestRelJoinSQL(t *testing.T) {
 		{"tutorial explicit condition", quarry.Select(TUsers.Name).Join(TAddresses, TUsers.ID.EqExpr(quarry.Deref(TAddresses.UserID))),
 			`SELECT users.name FROM users JOIN addresses ON users.id = addresses.user_id`},
 		{"tutorial relationship", quarry.Select(TUsers.Name).Join(TUsers.Addresses), `SELECT users.name FROM users JOIN addresses ON users.id = addresses.user_id`},
-		{"tutorial explicit target", quarry.Select(TUsers.Name).Join(TAddresses, TUsers.Addresses), `SELECT users.name FROM users JOIN addresses ON users.id = addresses.user_id`},
+		{"tutorial explicit target", quarry.Select(TUsers.Name).Join(TUsers.Addresses.OfType(TAddresses)), `SELECT users.name FROM users JOIN addresses ON users.id = addresses.user_id`},
 		{"tutorial outerjoin", quarry.Select(TUsers.Name).OuterJoin(TUsers.Addresses), `SELECT users.name FROM users LEFT OUTER JOIN addresses ON users.id = addresses.user_id`},
 		{"tutorial select_from", quarry.Select2(TUsers, TAddresses).SelectFrom(TAddresses).Join(TUsers),
 			`SELECT users.id, users.name, users.fullname, users.nickname, addresses.id AS id_1, addresses.email_address, addresses.user_id FROM addresses JOIN users ON users.id = addresses.user_id`},
@@ -95,11 +95,11 @@ func TestRelJoinSQL(t *testing.T) {
 			Join(TUsers.Addresses.OfType(ta1)).Join(TUsers.Addresses.OfType(ta2)).
 			Where(ta1.EmailAddress.Eq("jack@google.com")).Where(ta2.EmailAddress.Eq("j25@yahoo.com")),
 			`SELECT users.name, addresses_1.email_address, addresses_2.email_address AS email_address_1 FROM users JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id JOIN addresses AS addresses_2 ON users.id = addresses_2.user_id WHERE addresses_1.email_address = ? AND addresses_2.email_address = ?`},
-		{"tutorial alias via condition", quarry.Select(TUsers.Name).Join(ta1, TUsers.Addresses), `SELECT users.name FROM users JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id`},
+		{"tutorial alias via condition", quarry.Select(TUsers.Name).Join(TUsers.Addresses.OfType(ta1)), `SELECT users.name FROM users JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id`},
 		{"tutorial subquery count", quarry.Select2(TUsers, quarry.Nullable(quarry.Ref(adrCount, cnt))).
 			OuterJoin(adrCount, TUsers.ID.EqExpr(quarry.Deref(quarry.Ref(adrCount, TAddresses.UserID)))).OrderBy(TUsers.ID),
 			`SELECT users.id, users.name, users.fullname, users.nickname, anon_1.address_count FROM users LEFT OUTER JOIN (SELECT addresses.user_id AS user_id, count(*) AS address_count FROM addresses GROUP BY addresses.user_id) AS anon_1 ON users.id = anon_1.user_id ORDER BY users.id`},
-		{"tutorial entity from subquery", quarry.Select2(TUsers, adalias).Join(adalias, TUsers.Addresses),
+		{"tutorial entity from subquery", quarry.Select2(TUsers, adalias).Join(TUsers.Addresses.OfType(adalias)),
 			`SELECT users.id, users.name, users.fullname, users.nickname, anon_1.id AS id_1, anon_1.email_address, anon_1.user_id FROM users JOIN (SELECT addresses.id AS id, addresses.email_address AS email_address, addresses.user_id AS user_id FROM addresses WHERE addresses.email_address != ?) AS anon_1 ON users.id = anon_1.user_id`},
 	}
 	for _, tt := range tests {
@@ -135,8 +135,8 @@ func TestRelJoinRows(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(pairs(attrs), printed)
 
-		userCls := quarry.Aliased(GUsers, quarry.Name("user_cls"))
-		email := quarry.Aliased(GAddresses, quarry.Name("email"))
+		userCls := quarry.Aliased(GUsers, quarry.AliasName("user_cls"))
+		email := quarry.Aliased(GAddresses, quarry.AliasName("email"))
 		first, err := quarry.Select2(userCls, email).Join(userCls.Addresses.OfType(email)).OrderBy(userCls.ID, email.ID).First(ctx, db)
 		is.NoErr(err)
 		is.Equal(first.V1.Name+" "+first.V2.EmailAddress, "spongebob spongebob@sqlalchemy.org")
@@ -150,7 +150,7 @@ func TestRelJoinRows(t *testing.T) {
 		us, err := quarry.Select(GUsers).Join(subq, GUsers.ID.EqExpr(quarry.Ref(subq, GAddresses.UserID))).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(names(us), []string{"patrick"})
-		addressSubq := quarry.Aliased(GAddresses, quarry.Over(subq), quarry.Name("address"))
+		addressSubq := quarry.Aliased(GAddresses, quarry.FromSubquery(subq), quarry.AliasName("address"))
 		for _, q := range []*quarry.Query[quarry.Row2[*GUser, *GAddress]]{
 			quarry.Select2(GUsers, addressSubq).Join(addressSubq),
 			quarry.Select2(GUsers, addressSubq).Join(GUsers.Addresses.OfType(addressSubq)),
@@ -166,8 +166,8 @@ func TestRelJoinRows(t *testing.T) {
 		uas := quarry.Select4(GUsers.ID, GUsers.Name, GUsers.Fullname, GAddresses).
 			JoinFrom(GUsers, GAddresses).
 			Where(GAddresses.EmailAddress.In("pat999@aol.com", "squirrel@squirrelpower.org")).Subquery()
-		userAlias := quarry.Aliased(GUsers, quarry.Over(uas), quarry.Name("user"))
-		addrAlias := quarry.Aliased(GAddresses, quarry.Over(uas), quarry.Name("address"))
+		userAlias := quarry.Aliased(GUsers, quarry.FromSubquery(uas), quarry.AliasName("user"))
+		addrAlias := quarry.Aliased(GAddresses, quarry.FromSubquery(uas), quarry.AliasName("address"))
 		both := quarry.Select2(userAlias, addrAlias).Where(userAlias.Name.Eq("sandy"))
 		assertSQL(t, both, `SELECT anon_1.id, anon_1.name, anon_1.fullname, anon_1.id_1, anon_1.user_id, anon_1.email_address FROM (SELECT user_account.id AS id, user_account.name AS name, user_account.fullname AS fullname, address.id AS id_1, address.user_id AS user_id, address.email_address AS email_address FROM user_account JOIN address ON user_account.id = address.user_id WHERE address.email_address IN (?, ?)) AS anon_1 WHERE anon_1.name = ?`)
 		r, err := both.One(ctx, db)
@@ -212,7 +212,7 @@ func TestRelJoinTutorialRows(t *testing.T) {
 			quarry.Select(TUsers).Join(TAddresses),
 			quarry.Select(TUsers).Join(TAddresses, TUsers.ID.EqExpr(quarry.Deref(TAddresses.UserID))),
 			quarry.Select(TUsers).Join(TUsers.Addresses),
-			quarry.Select(TUsers).Join(TAddresses, TUsers.Addresses),
+			quarry.Select(TUsers).Join(TUsers.Addresses.OfType(TAddresses)),
 		} {
 			us, err := q.Where(TAddresses.EmailAddress.Eq("jack@google.com")).All(ctx, db)
 			is.NoErr(err)
@@ -228,7 +228,7 @@ func TestRelJoinTutorialRows(t *testing.T) {
 		is.Equal(row, quarry.Row3[string, string, string]{V1: "jack", V2: "jack@google.com", V3: "j25@yahoo.com"})
 
 		// Users with their address count: NULL for those with none.
-		cnt := quarry.Count().Label("address_count")
+		cnt := quarry.CountAll().Label("address_count")
 		stmt := quarry.Select2(TAddresses.UserID, cnt).GroupBy(TAddresses.UserID).Subquery()
 		counts, err := quarry.Select2(TUsers.Name, quarry.Nullable(quarry.Ref(stmt, cnt))).
 			OuterJoin(stmt, TUsers.ID.EqExpr(quarry.Deref(quarry.Ref(stmt, TAddresses.UserID)))).OrderBy(TUsers.ID).All(ctx, db)
@@ -247,8 +247,8 @@ func TestRelJoinTutorialRows(t *testing.T) {
 
 		// Entities from a subquery.
 		sq := quarry.Select(TAddresses).Where(TAddresses.EmailAddress.Ne("j25@yahoo.com")).Subquery()
-		adalias := quarry.Aliased(TAddresses, quarry.Over(sq))
-		ua, err := quarry.Select2(TUsers, adalias).Join(adalias, TUsers.Addresses).All(ctx, db)
+		adalias := quarry.Aliased(TAddresses, quarry.FromSubquery(sq))
+		ua, err := quarry.Select2(TUsers, adalias).Join(TUsers.Addresses.OfType(adalias)).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(len(ua), 1)
 		is.Equal(ua[0].V1.Name, "jack")

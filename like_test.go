@@ -60,14 +60,14 @@ func TestLikeEscaping(t *testing.T) {
 			is.NoErr(err)
 			return got
 		}
-		is.Equal(texts(LkWords.Text.StartsWith("100%")), []string{"100%"}) // not "1000"
-		is.Equal(texts(LkWords.Text.Contains("_")), []string{"a_b"})       // not "axb"
-		is.Equal(texts(LkWords.Text.EndsWith(`\slash`)), []string{`back\slash`})
-		is.Equal(texts(LkWords.Text.LikeEscape(`a\_%`)), []string{"a_b"})
-		is.Equal(texts(LkWords.Text.LikeEscape("100%")), []string{"100%", "1000"}) // % unescaped is a wildcard
+		is.Equal(texts(quarry.StartsWith(LkWords.Text, "100%")), []string{"100%"}) // not "1000"
+		is.Equal(texts(quarry.Contains(LkWords.Text, "_")), []string{"a_b"})       // not "axb"
+		is.Equal(texts(quarry.EndsWith(LkWords.Text, `\slash`)), []string{`back\slash`})
+		is.Equal(texts(quarry.LikeEscape(LkWords.Text, `a\_%`)), []string{"a_b"})
+		is.Equal(texts(quarry.LikeEscape(LkWords.Text, "100%")), []string{"100%", "1000"}) // % unescaped is a wildcard
 		is.Equal(quarry.EscapeLike(`5%_\`), `5\%\_\\`)
 		log.Reset()
-		texts(LkWords.Text.Contains("x"))
+		texts(quarry.Contains(LkWords.Text, "x"))
 		is.Equal(log.Entries()[0].Args, []any{"%x%"}) // the pattern is bound
 	})
 }

@@ -399,7 +399,7 @@ func TestEagerJoinedLimit(t *testing.T) {
 // And criteria limit what an eager load fills.
 func TestEagerCriteria(t *testing.T) {
 	ctx := context.Background()
-	google := TAddresses.EmailAddress.Like("%google%")
+	google := quarry.Like(TAddresses.EmailAddress, "%google%")
 	opts := map[string]quarry.Option[*TUser]{
 		"selectin": quarry.SelectIn(TUsers.Addresses.And(google)),
 		"joined":   quarry.Joined(TUsers.Addresses.And(google)),

@@ -187,7 +187,7 @@ func TestMetadataConcurrentMappingAndQueries(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range 5 {
-					n, err := quarry.Select(TUsers).Join(TUsers.Addresses).Where(TAddresses.EmailAddress.Like("%@google.com")).Count(ctx, db)
+					n, err := quarry.Select(TUsers).Join(TUsers.Addresses).Where(quarry.Like(TAddresses.EmailAddress, "%@google.com")).Count(ctx, db)
 					if err == nil && n != 1 {
 						err = fmt.Errorf("got %d rows, want 1", n)
 					}

@@ -183,10 +183,10 @@ func nilCases() []nilCase {
 			return all(ctx, db, users().Options(quarry.SelectIn(zeroMany)))
 		}},
 		{"Subquery of nil *Query", "nil *Query", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Count()).SelectFrom(nilQuery.Subquery()))
+			return all(ctx, db, quarry.Select(quarry.CountAll()).SelectFrom(nilQuery.Subquery()))
 		}},
 		{"NamedSubquery of nil *Query", "nil *Query", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Count()).SelectFrom(nilQuery.NamedSubquery("x")))
+			return all(ctx, db, quarry.Select(quarry.CountAll()).SelectFrom(nilQuery.NamedSubquery("x")))
 		}},
 		{"ScalarSubquery of nil *Query", "nil *Query", func(ctx context.Context, db *quarry.DB) error {
 			return all(ctx, db, quarry.Select(nilIntQ.ScalarSubquery()))
@@ -208,7 +208,7 @@ func nilCases() []nilCase {
 			return allC(ctx, db, (*quarry.Compound[*GUser])(nil).OrderBy(GUsers.ID).Limit(1).Offset(1))
 		}},
 		{"(*Compound)(nil).Subquery", "nil *Compound", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Count()).SelectFrom((*quarry.Compound[*GUser])(nil).Subquery()))
+			return all(ctx, db, quarry.Select(quarry.CountAll()).SelectFrom((*quarry.Compound[*GUser])(nil).Subquery()))
 		}},
 		{"Compound{}.All", "zero Compound", func(ctx context.Context, db *quarry.DB) error { return allC(ctx, db, &quarry.Compound[*GUser]{}) }},
 
@@ -288,9 +288,11 @@ func nilCases() []nilCase {
 		{"zero Column.Between", "zero Column", func(ctx context.Context, db *quarry.DB) error {
 			return all(ctx, db, users().Where(zeroCol.Between(1, 2)))
 		}},
-		{"zero Column.ILike", "zero Column", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().Where(zeroStr.ILike("x"))) }},
+		{"zero Column.ILike", "zero Column", func(ctx context.Context, db *quarry.DB) error {
+			return all(ctx, db, users().Where(quarry.ILike(zeroStr, "x")))
+		}},
 		{"zero Column.NotLike", "zero Column", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, users().Where(zeroStr.NotLike("x")))
+			return all(ctx, db, users().Where(quarry.NotLike(zeroStr, "x")))
 		}},
 		{"zero Column.IsNull", "zero Column", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().Where(zeroCol.IsNull())) }},
 		{"zero Column.Name", "", func(ctx context.Context, db *quarry.DB) error {
@@ -375,11 +377,11 @@ func nilCases() []nilCase {
 		{"Aliased(t, nil option)", "nil AliasOption", func(ctx context.Context, db *quarry.DB) error {
 			return all(ctx, db, quarry.Select(quarry.Aliased(GUsers, nil)))
 		}},
-		{"Aliased(t, Over(nil))", "Over of a nil or zero *Subquery", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Aliased(GUsers, quarry.Over(nil))))
+		{"Aliased(t, FromSubquery(nil))", "FromSubquery of a nil or zero *Subquery", func(ctx context.Context, db *quarry.DB) error {
+			return all(ctx, db, quarry.Select(quarry.Aliased(GUsers, quarry.FromSubquery(nil))))
 		}},
 		{"Aliased(t, Name(\"\"))", "empty alias name", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Aliased(GUsers, quarry.Name(""))))
+			return all(ctx, db, quarry.Select(quarry.Aliased(GUsers, quarry.AliasName(""))))
 		}},
 		{"Ref(nil, col)", "Ref of a nil or zero *Subquery", func(ctx context.Context, db *quarry.DB) error {
 			return all(ctx, db, quarry.Select(quarry.Ref(nilSub, GUsers.ID)))
@@ -422,7 +424,7 @@ func nilCases() []nilCase {
 			return all(ctx, db, users().FromStatement(nilText.Columns(GUsers.ID)))
 		}},
 		{"(*TextClause)(nil).Subquery", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, quarry.Select(quarry.Count()).SelectFrom(nilText.Subquery()))
+			return all(ctx, db, quarry.Select(quarry.CountAll()).SelectFrom(nilText.Subquery()))
 		}},
 		{"(*TextClause)(nil) as condition", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().Where(nilText)) }},
 		{"Text.Columns(nil)", "nil expression", func(ctx context.Context, db *quarry.DB) error {

@@ -18,7 +18,7 @@ func TestRelOperatorSQL(t *testing.T) {
 	a1 := &GAddress{ID: 1, UserID: 1, EmailAddress: "spongebob@sqlalchemy.org"}
 	wendy := &TUser{ID: 2, Name: "wendy"}
 	kw := &TKeyword{ID: 2, Keyword: "firstpost"}
-	ua := quarry.Aliased(GUsers, quarry.Name("u"))
+	ua := quarry.Aliased(GUsers, quarry.AliasName("u"))
 	const posts = `SELECT posts.id, posts.user_id, posts.headline, posts.body FROM posts`
 	const anyFirstpost = `EXISTS (SELECT 1 FROM post_keywords, keywords WHERE posts.id = post_keywords.post_id AND keywords.id = post_keywords.keyword_id AND keywords.keyword = ?)`
 	firstpost := TPosts.Keywords.Any(TKeywords.Keyword.Eq("firstpost"))
@@ -45,15 +45,15 @@ func TestRelOperatorSQL(t *testing.T) {
 			`SELECT user_account.id, user_account.name, user_account.fullname FROM user_account WHERE user_account.id = ?`},
 		{"from an alias", quarry.Select(ua.Name).Where(ua.Addresses.Any()),
 			`SELECT u.name FROM user_account AS u WHERE EXISTS (SELECT 1 FROM address WHERE u.id = address.user_id)`},
-		{"any puts the parent in FROM", quarry.Select(quarry.Count()).Where(GUsers.Orders.Any()),
+		{"any puts the parent in FROM", quarry.Select(quarry.CountAll()).Where(GUsers.Orders.Any()),
 			`SELECT count(*) FROM user_account WHERE EXISTS (SELECT 1 FROM user_order WHERE user_account.id = user_order.user_id)`},
-		{"target also in the enclosing FROM", quarry.Select(GAddresses.ID).Join(GAddresses.User).Where(GUsers.Addresses.Any(GAddresses.EmailAddress.Like("%aol%"))),
+		{"target also in the enclosing FROM", quarry.Select(GAddresses.ID).Join(GAddresses.User).Where(GUsers.Addresses.Any(quarry.Like(GAddresses.EmailAddress, "%aol%"))),
 			`SELECT address.id FROM address JOIN user_account ON user_account.id = address.user_id WHERE EXISTS (SELECT 1 FROM address WHERE user_account.id = address.user_id AND address.email_address LIKE ?)`},
 
 		// seed 000
 		{"tutorial any", quarry.Select(TUsers.Name).Where(TUsers.Addresses.Any()),
 			`SELECT users.name FROM users WHERE EXISTS (SELECT 1 FROM addresses WHERE users.id = addresses.user_id)`},
-		{"tutorial any like", quarry.Select(TUsers.Name).Where(TUsers.Addresses.Any(TAddresses.EmailAddress.Like("%google%"))),
+		{"tutorial any like", quarry.Select(TUsers.Name).Where(TUsers.Addresses.Any(quarry.Like(TAddresses.EmailAddress, "%google%"))),
 			`SELECT users.name FROM users WHERE EXISTS (SELECT 1 FROM addresses WHERE users.id = addresses.user_id AND addresses.email_address LIKE ?)`},
 		{"tutorial not has", quarry.Select(TAddresses).Where(quarry.Not(TAddresses.User.Has(TUsers.Name.Eq("jack")))),
 			`SELECT addresses.id, addresses.email_address, addresses.user_id FROM addresses WHERE NOT (EXISTS (SELECT 1 FROM users WHERE users.id = addresses.user_id AND users.name = ?))`},
@@ -132,7 +132,7 @@ func TestRelOperatorTutorialRows(t *testing.T) {
 		for _, cond := range []quarry.Condition{
 			quarry.ExistsWhere(TAddresses.UserID.EqExpr(quarry.Nullable(TUsers.ID))),
 			TUsers.Addresses.Any(),
-			TUsers.Addresses.Any(TAddresses.EmailAddress.Like("%google%")),
+			TUsers.Addresses.Any(quarry.Like(TAddresses.EmailAddress, "%google%")),
 		} {
 			ns, err := quarry.Select(TUsers.Name).Where(cond).All(ctx, db)
 			is.NoErr(err)

@@ -108,15 +108,6 @@ type relField struct{ ref *relRef }
 
 func (f relField) relRef() *relRef { return f.ref }
 
-func (f relField) exprNode() node {
-	if f.ref == nil {
-		return errNode{err: errZeroRel}
-	}
-	return f.ref
-}
-
-func (relField) typ(*bool) {}
-
 func (f relField) joinSpec() *joinSpec {
 	if f.ref == nil {
 		return &joinSpec{}
@@ -309,8 +300,8 @@ func (r *relRef) with(f func(*relRef)) *relRef {
 	return &cp
 }
 
-// render is reached only when a relationship is used as a WHERE
-// condition, which it is not.
+// render is never reached from the typed API (a relationship is not a
+// Condition); it fails loudly should an internal path ever render one.
 func (r *relRef) render(b *builder) {
 	b.failf("relationship %s used as a condition: give it to Join, or use Any, Has, Eq or Contains", r.rel)
 }

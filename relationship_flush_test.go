@@ -467,7 +467,7 @@ func TestRelFlushSelfReferential(t *testing.T) {
 	ctx := context.Background()
 	parentOf := func(t *testing.T, db *quarry.DB) map[string]string {
 		t.Helper()
-		child := quarry.Aliased(RNodes, quarry.Name("child"))
+		child := quarry.Aliased(RNodes, quarry.AliasName("child"))
 		rows, err := quarry.Select2(child.Name, quarry.Nullable(RNodes.Name)).SelectFrom(child).
 			OuterJoin(RNodes, RNodes.ID.EqExpr(quarry.Deref(child.ParentID))).All(ctx, db)
 		if err != nil {

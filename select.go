@@ -2,6 +2,8 @@ package quarry
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 )
 
@@ -237,7 +239,7 @@ func (q *Query[T]) FromStatement(stmt Statement) *Query[T] {
 
 // Subquery turns the statement into an anonymous derived table (rendered
 // "(SELECT ...) AS anon_1"). Refer to its columns with [Ref] and map an
-// entity onto it with [Aliased] and [Over].
+// entity onto it with [Aliased] and [FromSubquery].
 func (q *Query[T]) Subquery() *Subquery {
 	return newSubquery(q.orFailed().core, "")
 }
@@ -250,8 +252,22 @@ func (q *Query[T]) NamedSubquery(name string) *Subquery {
 // ScalarSubquery uses the statement, which must select one column, as a
 // value: (SELECT ...). Inside another statement it correlates with the
 // enclosing FROM items.
+//
+// A SELECT of more or fewer than one column (an entity, a bundle) is an
+// error wrapping [ErrInvalidArgument] naming its columns, raised when the
+// enclosing statement is rendered, before any SQL is sent.
 func (q *Query[T]) ScalarSubquery() Expr[T] {
-	return wrap[T](&scalarSubNode{core: q.orFailed().core})
+	core := q.orFailed().core
+	if items := core.selectItems(); core.err == nil && len(items) != 1 {
+		names := outputNames(items)
+		for i, n := range names {
+			if n == "" {
+				names[i] = "column_" + strconv.Itoa(i+1)
+			}
+		}
+		return wrap[T](errNode{err: invalidArg("ScalarSubquery of a SELECT of %d columns (%s): a scalar subquery has exactly one", len(items), strings.Join(names, ", "))})
+	}
+	return wrap[T](&scalarSubNode{core: core})
 }
 
 // String renders the statement for the default dialect (SQLite), with ?

@@ -470,7 +470,7 @@ func TestGetWith(t *testing.T) {
 
 		// ForUpdate on a statement, and First's LIMIT before the lock.
 		log.Reset()
-		first, err := quarry.Select(ExAddresses).Where(ExAddresses.Email.Like("ed%")).
+		first, err := quarry.Select(ExAddresses).Where(quarry.Like(ExAddresses.Email, "ed%")).
 			OrderBy(ExAddresses.ID).ForUpdate().First(ctx, s)
 		is.NoErr(err)
 		is.Equal(first.ID, int64(2))

@@ -218,7 +218,7 @@ func TestSessionTutorial(t *testing.T) {
 		is.True(pairs[3].V1 == fred)
 
 		// Returning Lists and Scalars.
-		query := quarry.Select(SessUsers).Where(SessUsers.Name.Like("%ed")).OrderBy(SessUsers.ID)
+		query := quarry.Select(SessUsers).Where(quarry.Like(SessUsers.Name, "%ed")).OrderBy(SessUsers.ID)
 		list, err := query.All(ctx, s)
 		is.NoErr(err)
 		is.Equal(list, []*SessUser{ed, fred})
@@ -236,12 +236,12 @@ func TestSessionTutorial(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(id, int64(1))
 		// result.scalars(): the first item of each row.
-		res, err := quarry.Select2(SessUsers.Name, SessUsers.ID).Where(SessUsers.Name.Like("%ed")).OrderBy(SessUsers.ID).Execute(ctx, s)
+		res, err := quarry.Select2(SessUsers.Name, SessUsers.ID).Where(quarry.Like(SessUsers.Name, "%ed")).OrderBy(SessUsers.ID).Execute(ctx, s)
 		is.NoErr(err)
 		names, err := quarry.Scalars(res).All()
 		is.NoErr(err)
 		is.Equal(names, []string{"ed", "fred"})
-		eres, err := quarry.Select2(SessUsers, SessUsers.ID).Where(SessUsers.Name.Like("%ed")).Execute(ctx, s)
+		eres, err := quarry.Select2(SessUsers, SessUsers.ID).Where(quarry.Like(SessUsers.Name, "%ed")).Execute(ctx, s)
 		is.NoErr(err)
 		_, err = quarry.Scalars(eres).One()
 		is.True(errors.Is(err, quarry.ErrMultipleResults))
@@ -277,14 +277,14 @@ func TestSessionTutorial(t *testing.T) {
 
 		// Counting.
 		log.Reset()
-		n, err := quarry.Select(SessUsers).Where(SessUsers.Name.Like("%ed")).Count(ctx, s)
+		n, err := quarry.Select(SessUsers).Where(quarry.Like(SessUsers.Name, "%ed")).Count(ctx, s)
 		is.NoErr(err)
 		is.Equal(n, int64(2))
 		is.Equal(sessSQL(log), []string{"SELECT count(*) AS count_1 FROM (SELECT sess_users.id AS id, sess_users.name AS name, sess_users.fullname AS fullname, sess_users.nickname AS nickname FROM sess_users WHERE sess_users.name LIKE ?) AS anon_1"})
 		counts, err := quarry.Select2(quarry.Count(SessUsers.Name), SessUsers.Name).GroupBy(SessUsers.Name).OrderBy(SessUsers.Name).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(counts, []quarry.Row2[int64, string]{{1, "ed"}, {1, "fred"}, {1, "mary"}, {1, "wendy"}})
-		n, err = quarry.Select(quarry.Count()).SelectFrom(SessUsers).Scalar(ctx, s)
+		n, err = quarry.Select(quarry.CountAll()).SelectFrom(SessUsers).Scalar(ctx, s)
 		is.NoErr(err)
 		is.Equal(n, int64(4))
 		n, err = quarry.Select(quarry.Count(SessUsers.ID)).Scalar(ctx, s)
@@ -421,7 +421,7 @@ func TestSessionCompositeKey(t *testing.T) {
 			"DELETE FROM sess_members WHERE sess_members.group_name = ? AND sess_members.user_id = ?",
 			"COMMIT",
 		})
-		n, err := quarry.Select(quarry.Count()).SelectFrom(SessMembers).Scalar(ctx, db)
+		n, err := quarry.Select(quarry.CountAll()).SelectFrom(SessMembers).Scalar(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(2))
 		is.True(!s.Contains(m1))

@@ -9,7 +9,7 @@ import (
 // rows read as T: UNION, UNION ALL, EXCEPT, INTERSECT (SQLAlchemy's
 // CompoundSelect). Order, limit and offset apply to the whole; run it
 // directly, load entities from it with FromStatement, or make it a
-// subquery and map an entity onto it with [Aliased] and [Over].
+// subquery and map an entity onto it with [Aliased] and [FromSubquery].
 //
 //	u := quarry.UnionAll(quarry.Select(Users).Where(Users.ID.Lt(2)), quarry.Select(Users).Where(Users.ID.Eq(3))).OrderBy(Users.ID)
 //	users, err := quarry.Select(Users).FromStatement(u).All(ctx, db)
@@ -116,7 +116,7 @@ func (c *Compound[T]) Unique() *Compound[T] {
 }
 
 // Subquery makes the compound an anonymous derived table, to map an
-// entity onto with [Aliased] and [Over] or to refer to with [Ref].
+// entity onto with [Aliased] and [FromSubquery] or to refer to with [Ref].
 func (c *Compound[T]) Subquery() *Subquery { return newSubquery(c.orFailed().node, "") }
 
 // NamedSubquery is [Compound.Subquery] with an explicit alias name.

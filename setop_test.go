@@ -15,10 +15,10 @@ import (
 func TestSetOpSQL(t *testing.T) {
 	const cols = `user_account.id, user_account.name, user_account.fullname`
 	u := quarry.UnionAll(quarry.Select(GUsers).Where(GUsers.ID.Lt(2)), quarry.Select(GUsers).Where(GUsers.ID.Eq(3)))
-	ua := quarry.Aliased(GUsers, quarry.Over(u.Subquery()))
-	inner := quarry.Aliased(GUsers, quarry.Over(quarry.Select(GUsers).Where(GUsers.ID.Lt(7)).OrderBy(GUsers.ID).Subquery()))
+	ua := quarry.Aliased(GUsers, quarry.FromSubquery(u.Subquery()))
+	inner := quarry.Aliased(GUsers, quarry.FromSubquery(quarry.Select(GUsers).Where(GUsers.ID.Lt(7)).OrderBy(GUsers.ID).Subquery()))
 	text := quarry.Text("SELECT id, name, fullname FROM user_account ORDER BY id").Columns(GUsers.ID, GUsers.Name, GUsers.Fullname)
-	tu := quarry.Aliased(GUsers, quarry.Over(text.Subquery()))
+	tu := quarry.Aliased(GUsers, quarry.FromSubquery(text.Subquery()))
 	tests := []struct {
 		name string
 		stmt stringer
@@ -55,7 +55,7 @@ func TestSetOpRows(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(names(us), []string{"spongebob", "patrick"})
 		is.Equal(*us[1], GUser{ID: 3, Name: "patrick", Fullname: "Patrick Star"})
-		ua := quarry.Aliased(GUsers, quarry.Over(u.Subquery()))
+		ua := quarry.Aliased(GUsers, quarry.FromSubquery(u.Subquery()))
 		us, err = quarry.Select(ua).OrderBy(ua.ID).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(names(us), []string{"spongebob", "patrick"})
@@ -64,7 +64,7 @@ func TestSetOpRows(t *testing.T) {
 		is.Equal(names(us), []string{"patrick", "spongebob"})
 
 		all := "Spongebob Squarepants,Sandy Cheeks,Patrick Star,Squidward Tentacles,Eugene H. Krabs"
-		inner := quarry.Aliased(GUsers, quarry.Over(quarry.Select(GUsers).Where(GUsers.ID.Lt(7)).OrderBy(GUsers.ID).Subquery()))
+		inner := quarry.Aliased(GUsers, quarry.FromSubquery(quarry.Select(GUsers).Where(GUsers.ID.Lt(7)).OrderBy(GUsers.ID).Subquery()))
 		us, err = quarry.Select(inner).OrderBy(inner.ID).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(fullnames(us), all)
@@ -72,7 +72,7 @@ func TestSetOpRows(t *testing.T) {
 		us, err = quarry.Select(GUsers).FromStatement(text).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(fullnames(us), all)
-		tu := quarry.Aliased(GUsers, quarry.Over(text.Subquery()))
+		tu := quarry.Aliased(GUsers, quarry.FromSubquery(text.Subquery()))
 		us, err = quarry.Select(tu).OrderBy(tu.ID).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(fullnames(us), all)

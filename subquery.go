@@ -9,7 +9,7 @@ import (
 
 // Subquery is a SELECT used as a FROM item: "(SELECT ...) AS anon_1".
 // Refer to its columns with [Ref]; map an entity onto it with [Aliased]
-// and [Over].
+// and [FromSubquery].
 type Subquery struct {
 	src *source
 }
@@ -149,25 +149,25 @@ func outputNames(items []node) []string {
 // AliasOption configures [Aliased].
 type AliasOption func(*source)
 
-// Name gives an alias an explicit name (aliased(User, name="u1")).
-func Name(name string) AliasOption {
+// AliasName gives an alias an explicit name (aliased(User, name="u1")).
+func AliasName(name string) AliasOption {
 	return func(s *source) {
 		if name == "" {
 			// An empty name would render the alias as the table itself.
-			s.err = fmt.Errorf("%w: empty alias name given to Name", ErrInvalidIdentifier)
+			s.err = fmt.Errorf("%w: empty alias name given to AliasName", ErrInvalidIdentifier)
 			return
 		}
 		s.alias, s.anonymous = name, false
 	}
 }
 
-// Over maps the alias onto a subquery (or UNION subquery) instead of the
+// FromSubquery maps the alias onto a subquery (or UNION subquery) instead of the
 // table (aliased(User, subq)): its columns read the subquery's columns of
 // the same mapped columns.
-func Over(sq *Subquery) AliasOption {
+func FromSubquery(sq *Subquery) AliasOption {
 	return func(s *source) {
 		if sq.fromSource() == nil {
-			s.err = invalidArg("Over of a nil or zero *Subquery")
+			s.err = invalidArg("FromSubquery of a nil or zero *Subquery")
 			return
 		}
 		s.sub = sq.src.sub
@@ -176,8 +176,8 @@ func Over(sq *Subquery) AliasOption {
 }
 
 // Aliased returns a copy of the table struct t whose columns refer to an
-// alias of its table: anonymous (users_1) by default, named with [Name],
-// or over a subquery with [Over]. The copy has the same type, so it works
+// alias of its table: anonymous (users_1) by default, named with [AliasName],
+// or over a subquery with [FromSubquery]. The copy has the same type, so it works
 // everywhere the table struct does, and OfType accepts it for
 // relationships to its entity. No reflection runs here.
 func Aliased[M any, PM interface {

@@ -149,5 +149,5 @@ func runIter[T any](r *Result[T], err error) (iter.Seq[T], func() error) {
 
 // countOf counts the rows of a statement wrapped as sq.
 func countOf(ctx context.Context, ex Executor, sq *Subquery) (int64, error) {
-	return Select(Count().Label("count_1")).SelectFrom(sq).One(ctx, ex)
+	return Select(CountAll().Label("count_1")).SelectFrom(sq).One(ctx, ex)
 }

@@ -173,7 +173,7 @@ func (t *TextClause) Columns(cols ...Grouping) *TextClause {
 }
 
 // Subquery makes the text statement a derived table, to map an entity
-// onto with [Aliased] and [Over]. Its columns must be linked with Columns.
+// onto with [Aliased] and [FromSubquery]. Its columns must be linked with Columns.
 func (t *TextClause) Subquery() *Subquery { return newSubquery(t.orFailed(), "") }
 
 // orFailed returns t, or for a nil t a text that fails saying so.

@@ -265,7 +265,7 @@ func TestSessionConcurrentSessions(t *testing.T) {
 					if err := quarry.AddAll(s, mine); err != nil {
 						return err
 					}
-					got, err := quarry.Select(SessUsers).Where(SessUsers.Name.Like(fmt.Sprintf("w%d-%%", w))).All(ctx, s)
+					got, err := quarry.Select(SessUsers).Where(quarry.Like(SessUsers.Name, fmt.Sprintf("w%d-%%", w))).All(ctx, s)
 					if err != nil {
 						return err
 					}
@@ -287,7 +287,7 @@ func TestSessionConcurrentSessions(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		n, err := quarry.Select(quarry.Count()).SelectFrom(SessUsers).Where(SessUsers.Fullname.Eq("done")).Scalar(ctx, db)
+		n, err := quarry.Select(quarry.CountAll()).SelectFrom(SessUsers).Where(SessUsers.Fullname.Eq("done")).Scalar(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(160))
 	})

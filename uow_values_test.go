@@ -275,7 +275,7 @@ func TestUVCommitRefusedDeferredFK(t *testing.T) {
 		is.True(errors.Is(err, quarry.ErrForeignKeyViolation))
 		is.Equal(sessSQL(log), []string{"BEGIN", "INSERT INTO uv_dchildren (id, parent_id) VALUES (?, ?)", "COMMIT"})
 		is.Equal(s.New(), []any{c}) // pending again
-		n, err := quarry.Select(quarry.Count()).SelectFrom(UVDChildren).Scalar(ctx, db)
+		n, err := quarry.Select(quarry.CountAll()).SelectFrom(UVDChildren).Scalar(ctx, db)
 		is.NoErr(err)
 		is.Equal(n, int64(0))
 

@@ -75,7 +75,7 @@ func (t *tour) guideSelecting(s *quarry.Session) error {
 	for _, p := range pairs {
 		t.say("%s %s", p.V1.Name, p.V2.EmailAddress)
 	}
-	userCls, email := quarry.Aliased(GUsers, quarry.Name("user_cls")), quarry.Aliased(GAddresses, quarry.Name("email"))
+	userCls, email := quarry.Aliased(GUsers, quarry.AliasName("user_cls")), quarry.Aliased(GAddresses, quarry.AliasName("email"))
 	row, err := quarry.Select2(userCls, email).Join(userCls.Addresses.OfType(email)).OrderBy(userCls.ID, email.ID).First(ctx, s)
 	if err != nil {
 		return err
@@ -115,7 +115,7 @@ func (t *tour) guideBundlesAliases(s *quarry.Session) error {
 	}
 	u1 := quarry.Aliased(GUsers)
 	t.show(quarry.Select(u1).OrderBy(u1.ID))
-	u1 = quarry.Aliased(GUsers, quarry.Name("u1"))
+	u1 = quarry.Aliased(GUsers, quarry.AliasName("u1"))
 	first, err := quarry.Select(u1).OrderBy(u1.ID).First(ctx, s)
 	if err != nil {
 		return err
@@ -133,14 +133,14 @@ func (t *tour) guideFromText(s *quarry.Session) error {
 		return err
 	}
 	t.say("%v", users)
-	orm := quarry.Aliased(GUsers, quarry.Over(textual.Subquery()))
+	orm := quarry.Aliased(GUsers, quarry.FromSubquery(textual.Subquery()))
 	users, err = quarry.Select(orm).All(ctx, s)
 	if err != nil {
 		return err
 	}
 	t.say("%v", users)
 	inner := quarry.Select(GUsers).Where(GUsers.ID.Lt(7)).OrderBy(GUsers.ID).Subquery()
-	aliased := quarry.Aliased(GUsers, quarry.Over(inner))
+	aliased := quarry.Aliased(GUsers, quarry.FromSubquery(inner))
 	users, err = quarry.Select(aliased).All(ctx, s)
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (t *tour) guideFromText(s *quarry.Session) error {
 	}
 	t.say("%v", users)
 	subq := quarry.UnionAll(quarry.Select(GUsers).Where(GUsers.ID.Lt(2)), quarry.Select(GUsers).Where(GUsers.ID.Eq(3))).Subquery()
-	ua := quarry.Aliased(GUsers, quarry.Over(subq))
+	ua := quarry.Aliased(GUsers, quarry.FromSubquery(subq))
 	users, err = quarry.Select(ua).OrderBy(ua.ID).All(ctx, s)
 	if err != nil {
 		return err
@@ -168,7 +168,7 @@ func (t *tour) guideJoins(s *quarry.Session) error {
 	t.show(quarry.Select(GUsers).Join(GUsers.Orders).Join(GOrders.Items).Join(GUsers.Addresses))
 	t.show(quarry.Select(GUsers).Join(GAddresses))
 	t.show(quarry.Select(GUsers).Join(GAddresses, GUsers.ID.EqExpr(GAddresses.UserID)))
-	t.show(quarry.Select(GUsers).Join(GAddresses, GUsers.Addresses))
+	t.show(quarry.Select(GUsers).Join(GUsers.Addresses.OfType(GAddresses)))
 	rows, err := quarry.Select(GUsers.Fullname).
 		Join(GUsers.Addresses.And(GAddresses.EmailAddress.Eq("squirrel@squirrelpower.org"))).All(t.ctx, s)
 	if err != nil {
@@ -177,8 +177,8 @@ func (t *tour) guideJoins(s *quarry.Session) error {
 	t.say("%v", rows)
 	a1, a2 := quarry.Aliased(GAddresses), quarry.Aliased(GAddresses)
 	t.show(quarry.Select(GUsers).
-		Join(a1, GUsers.Addresses).Where(a1.EmailAddress.Eq("patrick@aol.com")).
-		Join(a2, GUsers.Addresses).Where(a2.EmailAddress.Eq("patrick@gmail.com")))
+		Join(GUsers.Addresses.OfType(a1)).Where(a1.EmailAddress.Eq("patrick@aol.com")).
+		Join(GUsers.Addresses.OfType(a2)).Where(a2.EmailAddress.Eq("patrick@gmail.com")))
 	t.show(quarry.Select(GUsers).
 		Join(GUsers.Addresses.OfType(a1)).Where(a1.EmailAddress.Eq("patrick@aol.com")).
 		Join(GUsers.Addresses.OfType(a2)).Where(a2.EmailAddress.Eq("patrick@gmail.com")))
@@ -191,7 +191,7 @@ func (t *tour) guideJoinSubqueries(s *quarry.Session) error {
 	ctx := t.ctx
 	subq := quarry.Select(GAddresses).Where(GAddresses.EmailAddress.Eq("pat999@aol.com")).Subquery()
 	t.show(quarry.Select(GUsers).Join(subq, GUsers.ID.EqExpr(quarry.Ref(subq, GAddresses.UserID))))
-	addressSubq := quarry.Aliased(GAddresses, quarry.Over(subq), quarry.Name("address"))
+	addressSubq := quarry.Aliased(GAddresses, quarry.FromSubquery(subq), quarry.AliasName("address"))
 	for _, q := range []*quarry.Query[quarry.Row2[*GUser, *GAddress]]{
 		quarry.Select2(GUsers, addressSubq).Join(addressSubq),
 		quarry.Select2(GUsers, addressSubq).Join(GUsers.Addresses.OfType(addressSubq)),
@@ -210,8 +210,8 @@ func (t *tour) guideJoinSubqueries(s *quarry.Session) error {
 	both := quarry.Columns(GUsers.ID, GUsers.Name, GUsers.Fullname, GAddresses.ID, GAddresses.UserID, GAddresses.EmailAddress).
 		JoinFrom(GUsers, GAddresses).
 		Where(GAddresses.EmailAddress.In("pat999@aol.com", "squirrel@squirrelpower.org")).Subquery()
-	userAlias := quarry.Aliased(GUsers, quarry.Over(both), quarry.Name("user"))
-	addressAlias := quarry.Aliased(GAddresses, quarry.Over(both), quarry.Name("address"))
+	userAlias := quarry.Aliased(GUsers, quarry.FromSubquery(both), quarry.AliasName("user"))
+	addressAlias := quarry.Aliased(GAddresses, quarry.FromSubquery(both), quarry.AliasName("address"))
 	rows, err := quarry.Select2(userAlias, addressAlias).Where(userAlias.Name.Eq("sandy")).All(ctx, s)
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func (t *tour) joins() error {
 	t.say("The other join forms render as:")
 	t.show(quarry.Select(Users).Join(Addresses, Users.ID.EqExpr(quarry.Deref(Addresses.UserID))))
 	t.show(quarry.Select(Users).Join(Users.Addresses))
-	t.show(quarry.Select(Users).Join(Addresses, Users.Addresses))
+	t.show(quarry.Select(Users).Join(Users.Addresses.OfType(Addresses)))
 	t.show(quarry.Select(Users).OuterJoin(Users.Addresses))
 	t.show(quarry.Select2(Users, Addresses).SelectFrom(Addresses).Join(Users))
 	return nil
@@ -74,13 +74,13 @@ func (t *tour) aliases() error {
 	for _, r := range rows {
 		t.say("%s %s %s", r.V1, r.V2, r.V3)
 	}
-	t.show(quarry.Select(Users.Name).Join(a1, Users.Addresses))
+	t.show(quarry.Select(Users.Name).Join(Users.Addresses.OfType(a1)))
 	return nil
 }
 
 func (t *tour) subqueries() error {
 	s, ctx := t.s, t.ctx
-	addressCount := quarry.Count().Label("address_count")
+	addressCount := quarry.CountAll().Label("address_count")
 	stmt := quarry.Select2(Addresses.UserID, addressCount).GroupBy(Addresses.UserID).Subquery()
 	rows, err := quarry.Select2(Users, quarry.Nullable(quarry.Ref(stmt, addressCount))).
 		OuterJoin(stmt, Users.ID.EqExpr(quarry.Deref(quarry.Ref(stmt, Addresses.UserID)))).
@@ -97,8 +97,8 @@ func (t *tour) subqueries() error {
 	}
 	t.say("Selecting entities from subqueries:")
 	sq := quarry.Select(Addresses).Where(Addresses.EmailAddress.Ne("j25@yahoo.com")).Subquery()
-	adalias := quarry.Aliased(Addresses, quarry.Over(sq))
-	pairs, err := quarry.Select2(Users, adalias).Join(adalias, Users.Addresses).All(ctx, s)
+	adalias := quarry.Aliased(Addresses, quarry.FromSubquery(sq))
+	pairs, err := quarry.Select2(Users, adalias).Join(Users.Addresses.OfType(adalias)).All(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (t *tour) exists() error {
 	for _, cond := range []quarry.Condition{
 		quarry.ExistsWhere(Addresses.UserID.EqExpr(quarry.Nullable(Users.ID))),
 		Users.Addresses.Any(),
-		Users.Addresses.Any(Addresses.EmailAddress.Like("%google%")),
+		Users.Addresses.Any(quarry.Like(Addresses.EmailAddress, "%google%")),
 	} {
 		names, err := quarry.Select(Users.Name).Where(cond).All(ctx, s)
 		if err != nil {

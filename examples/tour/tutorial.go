@@ -132,7 +132,7 @@ func (t *tour) querying() error {
 		return err
 	}
 	t.say("%v", labels)
-	userAlias := quarry.Aliased(Users, quarry.Name("user_alias"))
+	userAlias := quarry.Aliased(Users, quarry.AliasName("user_alias"))
 	aliased, err := quarry.Select2(userAlias, userAlias.Name).All(ctx, s)
 	if err != nil {
 		return err
@@ -161,10 +161,10 @@ func (t *tour) querying() error {
 	for _, c := range []quarry.Condition{
 		Users.Name.Eq("ed"),
 		Users.Name.Ne("ed"),
-		Users.Name.Like("%ed%"),
-		Users.Name.ILike("%ed%"),
+		quarry.Like(Users.Name, "%ed%"),
+		quarry.ILike(Users.Name, "%ed%"),
 		Users.Name.In("ed", "wendy", "jack"),
-		Users.Name.InSelect(quarry.Select(Users.Name).Where(Users.Name.Like("%ed%"))),
+		Users.Name.InSelect(quarry.Select(Users.Name).Where(quarry.Like(Users.Name, "%ed%"))),
 		quarry.Tuple(Users.Name, Users.Nickname).In(
 			quarry.Row2[string, *string]{V1: "ed", V2: ptr("edsnickname")},
 			quarry.Row2[string, *string]{V1: "wendy", V2: ptr("windy")}),
@@ -181,7 +181,7 @@ func (t *tour) querying() error {
 
 func (t *tour) listsAndScalars() error {
 	s, ctx := t.s, t.ctx
-	query := quarry.Select(Users).Where(Users.Name.Like("%ed")).OrderBy(Users.ID)
+	query := quarry.Select(Users).Where(quarry.Like(Users.Name, "%ed")).OrderBy(Users.ID)
 	all, err := query.All(ctx, s)
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (t *tour) textualSQL() error {
 
 func (t *tour) counting() error {
 	s, ctx := t.s, t.ctx
-	n, err := quarry.Select(Users).Where(Users.Name.Like("%ed")).Count(ctx, s)
+	n, err := quarry.Select(Users).Where(quarry.Like(Users.Name, "%ed")).Count(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (t *tour) counting() error {
 		return err
 	}
 	t.say("%v", counts)
-	n, err = quarry.Select(quarry.Count()).SelectFrom(Users).Scalar(ctx, s)
+	n, err = quarry.Select(quarry.CountAll()).SelectFrom(Users).Scalar(ctx, s)
 	if err != nil {
 		return err
 	}
