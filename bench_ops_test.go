@@ -99,7 +99,7 @@ func (e *opsEnv) users(n int) []*OpsUser {
 // seed makes sure rows 1..n exist.
 func (e *opsEnv) seed(b *testing.B, n int) {
 	ctx := context.Background()
-	have, err := quarry.Select(quarry.Count()).SelectFrom(OpsUsers).Scalar(ctx, e.db)
+	have, err := quarry.Select(quarry.CountAll()).SelectFrom(OpsUsers).Scalar(ctx, e.db)
 	if err != nil {
 		b.Fatal(err)
 	}

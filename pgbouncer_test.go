@@ -117,7 +117,7 @@ func TestPgBouncerSession(t *testing.T) {
 			s.ExpungeAll()
 			is.NoErr(s.Add(&PbAuthor{Email: "bob@example.com"}))
 			is.NoErr(s.Commit(ctx))
-			n, err := quarry.Select(quarry.Count()).SelectFrom(PbAuthors).Scalar(ctx, db)
+			n, err := quarry.Select(quarry.CountAll()).SelectFrom(PbAuthors).Scalar(ctx, db)
 			is.NoErr(err)
 			is.Equal(n, int64(2))
 

@@ -66,7 +66,7 @@ func TestSQLRecursiveCTE(t *testing.T) {
 			func(self *quarry.Subquery) *quarry.Query[*SqEmp] {
 				return quarry.Select(SqEmps).Join(self, quarry.Deref(SqEmps.ManagerID).EqExpr(quarry.Ref(self, SqEmps.ID)))
 			})
-		e := quarry.Aliased(SqEmps, quarry.Over(sub))
+		e := quarry.Aliased(SqEmps, quarry.FromSubquery(sub))
 		emps, err := quarry.Select(e).With(sub).OrderBy(e.ID).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(len(emps), 3)
@@ -128,7 +128,7 @@ func TestSQLWindows(t *testing.T) {
 
 		lag, err := quarry.Select4(E.Name, quarry.Lag(E.Name, 1).Over(quarry.Window{}.OrderBy(E.ID)),
 			quarry.Rank().Over(quarry.Window{}.OrderBy(quarry.Cast[int64](quarry.Value(int64(0))))),
-			quarry.Count().Over(quarry.Window{})).OrderBy(E.ID).Limit(2).All(ctx, db)
+			quarry.CountAll().Over(quarry.Window{})).OrderBy(E.ID).Limit(2).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(lag[0].V2, (*string)(nil)) // no row before the first
 		is.Equal(*lag[1].V2, "ann")

@@ -34,7 +34,7 @@ func sqlTree() *quarry.Subquery {
 
 func sqlRenderCases() []sqlRenderCase {
 	E, J, B := SqEmps, SqJobs, SqBonuses
-	boss := quarry.Aliased(E, quarry.Name("boss"))
+	boss := quarry.Aliased(E, quarry.AliasName("boss"))
 	rich := quarry.CTE("sq_rich", quarry.Select(E).Where(E.Salary.Gt(100)))
 	tree := sqlTree()
 	return []sqlRenderCase{
@@ -58,7 +58,7 @@ func sqlRenderCases() []sqlRenderCase {
 			`WITH "sq_rich" AS (SELECT "sq_emps"."id" AS "id", "sq_emps"."name" AS "name", "sq_emps"."dept" AS "dept", "sq_emps"."salary" AS "salary", "sq_emps"."manager_id" AS "manager_id" FROM "sq_emps" WHERE "sq_emps"."salary" > ?) SELECT "sq_rich"."name" FROM "sq_rich" ORDER BY "sq_rich"."name"`,
 			`WITH "sq_rich" AS (SELECT "sq_emps"."id" AS "id", "sq_emps"."name" AS "name", "sq_emps"."dept" AS "dept", "sq_emps"."salary" AS "salary", "sq_emps"."manager_id" AS "manager_id" FROM "sq_emps" WHERE "sq_emps"."salary" > $1) SELECT "sq_rich"."name" FROM "sq_rich" ORDER BY "sq_rich"."name"`,
 			[]any{int64(100)}},
-		{"cte entity", quarry.Select(quarry.Aliased(E, quarry.Over(rich))).With(rich),
+		{"cte entity", quarry.Select(quarry.Aliased(E, quarry.FromSubquery(rich))).With(rich),
 			`WITH "sq_rich" AS (SELECT "sq_emps"."id" AS "id", "sq_emps"."name" AS "name", "sq_emps"."dept" AS "dept", "sq_emps"."salary" AS "salary", "sq_emps"."manager_id" AS "manager_id" FROM "sq_emps" WHERE "sq_emps"."salary" > ?) SELECT "sq_rich"."id", "sq_rich"."name", "sq_rich"."dept", "sq_rich"."salary", "sq_rich"."manager_id" FROM "sq_rich"`,
 			`WITH "sq_rich" AS (SELECT "sq_emps"."id" AS "id", "sq_emps"."name" AS "name", "sq_emps"."dept" AS "dept", "sq_emps"."salary" AS "salary", "sq_emps"."manager_id" AS "manager_id" FROM "sq_emps" WHERE "sq_emps"."salary" > $1) SELECT "sq_rich"."id", "sq_rich"."name", "sq_rich"."dept", "sq_rich"."salary", "sq_rich"."manager_id" FROM "sq_rich"`,
 			[]any{int64(100)}},
@@ -105,7 +105,7 @@ func sqlRenderCases() []sqlRenderCase {
 			[]any{int64(1), int64(2)}},
 		{"first last value count over", quarry.Select3(quarry.FirstValue(E.Name).Over(quarry.PartitionBy(E.Dept).OrderBy(E.Salary)),
 			quarry.LastValue(E.Name).Over(quarry.PartitionBy(E.Dept).OrderBy(E.Salary).Range(quarry.UnboundedPreceding(), quarry.UnboundedFollowing())),
-			quarry.Count().Over(quarry.Window{})),
+			quarry.CountAll().Over(quarry.Window{})),
 			`SELECT first_value("sq_emps"."name") OVER (PARTITION BY "sq_emps"."dept" ORDER BY "sq_emps"."salary"), last_value("sq_emps"."name") OVER (PARTITION BY "sq_emps"."dept" ORDER BY "sq_emps"."salary" RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), count(*) OVER () FROM "sq_emps"`,
 			`SELECT first_value("sq_emps"."name") OVER (PARTITION BY "sq_emps"."dept" ORDER BY "sq_emps"."salary"), last_value("sq_emps"."name") OVER (PARTITION BY "sq_emps"."dept" ORDER BY "sq_emps"."salary" RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), count(*) OVER () FROM "sq_emps"`,
 			nil},
