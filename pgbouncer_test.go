@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/matryer/is"
 	"github.com/quarry-orm/quarry"
 	"github.com/quarry-orm/quarry/dialect/postgres"
@@ -147,39 +145,6 @@ func TestPgBouncerSession(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestPgBouncerDefaultCacheFails shows why the option is needed: with
-// pgx's default mode (named prepared statements cached per client
-// connection), two clients that run the same statement through
-// PgBouncer in transaction mode meet each other's, or miss their own,
-// prepared statement on the shared server connections.
-func TestPgBouncerDefaultCacheFails(t *testing.T) {
-	is := is.New(t)
-	ctx := context.Background()
-	db := quarrytest.PgBouncer(t)
-	is.NoErr(db.CreateAll(ctx, RtCounters))
-	rtSeed(t, db, 1)
-	var failures []string
-	for i := range 10 {
-		s1, s2 := db.Session(), db.Session() // two client connections held
-		for _, s := range []*quarry.Session{s1, s2} {
-			_, err := quarry.Get(ctx, s, RtCounters, int64(1))
-			var pe *pgconn.PgError
-			if errors.As(err, &pe) {
-				failures = append(failures, fmt.Sprintf("round %d: SQLSTATE %s: %s", i, pe.Code, pe.Message))
-			} else {
-				is.NoErr(err)
-			}
-		}
-		is.NoErr(s1.Close(ctx))
-		is.NoErr(s2.Close(ctx))
-	}
-	t.Logf("default statement cache behind PgBouncer (transaction mode): %d failures of 20 reads; first: %v", len(failures), failures[:min(1, len(failures))])
-	is.True(len(failures) > 0) // the default mode does not work behind the pooler
-	for _, f := range failures {
-		is.True(strings.Contains(f, "42P05") || strings.Contains(f, "26000")) // prepared statement already exists / does not exist
 	}
 }
 

@@ -314,9 +314,17 @@ func runAttempt(ctx context.Context, s *Session, fn func(*Session) error) (err e
 	if err != nil {
 		return err
 	}
-	if sp := s.restartSp; sp != nil && s.tx != nil && s.hasMark(sp) {
-		if err := sp.Commit(ctx); err != nil { // flush, RELEASE SAVEPOINT cockroach_restart
+	if sp := s.restartSp; sp != nil {
+		// Flush first: an attempt whose only writes are pending begins its
+		// transaction here, and the savepoint must still be released
+		// before COMMIT.
+		if err := s.Flush(ctx); err != nil {
 			return err
+		}
+		if s.tx != nil && s.hasMark(sp) {
+			if err := sp.Commit(ctx); err != nil { // RELEASE SAVEPOINT cockroach_restart
+				return err
+			}
 		}
 	}
 	return s.Commit(ctx)

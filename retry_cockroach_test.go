@@ -72,9 +72,9 @@ func TestRetryCockroachSavepoint(t *testing.T) {
 		is.Equal(len(retries), 1)
 		is.Equal(rtVerbs(log), []string{
 			"BEGIN", "SAVEPOINT cockroach_restart", // the transaction begins at the first statement
-			"SELECT", "INSERT", "UPDATE",
+			"SELECT", "UPDATE", "INSERT", // a table's UPDATEs before its INSERTs, as SQLAlchemy's flush
 			"ROLLBACK TO SAVEPOINT cockroach_restart",
-			"SELECT", "INSERT", "UPDATE",
+			"SELECT", "UPDATE", "INSERT", // a table's UPDATEs before its INSERTs, as SQLAlchemy's flush
 			"RELEASE SAVEPOINT cockroach_restart", "COMMIT",
 		})
 		is.Equal(rtCounts(t, db), []int64{1, 0}) // row 1 incremented once; row 3 of attempt 2 only

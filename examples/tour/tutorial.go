@@ -44,7 +44,7 @@ func (t *tour) tutorial() error {
 func ptr[T any](v T) *T { return &v }
 
 func (t *tour) createSchema() error {
-	t.say("CreateAll creates the tables that do not exist yet, parents first:")
+	t.say("CreateAll reads the existing tables (any that differ from the mapping is an error), then creates those that do not exist yet, parents first:")
 	return t.db.CreateAll(t.ctx, Users, Addresses, Posts, Keywords, PostKeywords)
 }
 
