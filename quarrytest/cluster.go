@@ -71,31 +71,44 @@ func startCluster() (*cluster, error) {
 	initdb := exec.Command(filepath.Join(bin, "initdb"),
 		"-D", data, "-A", "trust", "-U", "postgres", "--no-sync",
 		"-E", "UTF8", "--no-locale")
+	if err := runTool(initdb, dir, cred, "initdb"); err != nil {
+		return nil, err
+	}
+
+	c, err := startOnFreePort(bin, dir, cred)
+	ok = err == nil
+	return c, err
+}
+
+// runTool runs a server tool (initdb, pg_basebackup) to its end as the
+// server's user, with its output in the error when it fails.
+func runTool(cmd *exec.Cmd, dir string, cred *credential, name string) error {
 	var out bytes.Buffer
-	initdb.Stdout, initdb.Stderr = &out, &out
-	c, err := spawn(initdb, dir, cred)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	c, err := spawn(cmd, dir, cred)
 	if err != nil {
-		return nil, fmt.Errorf("quarrytest: initdb: %w", err)
+		return fmt.Errorf("quarrytest: %s: %w", name, err)
 	}
 	select {
 	case <-c.done:
 	case <-time.After(startTimeout):
 		c.kill()
-		return nil, fmt.Errorf("quarrytest: initdb timed out after %v:\n%s", startTimeout, out.Bytes())
+		return fmt.Errorf("quarrytest: %s timed out after %v:\n%s", name, startTimeout, out.Bytes())
 	}
 	if c.waitErr != nil {
-		return nil, fmt.Errorf("quarrytest: initdb: %v:\n%s", c.waitErr, out.Bytes())
+		return fmt.Errorf("quarrytest: %s: %v:\n%s", name, c.waitErr, out.Bytes())
 	}
+	return nil
+}
 
-	// The free port may be taken between asking and binding: try again.
+// startOnFreePort starts a server on the data directory in dir on a free
+// port; the port may be taken between asking and binding, so it tries
+// again.
+func startOnFreePort(bin, dir string, cred *credential) (*cluster, error) {
 	for attempt := 1; ; attempt++ {
 		c, err := startPostgres(bin, dir, cred)
-		if err == nil {
-			ok = true
-			return c, nil
-		}
-		if attempt == 3 || !strings.Contains(err.Error(), "could not bind") {
-			return nil, err
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "could not bind") {
+			return c, err
 		}
 	}
 }

@@ -1,14 +1,12 @@
 package quarrytest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -100,31 +98,12 @@ func startReplica(primary *cluster) (*cluster, error) {
 	bb := exec.Command(basebackup,
 		"-R", "-D", filepath.Join(dir, "data"), "-d", primary.url,
 		"-X", "stream", "--checkpoint=fast", "--no-sync")
-	var out bytes.Buffer
-	bb.Stdout, bb.Stderr = &out, &out
-	c, err := spawn(bb, dir, cred)
-	if err != nil {
-		return nil, fmt.Errorf("quarrytest: pg_basebackup: %w", err)
+	if err := runTool(bb, dir, cred, "pg_basebackup"); err != nil {
+		return nil, err
 	}
-	select {
-	case <-c.done:
-	case <-time.After(startTimeout):
-		c.kill()
-		return nil, fmt.Errorf("quarrytest: pg_basebackup timed out after %v:\n%s", startTimeout, out.Bytes())
-	}
-	if c.waitErr != nil {
-		return nil, fmt.Errorf("quarrytest: pg_basebackup: %v:\n%s", c.waitErr, out.Bytes())
-	}
-	for attempt := 1; ; attempt++ {
-		c, err := startPostgres(bin, dir, cred)
-		if err == nil {
-			ok = true
-			return c, nil
-		}
-		if attempt == 3 || !strings.Contains(err.Error(), "could not bind") {
-			return nil, err
-		}
-	}
+	c, err := startOnFreePort(bin, dir, cred)
+	ok = err == nil
+	return c, err
 }
 
 // findTool finds a client program of the server in bin: beside initdb,
