@@ -63,6 +63,10 @@ var (
 	// table is joined to itself without an alias. Give the ON clause, or
 	// the left side with JoinFrom or SelectFrom.
 	ErrJoin = errors.New("quarry: cannot infer the join")
+	// ErrCartesian is wrapped by the error of a SELECT whose FROM clause
+	// holds items that no join or condition links (a cartesian product,
+	// usually a forgotten join). [Query.AllowCartesian] allows it.
+	ErrCartesian = errors.New("quarry: cartesian product")
 	// ErrMissingParam is returned when a [Text] parameter has no value.
 	ErrMissingParam = errors.New("quarry: missing text parameter")
 	// ErrTxAborted classifies the error of a statement sent in a

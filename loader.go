@@ -304,10 +304,64 @@ func buildPlan(c *selectCore, root *table) *eagerPlan {
 		p.runtime = append(p.runtime, stmtNodes...)
 		stmtNodes = nil
 	}
+	if err := c.checkContainsJoined(stmtNodes); err != nil {
+		p.err = err
+		return p
+	}
 	if len(stmtNodes) > 0 {
 		p.transform(rootSrc, stmtNodes)
 	}
 	return p
+}
+
+// checkContainsJoined checks that every ContainsEager among nodes reads a
+// source the statement has in its FROM clause. Without the join the
+// related columns would come from a cross join and fill every parent
+// with the same rows.
+func (c *selectCore) checkContainsJoined(nodes []*loadNode) error {
+	for _, n := range nodes {
+		if n.kind != kindContains {
+			continue
+		}
+		target := n.alias
+		if target == nil {
+			target = n.ref.targetSource()
+		}
+		if target != nil && !c.fromHas(target) {
+			return fmt.Errorf("%w: ContainsEager(%s) reads %s, which the statement does not join: add Join(%s) (or the join to the alias) before the option", ErrJoin, n.ref.rel, describeSource(target), n.ref.rel)
+		}
+		if err := c.checkContainsJoined(n.sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fromHas reports whether s is joined, selected from or named by a
+// condition of the statement, that is, part of its FROM clause.
+func (c *selectCore) fromHas(s *source) bool {
+	s = s.identity()
+	for _, j := range c.joins {
+		t := j.target
+		if t == nil && j.rel != nil {
+			t = j.rel.targetSource()
+		}
+		if t != nil && t.identity() == s {
+			return true
+		}
+	}
+	for _, e := range c.explicit {
+		if e.identity() == s {
+			return true
+		}
+	}
+	found := false
+	for _, list := range [][]node{c.items, c.where} {
+		for _, n := range list {
+			n.sources(func(x *source) { found = found || x.identity() == s })
+		}
+	}
+	return found
 }
 
 // checkNodes checks that every step of every path starts at the entity

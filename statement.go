@@ -60,6 +60,12 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	if b.err != nil {
 		return
 	}
+	if !c.cartesian {
+		if err := checkCartesian(elems, c.where, c.having); err != nil {
+			b.fail(err)
+			return
+		}
+	}
 	scope := map[*source]bool{}
 	for _, e := range elems {
 		for _, s := range e.members() {
