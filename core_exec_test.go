@@ -116,18 +116,32 @@ func TestCoreExecResults(t *testing.T) {
 			is.NoErr(err)
 			is.Equal(name, "wendy")
 		})
-		t.Run("Iter and Seq", func(t *testing.T) {
+		t.Run("Rows and Seq", func(t *testing.T) {
 			is := is.New(t)
-			seq, errf := quarry.Select(U.Name).OrderBy(U.ID).Iter(ctx, db)
+			rows := quarry.Select(U.Name).OrderBy(U.ID).Rows(ctx, db)
 			var names []string
-			for n := range seq {
+			for n, err := range rows {
+				is.NoErr(err)
 				names = append(names, n)
 				if len(names) == 3 {
 					break // closes the cursor early
 				}
 			}
-			is.NoErr(errf())
 			is.Equal(names, []string{"ed", "wendy", "mary"})
+			// Each loop runs the statement again.
+			names = nil
+			for n, err := range rows {
+				is.NoErr(err)
+				names = append(names, n)
+			}
+			is.Equal(len(names), 4)
+			// A failing statement yields its error once.
+			calls := 0
+			for _, err := range quarry.Select(U.Name).Where(nil).Rows(ctx, db) {
+				calls++
+				is.True(err != nil)
+			}
+			is.Equal(calls, 1)
 			r, err := quarry.Select(U.ID).OrderBy(U.ID.Desc()).Execute(ctx, db)
 			is.NoErr(err)
 			var ids []int64
@@ -321,18 +335,18 @@ func TestCoreExecSelects(t *testing.T) {
 			is := is.New(t)
 			txt := quarry.Text("SELECT age, fullname, nickname, name, id FROM core_users WHERE name = :n").
 				Columns(U.Age, U.Fullname, U.Nickname, U.Name, U.ID).Bind("n", "ed")
-			u, err := quarry.Select(U).FromStatement(txt).One(ctx, db)
+			u, err := quarry.Select(U).FromText(txt).One(ctx, db)
 			is.NoErr(err)
 			is.Equal(*u, CoreUser{ID: 1, Name: "ed", Fullname: "Ed Jones", Nickname: ptr("eddie"), Age: 30})
 			// Columns linked by position whatever the names are.
 			txt = quarry.Text("SELECT name AS a, id AS b FROM core_users WHERE id = :id").Columns(U.Name, U.ID).Bind("id", 3)
-			names, err := quarry.Select(U.Name).FromStatement(txt).All(ctx, db)
+			names, err := quarry.Select(U.Name).FromText(txt).All(ctx, db)
 			is.NoErr(err)
 			is.Equal(names, []string{"mary"})
 		})
 		t.Run("Text missing parameter", func(t *testing.T) {
 			is := is.New(t)
-			_, err := quarry.Select(U).FromStatement(quarry.Text("SELECT * FROM core_users WHERE name = :who")).All(ctx, db)
+			_, err := quarry.Select(U).FromText(quarry.Text("SELECT * FROM core_users WHERE name = :who")).All(ctx, db)
 			is.True(errors.Is(err, quarry.ErrMissingParam)) // missing :who
 			is.True(strings.Contains(err.Error(), ":who"))  // named
 			_, err = db.Exec(ctx, quarry.Text("DELETE FROM core_users WHERE id = :id"))

@@ -77,9 +77,9 @@ func TestCoreGoldenTutorial(t *testing.T) {
 		{"scalar()", quarry.Select(U.ID).Where(U.Name.Eq("ed")).OrderBy(U.ID), `SELECT users.id AS users_id FROM users WHERE users.name = ? ORDER BY users.id`},
 		{"filter(text).order_by(text)", quarry.Select(U).Where(quarry.Text("id<224")).OrderBy(quarry.Text("id")), users + ` WHERE id<224 ORDER BY id`},
 		{"text params", quarry.Select(U).Where(quarry.Text("id<:value and name=:name")).Bind("value", 224).Bind("name", "fred").OrderBy(U.ID), users + ` WHERE id<? and name=? ORDER BY users.id`},
-		{"from_statement(text)", quarry.Select(U).FromStatement(quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")), `SELECT * FROM users where name=?`},
-		{"text.columns", quarry.Select(U).FromStatement(quarry.Text("SELECT name, id, fullname, nickname FROM users where name=:name").Columns(U.Name, U.ID, U.Fullname, U.Nickname).Bind("name", "ed")), `SELECT name, id, fullname, nickname FROM users where name=?`},
-		{"query(User.id, User.name).from_statement", quarry.Select2(U.ID, U.Name).FromStatement(quarry.Text("SELECT name, id FROM users where name=:name").Columns(U.Name, U.ID).Bind("name", "ed")), `SELECT name, id FROM users where name=?`},
+		{"from_statement(text)", quarry.Select(U).FromText(quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")), `SELECT * FROM users where name=?`},
+		{"text.columns", quarry.Select(U).FromText(quarry.Text("SELECT name, id, fullname, nickname FROM users where name=:name").Columns(U.Name, U.ID, U.Fullname, U.Nickname).Bind("name", "ed")), `SELECT name, id, fullname, nickname FROM users where name=?`},
+		{"query(User.id, User.name).from_statement", quarry.Select2(U.ID, U.Name).FromText(quarry.Text("SELECT name, id FROM users where name=:name").Columns(U.Name, U.ID).Bind("name", "ed")), `SELECT name, id FROM users where name=?`},
 		{"count()", quarry.Select(quarry.CountAll().Label("count_1")).SelectFrom(quarry.Select(U).Where(quarry.Like(U.Name, "%ed")).Subquery()),
 			`SELECT count(*) AS count_1 FROM (SELECT users.id AS users_id, users.name AS users_name, users.fullname AS users_fullname, users.nickname AS users_nickname FROM users WHERE users.name LIKE ?) AS anon_1`},
 		{"func.count(User.name), User.name", quarry.Select2(quarry.Count(U.Name), U.Name).GroupBy(U.Name), `SELECT count(users.name) AS count_1, users.name AS users_name FROM users GROUP BY users.name`},
@@ -126,10 +126,10 @@ func TestCoreGoldenTutorialRows(t *testing.T) {
 		fred, err := quarry.Select(U).Where(quarry.Text("id<:value and name=:name")).Bind("value", 224).Bind("name", "fred").OrderBy(U.ID).One(ctx, db)
 		is.NoErr(err)
 		is.Equal(fred.ID, int64(4))
-		byName, err := quarry.Select(U).FromStatement(quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")).All(ctx, db)
+		byName, err := quarry.Select(U).FromText(quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(byName[0].Fullname, "Ed Jones") // columns matched by name
-		ids, err := quarry.Select2(U.ID, U.Name).FromStatement(quarry.Text("SELECT name, id FROM users where name=:name").Columns(U.Name, U.ID).Bind("name", "ed")).All(ctx, db)
+		ids, err := quarry.Select2(U.ID, U.Name).FromText(quarry.Text("SELECT name, id FROM users where name=:name").Columns(U.Name, U.ID).Bind("name", "ed")).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(ids, []quarry.Row2[int64, string]{{V1: 1, V2: "ed"}})
 		n, err := like.Count(ctx, db)

@@ -54,10 +54,6 @@ type (
 		quarry.Entity[CoreBadTag]
 		ID quarry.Column[int64] `quarry:"id,pk,primary"`
 	}
-	CoreBadNoEntity      struct{ ID int64 }
-	CoreBadNoEntityTable struct {
-		ID quarry.Column[int64] `quarry:"id,pk"`
-	}
 	CoreDupName      struct{ ID int64 }
 	CoreDupNameTable struct {
 		quarry.Entity[CoreDupName]
@@ -88,10 +84,6 @@ func TestCoreMappingErrors(t *testing.T) {
 			[]string{"CoreBadKind.M", "map[string]int", "not supported"}},
 		{"unknown tag option", func() error { _, err := quarry.TryTable[CoreBadTag, CoreBadTagTable]("core_bad6"); return err },
 			[]string{"CoreBadTagTable.ID", `"primary"`}},
-		{"no embedded Entity", func() error {
-			_, err := quarry.TryTable[CoreBadNoEntity, CoreBadNoEntityTable]("core_bad7")
-			return err
-		}, []string{"CoreBadNoEntityTable", "does not embed"}},
 		{"NUL in column name", func() error {
 			_, err := quarry.TryTable[CoreBadColName, CoreBadColNameTable]("core_bad8")
 			return err

@@ -193,13 +193,30 @@ type columnBinder interface {
 // struct field, a type mismatch, no primary key, a duplicate column)
 // panics with a message naming the struct, the field and the problem, so
 // it fails when the program starts; use [TryTable] to get an error instead.
-func Table[E, M any](name string) *M {
-	return Must(TryTable[E, M](name))
+//
+// M must embed quarry.Entity[E] of its own E: Table[Gadget, TagTable],
+// where TagTable embeds Entity[Tag], does not compile.
+func Table[E, M any, PM TableStruct[E, M]](name string) *M {
+	return Must(TryTable[E, M, PM](name))
+}
+
+// TableStruct is the constraint on the table struct M of entity E: a
+// struct whose pointer has the methods of an embedded Entity[E]. Generic
+// code that maps tables names it as [Table] does:
+//
+//	func mapAll[E, M any, PM quarry.TableStruct[E, M]](name string) (*M, error) {
+//		return quarry.TryTable[E, M, PM](name)
+//	}
+type TableStruct[E, M any] interface {
+	*M
+	Source[E]
 }
 
 // TryTable is [Table] returning the mapping error instead of panicking.
 // A table that fails to map registers nothing.
-func TryTable[E, M any](name string) (*M, error) { return TableIn[E, M](defaultMetadata, name) }
+func TryTable[E, M any, PM TableStruct[E, M]](name string) (*M, error) {
+	return TableIn[E, M, PM](defaultMetadata, name)
+}
 
 // bindTable builds the mapping of E to name through M, unregistered.
 func bindTable[E, M any](name string) (*M, *table, error) {

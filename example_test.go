@@ -130,7 +130,7 @@ func ExampleText() {
 	stmt := quarry.Text("SELECT fullname, id FROM core_people WHERE name = :name").
 		Columns(CorePeople.Fullname, CorePeople.ID).
 		Bind("name", "wendy")
-	row, err := quarry.Select2(CorePeople.ID, CorePeople.Fullname).FromStatement(stmt).One(ctx, db)
+	row, err := quarry.Select2(CorePeople.ID, CorePeople.Fullname).FromText(stmt).One(ctx, db)
 	fmt.Println(row.V1, row.V2, err)
 	// Output:
 	// [ed wendy] <nil>

@@ -177,7 +177,7 @@ func Must[T any](v T, err error) T {
 }
 
 // TableIn is [TryTable] mapping into md instead of the default metadata.
-func TableIn[E, M any](md *Metadata, name string) (*M, error) {
+func TableIn[E, M any, PM TableStruct[E, M]](md *Metadata, name string) (*M, error) {
 	if md == nil {
 		return nil, mappingErrorf("TableIn: nil Metadata")
 	}

@@ -77,11 +77,13 @@ func nilCases() []nilCase {
 		{"OneOrNone(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error { _, _, err := users().OneOrNone(ctx, nil); return err }},
 		{"Scalar(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error { _, err := ids().Scalar(ctx, nil); return err }},
 		{"Count(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error { _, err := users().Count(ctx, nil); return err }},
-		{"Iter(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error {
-			seq, done := users().Iter(ctx, nil)
-			for range seq {
+		{"Rows(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error {
+			for _, err := range users().Rows(ctx, nil) {
+				if err != nil {
+					return err
+				}
 			}
-			return done()
+			return errors.New("Rows yielded no error")
 		}},
 		{"Compound.All(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error { return allC(ctx, nil, quarry.Union(users(), users())) }},
 		{"Compound.Count(ctx, nil)", "nil Executor", func(ctx context.Context, db *quarry.DB) error {
@@ -152,7 +154,7 @@ func nilCases() []nilCase {
 		{"OuterJoin(nil)", "zero table struct", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().OuterJoin(nil)) }},
 		{"OuterJoinFrom(nil, nil)", "zero table struct", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().OuterJoinFrom(nil, nil)) }},
 		{"FromStatement(nil)", "nil Statement", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().FromStatement(nil)) }},
-		{"FromStatement((*TextClause)(nil))", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().FromStatement(nilText)) }},
+		{"FromText((*TextClause)(nil))", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().FromText(nilText)) }},
 		{"FromStatement((*Query)(nil))", "nil *Query", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().FromStatement(nilQuery)) }},
 		{"Options(nil)", "nil loader option", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().Options(nil)) }},
 		{"Options(SelectIn(nil))", "SelectIn of a zero relationship", func(ctx context.Context, db *quarry.DB) error {
@@ -421,14 +423,14 @@ func nilCases() []nilCase {
 			return err
 		}},
 		{"(*TextClause)(nil).Columns", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, users().FromStatement(nilText.Columns(GUsers.ID)))
+			return all(ctx, db, users().FromText(nilText.Columns(GUsers.ID)))
 		}},
 		{"(*TextClause)(nil).Subquery", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error {
 			return all(ctx, db, quarry.Select(quarry.CountAll()).SelectFrom(nilText.Subquery()))
 		}},
 		{"(*TextClause)(nil) as condition", "nil *TextClause", func(ctx context.Context, db *quarry.DB) error { return all(ctx, db, users().Where(nilText)) }},
 		{"Text.Columns(nil)", "nil expression", func(ctx context.Context, db *quarry.DB) error {
-			return all(ctx, db, users().FromStatement(quarry.Text("SELECT 1").Columns(nil)))
+			return all(ctx, db, users().FromText(quarry.Text("SELECT 1").Columns(nil)))
 		}},
 		{"TextClause{}", "empty SQL text", func(ctx context.Context, db *quarry.DB) error {
 			_, err := db.Exec(ctx, &quarry.TextClause{})

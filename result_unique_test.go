@@ -232,21 +232,19 @@ func TestResultUniqueTerminals(t *testing.T) {
 				WHERE user_account.name = ?) AS anon_1`
 			is.Equal(selects(log), sqlList(countSQL, countSQL))
 
-			// Iter and Execute read through the same filter.
+			// Rows and Execute read through the same filter.
 			all := quarry.Select(GUsers).Join(GUsers.Addresses).OrderBy(GAddresses.ID)
 			var seq []string
-			it, errf := all.Unique().Iter(ctx, ex)
-			for u := range it {
+			for u, err := range all.Unique().Rows(ctx, ex) {
+				is.NoErr(err)
 				seq = append(seq, u.Name)
 			}
-			is.NoErr(errf())
 			is.Equal(seq, []string{"spongebob", "sandy", "patrick", "squidward"})
 			seq = nil
-			it, errf = all.Iter(ctx, ex)
-			for u := range it {
+			for u, err := range all.Rows(ctx, ex) {
+				is.NoErr(err)
 				seq = append(seq, u.Name)
 			}
-			is.NoErr(errf())
 			is.Equal(seq, []string{"spongebob", "sandy", "sandy", "patrick", "squidward"})
 			res, err := all.Unique().Execute(ctx, ex)
 			is.NoErr(err)
@@ -304,12 +302,11 @@ func TestResultJoinedCollectionUnique(t *testing.T) {
 			if s, ok := ex.(*quarry.Session); ok {
 				s.ExpungeAll()
 			}
-			it, errf := q.Iter(ctx, ex)
 			var seq []*GUser
-			for u := range it {
+			for u, err := range q.Rows(ctx, ex) {
+				is.NoErr(err)
 				seq = append(seq, u)
 			}
-			is.NoErr(errf())
 			check(seq)
 			sandy, err := q.Where(GUsers.Name.Eq("sandy")).One(ctx, ex)
 			is.NoErr(err)

@@ -37,6 +37,8 @@ type selectCore struct {
 	limit    *int64
 	offset   *int64
 	distinct bool
+	// cartesian allows FROM items linked to nothing (cartesian.go).
+	cartesian bool
 	// unique de-duplicates the rows read (Unique); it changes no SQL.
 	unique bool
 	params map[string]any
@@ -75,7 +77,7 @@ func (c *selectCore) clone() *selectCore {
 	return &selectCore{
 		items: slices.Clip(c.items), explicit: slices.Clip(c.explicit), joins: slices.Clip(c.joins),
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
-		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct,
+		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct, cartesian: c.cartesian,
 		unique: c.unique, params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
 		run: c.run, ctes: slices.Clip(c.ctes),
 	}
@@ -228,13 +230,38 @@ func (q *Query[T]) Bind(name string, v any) *Query[T] {
 	})
 }
 
-// FromStatement replaces the whole SQL of the statement with stmt (a
-// [TextClause] with Columns, or a UNION), keeping what the statement selects:
-// Select(Users).FromStatement(text) reads *User values from the text's
-// rows. Columns are linked by position when the Text lists them, by name
-// otherwise.
-func (q *Query[T]) FromStatement(stmt Statement) *Query[T] {
+// TypedStatement is a statement whose rows read as T: a [*Query][T] or a
+// [*Compound][T]. [Query.FromStatement] takes one, so the compiler checks
+// that the rows it reads are the target's: Select(Users).FromStatement of
+// a SELECT of Addresses, or of a column of another type, does not compile.
+type TypedStatement[T any] interface {
+	Statement
+	rowsOf(*T)
+}
+
+func (*Query[T]) rowsOf(*T)    {}
+func (*Compound[T]) rowsOf(*T) {}
+
+// FromStatement replaces the whole SQL of the statement with stmt, a SELECT
+// or set operation whose rows read as the statement's own, keeping what the
+// statement selects and its loader options:
+//
+//	u := quarry.Union(quarry.Select(Users).Where(...), quarry.Select(Users).Where(...))
+//	users, err := quarry.Select(Users).Options(quarry.SelectIn(Users.Addresses)).FromStatement(u).All(ctx, s)
+//
+// The columns line up by position. For SQL text use [Query.FromText].
+func (q *Query[T]) FromStatement(stmt TypedStatement[T]) *Query[T] {
 	return q.with(func(c *selectCore) { c.from = stmtNodeOf(stmt) })
+}
+
+// FromText replaces the whole SQL of the statement with the text statement
+// t, reading what the statement selects from its rows:
+// Select(Users).FromText(quarry.Text("SELECT * FROM users WHERE name = :name")).
+// Columns are linked by position when t lists its [TextClause.Columns],
+// and by name otherwise. The text is not checked against the statement's
+// types: a column of the wrong type is a scan error naming the column.
+func (q *Query[T]) FromText(t *TextClause) *Query[T] {
+	return q.with(func(c *selectCore) { c.from = stmtNodeOf(t) })
 }
 
 // Subquery turns the statement into an anonymous derived table (rendered

@@ -50,8 +50,8 @@ const (
 // and an error naming a field that is not a column of the entity; the
 // object is then left unchanged.
 func (s *Session) Expire(obj any, fields ...string) error {
-	if s.closed {
-		return ErrSessionClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	m, p, err := s.objMeta(obj)
 	if err != nil {
@@ -101,6 +101,9 @@ func (s *Session) Expire(obj any, fields ...string) error {
 // Session.expire_all: see [Session.Expire]. Unflushed column changes are
 // discarded; pending objects are left alone.
 func (s *Session) ExpireAll() {
+	if s.invalid() != nil {
+		return
+	}
 	for st := range s.ids.all() {
 		// Each object is expired on its own: the order of the visit
 		// decides nothing.

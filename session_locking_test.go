@@ -325,7 +325,7 @@ func TestLockingTextStatementBegins(t *testing.T) {
 		s := db.Session()
 		defer s.Close(ctx)
 		log.Reset()
-		got, err := quarry.Select(LkCounters).FromStatement(quarry.Text(
+		got, err := quarry.Select(LkCounters).FromText(quarry.Text(
 			"UPDATE lk_counters SET n = n + 1 WHERE id = :id RETURNING id, n, version").Bind("id", 1)).One(ctx, s)
 		is.NoErr(err)
 		is.Equal(got.N, int64(1))

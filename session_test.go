@@ -263,14 +263,14 @@ func TestSessionTutorial(t *testing.T) {
 			Bind("value", 224).Bind("name", "fred").OrderBy(SessUsers.ID).One(ctx, s)
 		is.NoErr(err)
 		is.True(one == fred)
-		list, err = quarry.Select(SessUsers).FromStatement(quarry.Text("SELECT * FROM sess_users where name=:name").Bind("name", "ed")).All(ctx, s)
+		list, err = quarry.Select(SessUsers).FromText(quarry.Text("SELECT * FROM sess_users where name=:name").Bind("name", "ed")).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(list, []*SessUser{ed})
-		list, err = quarry.Select(SessUsers).FromStatement(quarry.Text("SELECT name, id, fullname, nickname FROM sess_users where name=:name").
+		list, err = quarry.Select(SessUsers).FromText(quarry.Text("SELECT name, id, fullname, nickname FROM sess_users where name=:name").
 			Columns(SessUsers.Name, SessUsers.ID, SessUsers.Fullname, SessUsers.Nickname).Bind("name", "ed")).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(list, []*SessUser{ed})
-		idNames, err := quarry.Select2(SessUsers.ID, SessUsers.Name).FromStatement(quarry.Text("SELECT name, id FROM sess_users where name=:name").
+		idNames, err := quarry.Select2(SessUsers.ID, SessUsers.Name).FromText(quarry.Text("SELECT name, id FROM sess_users where name=:name").
 			Columns(SessUsers.Name, SessUsers.ID).Bind("name", "ed")).All(ctx, s)
 		is.NoErr(err)
 		is.Equal(idNames, []quarry.Row2[int64, string]{{V1: 1, V2: "ed"}})

@@ -30,7 +30,7 @@ func TestSetOpSQL(t *testing.T) {
 			`SELECT anon_1.id, anon_1.name, anon_1.fullname FROM (SELECT user_account.id AS id, user_account.name AS name, user_account.fullname AS fullname FROM user_account WHERE user_account.id < ? UNION ALL SELECT user_account.id AS id, user_account.name AS name, user_account.fullname AS fullname FROM user_account WHERE user_account.id = ?) AS anon_1 ORDER BY anon_1.id`},
 		{"entity from subquery", quarry.Select(inner),
 			`SELECT anon_1.id, anon_1.name, anon_1.fullname FROM (SELECT user_account.id AS id, user_account.name AS name, user_account.fullname AS fullname FROM user_account WHERE user_account.id < ? ORDER BY user_account.id) AS anon_1`},
-		{"text from_statement", quarry.Select(GUsers).FromStatement(text), `SELECT id, name, fullname FROM user_account ORDER BY id`},
+		{"text from_statement", quarry.Select(GUsers).FromText(text), `SELECT id, name, fullname FROM user_account ORDER BY id`},
 		{"text subquery", quarry.Select(tu), `SELECT anon_1.id, anon_1.name, anon_1.fullname FROM (SELECT id, name, fullname FROM user_account ORDER BY id) AS anon_1`},
 		{"union limit offset", quarry.Union(quarry.Select(GUsers.Name), quarry.Select(GAddresses.EmailAddress)).OrderBy(GUsers.Name.Desc()).Limit(2).Offset(1),
 			`SELECT user_account.name FROM user_account UNION SELECT address.email_address FROM address ORDER BY name DESC LIMIT ? OFFSET ?`},
@@ -69,7 +69,7 @@ func TestSetOpRows(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(fullnames(us), all)
 		text := quarry.Text("SELECT id, name, fullname FROM user_account ORDER BY id").Columns(GUsers.ID, GUsers.Name, GUsers.Fullname)
-		us, err = quarry.Select(GUsers).FromStatement(text).All(ctx, db)
+		us, err = quarry.Select(GUsers).FromText(text).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(fullnames(us), all)
 		tu := quarry.Aliased(GUsers, quarry.FromSubquery(text.Subquery()))

@@ -71,11 +71,9 @@ func (s *subquery) outputNameOf(b *builder, info *columnInfo) string {
 			return names[i]
 		}
 	}
-	for i, n := range items {
-		if c, ok := unlabel(n).(*colRef); ok && c.info.name == info.name && c.info.goType == info.goType {
-			return names[i]
-		}
-	}
+	// Columns are matched by where they come from, never by name: a
+	// subquery of another table with the same column names must not fill
+	// this table's entities.
 	b.failf("the subquery does not select %s", info)
 	return info.name
 }

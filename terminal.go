@@ -48,10 +48,21 @@ func (q *Query[T]) Scalar(ctx context.Context, ex Executor) (T, error) {
 	return q.One(ctx, ex)
 }
 
-// Iter runs the statement and returns an iterator over its rows and a
-// function that reports the error that ended it, if any.
-func (q *Query[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() error) {
-	return runIter(q.Execute(ctx, ex))
+// Rows returns the statement's rows for range-over-func. The statement
+// runs when the loop starts (each loop runs it again) and the cursor is
+// closed when the loop ends, also by break:
+//
+//	for u, err := range quarry.Select(Users).Rows(ctx, s) {
+//		if err != nil {
+//			return err
+//		}
+//		...
+//	}
+//
+// An error (running the statement, reading a row, an eager load) is
+// yielded once, with the zero T, and ends the loop.
+func (q *Query[T]) Rows(ctx context.Context, ex Executor) iter.Seq2[T, error] {
+	return rowsOf(func() (*Result[T], error) { return q.Execute(ctx, ex) })
 }
 
 // Count returns the number of rows the statement would return, counting
@@ -97,10 +108,10 @@ func (c *Compound[T]) Scalar(ctx context.Context, ex Executor) (T, error) {
 	return c.One(ctx, ex)
 }
 
-// Iter runs the statement and returns an iterator over its rows and a
-// function that reports the error that ended it, if any.
-func (c *Compound[T]) Iter(ctx context.Context, ex Executor) (iter.Seq[T], func() error) {
-	return runIter(c.Execute(ctx, ex))
+// Rows returns the statement's rows for range-over-func, as [Query.Rows]
+// does.
+func (c *Compound[T]) Rows(ctx context.Context, ex Executor) iter.Seq2[T, error] {
+	return rowsOf(func() (*Result[T], error) { return c.Execute(ctx, ex) })
 }
 
 // Count returns the number of rows the statement would return, counting
@@ -140,11 +151,24 @@ func runOneOrNone[T any](r *Result[T], err error) (T, bool, error) {
 	return r.OneOrNone()
 }
 
-func runIter[T any](r *Result[T], err error) (iter.Seq[T], func() error) {
-	if err != nil {
-		return func(func(T) bool) {}, func() error { return err }
+func rowsOf[T any](run func() (*Result[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		r, err := run()
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer r.Close()
+		for r.Next() {
+			if !yield(r.cur, nil) {
+				return
+			}
+		}
+		if err := r.Close(); err != nil {
+			yield(zero, err)
+		}
 	}
-	return r.Seq(), r.Err
 }
 
 // countOf counts the rows of a statement wrapped as sq.

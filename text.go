@@ -35,8 +35,20 @@ type textPart struct {
 	param string // a parameter follows lit when non-empty
 }
 
-// Text returns a [TextClause] of literal SQL. The argument must be a
-// constant; see [Text].
+// Text returns a [TextClause] of literal SQL:
+//
+//	quarry.Text("SELECT id, name FROM users WHERE name = :name").Bind("name", "ed")
+//
+// The argument must be an untyped string constant: a literal, or a
+// constant declared without a type (const q = "..."). A string variable,
+// a typed constant (const q string = "...") or a string built at run time
+// does not compile, so a value cannot be pasted into the SQL by mistake;
+// values go through :name parameters. (Go cannot tell a typed constant
+// from a variable of its type, so typed constants are refused too.) Use
+// [UnsafeText] for SQL that must be built at run time.
+//
+// The parameter's type is unexported on purpose: only an untyped constant
+// converts to it implicitly.
 func Text(sql textSQL) *TextClause { return parseText(string(sql)) }
 
 // UnsafeText is [Text] for SQL built at run time. Only use it with

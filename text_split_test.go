@@ -125,7 +125,7 @@ func TestTextSecondStatementRefused(t *testing.T) {
 		is.True(errors.Is(err, quarry.ErrInvalidArgument)) // refused, the same error on every backend
 		_, err = db.Exec(ctx, quarry.UnsafeText("DELETE FROM tss_t; DELETE FROM tss_t WHERE id = :id").Bind("id", 1))
 		is.True(errors.Is(err, quarry.ErrInvalidArgument)) // with parameters too
-		_, err = quarry.Select(quarry.CountAll()).FromStatement(quarry.UnsafeText("SELECT 1; DROP TABLE tss_t")).All(ctx, db)
+		_, err = quarry.Select(quarry.CountAll()).FromText(quarry.UnsafeText("SELECT 1; DROP TABLE tss_t")).All(ctx, db)
 		is.True(errors.Is(err, quarry.ErrInvalidArgument)) // as a query
 		is.Equal(log.Count(), 0)                           // nothing was sent
 

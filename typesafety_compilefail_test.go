@@ -123,6 +123,22 @@ var mustNotCompile = []typeProbe{
 	{`var _ []quarry.Row2[int64, int64] = must(quarry.Select2(Users.ID, Users.Name).All(context.Background(), nil))`, `Row2[int64, string]`},
 	// Text takes constant SQL only.
 	{`_ = quarry.Text(userInput())`, `cannot use userInput()`},
+	{`const typed string = "SELECT 1"; _ = quarry.Text(typed)`, `cannot use typed`},
+	{`sql := "SELECT 1"; _ = quarry.Text(sql)`, `cannot use sql`},
+	// A table struct maps its own entity.
+	{`_ = quarry.Table[User, AddressTable]("users2")`, `does not satisfy`},
+	{`type NoEntity struct{ ID quarry.Column[int64] }; _, _ = quarry.TryTable[User, NoEntity]("users2")`, `does not satisfy`},
+	{`_, _ = quarry.TableIn[Address, UserTable](quarry.NewMetadata(), "addresses2")`, `does not satisfy`},
+	// The typed view of a Session takes its entity's objects only.
+	{`_ = quarry.For((*quarry.Session)(nil), Users).Add(&Address{})`, `cannot use &Address{}`},
+	{`_ = quarry.For((*quarry.Session)(nil), Users).Delete(42)`, `cannot use 42`},
+	{`var _ []*Address = quarry.For((*quarry.Session)(nil), Users).Dirty()`, `[]*User`},
+	// FromStatement reads rows of the target's own type; text goes through FromText.
+	{`_ = quarry.Select(Users).FromStatement(quarry.Select(Addresses))`, `TypedStatement[*User]`},
+	{`_ = quarry.Select(Users).FromStatement(quarry.Union(quarry.Select(Addresses), quarry.Select(Addresses)))`, `TypedStatement[*User]`},
+	{`_ = quarry.Select(Users.Name).FromStatement(quarry.UnionAll(quarry.Select(Users.ID), quarry.Select(Users.ID)))`, `TypedStatement[string]`},
+	{`_ = quarry.Select(Users).FromStatement(quarry.Text("SELECT * FROM users"))`, `missing method rowsOf`},
+	{`_ = quarry.Select(Users).FromText(quarry.Select(Users))`, `*quarry.TextClause`},
 }
 
 // mustCompile: natural code from the reference documents.
@@ -162,6 +178,13 @@ var mustCompile = []typeProbe{
 	{code: `_ = Addresses.UserID.EqExpr(Users.ID)`},
 	{code: `var _ []string = must(quarry.Select(Users.Name).All(context.Background(), nil))`},
 	{code: `_ = quarry.Select(Users).Where(quarry.Or(Users.ID.Gt(3), Users.ID.In(1, 2)), Users.Name.Between("a", "m"))`},
+	{code: `_ = quarry.Select(Users).FromStatement(quarry.Union(quarry.Select(Users).Where(Users.ID.Lt(2)), quarry.Select(quarry.Aliased(Users))))`},
+	{code: `_ = quarry.Select2(Users.ID, Users.Name).FromStatement(quarry.Select2(Users.ID, Users.Name).Where(Users.ID.Gt(1)))`},
+	{code: `_ = quarry.Select(Users).FromText(quarry.Text("SELECT * FROM users WHERE name = :name").Bind("name", "ed"))`},
+	{code: `_ = quarry.Select2(Users.Name, Addresses.ID).AllowCartesian()`},
+	{code: `const untyped = "SELECT id FROM users"; _ = quarry.Text(untyped)`},
+	{code: `var _ []*User = quarry.For((*quarry.Session)(nil), quarry.Aliased(Users)).New()`},
+	{code: `for u, err := range quarry.Select(Users).Rows(context.Background(), nil) { _, _ = u.Name, err }`},
 }
 
 // TestTypeSafetyProbes compiles one program holding every probe, one per

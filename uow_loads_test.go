@@ -532,7 +532,7 @@ func TestFromStatementJoinedDefault(t *testing.T) {
 		txt := quarry.Text(`SELECT id, addr_id, item FROM ul_jorders WHERE item = :item`).Bind("item", "j2")
 		for _, ex := range []quarry.Executor{db, db.Session()} {
 			log.Reset()
-			orders, err := quarry.Select(ULJOrders).FromStatement(txt).All(ctx, ex)
+			orders, err := quarry.Select(ULJOrders).FromText(txt).All(ctx, ex)
 			is.NoErr(err)
 			is.Equal(len(orders), 1)
 			is.Equal(orders[0].ID, int64(2))
@@ -542,7 +542,7 @@ func TestFromStatementJoinedDefault(t *testing.T) {
 				"SELECT id, addr_id, item FROM ul_jorders WHERE item = ?",
 				"SELECT ul_addrs.id, ul_addrs.street FROM ul_addrs WHERE ul_addrs.id IN (?)",
 			})
-			plain, err := quarry.Select(ULOrders).FromStatement(quarry.Text(`SELECT id, addr_id, item FROM ul_orders`)).
+			plain, err := quarry.Select(ULOrders).FromText(quarry.Text(`SELECT id, addr_id, item FROM ul_orders`)).
 				Options(quarry.Joined(ULOrders.Addr)).All(ctx, ex)
 			is.NoErr(err)
 			is.Equal(len(plain), 2)

@@ -128,7 +128,7 @@ func (t *tour) guideFromText(s *quarry.Session) error {
 	ctx := t.ctx
 	textual := quarry.Text("SELECT id, name, fullname FROM user_account ORDER BY id").
 		Columns(GUsers.ID, GUsers.Name, GUsers.Fullname)
-	users, err := quarry.Select(GUsers).FromStatement(textual).All(ctx, s)
+	users, err := quarry.Select(GUsers).FromText(textual).All(ctx, s)
 	if err != nil {
 		return err
 	}

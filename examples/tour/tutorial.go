@@ -224,7 +224,7 @@ func (t *tour) textualSQL() error {
 		return err
 	}
 	t.say("%v", fred)
-	eds, err := quarry.Select(Users).FromStatement(
+	eds, err := quarry.Select(Users).FromText(
 		quarry.Text("SELECT * FROM users where name=:name").Bind("name", "ed")).All(ctx, s)
 	if err != nil {
 		return err
@@ -232,12 +232,12 @@ func (t *tour) textualSQL() error {
 	t.say("%v", eds)
 	stmt := quarry.Text("SELECT name, id, fullname, nickname FROM users where name=:name").
 		Columns(Users.Name, Users.ID, Users.Fullname, Users.Nickname)
-	eds, err = quarry.Select(Users).FromStatement(stmt.Bind("name", "ed")).All(ctx, s)
+	eds, err = quarry.Select(Users).FromText(stmt.Bind("name", "ed")).All(ctx, s)
 	if err != nil {
 		return err
 	}
 	t.say("%v", eds)
-	pairs, err := quarry.Select2(Users.ID, Users.Name).FromStatement(
+	pairs, err := quarry.Select2(Users.ID, Users.Name).FromText(
 		quarry.Text("SELECT name, id FROM users where name=:name").Columns(Users.Name, Users.ID).Bind("name", "ed")).All(ctx, s)
 	if err != nil {
 		return err

@@ -173,7 +173,7 @@ func TestMappingPublication(t *testing.T) {
 }
 
 // try maps E to name and returns only the error.
-func try[E, M any](name string) error {
-	_, err := quarry.TryTable[E, M](name)
+func try[E, M any, PM quarry.TableStruct[E, M]](name string) error {
+	_, err := quarry.TryTable[E, M, PM](name)
 	return err
 }
