@@ -127,7 +127,7 @@ func TestCoreRender(t *testing.T) {
 		},
 		{
 			name:   "anonymous and named aliases",
-			stmt:   quarry.Select2(quarry.Aliased(U), quarry.Aliased(U, quarry.AliasName("u1"))).Where(U.Name.Eq("x")),
+			stmt:   quarry.Select2(quarry.Aliased(U), quarry.Aliased(U, quarry.AliasName("u1"))).Where(U.Name.Eq("x")).AllowCartesian(),
 			sqlite: `SELECT "core_users_1"."id", "core_users_1"."name", "core_users_1"."fullname", "core_users_1"."nickname", "core_users_1"."age", "u1"."id" AS "id_1", "u1"."name" AS "name_1", "u1"."fullname" AS "fullname_1", "u1"."nickname" AS "nickname_1", "u1"."age" AS "age_1" FROM "core_users" AS "core_users_1", "core_users" AS "u1", "core_users" WHERE "core_users"."name" = ?`,
 			args:   []any{"x"},
 		},

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
@@ -105,6 +104,9 @@ type table struct {
 	decl        schemaDecl
 	indexes     []Index
 	constraints []Constraint
+	// insertDefaults and updateDefaults are the Go-side values of the
+	// Defaults method (column_default.go).
+	insertDefaults, updateDefaults []colDefault
 	// version is the optimistic-locking counter column, if any.
 	version *columnInfo
 	// md is the Metadata the table is registered in.
@@ -244,116 +246,6 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 	}
 	t.decl = declarationsOf(m)
 	return m, t, nil
-}
-
-func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
-	mt, et := t.tblType, t.goType
-	sawEntity := false
-	for i := 0; i < mt.NumField(); i++ {
-		f := mt.Field(i)
-		ptr := field.At(m, f.Offset)
-		if f.Type == entityType {
-			if !f.Anonymous {
-				return mappingErrorf("%v.%s: Entity must be embedded", mt, f.Name)
-			}
-			rebindEntity(ptr, t.base)
-			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rebindEntity})
-			sawEntity = true
-			continue
-		}
-		fv := field.PointerTo(f.Type, ptr)
-		switch b := fv.(type) {
-		case columnBinder:
-			c, err := t.bindColumnField(f, et, b)
-			if err != nil {
-				return err
-			}
-			b.bindColumn(t.base, c)
-			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rebindColumn(c)})
-		case relationBinder:
-			r, rb, err := b.bindRelation(t, f)
-			if err != nil {
-				return err
-			}
-			t.relations = append(t.relations, r)
-			if rb != nil {
-				t.srcOffsets = append(t.srcOffsets, srcSlot{offset: f.Offset, rebind: rb})
-			}
-		default:
-			if f.IsExported() {
-				return mappingErrorf("%v.%s: field of type %v is neither a Column nor a relationship", mt, f.Name, f.Type)
-			}
-		}
-	}
-	if !sawEntity {
-		return mappingErrorf("%v does not embed quarry.Entity[%v]", mt, et)
-	}
-	if len(t.pk) == 0 {
-		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", et, t.name)
-	}
-	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
-		t.pk[0].autoinc = true
-	}
-	return nil
-}
-
-func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b columnBinder) (*columnInfo, error) {
-	tag, err := parseTag(f.Tag.Get("quarry"))
-	if err != nil {
-		return nil, mappingErrorf("%v.%s: %v", t.tblType, f.Name, err)
-	}
-	fieldName := f.Name
-	if tag.field != "" {
-		fieldName = tag.field
-	}
-	sf, ok := et.FieldByName(fieldName)
-	if !ok || len(sf.Index) != 1 && !sf.IsExported() {
-		return nil, mappingErrorf("%v.%s: struct %v has no field %s", t.tblType, f.Name, et, fieldName)
-	}
-	vt := b.valueType()
-	if sf.Type != vt {
-		return nil, mappingErrorf("%v.%s is Column[%v] but %v.%s is %v", t.tblType, f.Name, vt, et, fieldName, sf.Type)
-	}
-	name := tag.name
-	if name == "" {
-		name = snakeCase(f.Name)
-	}
-	if err := checkIdent(name, 0); err != nil {
-		return nil, mappingErrorf("%v.%s: column name: %v", t.tblType, f.Name, err)
-	}
-	if _, dup := t.byName[name]; dup {
-		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.tblType, f.Name, name, t.name)
-	}
-	gk, err := kindOf(vt, tag.sqlType != "")
-	kind, nullable := gk.kind, gk.nullable
-	if err != nil {
-		return nil, mappingErrorf("%v.%s: %v", et, fieldName, err)
-	}
-	c := &columnInfo{
-		table: t, name: name, field: fieldName, offset: sf.Offset, goType: vt,
-		kind: kind, elem: gk.elem, typer: gk.typer, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
-		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
-		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
-	}
-	if tag.omitZero && (!tag.hasDef || tag.pk || tag.version) {
-		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, f.Name)
-	}
-	c.zeroDefault = tag.hasDef && !tag.pk && !tag.version && (tag.omitZero || nullable && nullField(vt))
-	if tag.fk != "" {
-		c.fk = &foreignKey{ref: tag.fk, onDelete: tag.onDelete, onUpdate: tag.onUpdate}
-	}
-	if tag.version {
-		if kind < dialect.KindInt16 || kind > dialect.KindInt64 || nullable {
-			return nil, mappingErrorf("%v.%s: a version column must be a non-null integer", et, fieldName)
-		}
-		t.version = c
-	}
-	t.columns = append(t.columns, c)
-	t.byName[name] = c
-	if c.pk {
-		t.pk = append(t.pk, c)
-	}
-	return c, nil
 }
 
 // nullField reports whether a field of type t holds NULL when zero: a

@@ -122,6 +122,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 				continue
 			}
 		}
+		ch.cols = u.applyUpdateDefaults(m, ch.st.obj, ch.cols)
 		if err := u.update(m, d, ch.st, ch.cols); err != nil {
 			return err
 		}
@@ -268,6 +269,7 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 		return err
 	}
 	for _, st := range objs {
+		u.applyInsertDefaults(m, st.obj)
 		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
 			m.setVersion(m.version.ptr(st.obj), 1)
 			st.filled = append(st.filled, m.version)

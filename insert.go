@@ -256,11 +256,22 @@ func (c *insertNode) shapeOf(m *tableMeta) *insertShape {
 
 // batches splits an INSERT of objects into runs of one shape, each under
 // the dialect's parameter limit, in the order of the objects.
+//
+// It runs when the statement is executed, after the mappings are
+// configured: the objects' OnInsert defaults are set first, so that the
+// shapes see them and the objects hold what was written.
 func (c *insertNode) batches(d Dialect) ([]dmlNode, error) {
 	if len(c.objs) == 0 {
 		return []dmlNode{c}, nil
 	}
 	m := metaOf(c.t)
+	for _, obj := range c.objs {
+		for _, def := range c.t.insertDefaults {
+			if m.isZero(def.col, obj) {
+				def.set(def.col.ptr(obj))
+			}
+		}
+	}
 	var out []dmlNode
 	objs := c.objs
 	for len(objs) > 0 {

@@ -119,6 +119,7 @@ type (
 type schemaDecl struct {
 	indexes     func() []Index
 	constraints func() []Constraint
+	defaults    func() []ColumnDefault
 	done        bool
 	err         error
 }
@@ -130,6 +131,9 @@ func declarationsOf(m any) schemaDecl {
 	}
 	if x, ok := m.(constraintDeclarer); ok {
 		d.constraints = x.Constraints
+	}
+	if x, ok := m.(defaultDeclarer); ok {
+		d.defaults = x.Defaults
 	}
 	return d
 }
@@ -159,6 +163,12 @@ func (t *table) declare() error {
 				return err
 			}
 			t.constraints = append(t.constraints, c)
+		}
+	}
+	if d.defaults != nil {
+		if err := t.declareDefaults(d.defaults()); err != nil {
+			d.err = err
+			return err
 		}
 	}
 	return nil
