@@ -63,6 +63,11 @@ type source struct {
 	// err is the error of an alias made with a nil option (Aliased),
 	// reported wherever the alias is rendered.
 	err error
+	// load is the columns an entity alias over a subquery loads, those
+	// the subquery selects (column_load.go); strict makes a column the
+	// subquery lacks an error instead (StrictColumns).
+	load   *loadSet
+	strict bool
 }
 
 func (s *source) isAlias() bool { return s.alias != "" || s.anonymous }
@@ -111,6 +116,9 @@ type table struct {
 	md *Metadata
 	// hooks are the lifecycle hooks *E implements (hooks.go).
 	hooks entityHooks
+	// defaultLoad is the columns a SELECT of the entity loads when some
+	// are tagged deferred; nil when it loads every column (column_load.go).
+	defaultLoad *loadSet
 }
 
 type srcSlot struct {
@@ -176,6 +184,9 @@ type columnBinder interface {
 //	omitzero      with default=: a zero field is left to the default
 //	fk=table.col  a foreign key, with ondelete= and onupdate= actions
 //	version       an integer version counter (optimistic locking)
+//	deferred      not loaded by a SELECT of the entity until asked for
+//	              (Undefer, Session.LoadColumns): for a large TEXT or JSON
+//	              column; see [LoadOnly]
 //	field=Name    the struct field, when it is named differently
 //
 // The value in the struct is what an INSERT writes: false, 0 and "" are
@@ -277,6 +288,7 @@ func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
 		t.pk[0].autoinc = true
 	}
+	t.defaultLoad = newLoadSet(t, func(c *columnInfo) bool { return !c.deferred })
 	return nil
 }
 
@@ -316,7 +328,10 @@ func (t *table) bindColumnField(f reflect.StructField, et reflect.Type, b column
 		table: t, name: name, field: fieldName, offset: sf.Offset, goType: vt,
 		kind: kind, elem: gk.elem, typer: gk.typer, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
 		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
-		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
+		noAuto: tag.noAuto, deferred: tag.deferred, index: len(t.columns), colOps: b.ops(),
+	}
+	if tag.deferred && (tag.pk || tag.version) {
+		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.tblType, f.Name)
 	}
 	if tag.omitZero && (!tag.hasDef || tag.pk || tag.version) {
 		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, f.Name)

@@ -200,6 +200,9 @@ func Aliased[M any, PM interface {
 		}
 		o(src)
 	}
+	if src.sub != nil {
+		src.load = subqueryLoad(src.table, src.sub)
+	}
 	cp := new(M)
 	*cp = *t
 	p := PM(cp)
