@@ -427,7 +427,9 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		// A changed object after Commit stays soft-expired.
 	case len(rest) == 0:
 		st.expired = 0
-	case st.expired == expireDeferred || o.populate && st.expired == 0:
+	case st.expired == 0 || st.expired == expireDeferred || onlyDeferred(rest):
+		// What is left is unloaded, not stale: Get need not reload it
+		// (a reload would leave the deferred columns out again).
 		st.expired = expireDeferred
 	default:
 		st.expired = expireCols
@@ -437,6 +439,16 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		s.setExpiredCols(st, rest)
 	}
 	return st.obj, repeat, nil
+}
+
+// onlyDeferred reports whether every column of cols is tagged deferred.
+func onlyDeferred(cols []*columnInfo) bool {
+	for _, c := range cols {
+		if !c.deferred {
+			return false
+		}
+	}
+	return true
 }
 
 // setExpiredCols records cols as the expired or unloaded columns of st.

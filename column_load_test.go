@@ -564,3 +564,33 @@ func TestGuideUserAddressSubq(t *testing.T) {
 		is.Equal(got, quarry.Row2[int64, string]{V1: 2, V2: "sandy@squirrelpower.org"})
 	})
 }
+
+// Expiry and partial loading together: after ExpireAll, Get reloads the
+// object once (its deferred column left out again) and then returns it
+// without SQL; after Commit a full statement refreshes every column.
+func TestDfExpireThenGet(t *testing.T) {
+	dfEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		o, err := quarry.Get(ctx, s, DfOrders, int64(1))
+		is.NoErr(err)
+		s.ExpireAll()
+		is.Equal(s.Unloaded(o), []string{"ID", "UserID", "AddressID", "Description", "IsOpen"})
+		log.Reset()
+		for range 2 {
+			got, err := quarry.Get(ctx, s, DfOrders, int64(1))
+			is.NoErr(err)
+			is.True(got == o)
+		}
+		is.Equal(log.Count(), 1)
+		is.Equal(s.Unloaded(o), []string{"Description"})
+
+		is.NoErr(s.Commit(ctx))
+		_, err = db.Exec(ctx, quarry.Text(`UPDATE df_orders SET description = 'changed', isopen = 3 WHERE id = 1`))
+		is.NoErr(err)
+		_, err = quarry.Select(DfOrders).Where(DfOrders.ID.Eq(1)).Options(quarry.Undefer(DfOrders)).One(ctx, s)
+		is.NoErr(err)
+		is.Equal([]any{o.Description, o.IsOpen}, []any{"changed", int64(3)})
+		is.Equal(s.Unloaded(o), nil)
+	})
+}
