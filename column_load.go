@@ -544,3 +544,43 @@ func (s *Session) Unloaded(obj any) []string {
 	}
 	return out
 }
+
+// loadOwnerCols loads, before a load of rel, the columns its keys are
+// read from (a many-to-one's foreign key) where a statement left them
+// unloaded in parents and the program has not set them: the load would
+// otherwise look for the zero key. One SELECT per such parent, through
+// the load's connection; parents fully loaded cost nothing.
+func (lc *loadCtx) loadOwnerCols(rel *relationship, parents []field.Ptr) error {
+	s := lc.sess
+	if s == nil || len(s.expiredCols) == 0 {
+		return nil
+	}
+	m := s.meta(rel.owner)
+	owner := rel.ownerCols()
+	for _, p := range parents {
+		st := s.stateOf(m, p)
+		if st == nil || st.status != statusPersistent || st.obj != p {
+			continue
+		}
+		list := s.expiredCols[st]
+		var due []*columnInfo
+		for _, c := range owner {
+			if slices.Contains(list, c) && c.equal(c.ptr(st.obj), c.ptr(st.snap)) {
+				due = append(due, c)
+			}
+		}
+		if len(due) == 0 {
+			continue
+		}
+		ls := newLoadSet(m.t, func(c *columnInfo) bool { return slices.Contains(due, c) })
+		q := byKeyQuery(m.t, ls, keyValues(m, st.snap))
+		r, err := execute(lc.ctx, lc.held, q, func() rowReader[field.Ptr] { return &tableReader{t: m.t, ls: ls} })
+		if err != nil {
+			return err
+		}
+		if _, err := r.One(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

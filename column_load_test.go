@@ -550,6 +550,15 @@ func TestGuideUserAddressSubq(t *testing.T) {
 		is.Equal(s.Unloaded(a), []string{"UserID"})
 		is.Equal(s.Unloaded(u), nil)
 
+		// Loading the address's user first loads the foreign key the
+		// subquery lacked.
+		log.Reset()
+		is.NoErr(GAddresses.User.Load(ctx, s, a))
+		is.True(a.User == u)
+		is.Equal(a.UserID, int64(2))
+		is.Equal(dfSQL(log)[0], "SELECT address.id, address.user_id FROM address WHERE address.id = ?")
+		is.Equal(s.Unloaded(a), nil)
+
 		// A change flushes without touching user_id; loading it later
 		// reads the row's value.
 		a.EmailAddress = "sandy@squirrelpower.org"

@@ -434,7 +434,8 @@ func copyArg(v any) any {
 // Get returns the object of src's entity with the given primary key
 // (values in the order of the key columns, for composite keys). An object
 // already in the Session's identity map is returned without SQL, unless
-// it is expired (after Commit or Rollback), in which case it is reloaded;
+// it is expired (after Commit or Rollback), in which case it is reloaded
+// (one partially loaded, see [LoadOnly], counts as loaded);
 // otherwise Get autoflushes and selects the row. It returns [ErrNoResult]
 // when no row has the key, and for an object the Session has marked for
 // deletion. An expired object whose row is gone (deleted by another

@@ -96,6 +96,9 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 // related rows read (nil for all).
 func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node, ls *loadSet) error {
 	rel := ref.rel
+	if err := lc.loadOwnerCols(rel, parents); err != nil {
+		return wrapErr(err, "loading %s", rel)
+	}
 	ownerCols := rel.ownerCols()
 	var keys []any
 	byKey := map[any]bool{}
