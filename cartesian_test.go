@@ -118,3 +118,28 @@ func TestContainsEagerNeedsJoin(t *testing.T) {
 		is.Equal(got[1].User, got[0].User)
 	})
 }
+
+// An alias over a subquery reads the subquery's columns by where they come
+// from: a subquery of another table, whatever its column names, does not
+// fill the alias's entities.
+func TestSubqueryColumnProvenance(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		loadGuide(t, db)
+		ctx := context.Background()
+		log.Reset()
+		items := quarry.Select(GItems).Subquery()
+		wrong := quarry.Aliased(GUsers, quarry.FromSubquery(items))
+		_, err := quarry.Select(wrong).All(ctx, db)
+		is.True(err != nil)
+		is.True(strings.Contains(err.Error(), "user_account.id"))
+		log.AssertCount(t, 0)
+
+		// The same table's subquery, aliased, is read.
+		sq := quarry.Select(GUsers).Where(GUsers.ID.Lt(3)).Subquery()
+		u := quarry.Aliased(GUsers, quarry.FromSubquery(sq))
+		got, err := quarry.Select(u).OrderBy(u.ID).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(names(got), []string{"spongebob", "sandy"})
+	})
+}

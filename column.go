@@ -79,7 +79,10 @@ type columnInfo struct {
 	// as it is.
 	zeroDefault bool
 	fk          *foreignKey
-	index       int
+	// deferred leaves the column out of a SELECT of the entity
+	// (column_load.go).
+	deferred bool
+	index    int
 	colOps
 }
 

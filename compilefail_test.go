@@ -151,6 +151,9 @@ func TestCompileFail(t *testing.T) {
 		{"loader_option_other_entity",
 			`_ = quarry.Select(Addresses).Options(quarry.SelectIn(Users.Addresses))`,
 			[]string{"Option[*User]", "Option[*Address]"}},
+		{"column_option_other_entity",
+			`_ = quarry.Select(Addresses).Options(quarry.LoadOnly(Users, Users.Name))`,
+			[]string{"Option[*User]", "Option[*Address]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -99,6 +99,14 @@
 // [SubqueryLoad], [ContainsEager], [Raise], [NoLoad]. There is no hidden
 // I/O on field access.
 //
+// # Column loading
+//
+// [LoadOnly], [Defer], [Undefer] and the deferred column tag leave columns
+// out of a SELECT of an entity, as does an alias over a subquery that
+// lacks them ([FromSubquery]): they are unloaded, at their zero value,
+// until [Session.LoadColumns] or a later statement reads them, and a
+// flush never writes one the program left alone.
+//
 // # Dialects
 //
 // The dialect packages open a [DB]: dialect/sqlite (modernc.org/sqlite,

@@ -62,6 +62,11 @@ type source struct {
 	// err is the error of an alias made with a nil option (Aliased),
 	// reported wherever the alias is rendered.
 	err error
+	// load is the columns an entity alias over a subquery loads, those
+	// the subquery selects (column_load.go); strict makes a column the
+	// subquery lacks an error instead (StrictColumns).
+	load   *loadSet
+	strict bool
 }
 
 func (s *source) isAlias() bool { return s.alias != "" || s.anonymous }
@@ -113,6 +118,9 @@ type table struct {
 	md *Metadata
 	// hooks are the lifecycle hooks *E implements (hooks.go).
 	hooks entityHooks
+	// defaultLoad is the columns a SELECT of the entity loads when some
+	// are tagged deferred; nil when it loads every column (column_load.go).
+	defaultLoad *loadSet
 }
 
 type srcSlot struct {
@@ -178,6 +186,9 @@ type columnBinder interface {
 //	omitzero      with default=: a zero field is left to the default
 //	fk=table.col  a foreign key, with ondelete= and onupdate= actions
 //	version       an integer version counter (optimistic locking)
+//	deferred      not loaded by a SELECT of the entity until asked for
+//	              (Undefer, Session.LoadColumns): for a large TEXT or JSON
+//	              column; see [LoadOnly]
 //	field=Name    the struct field, when it is named differently
 //
 // The value in the struct is what an INSERT writes: false, 0 and "" are

@@ -252,3 +252,38 @@ func (h countingHandler) Handle(context.Context, slog.Record) error {
 }
 func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+// LoadOnly keeps wide rows cheap: the statement selects the columns named
+// (and the primary key), the others are left unloaded at their zero
+// value until Session.LoadColumns or a later statement reads them. A
+// flush never writes an unloaded column the program left alone. Defer
+// and Undefer, and the deferred column tag, work the same way.
+func ExampleLoadOnly() {
+	ctx := context.Background()
+	db := exampleTutorialDB()
+	defer db.Close()
+	s := db.Session()
+	defer s.Close(ctx)
+
+	q := quarry.Select(TUsers).Options(quarry.LoadOnly(TUsers, TUsers.Name)).OrderBy(TUsers.ID)
+	fmt.Println(q)
+	users, err := q.All(ctx, s)
+	if err != nil {
+		panic(err)
+	}
+	ed := users[0]
+	fmt.Printf("%s %q %v\n", ed.Name, ed.Fullname, s.Unloaded(ed))
+
+	ed.Name = "eddie" // the UPDATE writes name only
+	if err := s.Commit(ctx); err != nil {
+		panic(err)
+	}
+	if err := s.LoadColumns(ctx, ed, "Fullname"); err != nil {
+		panic(err)
+	}
+	fmt.Println(ed.Name, ed.Fullname)
+	// Output:
+	// SELECT users.id, users.name FROM users ORDER BY users.id
+	// ed "" [Fullname Nickname]
+	// eddie Ed Jones
+}

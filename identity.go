@@ -347,7 +347,7 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 				return st.obj, repeat, nil
 			}
 		case expireForce:
-		case expireAll, expireCols:
+		case expireAll, expireCols, expireDeferred:
 			s.refreshExpiredCols(st, obj)
 			return st.obj, repeat, nil
 		default:
@@ -373,11 +373,13 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 type tableReader struct {
 	t   *table
 	obj field.Ptr
+	// ls is the columns read, nil for all (column_load.go).
+	ls *loadSet
 }
 
 func (r *tableReader) prepare(dst []any) []any {
 	r.obj = r.t.newObj()
-	for _, c := range r.t.columns {
+	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.dest(c.ptr(r.obj)))
 	}
 	return dst
@@ -388,15 +390,16 @@ func (r *tableReader) finish(rc *readCtx) (field.Ptr, error) {
 		rc.afterLoad(r.t, r.obj)
 		return r.obj, nil
 	}
-	return rc.merge(r.t, r.obj), nil
+	return rc.mergeCols(r.t, r.obj, r.ls), nil
 }
 
 // byKeyQuery builds SELECT <columns> FROM t WHERE <pk> = ... for values
 // given in key-column order.
-func byKeyQuery(t *table, pk []any) *selectCore {
+func byKeyQuery(t *table, ls *loadSet, pk []any) *selectCore {
 	src := t.base
-	items := make([]node, len(t.columns))
-	for i, c := range t.columns {
+	cols := ls.columnsOf(t)
+	items := make([]node, len(cols))
+	for i, c := range cols {
 		items[i] = &colRef{src: src, info: c}
 	}
 	where := make([]node, len(t.pk))
@@ -431,7 +434,8 @@ func copyArg(v any) any {
 // Get returns the object of src's entity with the given primary key
 // (values in the order of the key columns, for composite keys). An object
 // already in the Session's identity map is returned without SQL, unless
-// it is expired (after Commit or Rollback), in which case it is reloaded;
+// it is expired (after Commit or Rollback), in which case it is reloaded
+// (one partially loaded, see [LoadOnly], counts as loaded);
 // otherwise Get autoflushes and selects the row. It returns [ErrNoResult]
 // when no row has the key, and for an object the Session has marked for
 // deletion. An expired object whose row is gone (deleted by another
@@ -457,10 +461,10 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error
 	if err != nil {
 		return nil, err
 	}
-	if st != nil && st.expired == 0 {
+	if st != nil && st.loaded() {
 		return st.obj, nil
 	}
-	p, err := s.loadByKey(ctx, m, pk, s.autoflush)
+	p, err := s.loadByKey(ctx, m, t.defaultLoad, pk, s.autoflush)
 	if st != nil && errors.Is(err, ErrNoResult) && !s.crit.hides(t) {
 		s.forgetVanished(st)
 	}
@@ -490,13 +494,13 @@ func (s *Session) forgetVanished(st *objState) {
 	}
 }
 
-func (s *Session) loadByKey(ctx context.Context, m *tableMeta, pk []any, autoflush bool) (field.Ptr, error) {
-	q := byKeyQuery(m.t, pk)
+func (s *Session) loadByKey(ctx context.Context, m *tableMeta, ls *loadSet, pk []any, autoflush bool) (field.Ptr, error) {
+	q := byKeyQuery(m.t, ls, pk)
 	ex := Executor(s)
 	if !autoflush {
 		ex = noFlush{s}
 	}
-	r, err := execute(ctx, ex, q, func() rowReader[field.Ptr] { return &tableReader{t: m.t} })
+	r, err := execute(ctx, ex, q, func() rowReader[field.Ptr] { return &tableReader{t: m.t, ls: ls} })
 	if err != nil {
 		return nil, err
 	}
@@ -542,7 +546,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 		pk[i] = c.value(c.ptr(st.snap))
 	}
 	st.expired = expireForce
-	if _, err := s.loadByKey(ctx, m, pk, false); err != nil {
+	if _, err := s.loadByKey(ctx, m, nil, pk, false); err != nil {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
 		}

@@ -44,17 +44,41 @@ type Option[T any] interface {
 	optionFor(*T)
 }
 
-// Options adds loader options (eager loading) to the statement.
+// Options adds loader options to the statement: eager loading of
+// relationships ([SelectIn], [Joined], ...) and the columns loaded
+// ([LoadOnly], [Defer], [Undefer]), which change the SELECT list at once.
 func (q *Query[T]) Options(opts ...Option[T]) *Query[T] {
-	return q.with(func(c *selectCore) {
-		for _, o := range opts {
-			if o == nil {
-				c.fail(invalidArg("nil loader option"))
-				continue
-			}
-			c.opts = append(c.opts, o.loader())
+	q = q.orFailed()
+	c := q.core.clone()
+	var cols []*colOption
+	for _, o := range opts {
+		if o == nil {
+			c.fail(invalidArg("nil loader option"))
+			continue
 		}
-	})
+		if co, ok := o.loader().(*colOption); ok {
+			cols = append(cols, co)
+			continue
+		}
+		c.opts = append(c.opts, o.loader())
+	}
+	read := q.read
+	if len(cols) > 0 && c.err == nil {
+		ls, err := applyColumnOptions(c, cols)
+		if err != nil {
+			c.fail(err)
+		} else {
+			inner := read
+			read = func() rowReader[T] {
+				r := inner()
+				if pr, ok := r.(partialReader); ok {
+					pr.setLoad(ls)
+				}
+				return r
+			}
+		}
+	}
+	return &Query[T]{core: c, read: read}
 }
 
 // loadKind is the strategy of one loader option.
@@ -82,6 +106,19 @@ type loadNode struct {
 	sub   []*loadNode
 	// dflt marks a node added for a relationship's default strategy.
 	dflt bool
+	// cols are the column options of the related entity (LoadOnly,
+	// Defer, Undefer under the loader); load is the columns they and
+	// the deferred tags leave, computed by checkNodes.
+	cols []*colOption
+	load *loadSet
+}
+
+// targetLoad returns the columns of the related entity n loads.
+func (n *loadNode) targetLoad() (*loadSet, error) {
+	if n.load != nil || len(n.cols) > 0 {
+		return n.load, nil
+	}
+	return n.ref.rel.targetLoad(nil)
 }
 
 func (n *loadNode) loaderKind() string { return n.kind.String() }
@@ -101,8 +138,11 @@ func newOpt[P, C any](kind loadKind, rel Rel[P, C], alias *source, sub []Option[
 		if s == nil {
 			continue
 		}
-		if sn, ok := s.loader().(*loadNode); ok {
+		switch sn := s.loader().(type) {
+		case *loadNode:
 			n.sub = append(n.sub, sn)
+		case *colOption:
+			n.cols = append(n.cols, sn)
 		}
 	}
 	return eagerOpt[P]{n: n}
@@ -192,9 +232,14 @@ func NoLoad[P, C any](rel Rel[P, C]) Option[*P] {
 
 // eagerRoot is implemented by the reader of a whole entity, the only
 // statement shape loader options apply to.
-type eagerRoot interface{ eagerTable() *table }
+type eagerRoot interface {
+	eagerTable() *table
+	// eagerWidth is the number of columns the reader reads.
+	eagerWidth() int
+}
 
 func (r *entityReader[E]) eagerTable() *table { return r.t }
+func (r *entityReader[E]) eagerWidth() int    { return len(r.ls.columnsOf(r.t)) }
 
 // eagerPlan is what a statement's loaders do, computed once per statement.
 type eagerPlan struct {
@@ -381,6 +426,16 @@ func checkNodes(parent *table, nodes []*loadNode) error {
 		if n.alias != nil && n.alias.table == nil && n.alias.sub == nil {
 			return errZeroSource
 		}
+		if len(n.cols) > 0 {
+			if n.kind == kindJoined || n.kind == kindContains {
+				return fmt.Errorf("%w: column options (%s) under %s(%s): a statement loader reads every column; use them under SelectIn or SubqueryLoad", ErrInvalidArgument, n.cols[0].kind, n.kind, n.ref.rel)
+			}
+			ls, err := n.ref.rel.targetLoad(n.cols)
+			if err != nil {
+				return err
+			}
+			n.load = ls
+		}
 		if err := checkNodes(n.ref.rel.target, n.sub); err != nil {
 			return err
 		}
@@ -441,7 +496,7 @@ func applyEager[T any](st statementNode, reader rowReader[T]) (statementNode, ro
 		return st, reader, nil, nil
 	}
 	var root *table
-	if er, ok := reader.(eagerRoot); ok && len(c.items) == len(er.eagerTable().columns) {
+	if er, ok := reader.(eagerRoot); ok && len(c.items) == er.eagerWidth() {
 		root = er.eagerTable()
 	}
 	if root == nil && len(c.opts) == 0 {

@@ -27,9 +27,11 @@ func (p *eagerPlan) transform(rootSrc *source, nodes []*loadNode) {
 		inner.opts = nil
 		sq := newSubquery(inner, "")
 		ent := &source{table: p.root, anonymous: true, sub: sq.src.sub, over: sq.src}
-		items := make([]node, len(p.root.columns))
-		for i, col := range p.root.columns {
-			items[i] = &colRef{src: ent, info: col}
+		// The root's columns as the statement selects them (all, or
+		// those its column options load).
+		items := make([]node, len(c.items))
+		for i, n := range c.items {
+			items[i] = &colRef{src: ent, info: n.(*colRef).info}
 		}
 		m := map[*source]*source{rootSrc.identity(): ent}
 		var order []node
@@ -118,6 +120,16 @@ func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, pa
 	}
 }
 
+// loadColumnsOf is columnsOf for the columns ls loads.
+func loadColumnsOf(src *source, ls *loadSet) []node {
+	cols := ls.columnsOf(src.table)
+	out := make([]node, len(cols))
+	for i, col := range cols {
+		out[i] = &colRef{src: src, info: col}
+	}
+	return out
+}
+
 func columnsOf(src *source) []node {
 	out := make([]node, len(src.table.columns))
 	for i, col := range src.table.columns {
@@ -181,7 +193,7 @@ func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
 		started: make([]map[field.Ptr]bool, n), pairs: make([]map[[2]field.Ptr]struct{}, n),
 		kids: make([][]field.Ptr, n), kidSeen: make([]map[field.Ptr]struct{}, n)}
 	for i, sl := range p.reads {
-		rd.rows[i] = newOptionalRow(sl.src.table)
+		rd.rows[i] = newOptionalRow(sl.src.table, nil)
 		rd.started[i] = map[field.Ptr]bool{}
 		rd.pairs[i] = map[[2]field.Ptr]struct{}{}
 		rd.kidSeen[i] = map[field.Ptr]struct{}{}

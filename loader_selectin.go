@@ -21,11 +21,13 @@ type relRowReader struct {
 	t     *table
 	obj   field.Ptr
 	extra []any
+	// ls is the columns read, nil for all (column_load.go).
+	ls *loadSet
 }
 
 func (r *relRowReader) prepare(dst []any) []any {
 	r.obj = r.t.newObj()
-	for _, c := range r.t.columns {
+	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.dest(c.ptr(r.obj)))
 	}
 	for i := range r.extra {
@@ -37,7 +39,7 @@ func (r *relRowReader) prepare(dst []any) []any {
 func (r *relRowReader) finish(rc *readCtx) (relRow, error) {
 	obj := r.obj
 	if rc.ids != nil {
-		obj = rc.merge(r.t, obj)
+		obj = rc.mergeCols(r.t, obj, r.ls)
 	} else {
 		rc.afterLoad(r.t, obj)
 	}
@@ -50,10 +52,10 @@ func (r *relRowReader) finish(rc *readCtx) (relRow, error) {
 }
 
 // readRelRows runs a load statement and returns its rows.
-func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int) ([]relRow, error) {
+func (lc *loadCtx) readRelRows(rel *relationship, core *selectCore, nExtra int, ls *loadSet) ([]relRow, error) {
 	held := lc.conn(rel)
 	res, err := execute(lc.ctx, held, core, func() rowReader[relRow] {
-		return &relRowReader{t: rel.target, extra: make([]any, nExtra)}
+		return &relRowReader{t: rel.target, extra: make([]any, nExtra), ls: ls}
 	})
 	if err != nil {
 		return nil, err
@@ -80,15 +82,23 @@ func (lc *loadCtx) selectIn(n *loadNode, parents []field.Ptr) error {
 		}
 	}
 	target := n.ref.targetSource()
-	return lc.fillFrom(n.ref, fill, criteria(n.ref, target))
+	ls, err := n.targetLoad()
+	if err != nil {
+		return err
+	}
+	return lc.fillFrom(n.ref, fill, criteria(n.ref, target), ls)
 }
 
 // fillFrom is the one chunked key loader: it reads the related rows of
 // parents with SELECT ... WHERE key IN (...), as many keys per statement
 // as the parameter budget allows (leaving room for the extra criteria),
-// and sets each parent's field to its rows.
-func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node) error {
+// and sets each parent's field to its rows. ls is the columns of the
+// related rows read (nil for all).
+func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node, ls *loadSet) error {
 	rel := ref.rel
+	if err := lc.loadOwnerCols(rel, parents); err != nil {
+		return wrapErr(err, "loading %s", rel)
+	}
 	ownerCols := rel.ownerCols()
 	var keys []any
 	byKey := map[any]bool{}
@@ -105,12 +115,12 @@ func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node) erro
 		childCols := rel.targetCols()
 		for start := 0; start < len(keys); start += per {
 			chunk := keys[start:min(start+per, len(keys))]
-			core, nExtra := rel.loadCore(target, chunk)
+			core, nExtra := rel.loadCoreCols(target, chunk, ls)
 			if !lc.lazy {
 				inList(core)
 			}
 			core.where = append(core.where, extra...)
-			rows, err := lc.readRelRows(rel, core, nExtra)
+			rows, err := lc.readRelRows(rel, core, nExtra, ls)
 			if err != nil {
 				return wrapErr(err, "loading %s", rel)
 			}

@@ -40,7 +40,11 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 	sq := newSubquery(inner, "")
 	ent := &source{table: rel.owner, anonymous: true, sub: sq.src.sub, over: sq.src}
 	target := n.ref.targetSource()
-	core := &selectCore{items: columnsOf(target), explicit: []*source{sq.src}, params: orig.params}
+	ls, err := n.targetLoad()
+	if err != nil {
+		return err
+	}
+	core := &selectCore{items: loadColumnsOf(target, ls), explicit: []*source{sq.src}, params: orig.params}
 	for _, col := range ownerCols {
 		k := &colRef{src: ent, info: col}
 		core.items = append(core.items, k)
@@ -60,7 +64,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 	}
 	core.where = criteria(n.ref, target)
 	core.orderBy = append(core.orderBy, rel.orderNodes(target)...)
-	rows, err := lc.readRelRows(rel, core, len(ownerCols))
+	rows, err := lc.readRelRows(rel, core, len(ownerCols), ls)
 	if err != nil {
 		return wrapErr(err, "loading %s", rel)
 	}

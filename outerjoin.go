@@ -125,13 +125,15 @@ func planNullable(c *selectCore) map[*source]bool {
 // optionalRow reads the columns of one entity through holders.
 type optionalRow struct {
 	t       *table
+	cols    []*columnInfo // those read
 	holders []fieldHolder
 	pk      []int // indexes of the primary-key columns in holders
 }
 
-func newOptionalRow(t *table) *optionalRow {
-	o := &optionalRow{t: t, holders: make([]fieldHolder, len(t.columns))}
-	for i, c := range t.columns {
+func newOptionalRow(t *table, ls *loadSet) *optionalRow {
+	cols := ls.columnsOf(t)
+	o := &optionalRow{t: t, cols: cols, holders: make([]fieldHolder, len(cols))}
+	for i, c := range cols {
 		o.holders[i] = c.holder()
 		if c.pk {
 			o.pk = append(o.pk, i)
@@ -161,17 +163,17 @@ func (o *optionalRow) missing() bool {
 // fill stores the scanned values into obj. The holders need no reset
 // for a missing row: every scan overwrites them, NULL included.
 func (o *optionalRow) fill(obj field.Ptr) {
-	for i, c := range o.t.columns {
+	for i, c := range o.cols {
 		o.holders[i].store(c.ptr(obj))
 	}
 }
 
 func (r *entityReader[E]) markOptional(oc *optCtx) {
 	first := oc.next()
-	oc.pos += len(r.t.columns) - 1
+	oc.pos += len(r.ls.columnsOf(r.t)) - 1
 	c, ok := first.(*colRef)
 	if ok && oc.nullable[c.src.identity()] {
-		r.opt = newOptionalRow(r.t)
+		r.opt = newOptionalRow(r.t, r.ls)
 	}
 }
 
@@ -187,7 +189,7 @@ func (r *entityReader[E]) readOptional(rc *readCtx) (*E, error) {
 		rc.afterLoad(r.t, field.Of(obj))
 		return obj, nil
 	}
-	return field.As[E](rc.merge(r.t, field.Of(obj))), nil
+	return field.As[E](rc.mergeCols(r.t, field.Of(obj), r.ls)), nil
 }
 
 func (r *valueReader[T]) markOptional(oc *optCtx) {

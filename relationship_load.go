@@ -166,6 +166,10 @@ func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.P
 	if len(fill) == 0 {
 		return nil
 	}
+	ls, err := r.rel.targetLoad(nil)
+	if err != nil {
+		return err
+	}
 	conn, err := acquire(ctx, ex, false)
 	if err != nil {
 		return err
@@ -175,7 +179,7 @@ func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.P
 	if s != nil {
 		lc.ids = s
 	}
-	return lc.fillFrom(r, fill, nil)
+	return lc.fillFrom(r, fill, nil, ls)
 }
 
 // refreshRelations reloads, for Refresh, the relationship fields of obj
@@ -258,8 +262,14 @@ func (rel *relationship) assign(s *Session, parent field.Ptr, kids []field.Ptr) 
 // more, "col IN (...)". A many-to-many also selects the association's
 // owner columns (the extra items) to tell the parents apart.
 func (rel *relationship) loadCore(target *source, keys []any) (*selectCore, int) {
+	return rel.loadCoreCols(target, keys, nil)
+}
+
+// loadCoreCols is loadCore reading the target columns of ls (nil for
+// all).
+func (rel *relationship) loadCoreCols(target *source, keys []any, ls *loadSet) (*selectCore, int) {
 	c := &selectCore{}
-	for _, col := range rel.target.columns {
+	for _, col := range ls.columnsOf(rel.target) {
 		c.items = append(c.items, &colRef{src: target, info: col})
 	}
 	var filter []*colRef

@@ -86,6 +86,8 @@ func (e Expr[T]) newReader() rowReader[T] { return &valueReader[T]{} }
 type entityReader[E any] struct {
 	t   *table
 	obj *E
+	// ls is the columns read, nil for all (column_load.go).
+	ls *loadSet
 	// opt is set when the entity is on the optional side of an outer
 	// join (outerjoin.go).
 	opt *optionalRow
@@ -95,7 +97,7 @@ func (e Entity[E]) selectNodes() []node {
 	if e.src == nil {
 		return []node{errNode{err: errZeroSource}}
 	}
-	cols := e.src.table.columns
+	cols := e.src.loadSet().columnsOf(e.src.table)
 	ns := make([]node, len(cols))
 	for i, c := range cols {
 		ns[i] = &colRef{src: e.src, info: c}
@@ -108,7 +110,7 @@ func (e Entity[E]) newReader() rowReader[*E] {
 		// Never read: a statement selecting a zero Entity fails to render.
 		return &entityReader[E]{t: &table{}}
 	}
-	return &entityReader[E]{t: e.src.table}
+	return &entityReader[E]{t: e.src.table, ls: e.src.loadSet()}
 }
 
 func (r *entityReader[E]) prepare(dst []any) []any {
@@ -117,7 +119,7 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 	}
 	r.obj = new(E)
 	p := field.Of(r.obj)
-	for _, c := range r.t.columns {
+	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.dest(c.ptr(p)))
 	}
 	return dst
@@ -131,7 +133,7 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 		rc.afterLoad(r.t, field.Of(r.obj))
 		return r.obj, nil
 	}
-	return field.As[E](rc.merge(r.t, field.Of(r.obj))), nil
+	return field.As[E](rc.mergeCols(r.t, field.Of(r.obj), r.ls)), nil
 }
 
 // uniquer is implemented by readers whose value is the one entity each

@@ -624,6 +624,7 @@ func (s *Session) detach(st *objState) {
 	if s.tomb[st.obj] == st {
 		delete(s.tomb, st.obj)
 	}
+	s.forgetExpiredCols(st)
 	st.status = statusDetached
 }
 
@@ -688,6 +689,7 @@ func (s *Session) ExpungeAll() {
 	s.ids.clear()
 	clear(s.pendingBy)
 	clear(s.tomb)
+	clear(s.expiredCols)
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil
 	s.rel = nil

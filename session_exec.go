@@ -131,7 +131,7 @@ func (s *Session) expireTable(t *table) {
 			// committed state that Rollback restores: keep that apart.
 			st.committed = st.m.snapshot(st.snap)
 		}
-		if st.expired == 0 {
+		if st.loaded() {
 			st.expired = expireSoft
 		}
 	}

@@ -64,7 +64,7 @@ func (s *Session) Expire(obj any, fields ...string) error {
 	case st == nil || (st.status != statusPersistent && st.status != statusDeleted):
 		return fmt.Errorf("%w: Expire of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.ptrType, obj)
 	}
-	cols, err := expireColumns(m, fields)
+	cols, err := expireColumns(m, "Expire", fields)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Session) Expire(obj any, fields ...string) error {
 	switch st.expired {
 	case expireAll, expireForce:
 		return nil // every column is expired already
-	case 0:
+	case 0, expireDeferred:
 		st.expired = expireCols
 	}
 	// A soft expiry (after Commit or Rollback) stays: the next load
@@ -126,7 +126,7 @@ func (s *Session) expireObject(st *objState) {
 
 // expireColumns resolves Go field names to columns, in the table's
 // column order; nil for every column.
-func expireColumns(m *tableMeta, fields []string) ([]*columnInfo, error) {
+func expireColumns(m *tableMeta, op string, fields []string) ([]*columnInfo, error) {
 	if len(fields) == 0 {
 		return nil, nil
 	}
@@ -135,9 +135,9 @@ func expireColumns(m *tableMeta, fields []string) ([]*columnInfo, error) {
 		i := slices.IndexFunc(m.t.columns, func(c *columnInfo) bool { return c.field == f })
 		if i < 0 {
 			if slices.ContainsFunc(m.relships, func(r *relationship) bool { return r.field == f }) {
-				return nil, fmt.Errorf("quarry: Expire of %v.%s: a relationship field; Expire expires column fields (Refresh reloads relationships)", m.t.goType, f)
+				return nil, fmt.Errorf("quarry: %s of %v.%s: a relationship field; %s takes column fields (Refresh reloads relationships)", op, m.t.goType, f, op)
 			}
-			return nil, fmt.Errorf("quarry: Expire of %v.%s: no such column field (Expire takes Go field names)", m.t.goType, f)
+			return nil, fmt.Errorf("quarry: %s of %v.%s: no such column field (%s takes Go field names)", op, m.t.goType, f, op)
 		}
 		if c := m.t.columns[i]; !slices.Contains(cols, c) {
 			cols = append(cols, c)
@@ -245,7 +245,7 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 	if err != nil {
 		return nil, err
 	}
-	if st != nil && st.expired == 0 && !c.run.any() {
+	if st != nil && st.loaded() && !c.run.any() {
 		return field.As[E](st.obj), nil
 	}
 	byKey := q.with(func(c *selectCore) {
@@ -273,13 +273,18 @@ func getSource(c *selectCore) (*source, error) {
 			src = cr.src
 		}
 	}
-	if src == nil || src.table == nil || src.sub != nil || len(c.items) != len(src.table.columns) {
+	if src == nil || src.table == nil || src.sub != nil || len(c.items) > len(src.table.columns) {
 		return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
 	}
-	for i, n := range c.items {
-		if cr, ok := n.(*colRef); !ok || cr.src != src || cr.info != src.table.columns[i] {
-			return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
+	// The entity's columns, all or those its options load, in table order.
+	last := -1
+	for _, n := range c.items {
+		cr, ok := n.(*colRef)
+		if ok && cr.src == src && cr.info.index > last {
+			last = cr.info.index
+			continue
 		}
+		return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
 	}
 	return src, nil
 }

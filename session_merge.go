@@ -188,7 +188,7 @@ func (mg *merger) find(n *mergeNode) error {
 		if st.status == statusDeleted {
 			return fmt.Errorf("%w: Merge of a %v whose row is marked for deletion in this Session (primary key %v)", ErrInvalidArgument, m.t.goType, keyValues(m, n.src))
 		}
-		if st.expired == 0 {
+		if st.loaded() {
 			n.dst = st.obj
 			return mg.checkVersion(n)
 		}
@@ -198,7 +198,7 @@ func (mg *merger) find(n *mergeNode) error {
 		n.dst = st.obj
 		return nil
 	}
-	p, err := s.loadByKey(mg.ctx, m, keyValues(m, n.src), false)
+	p, err := s.loadByKey(mg.ctx, m, nil, keyValues(m, n.src), false)
 	switch {
 	case errors.Is(err, ErrNoResult):
 		if st := s.ids.get(k); st != nil {
@@ -272,7 +272,7 @@ func (mg *merger) loadFields(n *mergeNode) error {
 			return err
 		}
 		lc := &loadCtx{ctx: mg.ctx, held: heldConn{c: conn}, ids: s, sess: s, lazy: true}
-		err = lc.fillFrom(r.base, []field.Ptr{n.dst}, nil)
+		err = lc.fillFrom(r.base, []field.Ptr{n.dst}, nil, nil)
 		conn.done()
 		if err != nil {
 			return wrapErr(err, "merging %v: loading %v", n.m.t.goType, r)

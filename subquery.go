@@ -161,7 +161,10 @@ func AliasName(name string) AliasOption {
 
 // FromSubquery maps the alias onto a subquery (or UNION subquery) instead of the
 // table (aliased(User, subq)): its columns read the subquery's columns of
-// the same mapped columns.
+// the same mapped columns. A SELECT of the alias loads the columns the
+// subquery selects and leaves the others unloaded (see [LoadOnly]), as
+// SQLAlchemy does; with [StrictColumns] a column the subquery lacks is an
+// error instead.
 func FromSubquery(sq *Subquery) AliasOption {
 	return func(s *source) {
 		if sq.fromSource() == nil {
@@ -197,6 +200,9 @@ func Aliased[M any, PM interface {
 			continue
 		}
 		o(src)
+	}
+	if src.sub != nil {
+		src.load = subqueryLoad(src.table, src.sub)
 	}
 	cp := new(M)
 	*cp = *t

@@ -61,6 +61,7 @@ func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
 		t.pk[0].autoinc = true
 	}
+	t.defaultLoad = newLoadSet(t, func(c *columnInfo) bool { return !c.deferred })
 	return nil
 }
 
@@ -242,7 +243,10 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 		table: t, name: name, field: g.path + fieldName, offset: g.offset + off, goType: vt,
 		kind: kind, elem: gk.elem, typer: gk.typer, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
 		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
-		noAuto: tag.noAuto, index: len(t.columns), colOps: b.ops(),
+		noAuto: tag.noAuto, deferred: tag.deferred, index: len(t.columns), colOps: b.ops(),
+	}
+	if tag.deferred && (tag.pk || tag.version) {
+		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.tblType, g.path+f.Name)
 	}
 	if tag.omitZero && (!tag.hasDef || tag.pk || tag.version) {
 		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, g.path+f.Name)

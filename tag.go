@@ -8,7 +8,7 @@ import (
 
 // columnTag is the parsed `quarry:"..."` tag of a Column field:
 //
-//	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version"`
+//	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version,deferred"`
 //
 // A comma inside parentheses does not split (`type=NUMERIC(12,2)`).
 // The first element names the column (empty keeps the snake_case default).
@@ -16,7 +16,7 @@ import (
 type columnTag struct {
 	name, field, sqlType     string
 	pk, unique, text, noAuto bool
-	version                  bool
+	version, deferred        bool
 	length                   int
 	def                      string
 	hasDef, omitZero         bool
@@ -49,6 +49,8 @@ func parseTag(s string) (columnTag, error) {
 			t.noAuto = true
 		case "version":
 			t.version = true
+		case "deferred":
+			t.deferred = true
 		case "len":
 			t.length, err = strconv.Atoi(val)
 			if err == nil && t.length <= 0 {
