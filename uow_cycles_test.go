@@ -589,3 +589,232 @@ func TestSchemaCycleMigration(t *testing.T) {
 		is.Equal(normSQL(m.Down[1]), "DROP TABLE IF EXISTS cy_person")
 	})
 }
+
+// SelfReferentialPostUpdateTest3: parent.child (post_update) and
+// parent.children to child, and child.parent, a self-reference.
+type CyP3Parent struct {
+	ID       int64
+	Name     string
+	ChildID  *int64
+	Children []*CyP3Child
+	Child    *CyP3Child
+}
+
+type CyP3ParentTable struct {
+	quarry.Entity[CyP3Parent]
+	ID       quarry.Column[int64]               `quarry:"id,pk"`
+	Name     quarry.Column[string]              `quarry:"name,len=50"`
+	ChildID  quarry.Column[*int64]              `quarry:"child_id,fk=cy_p3_child.id"`
+	Children quarry.Many[CyP3Parent, CyP3Child] `quarry:"order=id"`
+	Child    quarry.One[CyP3Parent, CyP3Child]  `quarry:"fk=child_id,post_update"`
+}
+
+type CyP3Child struct {
+	ID       int64
+	Name     string
+	ChildID  *int64
+	ParentID *int64
+	Parent   *CyP3Child
+}
+
+type CyP3ChildTable struct {
+	quarry.Entity[CyP3Child]
+	ID       quarry.Column[int64]             `quarry:"id,pk"`
+	Name     quarry.Column[string]            `quarry:"name,len=50"`
+	ChildID  quarry.Column[*int64]            `quarry:"child_id,fk=cy_p3_child.id"`
+	ParentID quarry.Column[*int64]            `quarry:"parent_id,fk=cy_p3_parent.id"`
+	Parent   quarry.One[CyP3Child, CyP3Child] `quarry:"fk=child_id"`
+}
+
+// PostUpdateBatchingTest: three post-update many-to-ones of one parent.
+type CyBParent struct {
+	ID               int64
+	Name             string
+	C1ID, C2ID, C3ID *int64
+	C1s              []*CyBChild1
+	C2s              []*CyBChild2
+	C3s              []*CyBChild3
+	C1               *CyBChild1
+	C2               *CyBChild2
+	C3               *CyBChild3
+}
+
+type CyBParentTable struct {
+	quarry.Entity[CyBParent]
+	ID   quarry.Column[int64]              `quarry:"id,pk"`
+	Name quarry.Column[string]             `quarry:"name,len=50"`
+	C1ID quarry.Column[*int64]             `quarry:"c1_id,fk=cy_b_child1.id"`
+	C2ID quarry.Column[*int64]             `quarry:"c2_id,fk=cy_b_child2.id"`
+	C3ID quarry.Column[*int64]             `quarry:"c3_id,fk=cy_b_child3.id"`
+	C1s  quarry.Many[CyBParent, CyBChild1] `quarry:"order=id"`
+	C2s  quarry.Many[CyBParent, CyBChild2] `quarry:"order=id"`
+	C3s  quarry.Many[CyBParent, CyBChild3] `quarry:"order=id"`
+	C1   quarry.One[CyBParent, CyBChild1]  `quarry:"fk=c1_id,post_update"`
+	C2   quarry.One[CyBParent, CyBChild2]  `quarry:"fk=c2_id,post_update"`
+	C3   quarry.One[CyBParent, CyBChild3]  `quarry:"fk=c3_id,post_update"`
+}
+
+type CyBChild1 struct {
+	ID       int64
+	Name     string
+	ParentID int64
+}
+
+type CyBChild1Table struct {
+	quarry.Entity[CyBChild1]
+	ID       quarry.Column[int64]  `quarry:"id,pk"`
+	Name     quarry.Column[string] `quarry:"name,len=50"`
+	ParentID quarry.Column[int64]  `quarry:"parent_id,fk=cy_b_parent.id"`
+}
+
+type CyBChild2 struct {
+	ID       int64
+	Name     string
+	ParentID int64
+}
+
+type CyBChild2Table struct {
+	quarry.Entity[CyBChild2]
+	ID       quarry.Column[int64]  `quarry:"id,pk"`
+	Name     quarry.Column[string] `quarry:"name,len=50"`
+	ParentID quarry.Column[int64]  `quarry:"parent_id,fk=cy_b_parent.id"`
+}
+
+type CyBChild3 struct {
+	ID       int64
+	Name     string
+	ParentID int64
+}
+
+type CyBChild3Table struct {
+	quarry.Entity[CyBChild3]
+	ID       quarry.Column[int64]  `quarry:"id,pk"`
+	Name     quarry.Column[string] `quarry:"name,len=50"`
+	ParentID quarry.Column[int64]  `quarry:"parent_id,fk=cy_b_parent.id"`
+}
+
+var (
+	CyP3Parents  = quarry.Table[CyP3Parent, CyP3ParentTable]("cy_p3_parent")
+	CyP3Children = quarry.Table[CyP3Child, CyP3ChildTable]("cy_p3_child")
+	CyBParents   = quarry.Table[CyBParent, CyBParentTable]("cy_b_parent")
+	CyBChild1s   = quarry.Table[CyBChild1, CyBChild1Table]("cy_b_child1")
+	CyBChild2s   = quarry.Table[CyBChild2, CyBChild2Table]("cy_b_child2")
+	CyBChild3s   = quarry.Table[CyBChild3, CyBChild3Table]("cy_b_child3")
+)
+
+// test_cycles.py::SelfReferentialPostUpdateTest3::test_one
+func TestSA_CyclesSelfReferentialPostUpdateTest3_test_one(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, CyP3Parents, CyP3Children))
+		s := relSession(t, db)
+		p1 := &CyP3Parent{Name: "p1"}
+		c1, c2 := &CyP3Child{Name: "c1"}, &CyP3Child{Name: "c2"}
+		p1.Children = []*CyP3Child{c1, c2}
+		c2.Parent = c1
+		p1.Child = c2
+		is.NoErr(s.Add(p1))
+		is.NoErr(s.Add(c1))
+		is.NoErr(s.Add(c2))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"INSERT INTO cy_p3_parent (name, child_id) VALUES (?, ?) RETURNING id p1,NULL",
+			"INSERT INTO cy_p3_child (name, child_id, parent_id) VALUES (?, ?, ?) RETURNING id c1,NULL,1",
+			"INSERT INTO cy_p3_child (name, child_id, parent_id) VALUES (?, ?, ?) RETURNING id c2,1,1",
+			"UPDATE cy_p3_parent SET child_id = ? WHERE cy_p3_parent.id = ? 2,1",
+		})
+
+		p2 := &CyP3Parent{Name: "p2"}
+		c3 := &CyP3Child{Name: "c3"}
+		p2.Children = []*CyP3Child{c3}
+		p2.Child = c3
+		is.NoErr(s.Add(p2))
+		is.NoErr(s.Delete(c2))
+		p1.Children = []*CyP3Child{c1}
+		p1.Child = nil
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_p3_parent SET child_id = ? WHERE cy_p3_parent.id = ? NULL,1",
+			"INSERT INTO cy_p3_parent (name, child_id) VALUES (?, ?) RETURNING id p2,NULL",
+			"INSERT INTO cy_p3_child (name, child_id, parent_id) VALUES (?, ?, ?) RETURNING id c3,NULL,2",
+			"UPDATE cy_p3_parent SET child_id = ? WHERE cy_p3_parent.id = ? 3,2",
+			"DELETE FROM cy_p3_child WHERE cy_p3_child.id = ? 2",
+		})
+
+		p2.Child = nil
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_p3_parent SET child_id = ? WHERE cy_p3_parent.id = ? NULL,2",
+		})
+		ps, err := quarry.Select(CyP3Parents).OrderBy(CyP3Parents.ID).All(ctx, db)
+		is.NoErr(err)
+		cs, err := quarry.Select(CyP3Children).OrderBy(CyP3Children.ID).All(ctx, db)
+		is.NoErr(err)
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.Name+":"+cyID(p.ChildID))
+		}
+		for _, c := range cs {
+			got = append(got, c.Name+":"+cyID(c.ChildID)+":"+cyID(c.ParentID))
+		}
+		is.Equal(got, []string{"p1:NULL", "p2:NULL", "c1:NULL:1", "c3:NULL:2"})
+	})
+}
+
+// test_cycles.py::PostUpdateBatchingTest::test_one: the post-update
+// columns of one row change in one UPDATE; and when the children are new
+// too, the post-update pass writes the three keys in one UPDATE.
+func TestSA_CyclesPostUpdateBatchingTest_test_one(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, CyBParents, CyBChild1s, CyBChild2s, CyBChild3s))
+		s := relSession(t, db)
+		p1 := &CyBParent{Name: "p1"}
+		c11, c12, c13 := &CyBChild1{Name: "c1"}, &CyBChild1{Name: "c2"}, &CyBChild1{Name: "c3"}
+		c21, c22, c23 := &CyBChild2{Name: "c1"}, &CyBChild2{Name: "c2"}, &CyBChild2{Name: "c3"}
+		c31, c32, c33 := &CyBChild3{Name: "c1"}, &CyBChild3{Name: "c2"}, &CyBChild3{Name: "c3"}
+		p1.C1s = []*CyBChild1{c11, c12, c13}
+		p1.C2s = []*CyBChild2{c21, c22, c23}
+		p1.C3s = []*CyBChild3{c31, c32, c33}
+		is.NoErr(s.Add(p1))
+		is.NoErr(s.Flush(ctx))
+
+		p1.C1, p1.C2, p1.C3 = c12, c23, c31
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_b_parent SET c1_id = ?, c2_id = ?, c3_id = ? WHERE cy_b_parent.id = ? 2,3,1,1",
+		})
+
+		p1.C1, p1.C2, p1.C3 = nil, nil, nil
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_b_parent SET c1_id = ?, c2_id = ?, c3_id = ? WHERE cy_b_parent.id = ? NULL,NULL,NULL,1",
+		})
+
+		// All new: INSERTs first, then one post-update UPDATE.
+		p2 := &CyBParent{Name: "p2"}
+		d1, d2, d3 := &CyBChild1{Name: "d1"}, &CyBChild2{Name: "d2"}, &CyBChild3{Name: "d3"}
+		p2.C1s, p2.C2s, p2.C3s = []*CyBChild1{d1}, []*CyBChild2{d2}, []*CyBChild3{d3}
+		p2.C1, p2.C2, p2.C3 = d1, d2, d3
+		is.NoErr(s.Add(p2))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(cyDML(log), []string{
+			"INSERT INTO cy_b_parent (name, c1_id, c2_id, c3_id) VALUES (?, ?, ?, ?) RETURNING id p2,NULL,NULL,NULL",
+			"INSERT INTO cy_b_child1 (name, parent_id) VALUES (?, ?) RETURNING id d1,2",
+			"INSERT INTO cy_b_child2 (name, parent_id) VALUES (?, ?) RETURNING id d2,2",
+			"INSERT INTO cy_b_child3 (name, parent_id) VALUES (?, ?) RETURNING id d3,2",
+			"UPDATE cy_b_parent SET c1_id = ?, c2_id = ?, c3_id = ? WHERE cy_b_parent.id = ? 4,4,4,2",
+		})
+		got, err := quarry.Select(CyBParents).Where(CyBParents.ID.Eq(p2.ID)).One(ctx, db)
+		is.NoErr(err)
+		is.Equal(cyID(got.C1ID)+","+cyID(got.C2ID)+","+cyID(got.C3ID), "4,4,4")
+	})
+}
