@@ -24,8 +24,8 @@ func (u *unitOfWork) selfRelations(m *tableMeta) []*relationship {
 	return out
 }
 
-// selfLevels splits objs into levels: an object whose parent, through one
-// of rels, is among objs comes one level after that parent. The order of
+// selfLevels splits objs into levels: an object whose parents, through
+// rels, are among objs comes one level after the deepest of them. The order of
 // objs is kept inside each level. It returns nil when no object has its
 // parent among objs, and an object of a cycle of parents when there is
 // one: no order of INSERTs or DELETEs suits those.
@@ -34,18 +34,20 @@ func selfLevels(objs []*objState, rels []*relationship) ([][]*objState, field.Pt
 	for _, st := range objs {
 		in[st.obj] = true
 	}
-	parent := map[field.Ptr]field.Ptr{}
+	// An object may have several parents (a tree node's parent and its
+	// previous sibling): it comes after all of them.
+	parent := map[field.Ptr][]field.Ptr{}
 	for _, r := range rels {
 		for _, st := range objs {
 			switch r.dir {
 			case manyToOne:
 				if p := r.get(st.obj); p != nil && p != st.obj && in[p] {
-					parent[st.obj] = p
+					parent[st.obj] = append(parent[st.obj], p)
 				}
 			case oneToMany:
 				for _, c := range r.items(st.obj) {
 					if c != nil && c != st.obj && in[c] {
-						parent[c] = st.obj
+						parent[c] = append(parent[c], st.obj)
 					}
 				}
 			}
@@ -66,8 +68,8 @@ func selfLevels(objs []*objState, rels []*relationship) ([][]*objState, field.Pt
 		}
 		depth[o] = -1 // met again inside a cycle
 		d := 0
-		if p, ok := parent[o]; ok {
-			d = level(p) + 1
+		for _, p := range parent[o] {
+			d = max(d, level(p)+1)
 		}
 		depth[o] = d
 		return d

@@ -818,3 +818,113 @@ func TestSA_CyclesPostUpdateBatchingTest_test_one(t *testing.T) {
 		is.Equal(cyID(got.C1ID)+","+cyID(got.C2ID)+","+cyID(got.C3ID), "4,4,4")
 	})
 }
+
+// SelfReferentialPostUpdateTest: a tree whose nodes also link their
+// siblings, next_sibling with post_update.
+type CyNode struct {
+	ID            int64
+	Path          string
+	ParentID      *int64
+	PrevSiblingID *int64
+	NextSiblingID *int64
+	Children      []*CyNode
+	Parent        *CyNode
+	PrevSibling   *CyNode
+	NextSibling   *CyNode
+}
+
+type CyNodeTable struct {
+	quarry.Entity[CyNode]
+	ID            quarry.Column[int64]        `quarry:"id,pk"`
+	Path          quarry.Column[string]       `quarry:"path,len=50"`
+	ParentID      quarry.Column[*int64]       `quarry:"parent_id,fk=cy_node.id"`
+	PrevSiblingID quarry.Column[*int64]       `quarry:"prev_sibling_id,fk=cy_node.id"`
+	NextSiblingID quarry.Column[*int64]       `quarry:"next_sibling_id,fk=cy_node.id"`
+	Children      quarry.Many[CyNode, CyNode] `quarry:"fk=parent_id,order=id,cascade=all,back=Parent"`
+	Parent        quarry.One[CyNode, CyNode]  `quarry:"fk=parent_id,back=Children"`
+	PrevSibling   quarry.One[CyNode, CyNode]  `quarry:"fk=prev_sibling_id"`
+	NextSibling   quarry.One[CyNode, CyNode]  `quarry:"fk=next_sibling_id,post_update"`
+}
+
+var CyNodes = quarry.Table[CyNode, CyNodeTable]("cy_node")
+
+// test_cycles.py::SelfReferentialPostUpdateTest::test_one: "post_update
+// only fires off when needed".
+func TestSA_CyclesSelfReferentialPostUpdateTest_test_one(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, CyNodes))
+		s := relSession(t, db)
+		appendChild := func(parent, child *CyNode) {
+			if n := len(parent.Children); n > 0 {
+				parent.Children[n-1].NextSibling = child
+				child.PrevSibling = parent.Children[n-1]
+			}
+			parent.Children = append(parent.Children, child)
+		}
+		root, about, cats, stories, bruce := &CyNode{Path: "root"}, &CyNode{Path: "about"}, &CyNode{Path: "cats"}, &CyNode{Path: "stories"}, &CyNode{Path: "bruce"}
+		root.Children = []*CyNode{}
+		for _, n := range []*CyNode{about, cats, stories, bruce} {
+			appendChild(root, n)
+		}
+		is.NoErr(s.Add(root))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		// Parents and previous siblings first, level by level; the next
+		// siblings after.
+		is.Equal(cyDML(log), []string{
+			"INSERT INTO cy_node (path, parent_id, prev_sibling_id, next_sibling_id) VALUES (?, ?, ?, ?) RETURNING id root,NULL,NULL,NULL",
+			"INSERT INTO cy_node (path, parent_id, prev_sibling_id, next_sibling_id) VALUES (?, ?, ?, ?) RETURNING id about,1,NULL,NULL",
+			"INSERT INTO cy_node (path, parent_id, prev_sibling_id, next_sibling_id) VALUES (?, ?, ?, ?) RETURNING id cats,1,2,NULL",
+			"INSERT INTO cy_node (path, parent_id, prev_sibling_id, next_sibling_id) VALUES (?, ?, ?, ?) RETURNING id stories,1,3,NULL",
+			"INSERT INTO cy_node (path, parent_id, prev_sibling_id, next_sibling_id) VALUES (?, ?, ?, ?) RETURNING id bruce,1,4,NULL",
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? 3,2",
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? 4,3",
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? 5,4",
+		})
+
+		// remove_child(root, cats)
+		cats.Parent = nil
+		stories.PrevSibling = cats.PrevSibling
+		about.NextSibling = stories
+		is.NoErr(s.Delete(cats))
+		cats.Children = []*CyNode{}
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? 4,2",
+			"UPDATE cy_node SET prev_sibling_id = ? WHERE cy_node.id = ? 2,4",
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? NULL,3",
+			"DELETE FROM cy_node WHERE cy_node.id = ? 3",
+		})
+
+		is.NoErr(s.Delete(root))
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? NULL,2",
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? NULL,4",
+			"DELETE FROM cy_node WHERE cy_node.id IN (?, ?, ?, ?) 5,4,2,1",
+		})
+
+		about, cats = &CyNode{Path: "about"}, &CyNode{Path: "cats"}
+		about.NextSibling = cats
+		cats.PrevSibling = about
+		is.NoErr(s.Add(about))
+		is.NoErr(s.Flush(ctx))
+		is.NoErr(s.Delete(about))
+		cats.PrevSibling = nil
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(cyDML(log), []string{
+			"UPDATE cy_node SET prev_sibling_id = ? WHERE cy_node.id = ? NULL," + fmt.Sprint(cats.ID),
+			"UPDATE cy_node SET next_sibling_id = ? WHERE cy_node.id = ? NULL," + fmt.Sprint(about.ID),
+			"DELETE FROM cy_node WHERE cy_node.id = ? " + fmt.Sprint(about.ID),
+		})
+		rows, err := quarry.Select(CyNodes).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(rows), 1)
+		is.Equal(rows[0].Path+":"+cyID(rows[0].PrevSiblingID)+":"+cyID(rows[0].NextSiblingID), "cats:NULL:NULL")
+	})
+}
