@@ -56,6 +56,11 @@ type unitOfWork struct {
 	// order; rf is their part of the flush.
 	rels []*relationship
 	rf   relFlush
+	// post are the relationships whose foreign keys the post-update pass
+	// writes, and postCols those columns per table
+	// (flush_post_update.go).
+	post     map[*relationship]bool
+	postCols map[*table][]*columnInfo
 	// per-table work, by table.
 	work  map[*tableMeta]*tableWork
 	order []*tableMeta
@@ -196,6 +201,7 @@ func (u *unitOfWork) prepare() error {
 		// held none of: their relationships take part too (back-population,
 		// association rows seen from their side, new snapshots).
 		u.rels = sessionRels(s)
+		u.preparePost()
 		if err := u.prepareRelations(); err != nil {
 			return err
 		}
@@ -261,7 +267,11 @@ func (u *unitOfWork) prepare() error {
 		}
 	}
 	if len(u.work) > 0 {
-		u.order = flushOrder(u.work, u.rels)
+		order, err := u.flushOrder()
+		if err != nil {
+			return err
+		}
+		u.order = order
 	}
 	return nil
 }
@@ -343,10 +353,13 @@ func keyValues(m *tableMeta, obj field.Ptr) []any {
 }
 
 // flushOrder sorts the tables with work so that each comes after the
-// tables it depends on (column foreign keys and relationships).
-func flushOrder(work map[*tableMeta]*tableWork, rels []*relationship) []*tableMeta {
-	ms := make([]*tableMeta, 0, len(work))
-	for m := range work {
+// tables it depends on (column foreign keys and relationships, except
+// those written by the post-update pass). When the tables form a cycle,
+// only the links the flush's rows use count; a cycle of those is an
+// ErrCircularDependency.
+func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
+	ms := make([]*tableMeta, 0, len(u.work))
+	for m := range u.work {
 		ms = append(ms, m)
 	}
 	// A fixed starting order keeps flushes deterministic.
@@ -360,43 +373,94 @@ func flushOrder(work map[*tableMeta]*tableWork, rels []*relationship) []*tableMe
 	for _, m := range ms {
 		byTable[m.t] = m
 	}
-	parents := map[*tableMeta][]*tableMeta{}
-	link := func(parent, child *table) {
+	type edge struct {
+		parent, child *tableMeta
+		rel           *relationship // nil for a column foreign key
+	}
+	var edges []edge
+	link := func(parent, child *table, r *relationship) {
 		pm, cm := byTable[parent], byTable[child]
 		if pm != nil && cm != nil && pm != cm {
-			parents[cm] = append(parents[cm], pm)
+			edges = append(edges, edge{pm, cm, r})
+		}
+	}
+	relCol := map[*columnInfo]bool{}
+	for _, r := range u.rels {
+		if r.dir != manyToMany {
+			for _, p := range r.pairs {
+				relCol[p.fk] = true
+			}
 		}
 	}
 	for _, m := range ms {
 		for _, c := range m.t.columns {
-			if c.fk != nil && c.fk.target != nil {
-				link(c.fk.target.table, m.t)
+			// The foreign keys of relationships are ordered by them.
+			if c.fk != nil && c.fk.target != nil && !relCol[c] {
+				link(c.fk.target.table, m.t, nil)
 			}
 		}
 	}
-	for _, r := range rels {
+	for _, r := range u.rels {
+		if u.post[r] {
+			continue
+		}
 		for _, dep := range r.flushDeps() {
-			link(dep.parent, dep.child)
+			link(dep.parent, dep.child, r)
 		}
 	}
-	state := map[*tableMeta]uint8{}
-	order := make([]*tableMeta, 0, len(ms))
-	var visit func(m *tableMeta)
-	visit = func(m *tableMeta) {
-		if state[m] != 0 {
-			return // done, or a cycle: keep first-seen order
+	sortBy := func(use func(edge) bool) ([]*tableMeta, []*tableMeta) {
+		parents := map[*tableMeta][]*tableMeta{}
+		for _, e := range edges {
+			if use(e) {
+				parents[e.child] = append(parents[e.child], e.parent)
+			}
 		}
-		state[m] = 1
-		for _, p := range parents[m] {
-			visit(p)
+		state := map[*tableMeta]uint8{}
+		order := make([]*tableMeta, 0, len(ms))
+		var stack, cycle []*tableMeta
+		var visit func(m *tableMeta)
+		visit = func(m *tableMeta) {
+			switch state[m] {
+			case 1:
+				if cycle == nil {
+					cycle = slices.Clone(stack[slices.Index(stack, m):])
+				}
+				return
+			case 2:
+				return
+			}
+			state[m] = 1
+			stack = append(stack, m)
+			for _, p := range parents[m] {
+				visit(p)
+			}
+			stack = stack[:len(stack)-1]
+			state[m] = 2
+			order = append(order, m)
 		}
-		state[m] = 2
-		order = append(order, m)
+		for _, m := range ms {
+			visit(m)
+		}
+		return order, cycle
 	}
-	for _, m := range ms {
-		visit(m)
+	order, cycle := sortBy(func(edge) bool { return true })
+	if cycle == nil {
+		return order, nil
 	}
-	return order
+	// The tables refer to each other; the rows may not.
+	active := map[*relationship]bool{}
+	for _, e := range edges {
+		if e.rel != nil {
+			if _, ok := active[e.rel]; !ok {
+				active[e.rel] = u.relActive(e.rel)
+			}
+		}
+	}
+	order, cycle = sortBy(func(e edge) bool { return e.rel == nil || active[e.rel] })
+	if cycle != nil {
+		return nil, u.circularError(cycle)
+	}
+	return order, nil
 }
 
 // run sends the statements of the flush.
@@ -407,7 +471,7 @@ func (u *unitOfWork) run() error {
 			return nil
 		}
 		w := u.work[m]
-		if rels := selfRelations(m); len(rels) > 0 {
+		if rels := u.selfRelations(m); len(rels) > 0 {
 			if err := u.writeSelfReferential(w, rels, beforeWrite); err != nil {
 				return err
 			}
@@ -421,8 +485,18 @@ func (u *unitOfWork) run() error {
 			return err
 		}
 	}
+	if len(u.postCols) > 0 {
+		if err := u.postUpdates(); err != nil {
+			return err
+		}
+	}
 	if len(u.rels) > 0 {
 		if err := u.writeAssociations(); err != nil {
+			return err
+		}
+	}
+	if len(u.postCols) > 0 {
+		if err := u.preDeleteNulls(); err != nil {
 			return err
 		}
 	}

@@ -523,8 +523,10 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		return nil
 	}
 	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.compare(b.key) })
-	if rels := selfRelations(m); len(rels) > 0 {
-		orderSelfDeletes(w, rels)
+	if rels := u.selfRelations(m); len(rels) > 0 {
+		if err := orderSelfDeletes(w, rels); err != nil {
+			return err
+		}
 	}
 	if err := runHook(u.ctx, m.t, "BeforeDelete", m.t.hooks.beforeDelete, w.deletes); err != nil {
 		return err

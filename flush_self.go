@@ -13,57 +13,63 @@ import (
 // itself, read from the objects' relationship fields.
 
 // selfRelations returns the one-to-many and many-to-one relationships of
-// m's table to itself.
-func selfRelations(m *tableMeta) []*relationship {
+// m's table to itself, except those the post-update pass writes.
+func (u *unitOfWork) selfRelations(m *tableMeta) []*relationship {
 	var out []*relationship
 	for _, r := range m.relships {
-		if r.target == m.t && r.dir != manyToMany {
+		if r.target == m.t && r.dir != manyToMany && !u.post[r] {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// selfLevels splits objs into levels: an object whose parent, through one
-// of rels, is among objs comes one level after that parent. The order of
+// selfLevels splits objs into levels: an object whose parents, through
+// rels, are among objs comes one level after the deepest of them. The order of
 // objs is kept inside each level. It returns nil when no object has its
-// parent among objs. Objects in a cycle share a level: INSERTs alone
-// cannot set all their keys.
-func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
+// parent among objs, and an object of a cycle of parents when there is
+// one: no order of INSERTs or DELETEs suits those.
+func selfLevels(objs []*objState, rels []*relationship) ([][]*objState, field.Ptr) {
 	in := make(map[field.Ptr]bool, len(objs))
 	for _, st := range objs {
 		in[st.obj] = true
 	}
-	parent := map[field.Ptr]field.Ptr{}
+	// An object may have several parents (a tree node's parent and its
+	// previous sibling): it comes after all of them.
+	parent := map[field.Ptr][]field.Ptr{}
 	for _, r := range rels {
 		for _, st := range objs {
 			switch r.dir {
 			case manyToOne:
 				if p := r.get(st.obj); p != nil && p != st.obj && in[p] {
-					parent[st.obj] = p
+					parent[st.obj] = append(parent[st.obj], p)
 				}
 			case oneToMany:
 				for _, c := range r.items(st.obj) {
 					if c != nil && c != st.obj && in[c] {
-						parent[c] = st.obj
+						parent[c] = append(parent[c], st.obj)
 					}
 				}
 			}
 		}
 	}
 	if len(parent) == 0 {
-		return nil
+		return nil, nil
 	}
 	depth := make(map[field.Ptr]int, len(objs))
+	var cycle field.Ptr
 	var level func(o field.Ptr) int
 	level = func(o field.Ptr) int {
 		if d, ok := depth[o]; ok {
-			return d
+			if d < 0 && cycle == nil {
+				cycle = o
+			}
+			return max(d, 0)
 		}
-		depth[o] = 0 // met again inside a cycle: the cycle stops here
+		depth[o] = -1 // met again inside a cycle
 		d := 0
-		if p, ok := parent[o]; ok {
-			d = level(p) + 1
+		for _, p := range parent[o] {
+			d = max(d, level(p)+1)
 		}
 		depth[o] = d
 		return d
@@ -76,7 +82,7 @@ func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
 		}
 		levels[d] = append(levels[d], st)
 	}
-	return levels
+	return levels, cycle
 }
 
 // writeSelfReferential writes the new and changed rows of a table with
@@ -84,7 +90,10 @@ func selfLevels(objs []*objState, rels []*relationship) [][]*objState {
 // setting foreign keys from the keys each level generated, then its
 // UPDATEs, which may point existing rows at the new ones.
 func (u *unitOfWork) writeSelfReferential(w *tableWork, rels []*relationship, beforeWrite func() error) error {
-	levels := selfLevels(w.pending, rels)
+	levels, cycle := selfLevels(w.pending, rels)
+	if cycle != nil {
+		return selfCircularError(w.m, rels, cycle)
+	}
 	if levels == nil {
 		levels = [][]*objState{w.pending}
 	}
@@ -107,13 +116,17 @@ func (u *unitOfWork) writeSelfReferential(w *tableWork, rels []*relationship, be
 
 // orderSelfDeletes puts children before their parents among the rows of
 // a self-referential table to delete, keeping key order inside a level.
-func orderSelfDeletes(w *tableWork, rels []*relationship) {
-	levels := selfLevels(w.deletes, rels)
+func orderSelfDeletes(w *tableWork, rels []*relationship) error {
+	levels, cycle := selfLevels(w.deletes, rels)
+	if cycle != nil {
+		return selfCircularError(w.m, rels, cycle)
+	}
 	if levels == nil {
-		return
+		return nil
 	}
 	w.deletes = w.deletes[:0]
 	for _, level := range slices.Backward(levels) {
 		w.deletes = append(w.deletes, level...)
 	}
+	return nil
 }

@@ -29,16 +29,41 @@ func MigrationFor(d Dialect, diffs []Difference) (Migration, error) {
 	}
 	var m Migration
 	var downs [][]string
+	// The foreign keys of missing tables that refer to a missing table
+	// created later close a cycle: where CREATE TABLE checks them, they
+	// are added after the tables and dropped before them.
+	var created []*table
 	for _, df := range diffs {
 		if df.t == nil {
 			return Migration{}, invalidArg("MigrationFor: a Difference not made by Diff (table %q)", df.Table)
 		}
-		up, down, err := migrate(d, df)
+		if df.Kind == MissingTable {
+			created = append(created, df.t)
+		}
+	}
+	var deferred []*columnInfo
+	if !d.Capabilities().ForwardForeignKeys {
+		deferred = forwardKeys(created)
+	}
+	for _, df := range diffs {
+		up, down, err := migrate(d, df, deferred)
 		if err != nil {
 			return Migration{}, err
 		}
 		m.Up = append(m.Up, up...)
 		downs = append(downs, down)
+	}
+	for _, c := range deferred {
+		add, err := addForeignKeySQL(d, c)
+		if err != nil {
+			return Migration{}, err
+		}
+		drop, err := dropForeignKeySQL(d, c)
+		if err != nil {
+			return Migration{}, err
+		}
+		m.Up = append(m.Up, add)
+		m.Down = append(m.Down, drop)
 	}
 	for i := len(downs) - 1; i >= 0; i-- {
 		m.Down = append(m.Down, downs[i]...)
@@ -118,7 +143,9 @@ func writeStatements(w *bufio.Writer, stmts []string, goose bool) {
 }
 
 // migrate returns the Up and Down statements of one difference.
-func migrate(d Dialect, df Difference) (up, down []string, err error) {
+// The foreign keys of the columns in deferred are left out of a CREATE
+// TABLE (MigrationFor adds them after the tables).
+func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []string, err error) {
 	t, c := df.t, df.c
 	alter := func(tail ...string) string {
 		b := newBuilder(d)
@@ -143,7 +170,7 @@ func migrate(d Dialect, df Difference) (up, down []string, err error) {
 	canAlter := d.Capabilities().AlterColumn
 	switch df.Kind {
 	case MissingTable:
-		up, err = createStatements(d, t)
+		up, err = createStatements(d, t, deferred)
 		down = []string{"DROP TABLE IF EXISTS " + q(t.name)}
 	case MissingColumn:
 		var def string

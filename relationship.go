@@ -82,7 +82,10 @@ type Rel[P, C any] interface {
 // struct that mirrors this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
-// struct field, when it differs).
+// struct field, when it differs), post_update (a flag: the foreign key is
+// written by a second UPDATE after the rows' INSERTs, and set to NULL
+// before their DELETEs, so rows that refer to each other can be flushed;
+// the column must be NULL-able).
 type Many[P, C any] struct{ relField }
 
 // One is a scalar relationship field of P's table struct: many-to-one when
@@ -191,6 +194,11 @@ type relationship struct {
 
 	cascade cascadeFlags
 	lazy    loadStrategy
+	// postUpdate writes the relationship's foreign key with a second
+	// UPDATE after the rows' INSERTs (and sets it to NULL before their
+	// DELETEs), so rows that refer to each other can be flushed
+	// (SQLAlchemy's post_update; see flush_post_update.go).
+	postUpdate bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool

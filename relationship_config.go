@@ -60,6 +60,19 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		key, val, hasVal := strings.Cut(p, "=")
 		key = strings.TrimSpace(key)
+		if key == "post_update" {
+			// A flag, which may also follow the values of cascade=.
+			inCascade = false
+			switch v := strings.TrimSpace(val); {
+			case !hasVal || v == "true":
+				r.postUpdate = true
+			case v == "false":
+				r.postUpdate = false
+			default:
+				return fmt.Errorf("post_update=%q: want post_update, post_update=true or post_update=false", v)
+			}
+			continue
+		}
 		if !hasVal && inCascade {
 			f, ok := cascadeNames[key]
 			if !ok {
@@ -70,7 +83,7 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		inCascade = false
 		if !hasVal {
-			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=)", key)
+			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; post_update is the only flag)", key)
 		}
 		val = strings.TrimSpace(val)
 		switch key {
@@ -104,7 +117,7 @@ func parseRelTag(r *relationship, s string) error {
 				r.cascade |= f
 			}
 		default:
-			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy or field)", key)
+			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field or post_update)", key)
 		}
 	}
 	return nil
@@ -202,6 +215,16 @@ func (r *relationship) configure(c *catalog) error {
 	}
 	if r.cascade.has(cascadeDeleteOrphan) && r.dir != oneToMany {
 		return mappingErrorf("%s: cascade delete-orphan is only for one-to-many (or one-to-one) relationships, and this one is %s", describeRel(r), r.dir)
+	}
+	if r.postUpdate {
+		if r.dir == manyToMany {
+			return mappingErrorf("%s: post_update is for one-to-many and many-to-one relationships: a many-to-many's association rows are written after every INSERT already", describeRel(r))
+		}
+		for _, p := range r.pairs {
+			if !p.fk.nullable || p.fk.pk {
+				return mappingErrorf("%s: post_update writes %s as NULL first and sets it with an UPDATE, but it cannot be NULL: make the column a pointer (or sql.Null), or drop post_update", describeRel(r), p.fk)
+			}
+		}
 	}
 	r.target = target
 	return nil

@@ -629,14 +629,26 @@ func (r *relationship) backPopulateM2M(u *unitOfWork) {
 // syncKeys sets the foreign keys of the rows of t from their parents'
 // keys, just before t is written, where the relationship changed: pending
 // children, members gained by a collection, many-to-one fields pointed
-// elsewhere.
-func (u *unitOfWork) syncKeys(t *table) {
+// elsewhere. The foreign keys of post-update relationships are copied
+// only from parents whose rows exist already; the others are copied by
+// the post-update pass (flush_post_update.go).
+func (u *unitOfWork) syncKeys(t *table) { u.syncRelKeys(t, false) }
+
+// syncRelKeys is syncKeys, or with post set the post-update pass's copy
+// of the keys of the post-update relationships alone.
+func (u *unitOfWork) syncRelKeys(t *table, post bool) {
 	for _, r := range u.rels {
+		if post && !u.post[r] {
+			continue
+		}
+		// Outside the post-update pass, a post-update key is copied only
+		// from a row that exists.
+		exists := func(p field.Ptr) bool { return post || !u.post[r] || u.status(r.owner, p) == statusPersistent }
 		switch {
 		case r.dir == oneToMany && t == r.target:
 			gained := u.rf.gained[r]
 			u.each(r.owner, func(p field.Ptr, status objStatus) {
-				if !live(status) || !keyKnown(u, r.owner, p) {
+				if !live(status) || !keyKnown(u, r.owner, p) || !exists(p) {
 					return
 				}
 				for _, c := range r.members(p) {
@@ -655,7 +667,7 @@ func (u *unitOfWork) syncKeys(t *table) {
 				if status != statusPending && !(status == statusPersistent && repointed[c]) {
 					return
 				}
-				if q := r.get(c); q != nil && keyKnown(u, r.target, q) {
+				if q := r.get(c); q != nil && keyKnown(u, r.target, q) && (post || !u.post[r] || u.status(r.target, q) == statusPersistent) {
 					u.copyKey(r.owner, r.ownerCols(), c, r.targetCols(), q)
 				}
 			})

@@ -3,6 +3,7 @@ package quarry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,10 @@ func (e Entity[E]) schemaTable() *table {
 }
 
 // CreateAll creates the tables that do not exist yet, parents before the
-// tables whose foreign keys refer to them: primary keys (composite too),
+// tables whose foreign keys refer to them (when the foreign keys form a
+// cycle, the ones that close it are declared inline where the database
+// does not check them at creation, as SQLite, and otherwise added with
+// ALTER TABLE ... ADD CONSTRAINT after the tables): primary keys (composite too),
 // foreign keys with their ON DELETE/ON UPDATE actions, UNIQUE, NOT NULL,
 // VARCHAR(n), TEXT, defaults, the table struct's declared constraints
 // (composite UNIQUE, CHECK) and, after each table, its declared indexes.
@@ -40,15 +44,15 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 	if err := db.usable(); err != nil {
 		return err
 	}
-	stmts, err := db.CreateSQL(items...)
+	tables, err := sortTables(items)
 	if err != nil {
 		return err
 	}
+	// The foreign keys that close a cycle are added only to the tables
+	// created now: the others have theirs (and ADD CONSTRAINT is not
+	// idempotent).
+	var missing map[*table]bool
 	if _, ok := db.dialect.(dialect.Introspector); ok {
-		tables, err := sortTables(items)
-		if err != nil {
-			return err
-		}
 		diffs, err := db.diff(ctx, tables)
 		if err != nil {
 			return err
@@ -56,11 +60,26 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 		if d := drift(diffs); len(d) > 0 {
 			return &SchemaError{Differences: d}
 		}
+		missing = map[*table]bool{}
+		for _, df := range diffs {
+			if df.Kind == MissingTable {
+				missing[df.t] = true
+			}
+		}
+	}
+	stmts, err := createSQL(db.dialect, tables, missing)
+	if err != nil {
+		return err
 	}
 	return db.execAll(ctx, stmts)
 }
 
-// DropAll drops the tables that exist, children before parents.
+// DropAll drops the tables that exist, children before parents. When
+// their foreign keys form a cycle and the dialect adds the keys that close
+// it with ALTER TABLE (see [dialect.Capabilities].ForwardForeignKeys),
+// those constraints are dropped first, by name; DROP TABLE ... CASCADE is
+// not used, as it would also drop, without a word, the views and the
+// foreign keys of tables outside the list that depend on these tables.
 func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 	if err := db.usable(); err != nil {
 		return err
@@ -70,6 +89,15 @@ func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 		return err
 	}
 	var stmts []string
+	if !db.dialect.Capabilities().ForwardForeignKeys {
+		for _, c := range forwardKeys(tables) {
+			s, err := dropForeignKeySQL(db.dialect, c)
+			if err != nil {
+				return err
+			}
+			stmts = append(stmts, s)
+		}
+	}
 	for i := len(tables) - 1; i >= 0; i-- {
 		b := newBuilder(db.dialect)
 		b.write("DROP TABLE IF EXISTS ")
@@ -101,21 +129,116 @@ func CreateSQL(d Dialect, items ...SchemaItem) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(tables))
+	return createSQL(d, tables, nil)
+}
+
+// createSQL returns the statements creating tables, in order; the
+// foreign keys that close a cycle are added after the tables with ALTER
+// TABLE where the dialect needs it, to the tables of missing only (all
+// when it is nil).
+func createSQL(d Dialect, tables []*table, missing map[*table]bool) ([]string, error) {
+	var deferred []*columnInfo
+	if !d.Capabilities().ForwardForeignKeys {
+		deferred = forwardKeys(tables)
+	}
+	out := make([]string, 0, len(tables)+len(deferred))
 	for _, t := range tables {
-		stmts, err := createStatements(d, t)
+		stmts, err := createStatements(d, t, deferred)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, stmts...)
 	}
+	for _, c := range deferred {
+		if missing != nil && !missing[c.table] {
+			continue
+		}
+		s, err := addForeignKeySQL(d, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
 	return out, nil
 }
 
-// createStatements are the CREATE TABLE of t and the CREATE INDEX of each
-// index it declares.
-func createStatements(d Dialect, t *table) ([]string, error) {
-	s, err := createTableSQL(d, t)
+// forwardKeys returns the foreign-key columns of tables, in order, that
+// refer to a table coming later in tables: the keys that close a cycle.
+func forwardKeys(tables []*table) []*columnInfo {
+	pos := make(map[*table]int, len(tables))
+	for i, t := range tables {
+		pos[t] = i
+	}
+	var out []*columnInfo
+	for i, t := range tables {
+		for _, c := range t.columns {
+			if c.fk == nil || c.fk.target == nil {
+				continue
+			}
+			if j, ok := pos[c.fk.target.table]; ok && j > i {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// fkConstraintName is the name of the foreign key of column c as
+// PostgreSQL names an unnamed one (table_column_fkey), so that a key
+// added by ALTER TABLE and one declared in CREATE TABLE are dropped alike.
+func fkConstraintName(c *columnInfo) string { return c.table.name + "_" + c.name + "_fkey" }
+
+// addForeignKeySQL is the ALTER TABLE that adds column c's foreign key.
+func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
+	b := newBuilder(d)
+	b.write("ALTER TABLE ")
+	b.ident(c.table.name)
+	b.write(" ADD CONSTRAINT ")
+	b.ident(fkConstraintName(c))
+	b.writeByte(' ')
+	foreignKeySQL(b, c)
+	if b.err != nil {
+		return "", wrapErr(b.err, "ALTER TABLE %s", c.table.name)
+	}
+	return string(b.buf), nil
+}
+
+// dropForeignKeySQL is the ALTER TABLE that drops column c's foreign key,
+// when the table and the constraint exist.
+func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
+	b := newBuilder(d)
+	b.write("ALTER TABLE IF EXISTS ")
+	b.ident(c.table.name)
+	b.write(" DROP CONSTRAINT IF EXISTS ")
+	b.ident(fkConstraintName(c))
+	if b.err != nil {
+		return "", wrapErr(b.err, "ALTER TABLE %s", c.table.name)
+	}
+	return string(b.buf), nil
+}
+
+// foreignKeySQL writes "FOREIGN KEY (c) REFERENCES t (k)" and the key's
+// actions.
+func foreignKeySQL(b *builder, c *columnInfo) {
+	b.write("FOREIGN KEY (")
+	b.ident(c.name)
+	b.write(") REFERENCES ")
+	b.ident(c.fk.target.table.name)
+	b.write(" (")
+	b.ident(c.fk.target.name)
+	b.writeByte(')')
+	if c.fk.onDelete != "" {
+		b.write(" ON DELETE " + c.fk.onDelete)
+	}
+	if c.fk.onUpdate != "" {
+		b.write(" ON UPDATE " + c.fk.onUpdate)
+	}
+}
+
+// createStatements are the CREATE TABLE of t, without the foreign keys of
+// the columns in skip, and the CREATE INDEX of each index it declares.
+func createStatements(d Dialect, t *table, skip []*columnInfo) ([]string, error) {
+	s, err := createTableSQL(d, t, skip)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +276,9 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 }
 
 // sortTables orders tables so that every table comes after the tables its
-// foreign keys refer to (self-references aside).
+// foreign keys refer to (self-references aside). Where the foreign keys
+// form a cycle, a table comes after those of the cycle met before it in
+// items; forwardKeys finds the keys that then refer forward.
 func sortTables(items []SchemaItem) ([]*table, error) {
 	var order []*table
 	state := map[*table]int{} // 1 visiting, 2 done
@@ -167,36 +292,28 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 		}
 		in[it.schemaTable()] = true
 	}
-	var visit func(t *table, path []string) error
-	visit = func(t *table, path []string) error {
-		switch state[t] {
-		case 2:
-			return nil
-		case 1:
-			return fmt.Errorf("quarry: foreign keys form a cycle: %s", strings.Join(append(path, t.name), " -> "))
+	var visit func(t *table)
+	visit = func(t *table) {
+		if state[t] != 0 {
+			return // done, or a cycle: closed by a forward key
 		}
 		state[t] = 1
 		for _, c := range t.columns {
 			if c.fk == nil || c.fk.target == nil || c.fk.target.table == t || !in[c.fk.target.table] {
 				continue
 			}
-			if err := visit(c.fk.target.table, append(path, t.name)); err != nil {
-				return err
-			}
+			visit(c.fk.target.table)
 		}
 		state[t] = 2
 		order = append(order, t)
-		return nil
 	}
 	for _, it := range items {
-		if err := visit(it.schemaTable(), nil); err != nil {
-			return nil, err
-		}
+		visit(it.schemaTable())
 	}
 	return order, nil
 }
 
-func createTableSQL(d Dialect, t *table) (string, error) {
+func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 	b := newBuilder(d)
 	b.literals, b.bareColumns = true, true
 	caps := b.caps
@@ -238,22 +355,11 @@ func createTableSQL(d Dialect, t *table) (string, error) {
 		constraintSQL(b, c)
 	}
 	for _, c := range t.columns {
-		if c.fk == nil || c.fk.target == nil {
+		if c.fk == nil || c.fk.target == nil || slices.Contains(skip, c) {
 			continue
 		}
-		b.write(",\n\tFOREIGN KEY (")
-		b.ident(c.name)
-		b.write(") REFERENCES ")
-		b.ident(c.fk.target.table.name)
-		b.write(" (")
-		b.ident(c.fk.target.name)
-		b.writeByte(')')
-		if c.fk.onDelete != "" {
-			b.write(" ON DELETE " + c.fk.onDelete)
-		}
-		if c.fk.onUpdate != "" {
-			b.write(" ON UPDATE " + c.fk.onUpdate)
-		}
+		b.write(",\n\t")
+		foreignKeySQL(b, c)
 	}
 	b.write("\n)")
 	if b.err != nil {

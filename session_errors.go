@@ -28,6 +28,11 @@ var (
 	// object's identity for its life. Delete the object and add a new
 	// one instead. The flush is rolled back and writes nothing.
 	ErrKeyChanged = errors.New("quarry: primary key changed")
+	// ErrCircularDependency is wrapped by the error of a flush whose rows
+	// refer to each other in a cycle (two new rows each holding the
+	// other's key), which INSERTs alone cannot write. Tag one of the
+	// relationships of the cycle post_update. The flush writes nothing.
+	ErrCircularDependency = errors.New("quarry: circular dependency between rows")
 	// ErrCommitUnknown is wrapped (with the driver's error) by the error
 	// of a Commit whose COMMIT failed in a way that does not say whether
 	// the transaction was committed: the connection broke or the context

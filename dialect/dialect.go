@@ -68,6 +68,15 @@ type Capabilities struct {
 	// column's type (TYPE) and nullability (SET/DROP NOT NULL), for the
 	// migrations quarry writes: PostgreSQL can, SQLite cannot.
 	AlterColumn bool
+	// ForwardForeignKeys reports whether CREATE TABLE may declare a
+	// foreign key to a table that does not exist yet (SQLite checks
+	// foreign keys when rows are written, not when tables are created).
+	// Without it, when the foreign keys of the tables to create form a
+	// cycle, quarry creates the tables without the foreign keys that
+	// close it and adds them with ALTER TABLE ... ADD CONSTRAINT after
+	// every table exists, and drops them with ALTER TABLE ... DROP
+	// CONSTRAINT before the tables (PostgreSQL).
+	ForwardForeignKeys bool
 	// DollarQuoting reports whether SQL text is read as PostgreSQL reads
 	// it: with dollar-quoted strings ($$...$$), E'...' strings whose
 	// backslash escapes a quote, and nested block comments. quarry's

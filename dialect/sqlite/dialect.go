@@ -69,7 +69,9 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		LimitAll:          "-1",
 		ConcurrentCursors: true,
 		UpsertSelectWhere: true,
-		GreatestFunc:      "max",
-		LeastFunc:         "min",
+		// Foreign keys are checked when rows are written.
+		ForwardForeignKeys: true,
+		GreatestFunc:       "max",
+		LeastFunc:          "min",
 	}
 }
