@@ -191,6 +191,11 @@ type relationship struct {
 
 	cascade cascadeFlags
 	lazy    loadStrategy
+	// singleParent (the single_parent flag) says a target belongs to
+	// at most one owner at a time through this relationship: the flush
+	// refuses a second one, and allows delete-orphan on a many-to-one
+	// or many-to-many (relationship_orphan.go).
+	singleParent bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool
