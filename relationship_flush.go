@@ -106,6 +106,9 @@ func (u *unitOfWork) prepareRelations() error {
 		gained:    map[*relationship]map[field.Ptr]field.Ptr{},
 		repointed: map[*relationship]map[field.Ptr]bool{},
 	}
+	if len(u.s.derived) > 0 {
+		u.reconcileDerived()
+	}
 	if err := u.checkSingleParents(); err != nil {
 		return err
 	}

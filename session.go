@@ -77,6 +77,9 @@ type Session struct {
 	// forbid loading later (loader_raise.go).
 	raised map[raiseMark]struct{}
 	rel    *relState // relationships' collection snapshots (relationship_flush.go)
+	// derived lists the many-to-one fields Add set from collections, not
+	// yet settled by a flush (session_backref.go).
+	derived []derivedRef
 
 	// expiredCols lists, for objects expired by Expire with field names,
 	// the columns the next load refreshes (session_expire.go).
@@ -571,6 +574,7 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 			s.add(s.meta(r.target), obj, false) // add skips deleted objects
 
 		}
+		s.deriveBackRefs(r, p)
 	}
 }
 
@@ -691,6 +695,7 @@ func (s *Session) ExpungeAll() {
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil
 	s.rel = nil
+	s.derived = nil
 }
 
 // Contains reports whether obj is in the Session: pending, persistent, or
