@@ -82,7 +82,19 @@ type Rel[P, C any] interface {
 // struct that mirrors this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
-// struct field, when it differs).
+// struct field, when it differs), and the flag single_parent.
+//
+// single_parent says a C belongs to at most one P at a time through this
+// relationship, as SQLAlchemy's single_parent=True: a flush that finds
+// one C held by two P objects of the Session fails naming both, and
+// writes nothing. Only with it may a many-to-one [One] or a [ManyToMany]
+// take delete-orphan (Configure reports an [ErrMapping] otherwise):
+//
+//	Pref quarry.One[User, Pref] `quarry:"cascade=all,delete-orphan,single_parent"`
+//
+// A C that loses its one parent (the field set to nil or to another C,
+// removed from the collection, or its parent deleted) is then deleted at
+// the flush, its association rows first.
 type Many[P, C any] struct{ relField }
 
 // One is a scalar relationship field of P's table struct: many-to-one when

@@ -469,7 +469,11 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // object becomes pending and is inserted at the next flush; an object
 // already in the Session is left as it is, and one marked for deletion
 // is kept after all. Relationships with the save-update cascade bring the
-// objects they refer to along at Add and again at every flush. Adding a
+// objects they refer to along at Add and again at every flush; the
+// members Add brings in from a collection with back= get their
+// many-to-one back-reference set to the owner at once, where it is nil
+// (the flush knows quarry set it: a member the program takes out of the
+// collection before the flush loses it again). Adding a
 // new object with the primary key of a persistent one is reported by the
 // flush. Adding an object whose row was deleted through the Session is an
 // error: create a new object to insert that row again.
