@@ -471,7 +471,7 @@ func TestSA_M2OCascadeDeleteOrphanTestTwo_test_single_parent_backref(t *testing.
 		is.NoErr(s.Add(bad))
 		err := s.Flush(ctx)
 		is.True(err != nil && strings.Contains(err.Error(), "single_parent")) // can't attach the T3 to another T2
-		bad.T3 = nil // first, or the expunge cascade takes y along
+		bad.T3 = nil                                                          // first, or the expunge cascade takes y along
 		s.Expunge(bad)
 
 		z := &OpT2{Data: "T2b"}
@@ -615,4 +615,72 @@ func TestSA_M2MCascadeTest_test_single_parent_error(t *testing.T) {
 	is.True(strings.Contains(msg, "for many-to-one relationship quarry_test.OpBadBTable.Parent, cascade delete-orphan"))
 	is.True(strings.Contains(msg, "add single_parent to the tag"))
 	is.NoErr(quarry.Configure()) // the default metadata is untouched
+}
+
+// A single-parent many-to-many with a back-populated other side: changes
+// made from the tag's side count as the post's.
+
+type OpPost struct {
+	ID    int64
+	Title string
+	Tags  []*OpTag
+}
+
+type OpPostTable struct {
+	quarry.Entity[OpPost]
+	ID    quarry.Column[int64] `quarry:"id,pk"`
+	Title quarry.Column[string]
+	Tags  quarry.ManyToMany[OpPost, OpTag] `quarry:"secondary=op_post_tags,order=id,back=Posts,cascade=all,delete-orphan,single_parent"`
+}
+
+type OpTag struct {
+	ID    int64
+	Name  string
+	Posts []*OpPost
+}
+
+type OpTagTable struct {
+	quarry.Entity[OpTag]
+	ID    quarry.Column[int64] `quarry:"id,pk"`
+	Name  quarry.Column[string]
+	Posts quarry.ManyToMany[OpTag, OpPost] `quarry:"secondary=op_post_tags,order=id,back=Tags"`
+}
+
+var (
+	OpPosts    = quarry.Table[OpPost, OpPostTable]("op_posts")
+	OpTags     = quarry.Table[OpTag, OpTagTable]("op_tags")
+	OpPostTags = quarry.Association("op_post_tags", quarry.AssocColumn("post_id", "op_posts.id"), quarry.AssocColumn("tag_id", "op_tags.id"))
+)
+
+func TestSA_M2MCascadeTest_back_side(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, OpPosts, OpTags, OpPostTags))
+		s := relSession(t, db)
+		t1, t2 := &OpTag{Name: "t1", Posts: []*OpPost{}}, &OpTag{Name: "t2", Posts: []*OpPost{}}
+		p1 := &OpPost{Title: "p1", Tags: []*OpTag{t1, t2}}
+		p2 := &OpPost{Title: "p2", Tags: []*OpTag{}}
+		is.NoErr(s.Add(p1, p2))
+		is.NoErr(s.Commit(ctx))
+		is.Equal(t1.Posts, []*OpPost{p1})
+
+		// t1 joins p2 from its own side while p1 still holds it: a
+		// second parent.
+		t1.Posts = append(t1.Posts, p2)
+		err := s.Flush(ctx)
+		is.True(err != nil)
+		is.True(strings.Contains(err.Error(), "OpPostTable.Tags is single_parent"))
+		is.Equal(p2.Tags, []*OpTag{}) // the failed flush took its back-population back
+		t1.Posts = []*OpPost{p1}
+
+		// t2 leaves p1 from its own side: an orphan, deleted.
+		t2.Posts = []*OpPost{}
+		is.NoErr(s.Commit(ctx))
+		is.Equal(p1.Tags, []*OpTag{t1})
+		is.True(!s.Contains(t2))
+		names, err := quarry.Select(OpTags.Name).OrderBy(OpTags.ID).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(names, []string{"t1"})
+	})
 }
