@@ -573,6 +573,9 @@ func (u *unitOfWork) finish() {
 		u.dropDeletedMembers(gone)
 		u.snapshotFields()
 	}
+	if len(s.derived) > 0 {
+		u.settleDerived()
+	}
 }
 
 // savepointName renders a savepoint's name.

@@ -82,10 +82,24 @@ type Rel[P, C any] interface {
 // struct that mirrors this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
-// struct field, when it differs), post_update (a flag: the foreign key is
-// written by a second UPDATE after the rows' INSERTs, and set to NULL
-// before their DELETEs, so rows that refer to each other can be flushed;
-// the column must be NULL-able).
+// struct field, when it differs), and the flags post_update and
+// single_parent.
+//
+// post_update writes the foreign key with a second UPDATE after the rows'
+// INSERTs, and sets it to NULL before their DELETEs, so rows that refer
+// to each other can be flushed; the column must be NULL-able.
+//
+// single_parent says a C belongs to at most one P at a time through this
+// relationship, as SQLAlchemy's single_parent=True: a flush that finds
+// one C held by two P objects of the Session fails naming both, and
+// writes nothing. Only with it may a many-to-one [One] or a [ManyToMany]
+// take delete-orphan (Configure reports an [ErrMapping] otherwise):
+//
+//	Pref quarry.One[User, Pref] `quarry:"cascade=all,delete-orphan,single_parent"`
+//
+// A C that loses its one parent (the field set to nil or to another C,
+// removed from the collection, or its parent deleted) is then deleted at
+// the flush, its association rows first.
 type Many[P, C any] struct{ relField }
 
 // One is a scalar relationship field of P's table struct: many-to-one when
@@ -199,6 +213,11 @@ type relationship struct {
 	// DELETEs), so rows that refer to each other can be flushed
 	// (SQLAlchemy's post_update; see flush_post_update.go).
 	postUpdate bool
+	// singleParent (the single_parent flag) says a target belongs to
+	// at most one owner at a time through this relationship: the flush
+	// refuses a second one, and allows delete-orphan on a many-to-one
+	// or many-to-many (relationship_orphan.go).
+	singleParent bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool

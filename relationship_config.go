@@ -60,6 +60,12 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		key, val, hasVal := strings.Cut(p, "=")
 		key = strings.TrimSpace(key)
+		if !hasVal && key == "single_parent" {
+			// A flag, not a cascade: it may sit among the cascade
+			// names without ending them.
+			r.singleParent = true
+			continue
+		}
 		if key == "post_update" {
 			// A flag, which may also follow the values of cascade=.
 			inCascade = false
@@ -83,7 +89,7 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		inCascade = false
 		if !hasVal {
-			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; post_update is the only flag)", key)
+			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; post_update and single_parent are the only flags)", key)
 		}
 		val = strings.TrimSpace(val)
 		switch key {
@@ -117,7 +123,7 @@ func parseRelTag(r *relationship, s string) error {
 				r.cascade |= f
 			}
 		default:
-			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field or post_update)", key)
+			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field, post_update or single_parent)", key)
 		}
 	}
 	return nil
@@ -213,8 +219,11 @@ func (r *relationship) configure(c *catalog) error {
 	if r.lazy == loadDynamic && r.scalar {
 		return mappingErrorf("%s: lazy=dynamic is only for collections", describeRel(r))
 	}
-	if r.cascade.has(cascadeDeleteOrphan) && r.dir != oneToMany {
-		return mappingErrorf("%s: cascade delete-orphan is only for one-to-many (or one-to-one) relationships, and this one is %s", describeRel(r), r.dir)
+	if r.cascade.has(cascadeDeleteOrphan) && r.dir != oneToMany && !r.singleParent {
+		// SQLAlchemy's rule: on the many side, delete-orphan only makes
+		// sense when the target may have one parent at a time.
+		return mappingErrorf("%s: for %s relationship %s, cascade delete-orphan is normally configured only on the one side of a one-to-many: to let one %v be referred to by a single %v at a time through %s, so that delete-orphan may act in this direction, add single_parent to the tag",
+			describeRel(r), r.dir, r, target.goType, r.owner.goType, r)
 	}
 	if r.postUpdate {
 		if r.dir == manyToMany {

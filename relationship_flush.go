@@ -31,6 +31,11 @@ package quarry
 //     or DELETE names its row.
 //  6. Many-to-many collections are back-populated.
 //
+// Relationships with single_parent (relationship_orphan.go) are checked
+// before pass 2 (many-to-one) and after pass 3 (many-to-many), where the
+// many-to-one and many-to-many orphans of live owners are found too;
+// those of deleted owners are found in pass 5.
+//
 // While rows are written, foreign keys are copied from parents (FK sync)
 // only where the relationship changed: a pending child, a member gained
 // by a collection, a many-to-one field pointed elsewhere. Association rows
@@ -101,6 +106,12 @@ func (u *unitOfWork) prepareRelations() error {
 		gained:    map[*relationship]map[field.Ptr]field.Ptr{},
 		repointed: map[*relationship]map[field.Ptr]bool{},
 	}
+	if len(u.s.derived) > 0 {
+		u.reconcileDerived()
+	}
+	if err := u.checkSingleParents(); err != nil {
+		return err
+	}
 	for _, r := range u.rels {
 		if r.dir == manyToOne {
 			if err := r.prepareRefs(u); err != nil {
@@ -114,6 +125,9 @@ func (u *unitOfWork) prepareRelations() error {
 				return err
 			}
 		}
+	}
+	if err := u.prepareSingleParent(); err != nil {
+		return err
 	}
 	if err := u.preparePendingOrphans(); err != nil {
 		return err
@@ -417,7 +431,7 @@ func (u *unitOfWork) preparePendingOrphans() error {
 // orphanRule reports whether a relationship with delete-orphan targets t.
 func (u *unitOfWork) orphanRule(t *table) bool {
 	for _, r := range u.rels {
-		if r.dir == oneToMany && r.target == t && r.cascade.has(cascadeDeleteOrphan) {
+		if r.target == t && (r.dir == oneToMany && r.cascade.has(cascadeDeleteOrphan) || r.sideOrphans()) {
 			return true
 		}
 	}
@@ -439,6 +453,8 @@ func (u *unitOfWork) prepareDeletes() error {
 			switch {
 			case r.dir == oneToMany:
 				n, err = r.prepareDeleted(u, done[r])
+			case r.sideOrphans():
+				n = r.deletedSideOrphans(u, done[r])
 			case r.cascade.has(cascadeDelete):
 				n = r.cascadeDeleted(u, done[r])
 			}

@@ -77,6 +77,9 @@ type Session struct {
 	// forbid loading later (loader_raise.go).
 	raised map[raiseMark]struct{}
 	rel    *relState // relationships' collection snapshots (relationship_flush.go)
+	// derived lists the many-to-one fields Add set from collections, not
+	// yet settled by a flush (session_backref.go).
+	derived []derivedRef
 
 	// expiredCols lists, for objects expired by Expire with field names,
 	// the columns the next load refreshes (session_expire.go).
@@ -466,7 +469,11 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // object becomes pending and is inserted at the next flush; an object
 // already in the Session is left as it is, and one marked for deletion
 // is kept after all. Relationships with the save-update cascade bring the
-// objects they refer to along at Add and again at every flush. Adding a
+// objects they refer to along at Add and again at every flush; the
+// members Add brings in from a collection with back= get their
+// many-to-one back-reference set to the owner at once, where it is nil
+// (the flush knows quarry set it: a member the program takes out of the
+// collection before the flush loses it again). Adding a
 // new object with the primary key of a persistent one is reported by the
 // flush. Adding an object whose row was deleted through the Session is an
 // error: create a new object to insert that row again.
@@ -571,6 +578,7 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 			s.add(s.meta(r.target), obj, false) // add skips deleted objects
 
 		}
+		s.deriveBackRefs(r, p)
 	}
 }
 
@@ -693,6 +701,7 @@ func (s *Session) ExpungeAll() {
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil
 	s.rel = nil
+	s.derived = nil
 }
 
 // Contains reports whether obj is in the Session: pending, persistent, or

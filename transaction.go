@@ -134,6 +134,7 @@ func (s *Session) committed() {
 		}
 	}
 	s.gone = nil
+	s.derived = nil // settled by the flush of Commit
 	s.commitFields()
 }
 
@@ -161,6 +162,7 @@ func (s *Session) Rollback(ctx context.Context) error {
 
 // restoreCommitted puts every object back to its committed state.
 func (s *Session) restoreCommitted() {
+	s.undoDerived(func(st *objState) bool { return st.status == statusPending })
 	for st := range s.ids.all() {
 		if st.inserted || st.committed == nil {
 			s.undoInsert(st)
@@ -436,6 +438,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		st.snap = rec.snap
 		st.status = rec.status
 	}
+	s.undoDerived(func(st *objState) bool { return st.status == statusPending })
 	for _, st := range s.pendingBy {
 		st.status = statusDetached
 	}
