@@ -175,10 +175,30 @@ func (e Expr[T]) Between(lo, hi T) Expr[bool] {
 }
 
 // Asc orders by e ascending.
-func (e Expr[T]) Asc() Orderable { return orderTerm{n: e.exprNode(), dir: " ASC"} }
+func (e Expr[T]) Asc() Ordering { return Ordering{orderTerm{n: e.exprNode(), dir: " ASC"}} }
 
 // Desc orders by e descending.
-func (e Expr[T]) Desc() Orderable { return orderTerm{n: e.exprNode(), dir: " DESC"} }
+func (e Expr[T]) Desc() Ordering { return Ordering{orderTerm{n: e.exprNode(), dir: " DESC"}} }
+
+// Ordering is one term of an ORDER BY: an expression with its direction,
+// made by Asc or Desc, and where its NULLs sort. Without NullsFirst or
+// NullsLast the database decides (PostgreSQL sorts NULLs as larger than
+// every value, SQLite as smaller), so say it where it matters.
+type Ordering struct{ t orderTerm }
+
+func (o Ordering) orderNode() node { return o.t }
+
+// NullsFirst sorts NULLs before every value: ORDER BY x ASC NULLS FIRST.
+func (o Ordering) NullsFirst() Ordering {
+	o.t.nulls = " NULLS FIRST"
+	return o
+}
+
+// NullsLast sorts NULLs after every value: ORDER BY x DESC NULLS LAST.
+func (o Ordering) NullsLast() Ordering {
+	o.t.nulls = " NULLS LAST"
+	return o
+}
 
 // Label names the expression in a SELECT list (expr AS name) and in the
 // columns of a subquery built from it.

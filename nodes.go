@@ -252,14 +252,16 @@ func (n *labelNode) render(b *builder)        { n.inner.render(b) }
 func (n *labelNode) sources(fn func(*source)) { n.inner.sources(fn) }
 
 type orderTerm struct {
-	n   node
-	dir string
+	n     node
+	dir   string
+	nulls string // " NULLS FIRST", " NULLS LAST" or ""
 }
 
 func (o orderTerm) orderNode() node { return o }
 func (o orderTerm) render(b *builder) {
 	o.n.render(b)
 	b.write(o.dir)
+	b.write(o.nulls)
 }
 func (o orderTerm) sources(fn func(*source)) { o.n.sources(fn) }
 

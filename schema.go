@@ -420,7 +420,7 @@ func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 		}
 		inner, dir := p, ""
 		if o, ok := p.(orderTerm); ok {
-			inner, dir = o.n, o.dir
+			inner, dir = o.n, o.dir+o.nulls
 		}
 		if _, col := inner.(*colRef); col {
 			inner.render(b)

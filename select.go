@@ -37,6 +37,8 @@ type selectCore struct {
 	limit    *int64
 	offset   *int64
 	distinct bool
+	// distinctOn are the expressions of DISTINCT ON (PostgreSQL).
+	distinctOn []node
 	// cartesian allows FROM items linked to nothing (cartesian.go).
 	cartesian bool
 	// unique de-duplicates the rows read (Unique); it changes no SQL.
@@ -77,7 +79,7 @@ func (c *selectCore) clone() *selectCore {
 	return &selectCore{
 		items: slices.Clip(c.items), explicit: slices.Clip(c.explicit), joins: slices.Clip(c.joins),
 		where: slices.Clip(c.where), groupBy: slices.Clip(c.groupBy), having: slices.Clip(c.having),
-		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct, cartesian: c.cartesian,
+		orderBy: slices.Clip(c.orderBy), limit: c.limit, offset: c.offset, distinct: c.distinct, distinctOn: c.distinctOn, cartesian: c.cartesian,
 		unique: c.unique, params: c.params, from: c.from, opts: slices.Clip(c.opts), err: c.err,
 		run: c.run, ctes: slices.Clip(c.ctes),
 	}
@@ -177,6 +179,30 @@ func (q *Query[T]) Offset(n int64) *Query[T] {
 // Distinct makes the statement SELECT DISTINCT.
 func (q *Query[T]) Distinct() *Query[T] {
 	return q.with(func(c *selectCore) { c.distinct = true })
+}
+
+// DistinctOn makes the statement SELECT DISTINCT ON (exprs): one row per
+// distinct value of exprs, the first in the statement's ORDER BY, which
+// should start with the same expressions (PostgreSQL's rule). It is
+// PostgreSQL's; on other dialects the statement fails with
+// [ErrUnsupported] before any SQL is sent.
+//
+//	// each user's latest order
+//	quarry.Select(Orders).DistinctOn(Orders.UserID).OrderBy(Orders.UserID, Orders.PlacedAt.Desc())
+func (q *Query[T]) DistinctOn(exprs ...Grouping) *Query[T] {
+	return q.with(func(c *selectCore) {
+		if len(exprs) == 0 {
+			c.fail(invalidArg("DistinctOn without expressions (use Distinct)"))
+			return
+		}
+		for i, e := range exprs {
+			if e == nil {
+				c.fail(invalidArg("nil expression %d given to DistinctOn", i))
+				return
+			}
+		}
+		c.distinctOn = append(slices.Clip(c.distinctOn), exprNodes(exprs)...)
+	})
 }
 
 // Unique makes the statement's results de-duplicate their rows, as

@@ -174,7 +174,7 @@ func (n *compoundNode) renderOrder(b *builder, o node, names []string) {
 	}
 	dir := ""
 	if t, ok := o.(orderTerm); ok {
-		o, dir = t.n, t.dir
+		o, dir = t.n, t.dir+t.nulls
 	}
 	items := n.selectItems()
 	for i, it := range items {

@@ -53,7 +53,21 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	}
 	c.ctes.render(b)
 	b.write("SELECT ")
-	if c.distinct {
+	switch {
+	case len(c.distinctOn) > 0:
+		if !b.caps.DistinctOn {
+			b.fail(&unsupportedError{what: "DISTINCT ON", dialect: b.d.Name()})
+			return
+		}
+		b.write("DISTINCT ON (")
+		for i, n := range c.distinctOn {
+			if i > 0 {
+				b.write(", ")
+			}
+			n.render(b)
+		}
+		b.write(") ")
+	case c.distinct:
 		b.write("DISTINCT ")
 	}
 	elems := c.buildFrom(b, correlate)
@@ -223,7 +237,7 @@ func (defaultDialect) Name() string                             { return "defaul
 func (defaultDialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
 func (defaultDialect) TypeName(dialect.ColumnType) string       { return "" }
 func (defaultDialect) Capabilities() dialect.Capabilities {
-	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min"}
+	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min", DistinctOn: true}
 }
 
 func (defaultDialect) AppendIdent(b []byte, name string) []byte {

@@ -91,6 +91,9 @@ type Capabilities struct {
 	// largest and smallest of their arguments: greatest/least on
 	// PostgreSQL, the multi-argument max/min on SQLite.
 	GreatestFunc, LeastFunc string
+	// DistinctOn reports whether SELECT DISTINCT ON (exprs) exists
+	// (PostgreSQL); without it Query.DistinctOn is an error before SQL.
+	DistinctOn bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

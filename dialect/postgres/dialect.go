@@ -94,5 +94,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		DeleteUsing:        true,
 		GreatestFunc:       "greatest",
 		LeastFunc:          "least",
+		DistinctOn:         true,
 	}
 }
