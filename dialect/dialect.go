@@ -94,6 +94,12 @@ type Capabilities struct {
 	// DistinctOn reports whether SELECT DISTINCT ON (exprs) exists
 	// (PostgreSQL); without it Query.DistinctOn is an error before SQL.
 	DistinctOn bool
+	// NativeJSON reports whether JSON documents are jsonb with its
+	// operators (#>>, @>) and arrays are native (@>, &&, = ANY), as on
+	// PostgreSQL. Without it JSON and arrays are stored as JSON text and
+	// quarry renders its JSON and array operators with json_extract and
+	// json_each (SQLite); JSON containment is then not supported.
+	NativeJSON bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

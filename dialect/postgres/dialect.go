@@ -95,5 +95,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		GreatestFunc:       "greatest",
 		LeastFunc:          "least",
 		DistinctOn:         true,
+		NativeJSON:         true,
 	}
 }

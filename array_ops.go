@@ -1,0 +1,89 @@
+package quarry
+
+import (
+	"github.com/google/uuid"
+	"github.com/quarry-orm/quarry/dialect"
+)
+
+// Array operators over array columns ([]string, []int64, ...): native
+// arrays on PostgreSQL, JSON text on SQLite, with the same results.
+
+// ArrayElem is the element types of the array columns the array operators
+// take.
+type ArrayElem interface {
+	string | int64 | int32 | float64 | bool | uuid.UUID
+}
+
+// ArrayContains is true where the array holds every one of vals
+// (PostgreSQL's arr @> $1; on SQLite, over json_each).
+func ArrayContains[E ArrayElem](arr Expression[[]E], vals ...E) Expr[bool] {
+	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: array[E](vals), contains: true}}
+}
+
+// ArrayOverlaps is true where the array holds at least one of vals
+// (PostgreSQL's arr && $1).
+func ArrayOverlaps[E ArrayElem](arr Expression[[]E], vals ...E) Expr[bool] {
+	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: array[E](vals)}}
+}
+
+// ArrayHas is true where the array holds v: ArrayOverlaps of v alone
+// (PostgreSQL's v = ANY(arr)).
+func ArrayHas[E ArrayElem](arr Expression[[]E], v E) Expr[bool] {
+	return ArrayOverlaps(arr, v)
+}
+
+// arrayOpNode is arr @> vals (contains) or arr && vals.
+type arrayOpNode struct {
+	arr      node
+	vals     any // array[E]: bound natively on PostgreSQL, as JSON text on SQLite
+	contains bool
+}
+
+func (n *arrayOpNode) render(b *builder) {
+	if c, ok := unlabel(n.arr).(*colRef); ok && c.info.kind != dialect.KindArray {
+		b.failf("array operator of %s, which is not an array column", c.info)
+		return
+	}
+	if b.caps.NativeJSON {
+		n.renderNative(b)
+		return
+	}
+	// SQLite stores the array as JSON text; json_each reads its elements,
+	// and the values are bound as a JSON array too.
+	if n.contains {
+		b.write("NOT EXISTS (SELECT 1 FROM json_each(")
+		b.bind(n.vals)
+		b.write(") AS q WHERE q.value NOT IN (SELECT a.value FROM json_each(")
+		n.arr.render(b)
+		b.write(") AS a))")
+		return
+	}
+	b.write("EXISTS (SELECT 1 FROM json_each(")
+	n.arr.render(b)
+	b.write(") AS a WHERE a.value IN (SELECT q.value FROM json_each(")
+	b.bind(n.vals)
+	b.write(") AS q))")
+}
+
+// renderNative renders the PostgreSQL operators, casting the bound array
+// to the column's own array type, so that uuid[] and varchar(n)[]
+// compare with what is bound.
+func (n *arrayOpNode) renderNative(b *builder) {
+	renderOperand(b, n.arr)
+	if n.contains {
+		b.write(" @> ")
+	} else {
+		b.write(" && ")
+	}
+	if c, ok := unlabel(n.arr).(*colRef); ok {
+		b.write("CAST(")
+		b.bind(n.vals)
+		b.write(" AS ")
+		b.write(c.info.typeName(b.d))
+		b.writeByte(')')
+		return
+	}
+	b.bind(n.vals)
+}
+
+func (n *arrayOpNode) sources(fn func(*source)) { n.arr.sources(fn) }
