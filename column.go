@@ -82,6 +82,9 @@ type columnInfo struct {
 	// deferred leaves the column out of a SELECT of the entity
 	// (column_load.go).
 	deferred bool
+	// enum are the allowed values of an [Enum] column, checked by a
+	// CHECK constraint in its DDL.
+	enum []string
 	index    int
 	colOps
 }

@@ -245,6 +245,9 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
 		noAuto: tag.noAuto, deferred: tag.deferred, index: len(t.columns), colOps: b.ops(),
 	}
+	if c.enum, err = enumValues(vt); err != nil {
+		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+	}
 	if tag.deferred && (tag.pk || tag.version) {
 		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.tblType, g.path+f.Name)
 	}

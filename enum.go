@@ -1,0 +1,64 @@
+package quarry
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// Enum is implemented by a named string type whose values are a fixed
+// set. A column of such a type (or a pointer to it) gets a CHECK
+// constraint in its CREATE TABLE, so the database refuses any other value
+// (a write of one fails with [ErrCheckViolation]):
+//
+//	type Mood string
+//
+//	func (Mood) EnumValues() []string { return []string{"happy", "sad", "ok"} }
+//
+// It renders, on both dialects, "mood VARCHAR(...) NOT NULL CHECK (mood IN
+// ('happy', 'sad', 'ok'))". The values are read once, when the table is
+// mapped. quarry does not create PostgreSQL enum types (CREATE TYPE): a
+// `type=` tag naming one you created keeps the CHECK as well.
+type Enum interface {
+	EnumValues() []string
+}
+
+var enumType = reflect.TypeFor[Enum]()
+
+// enumValues returns the values of a column type implementing Enum, its
+// pointer's element included; nil when it does not.
+func enumValues(t reflect.Type) ([]string, error) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.String || !t.Implements(enumType) {
+		return nil, nil
+	}
+	vals := reflect.Zero(t).Interface().(Enum).EnumValues()
+	if len(vals) == 0 {
+		return nil, fmt.Errorf("%v.EnumValues returns no values", t)
+	}
+	for _, v := range vals {
+		if strings.ContainsRune(v, 0) {
+			return nil, fmt.Errorf("%v.EnumValues: value %q holds a NUL", t, v)
+		}
+	}
+	return vals, nil
+}
+
+// enumCheckSQL writes the column's " CHECK (name IN (...))".
+func enumCheckSQL(b *builder, c *columnInfo) {
+	if len(c.enum) == 0 {
+		return
+	}
+	b.write(" CHECK (")
+	b.ident(c.name)
+	b.write(" IN (")
+	for i, v := range c.enum {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.literal(v)
+	}
+	b.write("))")
+}
