@@ -84,8 +84,8 @@ type columnInfo struct {
 	deferred bool
 	// enum are the allowed values of an [Enum] column, checked by a
 	// CHECK constraint in its DDL.
-	enum []string
-	index    int
+	enum  []string
+	index int
 	colOps
 }
 
