@@ -157,26 +157,7 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*columnInfo) error {
 	versioned := m.version != nil
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols)}, func() (string, error) {
-		w := newDML(d)
-		w.b.write("UPDATE ")
-		w.b.ident(m.t.name)
-		w.b.write(" SET ")
-		for i, c := range cols {
-			if i > 0 {
-				w.b.write(", ")
-			}
-			w.b.ident(c.name)
-			w.b.write(" = ")
-			w.ph()
-		}
-		if versioned {
-			w.b.write(", ")
-			w.b.ident(m.version.name)
-			w.b.write(" = ")
-			w.ph()
-		}
-		w.whereKey(m, versioned)
-		return w.sql()
+		return updateByKeySQL(d, m, cols, versioned, versioned)
 	})
 	if err != nil {
 		return err
@@ -211,6 +192,32 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*colum
 		return callHook(u.ctx, m.t, "AfterUpdate", h, st.obj)
 	}
 	return nil
+}
+
+// updateByKeySQL renders UPDATE t SET cols = ?... [, version = ?] WHERE
+// key = ? [AND version = ?]: the version counter set when bump, compared
+// when check.
+func updateByKeySQL(d Dialect, m *tableMeta, cols []*columnInfo, bump, check bool) (string, error) {
+	w := newDML(d)
+	w.b.write("UPDATE ")
+	w.b.ident(m.t.name)
+	w.b.write(" SET ")
+	for i, c := range cols {
+		if i > 0 {
+			w.b.write(", ")
+		}
+		w.b.ident(c.name)
+		w.b.write(" = ")
+		w.ph()
+	}
+	if bump {
+		w.b.write(", ")
+		w.b.ident(m.version.name)
+		w.b.write(" = ")
+		w.ph()
+	}
+	w.whereKey(m, check)
+	return w.sql()
 }
 
 func staleError(op string, m *tableMeta, st *objState, versioned bool, version int64) error {

@@ -174,26 +174,7 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, 
 		op = 'N'
 	}
 	sql, err := m.cachedSQL(sqlKey{d: d, op: op, mask: colMask(cols)}, func() (string, error) {
-		w := newDML(d)
-		w.b.write("UPDATE ")
-		w.b.ident(m.t.name)
-		w.b.write(" SET ")
-		for i, c := range cols {
-			if i > 0 {
-				w.b.write(", ")
-			}
-			w.b.ident(c.name)
-			w.b.write(" = ")
-			w.ph()
-		}
-		if bump {
-			w.b.write(", ")
-			w.b.ident(m.version.name)
-			w.b.write(" = ")
-			w.ph()
-		}
-		w.whereKey(m, versioned)
-		return w.sql()
+		return updateByKeySQL(d, m, cols, bump, versioned)
 	})
 	if err != nil {
 		return err
