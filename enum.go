@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Enum is implemented by a named string type whose values are a fixed
@@ -44,6 +46,17 @@ func enumValues(t reflect.Type) ([]string, error) {
 		}
 	}
 	return vals, nil
+}
+
+// columnCheckSQL writes the column's own CHECK constraints: the values of
+// an enum, and json_valid where the dialect stores JSON as text.
+func columnCheckSQL(b *builder, c *columnInfo) {
+	if b.caps.JSONValidCheck && c.sqlType == "" && (c.kind == dialect.KindJSON || c.kind == dialect.KindArray) {
+		b.write(" CHECK (json_valid(")
+		b.ident(c.name)
+		b.write("))")
+	}
+	enumCheckSQL(b, c)
 }
 
 // enumCheckSQL writes the column's " CHECK (name IN (...))".

@@ -95,6 +95,14 @@ func TestJSONAndArrayOperators(t *testing.T) {
 		is.Equal(ids(quarry.ArrayContains(JoEvents.Refs, joRef1)), []int64{1, 2})
 		is.Equal(ids(quarry.Not(quarry.ArrayOverlaps(JoEvents.Labels, "red"))), []int64{2, 3})
 
+		// SQLite's JSON text is checked by json_valid; PostgreSQL's jsonb
+		// refuses it by its type.
+		_, err = db.Exec(ctx, quarry.Text(`INSERT INTO jo_events (id, payload, labels, scores, refs, name) VALUES (9, 'not json', '[]', '[]', '[]', 'x')`))
+		is.True(err != nil)
+		if db.Dialect().Name() == "sqlite" {
+			is.True(errors.Is(err, quarry.ErrCheckViolation))
+		}
+
 		// Containment is PostgreSQL's.
 		_, err = quarry.Select(JoEvents.ID).Where(quarry.JSONContains(JoEvents.Payload, map[string]any{"kind": "login"})).All(ctx, db)
 		if db.Dialect().Name() == "postgres" {

@@ -228,7 +228,7 @@ func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
 		b.write(" DEFAULT ")
 		b.write(defaultLiteral(c.def))
 	}
-	enumCheckSQL(b, c)
+	columnCheckSQL(b, c)
 	if c.fk != nil && c.fk.target != nil {
 		b.write(" REFERENCES ")
 		b.ident(c.fk.target.table.name)

@@ -339,7 +339,7 @@ func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 			b.write(" DEFAULT ")
 			b.write(defaultLiteral(c.def))
 		}
-		enumCheckSQL(b, c)
+		columnCheckSQL(b, c)
 	}
 	b.write(",\n\tPRIMARY KEY (")
 	identList(b, t.pk)

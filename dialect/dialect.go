@@ -100,6 +100,11 @@ type Capabilities struct {
 	// quarry renders its JSON and array operators with json_extract and
 	// json_each (SQLite); JSON containment is then not supported.
 	NativeJSON bool
+	// JSONValidCheck reports whether the DDL of a column stored as JSON
+	// text (a JSON document or an array, without NativeJSON) carries
+	// CHECK (json_valid(col)), so that the database refuses text that is
+	// not JSON (SQLite).
+	JSONValidCheck bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

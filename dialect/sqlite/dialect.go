@@ -73,5 +73,6 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		ForwardForeignKeys: true,
 		GreatestFunc:       "max",
 		LeastFunc:          "min",
+		JSONValidCheck:     true,
 	}
 }
