@@ -25,7 +25,7 @@ package quarry
 //	               for an Association, a mapped table's *table otherwise)
 //	r.secOwner     []fkPair: ref on owner (posts.id), fk on secondary (post_keywords.post_id)
 //	r.secTarget    []fkPair: ref on target (keywords.id), fk on secondary (post_keywords.keyword_id)
-//	r.orderBy      []orderCol{col (of target), desc}
+//	r.orderBy      []orderCol{col (of target, or of secondary when secondary), desc}
 //	r.back         the back-populating *relationship on the target, or nil
 //	r.cascade      cascadeFlags: has(cascadeSaveUpdate|cascadeMerge|cascadeDelete|
 //	               cascadeDeleteOrphan|cascadeExpunge|cascadeRefresh); default save-update, merge
@@ -159,10 +159,21 @@ func (d relDirection) String() string {
 // fkPair is one foreign-key column and the column it references.
 type fkPair struct{ ref, fk *columnInfo }
 
-// orderCol is one term of a relationship's order_by.
+// orderCol is one term of a relationship's order_by: a column of the
+// target, or with secondary one of a many-to-many's association table.
 type orderCol struct {
-	col  *columnInfo
-	desc bool
+	col       *columnInfo
+	desc      bool
+	secondary bool
+}
+
+// secondaryBase is the association table of a many-to-many as a plain
+// FROM item, nil for the other directions.
+func (r *relationship) secondaryBase() *source {
+	if r.secondary == nil {
+		return nil
+	}
+	return r.secondary.base
 }
 
 // relationship is the mapping of one relationship field; see the top of
@@ -199,6 +210,10 @@ type relationship struct {
 	// DELETEs), so rows that refer to each other can be flushed
 	// (SQLAlchemy's post_update; see flush_post_update.go).
 	postUpdate bool
+	// viewOnly makes the relationship read-only: loads, joins and
+	// operators use it, the flush never writes through it and it
+	// cascades nothing (SQLAlchemy's viewonly=True).
+	viewOnly bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool
@@ -299,6 +314,10 @@ type relRef struct {
 	parent *source
 	target *source
 	extra  []node
+	// sec, when set, is the alias a many-to-many joins its association
+	// table as (a joined eager load orders by its columns); a fresh
+	// anonymous alias otherwise.
+	sec *source
 }
 
 func (r *relRef) with(f func(*relRef)) *relRef {
@@ -352,7 +371,10 @@ func (r *relRef) joinSteps(parent, target *source) []joinStep {
 	rel := r.rel
 	var steps []joinStep
 	if rel.dir == manyToMany {
-		sec := &source{table: rel.secondary, anonymous: true}
+		sec := r.sec
+		if sec == nil {
+			sec = &source{table: rel.secondary, anonymous: true}
+		}
 		steps = []joinStep{
 			{target: sec, on: pairsOn(rel.secOwner, parent, sec)},
 			{target: target, on: pairsOn(rel.secTarget, target, sec)},
