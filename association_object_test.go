@@ -353,3 +353,65 @@ func TestAssocObjectOrderErrors(t *testing.T) {
 		})
 	}
 }
+
+// order= on a column of a plain association table (quarry.Association).
+type AoPost struct {
+	ID   int64
+	Tags []*AoTag
+}
+
+type AoPostTable struct {
+	quarry.Entity[AoPost]
+	ID   quarry.Column[int64]             `quarry:"id,pk"`
+	Tags quarry.ManyToMany[AoPost, AoTag] `quarry:"secondary=ao_post_tags,order=ao_post_tags.tag_id desc"`
+}
+
+type AoTag struct {
+	ID   int64
+	Name string
+}
+
+type AoTagTable struct {
+	quarry.Entity[AoTag]
+	ID   quarry.Column[int64] `quarry:"id,pk"`
+	Name quarry.Column[string]
+}
+
+var (
+	AoPosts    = quarry.Table[AoPost, AoPostTable]("ao_posts")
+	AoTags     = quarry.Table[AoTag, AoTagTable]("ao_tags")
+	AoPostTags = quarry.Association("ao_post_tags",
+		quarry.AssocColumn("post_id", "ao_posts.id"),
+		quarry.AssocColumn("tag_id", "ao_tags.id"))
+)
+
+func TestAssocObjectOrderPlainSecondary(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, AoPosts, AoTags, AoPostTags))
+		s := relSession(t, db)
+		is.NoErr(s.Add(&AoPost{Tags: []*AoTag{{Name: "a"}, {Name: "b"}, {Name: "c"}}}))
+		is.NoErr(s.Commit(ctx))
+		names := func(p *AoPost) string {
+			var out []string
+			for _, tg := range p.Tags {
+				out = append(out, tg.Name)
+			}
+			return strings.Join(out, "")
+		}
+		for _, opt := range []quarry.Option[*AoPost]{quarry.SelectIn(AoPosts.Tags), quarry.Joined(AoPosts.Tags), quarry.SubqueryLoad(AoPosts.Tags)} {
+			p, err := quarry.Select(AoPosts).Options(opt).One(ctx, relSession(t, db))
+			is.NoErr(err)
+			is.Equal(names(p), "cba")
+		}
+		s2 := relSession(t, db)
+		p, err := quarry.Select(AoPosts).One(ctx, s2)
+		is.NoErr(err)
+		log.Reset()
+		is.NoErr(AoPosts.Tags.Load(ctx, s2, p))
+		is.Equal(names(p), "cba")
+		is.Equal(selects(log), sqlList("SELECT ao_tags.id, ao_tags.name, ao_post_tags.post_id FROM ao_post_tags "+
+			"JOIN ao_tags ON ao_tags.id = ao_post_tags.tag_id WHERE ? = ao_post_tags.post_id ORDER BY ao_post_tags.tag_id DESC"))
+	})
+}

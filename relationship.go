@@ -77,15 +77,22 @@ type Rel[P, C any] interface {
 //	}
 //
 // Tag options (all optional): fk=column (the foreign-key column(s) on C,
-// separated by |, when more than one could link the tables), order=col [desc]|col
-// (order of the collection), back=Field (the relationship on C's table
-// struct that mirrors this one), cascade=save-update,merge,delete,
+// separated by |, when more than one could link the tables),
+// order=col [desc]|col (order of the collection; col may be qualified,
+// table.col, and on a [ManyToMany] name a column of the association
+// table), back=Field (the relationship on C's table struct that mirrors
+// this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
 // struct field, when it differs), post_update (a flag: the foreign key is
 // written by a second UPDATE after the rows' INSERTs, and set to NULL
 // before their DELETEs, so rows that refer to each other can be flushed;
-// the column must be NULL-able).
+// the column must be NULL-able), viewonly (a flag: the relationship is
+// read-only, as SQLAlchemy's viewonly=True: it loads, joins and filters,
+// but the flush never writes through it and it cascades nothing).
+//
+// The foreign key may reference a UNIQUE column instead of the primary
+// key (fk=users.name); a column that is neither is a mapping error.
 type Many[P, C any] struct{ relField }
 
 // One is a scalar relationship field of P's table struct: many-to-one when
@@ -102,7 +109,13 @@ type One[P, C any] struct{ relField }
 //	Keywords quarry.ManyToMany[BlogPost, Keyword] `quarry:"secondary=post_keywords,back=Posts"`
 //
 // For a self-referential many-to-many, fk=column names the association
-// column that refers to P. The other options are those of [Many].
+// column that refers to P. The other options are those of [Many];
+// order=table.col may name a column of the association table.
+//
+// The association table may be a mapped entity with columns of its own
+// (SQLAlchemy's association object, reached through a [Many] and a
+// [One]); the ManyToMany over it must then be viewonly, or configuration
+// fails, since both would write its rows.
 type ManyToMany[P, C any] struct{ relField }
 
 // relField is the one-pointer layout shared by the relationship field
