@@ -235,11 +235,12 @@ func (u *unitOfWork) prepare() error {
 		}
 	}
 	var pendingKeys map[identKey]*objState
+	awaiting := u.keysFromNewParents()
 	for _, st := range s.livePending() {
 		w := get(st.m)
-		if st.m.auto != nil && st.m.isZero(st.m.auto, st.obj) {
+		if st.m.auto != nil && st.m.isZero(st.m.auto, st.obj) || awaiting[st.obj] {
 			w.pending = append(w.pending, st)
-			continue // the database generates the key
+			continue // the database generates the key, or the parents' keys
 		}
 		if err := genKeys(st.m.t, st.obj); err != nil {
 			return err

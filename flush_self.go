@@ -13,11 +13,12 @@ import (
 // itself, read from the objects' relationship fields.
 
 // selfRelations returns the one-to-many and many-to-one relationships of
-// m's table to itself, except those the post-update pass writes.
+// m's table to itself, except those the post-update pass writes and the
+// viewonly ones, which write nothing.
 func (u *unitOfWork) selfRelations(m *tableMeta) []*relationship {
 	var out []*relationship
 	for _, r := range m.relships {
-		if r.target == m.t && r.dir != manyToMany && !u.post[r] {
+		if r.target == m.t && r.dir != manyToMany && !u.post[r] && !r.viewOnly {
 			out = append(out, r)
 		}
 	}

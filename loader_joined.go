@@ -83,8 +83,14 @@ func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, pa
 			// Criteria given with And name the related table itself: they
 			// are rendered against the alias.
 			m := map[*source]*source{rel.target.base: target}
+			var sec *source
+			if rel.dir == manyToMany {
+				// One alias of the association table for the join and
+				// the ORDER BY terms on its columns.
+				sec = &source{table: rel.secondary, anonymous: true}
+			}
 			ref := n.ref.with(func(r *relRef) {
-				r.parent, r.target = parentSrc, target
+				r.parent, r.target, r.sec = parentSrc, target, sec
 				extra := make([]node, len(r.extra))
 				for i, e := range r.extra {
 					extra[i] = &adaptNode{inner: e, m: m}
@@ -93,7 +99,7 @@ func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, pa
 			})
 			out.joins = append(out.joins, &joinSpec{target: target, left: parentSrc, outer: true, rel: ref})
 			out.items = append(out.items, columnsOf(target)...)
-			out.orderBy = append(out.orderBy, rel.orderNodes(target)...)
+			out.orderBy = append(out.orderBy, rel.orderNodes(target, sec)...)
 		case kindContains:
 			target = n.alias
 			if target == nil {

@@ -63,7 +63,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 		}
 	}
 	core.where = criteria(n.ref, target)
-	core.orderBy = append(core.orderBy, rel.orderNodes(target)...)
+	core.orderBy = append(core.orderBy, rel.orderNodes(target, rel.secondaryBase())...)
 	rows, err := lc.readRelRows(rel, core, len(ownerCols), ls)
 	if err != nil {
 		return wrapErr(err, "loading %s", rel)

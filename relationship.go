@@ -25,7 +25,7 @@ package quarry
 //	               for an Association, a mapped table's *table otherwise)
 //	r.secOwner     []fkPair: ref on owner (posts.id), fk on secondary (post_keywords.post_id)
 //	r.secTarget    []fkPair: ref on target (keywords.id), fk on secondary (post_keywords.keyword_id)
-//	r.orderBy      []orderCol{col (of target), desc}
+//	r.orderBy      []orderCol{col (of target, or of secondary when secondary), desc}
 //	r.back         the back-populating *relationship on the target, or nil
 //	r.cascade      cascadeFlags: has(cascadeSaveUpdate|cascadeMerge|cascadeDelete|
 //	               cascadeDeleteOrphan|cascadeExpunge|cascadeRefresh); default save-update, merge
@@ -77,17 +77,26 @@ type Rel[P, C any] interface {
 //	}
 //
 // Tag options (all optional): fk=column (the foreign-key column(s) on C,
-// separated by |, when more than one could link the tables), order=col [desc]|col
-// (order of the collection), back=Field (the relationship on C's table
-// struct that mirrors this one), cascade=save-update,merge,delete,
+// separated by |, when more than one could link the tables),
+// order=col [desc]|col (order of the collection; col may be qualified,
+// table.col, and on a [ManyToMany] name a column of the association
+// table), back=Field (the relationship on C's table struct that mirrors
+// this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
-// struct field, when it differs), and the flags post_update and
-// single_parent.
+// struct field, when it differs), and the flags post_update,
+// single_parent and viewonly.
 //
 // post_update writes the foreign key with a second UPDATE after the rows'
 // INSERTs, and sets it to NULL before their DELETEs, so rows that refer
 // to each other can be flushed; the column must be NULL-able.
+//
+// viewonly makes the relationship read-only, as SQLAlchemy's
+// viewonly=True: it loads, joins and filters, but the flush never writes
+// through it and it cascades nothing.
+//
+// The foreign key may reference a UNIQUE column instead of the primary
+// key (fk=users.name); a column that is neither is a mapping error.
 //
 // single_parent says a C belongs to at most one P at a time through this
 // relationship, as SQLAlchemy's single_parent=True: a flush that finds
@@ -116,7 +125,13 @@ type One[P, C any] struct{ relField }
 //	Keywords quarry.ManyToMany[BlogPost, Keyword] `quarry:"secondary=post_keywords,back=Posts"`
 //
 // For a self-referential many-to-many, fk=column names the association
-// column that refers to P. The other options are those of [Many].
+// column that refers to P. The other options are those of [Many];
+// order=table.col may name a column of the association table.
+//
+// The association table may be a mapped entity with columns of its own
+// (SQLAlchemy's association object, reached through a [Many] and a
+// [One]); the ManyToMany over it must then be viewonly, or configuration
+// fails, since both would write its rows.
 type ManyToMany[P, C any] struct{ relField }
 
 // relField is the one-pointer layout shared by the relationship field
@@ -173,10 +188,21 @@ func (d relDirection) String() string {
 // fkPair is one foreign-key column and the column it references.
 type fkPair struct{ ref, fk *columnInfo }
 
-// orderCol is one term of a relationship's order_by.
+// orderCol is one term of a relationship's order_by: a column of the
+// target, or with secondary one of a many-to-many's association table.
 type orderCol struct {
-	col  *columnInfo
-	desc bool
+	col       *columnInfo
+	desc      bool
+	secondary bool
+}
+
+// secondaryBase is the association table of a many-to-many as a plain
+// FROM item, nil for the other directions.
+func (r *relationship) secondaryBase() *source {
+	if r.secondary == nil {
+		return nil
+	}
+	return r.secondary.base
 }
 
 // relationship is the mapping of one relationship field; see the top of
@@ -218,6 +244,10 @@ type relationship struct {
 	// refuses a second one, and allows delete-orphan on a many-to-one
 	// or many-to-many (relationship_orphan.go).
 	singleParent bool
+	// viewOnly makes the relationship read-only: loads, joins and
+	// operators use it, the flush never writes through it and it
+	// cascades nothing (SQLAlchemy's viewonly=True).
+	viewOnly bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool
@@ -318,6 +348,10 @@ type relRef struct {
 	parent *source
 	target *source
 	extra  []node
+	// sec, when set, is the alias a many-to-many joins its association
+	// table as (a joined eager load orders by its columns); a fresh
+	// anonymous alias otherwise.
+	sec *source
 }
 
 func (r *relRef) with(f func(*relRef)) *relRef {
@@ -371,7 +405,10 @@ func (r *relRef) joinSteps(parent, target *source) []joinStep {
 	rel := r.rel
 	var steps []joinStep
 	if rel.dir == manyToMany {
-		sec := &source{table: rel.secondary, anonymous: true}
+		sec := r.sec
+		if sec == nil {
+			sec = &source{table: rel.secondary, anonymous: true}
+		}
 		steps = []joinStep{
 			{target: sec, on: pairsOn(rel.secOwner, parent, sec)},
 			{target: target, on: pairsOn(rel.secTarget, target, sec)},

@@ -48,6 +48,16 @@ var loadNames = map[string]loadStrategy{
 	"joined": loadJoined, "dynamic": loadDynamic, "noload": loadNoLoad,
 }
 
+// relFlags are the boolean options of a relationship tag: the bare name
+// sets one, name=true or name=false says which.
+var relFlags = map[string]func(r *relationship, v bool){
+	"post_update":   func(r *relationship, v bool) { r.postUpdate = v },
+	"single_parent": func(r *relationship, v bool) { r.singleParent = v },
+	"viewonly":      func(r *relationship, v bool) { r.viewOnly = v },
+}
+
+const relFlagNames = "post_update, single_parent, viewonly"
+
 // parseRelTag reads the `quarry:"..."` tag of a relationship field. The
 // values of cascade run on over commas (cascade=all,delete-orphan), as in
 // SQLAlchemy's cascade="all, delete-orphan".
@@ -60,22 +70,16 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		key, val, hasVal := strings.Cut(p, "=")
 		key = strings.TrimSpace(key)
-		if !hasVal && key == "single_parent" {
-			// A flag, not a cascade: it may sit among the cascade
-			// names without ending them.
-			r.singleParent = true
-			continue
-		}
-		if key == "post_update" {
-			// A flag, which may also follow the values of cascade=.
-			inCascade = false
+		if set, ok := relFlags[key]; ok {
+			// A flag, not a cascade: it may sit among the cascade names
+			// without ending them.
 			switch v := strings.TrimSpace(val); {
 			case !hasVal || v == "true":
-				r.postUpdate = true
+				set(r, true)
 			case v == "false":
-				r.postUpdate = false
+				set(r, false)
 			default:
-				return fmt.Errorf("post_update=%q: want post_update, post_update=true or post_update=false", v)
+				return fmt.Errorf("%s=%q: want %s, %s=true or %s=false", key, v, key, key, key)
 			}
 			continue
 		}
@@ -89,7 +93,7 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		inCascade = false
 		if !hasVal {
-			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; post_update and single_parent are the only flags)", key)
+			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; the flags are %s)", key, relFlagNames)
 		}
 		val = strings.TrimSpace(val)
 		switch key {
@@ -123,8 +127,21 @@ func parseRelTag(r *relationship, s string) error {
 				r.cascade |= f
 			}
 		default:
-			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field, post_update or single_parent)", key)
+			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field or a flag: %s)", key, relFlagNames)
 		}
+	}
+	if r.viewOnly {
+		// A read-only relationship writes nothing, so it cascades nothing
+		// either (SQLAlchemy's viewonly=True).
+		switch {
+		case sawCascade && r.cascade != 0:
+			return fmt.Errorf("viewonly with cascade=: a read-only relationship cascades nothing; drop the cascade")
+		case r.postUpdate:
+			return fmt.Errorf("viewonly with post_update: a read-only relationship writes no foreign key")
+		case r.backName != "":
+			return fmt.Errorf("viewonly with back=: a read-only relationship is not kept in step with another; drop back=")
+		}
+		r.cascade = 0
 	}
 	return nil
 }
@@ -175,6 +192,11 @@ func configureRelationships(c *catalog) error {
 			errs = append(errs, err)
 		}
 	}
+	for _, r := range fresh {
+		if err := r.checkOverlap(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -189,6 +211,41 @@ func configureRelationships(c *catalog) error {
 	return nil
 }
 
+// checkOverlap refuses a writable many-to-many whose association table is
+// a mapped entity that another writable relationship also writes (the
+// association object pattern): both would insert and delete the same
+// rows, the many-to-many without the entity's other columns. One of them
+// must be viewonly, as SQLAlchemy asks (its "relationship X will copy
+// column ... which conflicts with relationship Y" warning).
+func (r *relationship) checkOverlap(c *catalog) error {
+	if r.target == nil || r.viewOnly {
+		return nil
+	}
+	for _, o := range c.rels {
+		if o == r || o.target == nil || o.viewOnly {
+			continue
+		}
+		m2m, direct := r, o
+		if r.dir != manyToMany {
+			if !o.resolved {
+				continue // o is configured now too, and checks itself
+			}
+			m2m, direct = o, r
+		}
+		if m2m.dir != manyToMany || direct.dir == manyToMany || m2m.secondary.goType == nil {
+			continue
+		}
+		sec := m2m.secCols()
+		for _, p := range direct.pairs {
+			if slices.Contains(sec, p.fk) {
+				return mappingErrorf("%s: the association table %q is mapped by %v, which %s also writes (%s): tag one of them viewonly (the many-to-many, to keep the association object's columns)",
+					describeRel(m2m), m2m.secondary.name, m2m.secondary.goType, direct, p.fk)
+			}
+		}
+	}
+	return nil
+}
+
 func (r *relationship) configure(c *catalog) error {
 	r.target, r.dir, r.pairs, r.secondary, r.secOwner, r.secTarget, r.orderBy = nil, 0, nil, nil, nil, nil, nil
 	target := c.byType[r.targetType]
@@ -196,16 +253,11 @@ func (r *relationship) configure(c *catalog) error {
 		return mappingErrorf("%s: %v is not mapped: map it with quarry.Table[%v, ...]", describeRel(r), r.targetType, r.targetType)
 	}
 	for _, name := range r.orderNames {
-		col, dir, _ := strings.Cut(name, " ")
-		c := target.byName[col]
-		if c == nil {
-			return mappingErrorf("%s: order=%s: table %q has no column %q (it has %s)", describeRel(r), name, target.name, col, columnNames(target))
+		oc, err := r.orderColumn(c, target, name)
+		if err != nil {
+			return err
 		}
-		dir = strings.ToLower(strings.TrimSpace(dir))
-		if dir != "" && dir != "asc" && dir != "desc" {
-			return mappingErrorf("%s: order=%s: want \"column\", \"column asc\" or \"column desc\"", describeRel(r), name)
-		}
-		r.orderBy = append(r.orderBy, orderCol{col: c, desc: dir == "desc"})
+		r.orderBy = append(r.orderBy, oc)
 	}
 	var err error
 	if r.kind == kindManyToMany {
@@ -237,6 +289,38 @@ func (r *relationship) configure(c *catalog) error {
 	}
 	r.target = target
 	return nil
+}
+
+// orderColumn resolves one term of order=: "column [asc|desc]" of the
+// target, or "table.column [asc|desc]" naming the target or, for a
+// many-to-many, its association table (SQLAlchemy's order_by on a
+// secondary column).
+func (r *relationship) orderColumn(c *catalog, target *table, name string) (orderCol, error) {
+	col, dir, _ := strings.Cut(name, " ")
+	dir = strings.ToLower(strings.TrimSpace(dir))
+	if dir != "" && dir != "asc" && dir != "desc" {
+		return orderCol{}, mappingErrorf("%s: order=%s: want \"column\", \"column asc\" or \"column desc\"", describeRel(r), name)
+	}
+	t, secondary := target, false
+	if tname, cname, ok := strings.Cut(col, "."); ok {
+		switch {
+		case tname == target.name:
+		case r.kind == kindManyToMany && tname == r.secondaryName && c.byName[tname] != nil:
+			t, secondary = c.byName[tname], true
+		default:
+			want := fmt.Sprintf("table %q", target.name)
+			if r.kind == kindManyToMany {
+				want += fmt.Sprintf(" or the association table %q", r.secondaryName)
+			}
+			return orderCol{}, mappingErrorf("%s: order=%s: %q is not %s", describeRel(r), name, tname, want)
+		}
+		col = cname
+	}
+	ci := t.byName[col]
+	if ci == nil {
+		return orderCol{}, mappingErrorf("%s: order=%s: table %q has no column %q (it has %s)", describeRel(r), name, t.name, col, columnNames(t))
+	}
+	return orderCol{col: ci, desc: dir == "desc", secondary: secondary}, nil
 }
 
 // fkColumns lists the columns of from whose foreign key references to,
@@ -314,21 +398,63 @@ func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, erro
 		refs[c.fk.target] = true
 	}
 	if len(cols) == 1 {
+		if !isUniqueKey(pairs[0].ref.table, []*columnInfo{pairs[0].ref}) {
+			return nil, mappingErrorf("%s: %s references %s, which is neither the primary key of %q nor unique: a relationship must reference a key (tag the column unique, or declare quarry.UniqueOn over it)",
+				describeRel(r), cols[0], pairs[0].ref, pairs[0].ref.table.name)
+		}
 		return pairs, nil
 	}
 	if len(cols) > len(compositeKey{}) {
 		return nil, mappingErrorf("%s: foreign keys of more than %d columns are not supported (%s)", describeRel(r), len(compositeKey{}), describeFKs(cols))
 	}
 	ref := cols[0].fk.target.table
-	composite := len(refs) == len(cols) && len(ref.pk) == len(cols)
-	for _, c := range ref.pk {
-		composite = composite && refs[c]
+	targets := make([]*columnInfo, len(pairs))
+	for i, p := range pairs {
+		targets[i] = p.ref
 	}
-	if composite {
+	if len(refs) == len(cols) && !slices.ContainsFunc(targets, func(c *columnInfo) bool { return c.table != ref }) && isUniqueKey(ref, targets) {
 		return pairs, nil
 	}
 	return nil, mappingErrorf("%s: several foreign keys link %v and %v (%s): name the one to use with `fk=<column>` in the tag",
 		describeRel(r), a, b, describeFKs(cols))
+}
+
+// isUniqueKey reports whether cols (distinct columns of t) identify one
+// row of t: they are its primary key, one UNIQUE column, or the columns of
+// a UNIQUE constraint or of a UNIQUE index without WHERE. A relationship
+// over any other columns could relate one row to several parents.
+func isUniqueKey(t *table, cols []*columnInfo) bool {
+	same := func(set []*columnInfo) bool {
+		return len(set) == len(cols) && !slices.ContainsFunc(cols, func(c *columnInfo) bool { return !slices.Contains(set, c) })
+	}
+	if same(t.pk) || len(cols) == 1 && cols[0].unique {
+		return true
+	}
+	colsOf := func(nodes []node) []*columnInfo {
+		out := make([]*columnInfo, 0, len(nodes))
+		for _, n := range nodes {
+			if o, ok := n.(orderTerm); ok {
+				n = o.n
+			}
+			c, ok := n.(*colRef)
+			if !ok {
+				return nil // an expression: not a key of columns
+			}
+			out = append(out, c.info)
+		}
+		return out
+	}
+	for _, k := range t.constraints {
+		if k.check == nil && same(colsOf(k.cols)) {
+			return true
+		}
+	}
+	for _, ix := range t.indexes {
+		if ix.unique && ix.where == nil && same(colsOf(ix.parts)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *relationship) configureSecondary(sec, target *table) error {
@@ -394,6 +520,9 @@ func (r *relationship) configureBack() error {
 	}
 	if partner.targetType != r.owner.goType {
 		return mappingErrorf("%s: back=%s: %s relates %v to %v, not to %v", describeRel(r), r.backName, partner, partner.owner.goType, partner.targetType, r.owner.goType)
+	}
+	if partner.viewOnly {
+		return mappingErrorf("%s: back=%s: %s is viewonly, and a read-only relationship is not kept in step with another: drop back=", describeRel(r), r.backName, partner)
 	}
 	if partner.backName != "" && partner.backName != r.name {
 		return mappingErrorf("%s: back=%s, but %s says back=%s", describeRel(r), r.backName, partner, partner.backName)

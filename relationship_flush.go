@@ -75,7 +75,7 @@ func sessionRels(s *Session) []*relationship {
 	var out []*relationship
 	for _, m := range s.metasSorted() {
 		for _, r := range m.relships {
-			if r.target != nil {
+			if r.target != nil && !r.viewOnly {
 				out = append(out, r)
 			}
 		}

@@ -79,15 +79,22 @@ func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
 	cond := r.withParent(field.Of(parent), target.src)
 	return q.with(func(c *selectCore) {
 		c.where = append(c.where, cond)
-		c.orderBy = append(c.orderBy, r.rel.orderNodes(target.src)...)
+		c.orderBy = append(c.orderBy, r.rel.orderNodes(target.src, r.rel.secondaryBase())...)
 	})
 }
 
-// orderNodes are the ORDER BY terms of the relationship's order option.
-func (r *relationship) orderNodes(target *source) []node {
+// orderNodes are the ORDER BY terms of the relationship's order option,
+// on the target's columns read from target and, for a many-to-many, the
+// association table's read from sec (the alias the statement joins it
+// as).
+func (r *relationship) orderNodes(target, sec *source) []node {
 	out := make([]node, len(r.orderBy))
 	for i, o := range r.orderBy {
-		var n node = &colRef{src: target, info: o.col}
+		src := target
+		if o.secondary {
+			src = sec
+		}
+		var n node = &colRef{src: src, info: o.col}
 		if o.desc {
 			n = orderTerm{n: n, dir: " DESC"}
 		}
@@ -295,7 +302,7 @@ func (rel *relationship) loadCoreCols(target *source, keys []any, ls *loadSet) (
 		c.joins = []*joinSpec{{target: target, left: sec, on: pairConds(rel.secTarget, target, sec)}}
 	}
 	c.where = []node{keyFilter(filter, keys)}
-	c.orderBy = rel.orderNodes(target)
+	c.orderBy = rel.orderNodes(target, rel.secondaryBase())
 	return c, extra
 }
 
