@@ -78,6 +78,11 @@ type unitOfWork struct {
 	// each; sortedLen is the identity map's size it was built at.
 	sorted    map[*table][]*objState
 	sortedLen int
+	// links are the foreign keys of rels that the rows of a changed key
+	// follow, keyChanges the objects whose referenced columns the flush
+	// changed (flush_key_change.go).
+	links      []*keyLink
+	keyChanges []keyChange
 }
 
 type tableWork struct {
@@ -252,7 +257,7 @@ func (u *unitOfWork) prepare() error {
 			return fmt.Errorf("%w: two new %v objects with primary key %v", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 		}
 		pendingKeys[k] = st
-		if other := s.ids.get(k); other != nil {
+		if other := s.ids.get(k); other != nil && !movingAway(other) {
 			if other.status != statusDeleted {
 				return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 			}
@@ -260,6 +265,9 @@ func (u *unitOfWork) prepare() error {
 			continue
 		}
 		w.pending = append(w.pending, st)
+	}
+	if err := u.checkKeyChanges(pendingKeys); err != nil {
+		return err
 	}
 	for m, w := range u.work {
 		if len(w.persistent)+len(w.pending)+len(w.deletes) == 0 {
@@ -552,6 +560,7 @@ func (u *unitOfWork) finish() {
 			gone[old.obj] = true
 		}
 	}
+	u.finishKeyChanges()
 	s.livePending()
 	s.liveDeleted()
 	// The tables written, whose rows relationship loads of this

@@ -199,6 +199,10 @@ type relationship struct {
 	// DELETEs), so rows that refer to each other can be flushed
 	// (SQLAlchemy's post_update; see flush_post_update.go).
 	postUpdate bool
+	// activeUpdates is passive_updates=false: when the key the foreign
+	// key refers to changes, the flush updates the referring rows itself
+	// instead of relying on ON UPDATE CASCADE (flush_key_change.go).
+	activeUpdates bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool

@@ -73,6 +73,18 @@ func parseRelTag(r *relationship, s string) error {
 			}
 			continue
 		}
+		if key == "passive_updates" {
+			inCascade = false
+			switch v := strings.TrimSpace(val); v {
+			case "true":
+				r.activeUpdates = false
+			case "false":
+				r.activeUpdates = true
+			default:
+				return fmt.Errorf("passive_updates=%q: want passive_updates=true or passive_updates=false", v)
+			}
+			continue
+		}
 		if !hasVal && inCascade {
 			f, ok := cascadeNames[key]
 			if !ok {
@@ -117,7 +129,7 @@ func parseRelTag(r *relationship, s string) error {
 				r.cascade |= f
 			}
 		default:
-			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field or post_update)", key)
+			return fmt.Errorf("unknown relationship tag option %q (want fk, secondary, order, back, cascade, lazy, field, post_update or passive_updates)", key)
 		}
 	}
 	return nil

@@ -531,7 +531,7 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
-	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
+	if st := s.heldByObj(m, p); st != nil {
 		if explicit {
 			st.cascaded = false // added explicitly after all
 		}
