@@ -171,7 +171,6 @@ func nkEach(t *testing.T, fn func(t *testing.T, db *quarry.DB, s *quarry.Session
 	})
 }
 
-
 func nkAddrRows(t *testing.T, db *quarry.DB) []string {
 	t.Helper()
 	rows, err := quarry.Select2(NkAddresses.Email, NkAddresses.Username).OrderBy(NkAddresses.Email).All(context.Background(), db)
