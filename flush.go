@@ -23,13 +23,17 @@ package quarry
 //     order, each setting only the changed columns; then the INSERTs of
 //     its pending objects in Add order, in multi-row batches of
 //     consecutive rows of one shape that fill generated keys and server
-//     defaults back through RETURNING.
+//     defaults back through RETURNING. An UPDATE that changes a key
+//     others refer to is followed by the UPDATEs of the referring rows of
+//     passive_updates=false relationships (flush_key_change.go).
 //  5. Association rows of many-to-many relationships.
 //  6. Deletes, tables in reverse dependency order (children first), in
 //     primary-key order.
 //  7. After success the Session moves inserted objects into the identity
-//     map, takes new snapshots of columns and relationship fields, and
-//     drops deleted objects from the loaded collections.
+//     map, takes new snapshots of columns and relationship fields, gives
+//     the objects that referred to a changed key the new one (re-keying
+//     the identity map), and drops deleted objects from the loaded
+//     collections.
 //
 // A failed flush changes nothing: the flush's own changes to objects are
 // undone (flush_undo.go), the transaction is rolled back and the Session

@@ -85,13 +85,19 @@ type Rel[P, C any] interface {
 // struct field, when it differs), post_update (a flag: the foreign key is
 // written by a second UPDATE after the rows' INSERTs, and set to NULL
 // before their DELETEs, so rows that refer to each other can be flushed;
-// the column must be NULL-able).
+// the column must be NULL-able), passive_updates=false (when the key the
+// foreign key refers to changes, the flush itself updates the referring
+// rows, after the parent's UPDATE, instead of relying on the schema's ON
+// UPDATE CASCADE; the default, passive_updates=true, sends nothing for
+// them and only updates the referring objects the Session holds; see the
+// README's "Changing a primary key").
 type Many[P, C any] struct{ relField }
 
 // One is a scalar relationship field of P's table struct: many-to-one when
 // the foreign key is on P (Address.User), one-to-one when it is on C. It
 // binds to the field of the same name in P, which must be *C. It takes the
-// tag options of [Many].
+// tag options of [Many]; passive_updates=false on a many-to-one updates
+// the referring rows (P's) when C's referenced key changes.
 type One[P, C any] struct{ relField }
 
 // ManyToMany is a many-to-many relationship field of P's table struct,
@@ -102,7 +108,9 @@ type One[P, C any] struct{ relField }
 //	Keywords quarry.ManyToMany[BlogPost, Keyword] `quarry:"secondary=post_keywords,back=Posts"`
 //
 // For a self-referential many-to-many, fk=column names the association
-// column that refers to P. The other options are those of [Many].
+// column that refers to P. The other options are those of [Many];
+// passive_updates=false updates the association rows when the key of P or
+// C changes (otherwise give the association columns OnUpdate("cascade")).
 type ManyToMany[P, C any] struct{ relField }
 
 // relField is the one-pointer layout shared by the relationship field

@@ -95,7 +95,7 @@ func parseRelTag(r *relationship, s string) error {
 		}
 		inCascade = false
 		if !hasVal {
-			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=; post_update is the only flag)", key)
+			return fmt.Errorf("relationship tag option %q needs a value (fk=, secondary=, order=, back=, cascade=, lazy=, field=, passive_updates=; post_update is the only flag)", key)
 		}
 		val = strings.TrimSpace(val)
 		switch key {
