@@ -130,6 +130,53 @@ type NkvUserTable struct {
 	Version  quarry.Column[int64]  `quarry:"version,version"`
 }
 
+// ReversePKsTest: a composite key of two integers, neither generated.
+type NkrUser struct {
+	Code, Status int64
+	Username     string
+}
+
+type NkrUserTable struct {
+	quarry.Entity[NkrUser]
+	Code     quarry.Column[int64]  `quarry:"code,pk"`
+	Status   quarry.Column[int64]  `quarry:"status,pk"`
+	Username quarry.Column[string] `quarry:"username,len=50"`
+}
+
+// NonPKCascadeTest: the foreign key refers to a unique column that is not
+// the primary key.
+type NknUser struct {
+	ID        int64
+	Username  string
+	Addresses []*NknAddress
+}
+
+type NknUserTable struct {
+	quarry.Entity[NknUser]
+	ID        quarry.Column[int64]             `quarry:"id,pk"`
+	Username  quarry.Column[string]            `quarry:"username,len=50,unique"`
+	Addresses quarry.Many[NknUser, NknAddress] `quarry:"order=id"`
+}
+
+type NknAddress struct {
+	ID       int64
+	Email    string
+	Username *string
+}
+
+type NknAddressTable struct {
+	quarry.Entity[NknAddress]
+	ID       quarry.Column[int64]   `quarry:"id,pk"`
+	Email    quarry.Column[string]  `quarry:"email,len=50"`
+	Username quarry.Column[*string] `quarry:"username,len=50,fk=nkn_users.username,onupdate=cascade"`
+}
+
+var (
+	NkrUsers     = quarry.Table[NkrUser, NkrUserTable]("nkr_users")
+	NknUsers     = quarry.Table[NknUser, NknUserTable]("nkn_users")
+	NknAddresses = quarry.Table[NknAddress, NknAddressTable]("nkn_addresses")
+)
+
 var (
 	NkUsers       = quarry.Table[NkUser, NkUserTable]("nk_users")
 	NkAddresses   = quarry.Table[NkAddress, NkAddressTable]("nk_addresses")
@@ -152,7 +199,7 @@ func nkEach(t *testing.T, fn func(t *testing.T, db *quarry.DB, s *quarry.Session
 	t.Helper()
 	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
 		ctx := context.Background()
-		if err := db.CreateAll(ctx, NkUsers, NkAddresses, NkItems, NkUsersToItem, NkpUsers, NkpAddresses, NkvUsers); err != nil {
+		if err := db.CreateAll(ctx, NkUsers, NkAddresses, NkItems, NkUsersToItem, NkpUsers, NkpAddresses, NkvUsers, NkrUsers, NknUsers, NknAddresses); err != nil {
 			t.Fatal(err)
 		}
 		// The non-passive tables, without foreign-key constraints.
@@ -586,5 +633,110 @@ func TestSA_NaturalPK_savepoint(t *testing.T) {
 		names, err := quarry.Select(NkUsers.Username).All(ctx, db)
 		is.NoErr(err)
 		is.Equal(names, []string{"jack"})
+	})
+}
+
+// test_naturalpks.py::ReversePKsTest::test_reverse: two rows exchange
+// keys through a third value; UPDATEs in the order of the old keys free
+// each key before it is taken.
+func TestSA_NaturalPK_ReversePKs_test_reverse(t *testing.T) {
+	nkEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		const published, editable, archived = 1, 2, 3
+		aPublished := &NkrUser{Code: 1, Status: published, Username: "a"}
+		nkSeed(t, s, aPublished)
+		aEditable := &NkrUser{Code: 1, Status: editable, Username: "a"}
+		nkSeed(t, s, aEditable)
+
+		aPublished.Status = archived
+		aEditable.Status = published
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(relFlushSQL(log), []string{
+			"UPDATE nkr_users SET status = ? WHERE nkr_users.code = ? AND nkr_users.status = ?",
+			"UPDATE nkr_users SET status = ? WHERE nkr_users.code = ? AND nkr_users.status = ?",
+		})
+		got, err := quarry.Get(ctx, s, NkrUsers, 1, published)
+		is.NoErr(err)
+		is.True(got == aEditable)
+		got, err = quarry.Get(ctx, s, NkrUsers, 1, archived)
+		is.NoErr(err)
+		is.True(got == aPublished)
+
+		aPublished.Status = published
+		aEditable.Status = editable
+		is.NoErr(s.Commit(ctx))
+		got, err = quarry.Get(ctx, s, NkrUsers, 1, published)
+		is.NoErr(err)
+		is.True(got == aPublished)
+		got, err = quarry.Get(ctx, s, NkrUsers, 1, editable)
+		is.NoErr(err)
+		is.True(got == aEditable)
+		rows, err := quarry.Select2(NkrUsers.Code, NkrUsers.Status).OrderBy(NkrUsers.Status).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(rows), 2)
+		is.Equal(rows[0].V2, int64(published))
+		is.Equal(rows[1].V2, int64(editable))
+	})
+}
+
+// test_naturalpks.py::ReversePKsTest::test_reverse_savepoint
+func TestSA_NaturalPK_ReversePKs_test_reverse_savepoint(t *testing.T) {
+	nkEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		const published, editable, archived = 1, 2, 3
+		aPublished := &NkrUser{Code: 1, Status: published, Username: "a"}
+		nkSeed(t, s, aPublished)
+		aEditable := &NkrUser{Code: 1, Status: editable, Username: "a"}
+		nkSeed(t, s, aEditable)
+
+		sp, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		aPublished.Status = archived
+		aEditable.Status = published
+		is.NoErr(sp.Commit(ctx))
+		is.NoErr(s.Rollback(ctx))
+		is.Equal(aPublished.Status, int64(published))
+		is.Equal(aEditable.Status, int64(editable))
+		got, err := quarry.Get(ctx, s, NkrUsers, 1, published)
+		is.NoErr(err)
+		is.True(got == aPublished)
+		got, err = quarry.Get(ctx, s, NkrUsers, 1, editable)
+		is.NoErr(err)
+		is.True(got == aEditable)
+	})
+}
+
+// test_naturalpks.py::NonPKCascadeTest::test_onetomany_passive: the
+// referenced column is a unique column, not the key; the identity stays,
+// the children follow.
+func TestSA_NaturalPK_NonPKCascade_test_onetomany_passive(t *testing.T) {
+	nkEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		u1 := &NknUser{Username: "jack", Addresses: []*NknAddress{{Email: "jack1"}, {Email: "jack2"}}}
+		is.NoErr(s.Add(u1))
+		is.NoErr(s.Flush(ctx))
+		a1 := u1.Addresses[0]
+		is.Equal(*a1.Username, "jack")
+		got, err := quarry.Get(ctx, s, NknAddresses, a1.ID)
+		is.NoErr(err)
+		is.True(got == a1)
+
+		u1.Username = "ed"
+		log.Reset()
+		is.NoErr(s.Flush(ctx))
+		is.Equal(relFlushSQL(log), []string{"UPDATE nkn_users SET username = ? WHERE nkn_users.id = ?"})
+		is.Equal(*a1.Username, "ed")
+		is.Equal(*u1.Addresses[1].Username, "ed")
+		is.Equal(len(s.Dirty()), 0)
+		is.NoErr(s.Commit(ctx))
+		names, err := quarry.Select(NknAddresses.Username).OrderBy(NknAddresses.ID).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(names), 2)
+		is.Equal(*names[0], "ed")
+		is.Equal(*names[1], "ed")
 	})
 }
