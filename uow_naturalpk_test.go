@@ -171,6 +171,26 @@ type NknAddressTable struct {
 	Username quarry.Column[*string] `quarry:"username,len=50,fk=nkn_users.username,onupdate=cascade"`
 }
 
+// SelfReferentialTest: nodes keyed by name, the parent by its name, ON
+// UPDATE CASCADE (what _backend_specific_fk_args gives on SQLite and
+// PostgreSQL, for the passive and the non-passive tests alike).
+type NksNode struct {
+	Name     string
+	Parent   *string
+	Children []*NksNode
+	Up       *NksNode
+}
+
+type NksNodeTable struct {
+	quarry.Entity[NksNode]
+	Name     quarry.Column[string]         `quarry:"name,pk,len=50"`
+	Parent   quarry.Column[*string]        `quarry:"parent,len=50,fk=nks_nodes.name,onupdate=cascade"`
+	Children quarry.Many[NksNode, NksNode] `quarry:"order=name,back=Up,passive_updates=false"`
+	Up       quarry.One[NksNode, NksNode]  `quarry:"back=Children"`
+}
+
+var NksNodes = quarry.Table[NksNode, NksNodeTable]("nks_nodes")
+
 var (
 	NkrUsers     = quarry.Table[NkrUser, NkrUserTable]("nkr_users")
 	NknUsers     = quarry.Table[NknUser, NknUserTable]("nkn_users")
@@ -199,7 +219,7 @@ func nkEach(t *testing.T, fn func(t *testing.T, db *quarry.DB, s *quarry.Session
 	t.Helper()
 	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
 		ctx := context.Background()
-		if err := db.CreateAll(ctx, NkUsers, NkAddresses, NkItems, NkUsersToItem, NkpUsers, NkpAddresses, NkvUsers, NkrUsers, NknUsers, NknAddresses); err != nil {
+		if err := db.CreateAll(ctx, NkUsers, NkAddresses, NkItems, NkUsersToItem, NkpUsers, NkpAddresses, NkvUsers, NkrUsers, NknUsers, NknAddresses, NksNodes); err != nil {
 			t.Fatal(err)
 		}
 		// The non-passive tables, without foreign-key constraints.
@@ -738,5 +758,34 @@ func TestSA_NaturalPK_NonPKCascade_test_onetomany_passive(t *testing.T) {
 		is.Equal(len(names), 2)
 		is.Equal(*names[0], "ed")
 		is.Equal(*names[1], "ed")
+	})
+}
+
+// test_naturalpks.py::SelfReferentialTest::test_one_to_many_on_o2m: with
+// passive_updates=false on the collection the flush sends the children's
+// UPDATE too (which finds them moved already by the cascade).
+func TestSA_NaturalPK_SelfReferential_test_one_to_many_on_o2m(t *testing.T) {
+	nkEach(t, func(t *testing.T, db *quarry.DB, s *quarry.Session, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		n1 := &NksNode{Name: "n1", Children: []*NksNode{{Name: "n11"}, {Name: "n12"}, {Name: "n13"}}}
+		nkSeed(t, s, n1)
+		n1.Name = "new n1"
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(relFlushSQL(log), []string{
+			"UPDATE nks_nodes SET name = ? WHERE nks_nodes.name = ?",
+			"UPDATE nks_nodes SET parent = ? WHERE nks_nodes.parent = ?",
+		})
+		is.Equal(*n1.Children[1].Parent, "new n1")
+		parents, err := quarry.Select(NksNodes.Parent).Where(NksNodes.Name.In("n11", "n12", "n13")).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(parents), 3)
+		for _, p := range parents {
+			is.Equal(*p, "new n1")
+		}
+		got, err := quarry.Get(ctx, s, NksNodes, "new n1")
+		is.NoErr(err)
+		is.True(got == n1)
 	})
 }
