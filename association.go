@@ -18,7 +18,7 @@ type AssociationTable struct {
 // AssociationColumn is one column of an [AssociationTable], made by
 // [AssocColumn].
 type AssociationColumn struct {
-	name, ref, onDelete string
+	name, ref, onDelete, onUpdate string
 }
 
 // AssocColumn declares a column of an association table that references
@@ -32,6 +32,14 @@ func AssocColumn(name, ref string) AssociationColumn {
 // restrict, no action, set default) on its foreign key.
 func (c AssociationColumn) OnDelete(action string) AssociationColumn {
 	c.onDelete = action
+	return c
+}
+
+// OnUpdate returns the column with an ON UPDATE action on its foreign
+// key: OnUpdate("cascade") lets the database follow a changed key of the
+// row it refers to, what passive updates (the default) rely on.
+func (c AssociationColumn) OnUpdate(action string) AssociationColumn {
+	c.onUpdate = action
 	return c
 }
 
@@ -82,6 +90,13 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 				return nil, mappingErrorf("association table %q: column %q: OnDelete(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onDelete)
 			}
 			fk.onDelete = action
+		}
+		if ac.onUpdate != "" {
+			action, ok := referentialActions[strings.ToLower(ac.onUpdate)]
+			if !ok {
+				return nil, mappingErrorf("association table %q: column %q: OnUpdate(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onUpdate)
+			}
+			fk.onUpdate = action
 		}
 		c := &columnInfo{table: t, name: ac.name, field: ac.name, pk: true, noAuto: true, fk: fk, index: len(t.columns)}
 		t.columns = append(t.columns, c)

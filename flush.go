@@ -23,13 +23,17 @@ package quarry
 //     order, each setting only the changed columns; then the INSERTs of
 //     its pending objects in Add order, in multi-row batches of
 //     consecutive rows of one shape that fill generated keys and server
-//     defaults back through RETURNING.
+//     defaults back through RETURNING. An UPDATE that changes a key
+//     others refer to is followed by the UPDATEs of the referring rows of
+//     passive_updates=false relationships (flush_key_change.go).
 //  5. Association rows of many-to-many relationships.
 //  6. Deletes, tables in reverse dependency order (children first), in
 //     primary-key order.
 //  7. After success the Session moves inserted objects into the identity
-//     map, takes new snapshots of columns and relationship fields, and
-//     drops deleted objects from the loaded collections.
+//     map, takes new snapshots of columns and relationship fields, gives
+//     the objects that referred to a changed key the new one (re-keying
+//     the identity map), and drops deleted objects from the loaded
+//     collections.
 //
 // A failed flush changes nothing: the flush's own changes to objects are
 // undone (flush_undo.go), the transaction is rolled back and the Session
@@ -78,6 +82,11 @@ type unitOfWork struct {
 	// each; sortedLen is the identity map's size it was built at.
 	sorted    map[*table][]*objState
 	sortedLen int
+	// links are the foreign keys of rels that the rows of a changed key
+	// follow, keyChanges the objects whose referenced columns the flush
+	// changed (flush_key_change.go).
+	links      []*keyLink
+	keyChanges []keyChange
 }
 
 type tableWork struct {
@@ -253,7 +262,7 @@ func (u *unitOfWork) prepare() error {
 			return fmt.Errorf("%w: two new %v objects with primary key %v", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 		}
 		pendingKeys[k] = st
-		if other := s.ids.get(k); other != nil {
+		if other := s.ids.get(k); other != nil && !movingAway(other) {
 			if other.status != statusDeleted {
 				return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
 			}
@@ -261,6 +270,9 @@ func (u *unitOfWork) prepare() error {
 			continue
 		}
 		w.pending = append(w.pending, st)
+	}
+	if err := u.checkKeyChanges(pendingKeys); err != nil {
+		return err
 	}
 	for m, w := range u.work {
 		if len(w.persistent)+len(w.pending)+len(w.deletes) == 0 {
@@ -553,6 +565,7 @@ func (u *unitOfWork) finish() {
 			gone[old.obj] = true
 		}
 	}
+	u.finishKeyChanges()
 	s.livePending()
 	s.liveDeleted()
 	// The tables written, whose rows relationship loads of this

@@ -131,7 +131,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 }
 
 // changedCols returns the columns of a persistent object an UPDATE must
-// write, refusing a changed primary key or version counter.
+// write, refusing a version counter set by hand.
 func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, error) {
 	cols := m.changed(nil, st.obj, st.snap)
 	if m.version != nil {
@@ -145,11 +145,8 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 		}
 		cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
 	}
-	for _, c := range cols {
-		if c.pk {
-			return nil, fmt.Errorf("%w: the primary key of a persistent %v changed (%s, from %v to %v): delete the object and add a new one instead", ErrKeyChanged, m.t.goType, c.name, c.value(c.ptr(st.snap)), c.value(c.ptr(st.obj)))
-		}
-	}
+	// A changed primary key is written too, WHERE the row has the old
+	// one (flush_key_change.go).
 	return cols, nil
 }
 
@@ -188,6 +185,9 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*colum
 		m.setVersion(m.version.ptr(st.obj), oldVersion+1)
 	}
 	u.updated = append(u.updated, st)
+	if err := u.afterKeyUpdate(m, st, cols, st.snap); err != nil {
+		return err
+	}
 	if h := m.t.hooks.afterUpdate; h != nil {
 		return callHook(u.ctx, m.t, "AfterUpdate", h, st.obj)
 	}

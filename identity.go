@@ -565,6 +565,11 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 type identityIndex struct {
 	ints   map[intIdent]*objState
 	others map[identKey]*objState
+	// byObj finds a state by its object, for an object whose key the
+	// program changed (its current key finds nothing). It is built on
+	// first use and kept up to date from then on, so that a Session that
+	// never needs it pays nothing, and one that does pays once.
+	byObj map[field.Ptr]*objState
 }
 
 type intIdent struct {
@@ -580,14 +585,20 @@ func newIdentityIndex(size int) identityIndex {
 // are integer keys (encoded keys are never empty; a string key "" of a
 // string-keyed table lands on (t, 0), which no other key of that table
 // uses).
-func (x identityIndex) get(k identKey) *objState {
+func (x *identityIndex) get(k identKey) *objState {
 	if k.s == "" {
 		return x.ints[intIdent{k.t, k.n}]
 	}
 	return x.others[k]
 }
 
-func (x identityIndex) put(k identKey, st *objState) {
+func (x *identityIndex) put(k identKey, st *objState) {
+	if x.byObj != nil {
+		if old := x.get(k); old != nil && old != st {
+			delete(x.byObj, old.obj)
+		}
+		x.byObj[st.obj] = st
+	}
 	if k.s == "" {
 		x.ints[intIdent{k.t, k.n}] = st
 		return
@@ -595,7 +606,12 @@ func (x identityIndex) put(k identKey, st *objState) {
 	x.others[k] = st
 }
 
-func (x identityIndex) del(k identKey) {
+func (x *identityIndex) del(k identKey) {
+	if x.byObj != nil {
+		if old := x.get(k); old != nil {
+			delete(x.byObj, old.obj)
+		}
+	}
 	if k.s == "" {
 		delete(x.ints, intIdent{k.t, k.n})
 		return
@@ -603,15 +619,27 @@ func (x identityIndex) del(k identKey) {
 	delete(x.others, k)
 }
 
-func (x identityIndex) len() int { return len(x.ints) + len(x.others) }
+// findObj returns the state of the object p, whatever its key is now.
+func (x *identityIndex) findObj(p field.Ptr) *objState {
+	if x.byObj == nil {
+		x.byObj = make(map[field.Ptr]*objState, x.len())
+		for st := range x.all() {
+			x.byObj[st.obj] = st
+		}
+	}
+	return x.byObj[p]
+}
 
-func (x identityIndex) clear() {
+func (x *identityIndex) len() int { return len(x.ints) + len(x.others) }
+
+func (x *identityIndex) clear() {
 	clear(x.ints)
 	clear(x.others)
+	x.byObj = nil
 }
 
 // all iterates over every state; deleting the current one is allowed.
-func (x identityIndex) all() iter.Seq[*objState] {
+func (x *identityIndex) all() iter.Seq[*objState] {
 	return func(yield func(*objState) bool) {
 		for _, st := range x.ints {
 			if !yield(st) {

@@ -706,13 +706,17 @@ func TestRefusalSentinels(t *testing.T) {
 		is.True(errors.Is(err, quarry.ErrNotMapped))
 		is.True(!errors.Is(err, quarry.ErrMapping)) // not a mapping definition's error
 
-		// A changed primary key.
+		// A primary key changed to the key of another object the Session
+		// holds.
 		u, err := quarry.Get(ctx, s, GUsers, 1)
 		is.NoErr(err)
-		u.ID = 100
+		_, err = quarry.Get(ctx, s, GUsers, 2)
+		is.NoErr(err)
+		u.ID = 2
 		log.Reset()
 		err = s.Flush(ctx)
 		is.True(errors.Is(err, quarry.ErrKeyChanged))
+		is.True(errors.Is(err, quarry.ErrIdentityConflict))
 		for _, q := range log.Statements() {
 			is.True(!strings.HasPrefix(q, "UPDATE")) // no UPDATE sent
 		}

@@ -84,8 +84,15 @@ type Rel[P, C any] interface {
 // this one), cascade=save-update,merge,delete,
 // delete-orphan,expunge,refresh-expire,all,none, lazy=select|raise|selectin|
 // joined|dynamic|noload (the default loading strategy), field=Name (the
-// struct field, when it differs), and the flags post_update,
-// single_parent and viewonly.
+// struct field, when it differs), passive_updates=false, and the flags
+// post_update, single_parent and viewonly.
+//
+// passive_updates=false: when the key the foreign key refers to changes,
+// the flush itself updates the referring rows, after the parent's UPDATE,
+// instead of relying on the schema's ON UPDATE CASCADE; the default,
+// passive_updates=true, sends nothing for them and only updates the
+// referring objects the Session holds (see the README's "Changing a
+// primary key").
 //
 // post_update writes the foreign key with a second UPDATE after the rows'
 // INSERTs, and sets it to NULL before their DELETEs, so rows that refer
@@ -114,7 +121,8 @@ type Many[P, C any] struct{ relField }
 // One is a scalar relationship field of P's table struct: many-to-one when
 // the foreign key is on P (Address.User), one-to-one when it is on C. It
 // binds to the field of the same name in P, which must be *C. It takes the
-// tag options of [Many].
+// tag options of [Many]; passive_updates=false on a many-to-one updates
+// the referring rows (P's) when C's referenced key changes.
 type One[P, C any] struct{ relField }
 
 // ManyToMany is a many-to-many relationship field of P's table struct,
@@ -132,6 +140,9 @@ type One[P, C any] struct{ relField }
 // (SQLAlchemy's association object, reached through a [Many] and a
 // [One]); the ManyToMany over it must then be viewonly, or configuration
 // fails, since both would write its rows.
+//
+// passive_updates=false updates the association rows when the key of P or
+// C changes (otherwise give the association columns OnUpdate("cascade")).
 type ManyToMany[P, C any] struct{ relField }
 
 // relField is the one-pointer layout shared by the relationship field
@@ -248,6 +259,10 @@ type relationship struct {
 	// operators use it, the flush never writes through it and it
 	// cascades nothing (SQLAlchemy's viewonly=True).
 	viewOnly bool
+	// activeUpdates is passive_updates=false: when the key the foreign
+	// key refers to changes, the flush updates the referring rows itself
+	// instead of relying on ON UPDATE CASCADE (flush_key_change.go).
+	activeUpdates bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool

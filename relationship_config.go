@@ -54,9 +54,12 @@ var relFlags = map[string]func(r *relationship, v bool){
 	"post_update":   func(r *relationship, v bool) { r.postUpdate = v },
 	"single_parent": func(r *relationship, v bool) { r.singleParent = v },
 	"viewonly":      func(r *relationship, v bool) { r.viewOnly = v },
+	// passive_updates=false: the flush updates the referring rows itself
+	// when the key they refer to changes.
+	"passive_updates": func(r *relationship, v bool) { r.activeUpdates = !v },
 }
 
-const relFlagNames = "post_update, single_parent, viewonly"
+const relFlagNames = "post_update, single_parent, viewonly, passive_updates"
 
 // parseRelTag reads the `quarry:"..."` tag of a relationship field. The
 // values of cascade run on over commas (cascade=all,delete-orphan), as in

@@ -437,14 +437,8 @@ func (s *Session) stateOf(m *tableMeta, p field.Ptr) *objState {
 	if st := s.tomb[p]; st != nil {
 		return st
 	}
-	// The program changed the primary key of a persistent object (an
-	// error at flush): find it the slow way.
-	for st := range s.ids.all() {
-		if st.obj == p {
-			return st
-		}
-	}
-	return nil
+	// The program changed the primary key of a persistent object.
+	return s.ids.findObj(p)
 }
 
 // stateOfAny finds the state of an object of table t, or nil.
@@ -538,7 +532,7 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
-	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
+	if st := s.heldByObj(m, p); st != nil {
 		if explicit {
 			st.cascaded = false // added explicitly after all
 		}

@@ -23,10 +23,13 @@ var (
 	// deleted the row or (with a version column) changed it since this
 	// Session read it.
 	ErrStale = errors.New("quarry: stale object")
-	// ErrKeyChanged is wrapped by the error of a flush that finds the
-	// primary key of a persistent object changed: a Session keeps an
-	// object's identity for its life. Delete the object and add a new
-	// one instead. The flush is rolled back and writes nothing.
+	// ErrKeyChanged is wrapped, with [ErrIdentityConflict], by the error
+	// of a flush that finds the primary key of a persistent object
+	// changed to the key of another object the Session holds (one that
+	// keeps its key, another changed object, or a new one). A primary
+	// key may otherwise change: the flush updates the row and the rows
+	// that refer to it (see the README's "Changing a primary key"). The
+	// flush is rolled back and writes nothing.
 	ErrKeyChanged = errors.New("quarry: primary key changed")
 	// ErrCircularDependency is wrapped by the error of a flush whose rows
 	// refer to each other in a cycle (two new rows each holding the

@@ -197,6 +197,7 @@ func (s *Session) restoreCommitted() {
 		s.ids.put(st.key, st)
 	}
 	s.pending, s.deleted, s.gone = nil, nil, nil
+	s.fixKeys()
 	s.restoreFields(s.committedFields())
 	if s.rel != nil {
 		s.rel.written = nil // a new transaction
@@ -284,6 +285,7 @@ func (s *Session) rebase() {
 		s.deleted = append(s.deleted, st)
 	}
 	s.gone = nil
+	s.fixKeys()
 	s.rebaseFields()
 }
 
@@ -467,6 +469,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		}
 	}
 	s.gone = gone
+	s.fixKeys()
 	s.deleted = s.deleted[:0]
 	for st := range s.ids.all() {
 		if st.status == statusDeleted {
