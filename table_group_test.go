@@ -162,6 +162,21 @@ func TestColumnGroupsAndDefaults(t *testing.T) {
 		row, err := quarry.Select(EmCustomers.CreatedAt).Where(EmCustomers.ID.Eq(3)).One(ctx, db)
 		is.NoErr(err)
 		is.Equal(row.UTC(), plankton.CreatedAt)
+
+		// An UPDATE statement that does not set updated_at sets it too,
+		// with the value of its execution; one that sets it keeps its own.
+		log.Reset()
+		_, err = quarry.Update(EmCustomers).Set(quarry.Set(EmCustomers.Name, "sheldon")).Where(EmCustomers.ID.Eq(3)).Exec(ctx, db)
+		is.NoErr(err)
+		is.Equal(normSQL(log.Statements()[0]), normSQL("UPDATE em_customers SET name = ?, updated_at = ? WHERE em_customers.id = ?"))
+		stamp, err := quarry.Select(EmCustomers.UpdatedAt).Where(EmCustomers.ID.Eq(3)).One(ctx, db)
+		is.NoErr(err)
+		is.True(stamp.After(plankton.UpdatedAt))
+		_, err = quarry.Update(EmCustomers).Set(quarry.Set(EmCustomers.UpdatedAt, at(50))).Where(EmCustomers.ID.Eq(3)).Exec(ctx, db)
+		is.NoErr(err)
+		stamp, err = quarry.Select(EmCustomers.UpdatedAt).Where(EmCustomers.ID.Eq(3)).One(ctx, db)
+		is.NoErr(err)
+		is.Equal(stamp.UTC(), at(50))
 	})
 }
 

@@ -3,6 +3,8 @@ package quarry
 import (
 	"context"
 	"slices"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // UpdateStatement is an immutable UPDATE of the rows of E's table that
@@ -112,7 +114,29 @@ func (c *updateNode) withReturning(items []node) dmlNode {
 	return &n
 }
 
-func (c *updateNode) batches(Dialect) ([]dmlNode, error) { return []dmlNode{c}, nil }
+// batches runs when the statement is executed: the table's OnUpdate
+// defaults that the statement does not set are added then, with the
+// values computed for this execution (so String and Render, which run
+// nothing, do not show them).
+func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
+	if c.t == nil || len(c.t.updateDefaults) == 0 {
+		return []dmlNode{c}, nil
+	}
+	x := *c
+	x.sets = slices.Clip(c.sets)
+	var tmp field.Ptr
+	for _, d := range c.t.updateDefaults {
+		if slices.ContainsFunc(c.sets, func(a Assignment) bool { return a.col != nil && a.col.info == d.col }) {
+			continue
+		}
+		if tmp == nil {
+			tmp = c.t.newObj()
+		}
+		d.set(d.col.ptr(tmp))
+		x.sets = append(x.sets, Assignment{col: &colRef{src: c.t.base, info: d.col}, val: valueNode{v: d.col.value(d.col.ptr(tmp))}})
+	}
+	return []dmlNode{&x}, nil
+}
 
 func (c *updateNode) check() error {
 	switch {
