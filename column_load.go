@@ -377,14 +377,9 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		}
 		return p, repeat, err
 	}
-	repeat := seq != 0 && st.result == seq
-	if seq != 0 {
-		st.result = seq
-	}
-	if o.lock {
-		if err := s.checkVersion(st, obj); err != nil {
-			return st.obj, repeat, err
-		}
+	repeat, err := s.revisit(st, obj, seq, o)
+	if err != nil {
+		return st.obj, repeat, err
 	}
 	// all: every column is due (force: even one the program changed);
 	// otherwise those in list.

@@ -312,6 +312,20 @@ func (s *Session) merge(t *table, obj field.Ptr, seq uint64) (field.Ptr, bool) {
 	return p, repeat
 }
 
+// revisit records that the held object st came back in the result seq,
+// and under ForUpdate checks its version against the row in obj; repeat
+// says the result had returned it already.
+func (s *Session) revisit(st *objState, obj field.Ptr, seq uint64, o runOptions) (repeat bool, err error) {
+	repeat = seq != 0 && st.result == seq
+	if seq != 0 {
+		st.result = seq
+	}
+	if o.lock {
+		err = s.checkVersion(st, obj)
+	}
+	return repeat, err
+}
+
 // mergeRow is merge with the run options of the statement that read the
 // row (statement_run.go): PopulateExisting overwrites the object, and
 // ForUpdate checks its version first.
@@ -330,14 +344,9 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 		s.ids.put(k, st)
 		return obj, false, nil
 	}
-	repeat := seq != 0 && st.result == seq
-	if seq != 0 {
-		st.result = seq
-	}
-	if o.lock {
-		if err := s.checkVersion(st, obj); err != nil {
-			return st.obj, repeat, err
-		}
+	repeat, err := s.revisit(st, obj, seq, o)
+	if err != nil {
+		return st.obj, repeat, err
 	}
 	if !o.populate {
 		switch st.expired {

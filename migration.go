@@ -230,14 +230,8 @@ func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
 	}
 	columnCheckSQL(b, c)
 	if c.fk != nil && c.fk.target != nil {
-		b.write(" REFERENCES ")
-		b.ident(c.fk.target.table.name)
-		b.write(" (")
-		b.ident(c.fk.target.name)
-		b.writeByte(')')
-		if c.fk.onDelete != "" {
-			b.write(" ON DELETE " + c.fk.onDelete)
-		}
+		b.writeByte(' ')
+		referencesSQL(b, c)
 	}
 	return string(b.buf), b.err
 }

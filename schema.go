@@ -222,7 +222,13 @@ func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 func foreignKeySQL(b *builder, c *columnInfo) {
 	b.write("FOREIGN KEY (")
 	b.ident(c.name)
-	b.write(") REFERENCES ")
+	b.write(") ")
+	referencesSQL(b, c)
+}
+
+// referencesSQL writes "REFERENCES t (k)" and the key's actions.
+func referencesSQL(b *builder, c *columnInfo) {
+	b.write("REFERENCES ")
 	b.ident(c.fk.target.table.name)
 	b.write(" (")
 	b.ident(c.fk.target.name)

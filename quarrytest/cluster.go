@@ -46,9 +46,9 @@ func startCluster() (*cluster, error) {
 	}
 	base := tempBase(cred != nil)
 	removeStale(base)
-	dir, err := os.MkdirTemp(base, clusterPrefix)
+	dir, err := serverDir(base, cred)
 	if err != nil {
-		return nil, fmt.Errorf("quarrytest: %w", err)
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -56,16 +56,6 @@ func startCluster() (*cluster, error) {
 			os.RemoveAll(dir)
 		}
 	}()
-	// The owner's pid lets a later run remove the directory if this
-	// binary dies without running Main's clean-up.
-	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		return nil, fmt.Errorf("quarrytest: %w", err)
-	}
-	if cred != nil {
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("quarrytest: %w", err)
-		}
-	}
 
 	data := filepath.Join(dir, "data")
 	initdb := exec.Command(filepath.Join(bin, "initdb"),
@@ -312,4 +302,24 @@ func tail(path string) string {
 		b = b[len(b)-4000:]
 	}
 	return string(b)
+}
+
+// serverDir makes the directory of a server this process starts, under
+// base: with the owner's pid in it, which lets a later run remove it if
+// this binary dies without running Main's clean-up, and owned by the
+// server's user (cred) when the tests run as root.
+func serverDir(base string, cred *credential) (string, error) {
+	dir, err := os.MkdirTemp(base, clusterPrefix)
+	if err != nil {
+		return "", fmt.Errorf("quarrytest: %w", err)
+	}
+	err = os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644)
+	if err == nil && cred != nil {
+		err = os.Chown(dir, int(cred.Uid), int(cred.Gid))
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("quarrytest: %w", err)
+	}
+	return dir, nil
 }

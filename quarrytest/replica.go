@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -73,9 +72,9 @@ func startReplica(primary *cluster) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(tempBase(cred != nil), clusterPrefix)
+	dir, err := serverDir(tempBase(cred != nil), cred)
 	if err != nil {
-		return nil, fmt.Errorf("quarrytest: %w", err)
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -83,14 +82,6 @@ func startReplica(primary *cluster) (*cluster, error) {
 			os.RemoveAll(dir)
 		}
 	}()
-	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-		return nil, fmt.Errorf("quarrytest: %w", err)
-	}
-	if cred != nil {
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("quarrytest: %w", err)
-		}
-	}
 	basebackup, err := findTool(bin, "pg_basebackup")
 	if err != nil {
 		return nil, err
