@@ -71,7 +71,7 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	if len(cols) < 2 {
 		return nil, mappingErrorf("association table %q needs at least two columns", name)
 	}
-	t := &table{name: name, byName: map[string]*columnInfo{}}
+	t := &table{name: name, byName: map[string]*columnInfo{}, shapeID: nextShapeID()}
 	t.base = &source{table: t}
 	for _, ac := range cols {
 		if err := checkIdent(ac.name, 0); err != nil {

@@ -300,7 +300,7 @@ func (n *critNode) sources(fn func(*source)) {
 func (c *execConn) render(ctx context.Context, st statementNode) (*rendered, error) {
 	d, set := c.db.dialect, c.crit
 	if set == nil {
-		return render(st, d)
+		return c.db.renderShaped(st)
 	}
 	if set.err != nil {
 		return nil, statementError(st, set.err)
@@ -308,7 +308,7 @@ func (c *execConn) render(ctx context.Context, st statementNode) (*rendered, err
 	core, _ := st.(*selectCore)
 	if core != nil {
 		if ts := core.critTables.Load(); ts != nil && !set.touches(*ts) {
-			return render(st, d)
+			return c.db.renderShaped(st)
 		}
 	}
 	b := newBuilder(d)

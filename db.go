@@ -31,6 +31,8 @@ type DB struct {
 	ryw commitPositions
 	// raiseLoads makes every relationship Load raise (loader_raise.go).
 	raiseLoads bool
+	// shapes is the SQL of the statements run here by shape (shape.go).
+	shapes *shapeCache
 }
 
 // OpenOption configures a [DB].
@@ -61,7 +63,7 @@ func WithLogLevel(level slog.Level) OpenOption { return func(db *DB) { db.level 
 // A nil driver gives a DB whose every operation fails with an error
 // wrapping [ErrInvalidArgument]; nil options are skipped.
 func OpenDB(drv dialect.Driver, opts ...OpenOption) *DB {
-	db := &DB{drv: drv, level: slog.LevelInfo, md: defaultMetadata}
+	db := &DB{drv: drv, level: slog.LevelInfo, md: defaultMetadata, shapes: &shapeCache{}}
 	if drv != nil {
 		db.dialect = drv.Dialect()
 	}

@@ -82,7 +82,9 @@ func (s *source) identity() *source {
 // table is the mapping of one struct E to one database table, computed
 // once by [Table] with reflection and read without it afterwards.
 type table struct {
-	name    string
+	name string
+	// shapeID names the table in statement shape keys (shape.go).
+	shapeID uint64
 	goType  reflect.Type // E
 	tblType reflect.Type // M, the table struct
 	columns []*columnInfo
@@ -244,7 +246,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 		return nil, nil, mappingErrorf("table struct %v is not a struct", mt)
 	}
 	t := &table{
-		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{},
+		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{}, shapeID: nextShapeID(),
 		newObj:   func() field.Ptr { return field.Of(new(E)) },
 		newBlock: field.NewBlock[E],
 		objSize:  field.SizeOf[E](),

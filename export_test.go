@@ -61,3 +61,17 @@ func Backoff(p RetryPolicy, n int, r float64) time.Duration {
 	}
 	return p.backoff(n, r)
 }
+
+// ShapeCached reports whether db holds the SQL of st's shape, and how many
+// shapes it holds (shape.go).
+func ShapeCached(db *DB, st Statement) (cached bool, shapes int) {
+	w := shapeWriters.Get().(*shapeWriter)
+	defer w.release()
+	core, ok := stmtNodeOf(st).(*selectCore)
+	if ok && w.statement(core) {
+		cached = db.shapes.get(w.key) != nil
+	}
+	db.shapes.mu.RLock()
+	defer db.shapes.mu.RUnlock()
+	return cached, len(db.shapes.m)
+}

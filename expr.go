@@ -233,7 +233,7 @@ func isNull[T any](v T) bool {
 	return false
 }
 
-func valueOf[T any](v T) node { return valueNode{v: bindable(v)} }
+func valueOf[T any](v T) node { return &valueNode{v: bindable(v)} }
 
 // And joins conditions with AND. With no conditions it is true.
 func And(conds ...Condition) Expr[bool] {

@@ -413,7 +413,7 @@ func byKeyQuery(t *table, ls *loadSet, pk []any) *selectCore {
 	}
 	where := make([]node, len(t.pk))
 	for i, c := range t.pk {
-		where[i] = &binaryNode{left: &colRef{src: src, info: c}, op: " = ", right: valueNode{v: copyArg(pk[i])}}
+		where[i] = &binaryNode{left: &colRef{src: src, info: c}, op: " = ", right: &valueNode{v: copyArg(pk[i])}}
 	}
 	return &selectCore{items: items, where: where}
 }

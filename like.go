@@ -41,30 +41,30 @@ type StringLike interface {
 
 // Like renders e LIKE pattern.
 func Like[T StringLike](e Expression[T], pattern string) Expr[bool] {
-	return wrap[bool](&binaryNode{left: nodeOf(e), op: " LIKE ", right: valueNode{v: pattern}})
+	return wrap[bool](&binaryNode{left: nodeOf(e), op: " LIKE ", right: &valueNode{v: pattern}})
 }
 
 // NotLike renders e NOT LIKE pattern.
 func NotLike[T StringLike](e Expression[T], pattern string) Expr[bool] {
-	return wrap[bool](&binaryNode{left: nodeOf(e), op: " NOT LIKE ", right: valueNode{v: pattern}})
+	return wrap[bool](&binaryNode{left: nodeOf(e), op: " NOT LIKE ", right: &valueNode{v: pattern}})
 }
 
 // ILike is a case-insensitive LIKE: ILIKE where the database has it,
 // lower(e) LIKE lower(pattern) elsewhere.
 func ILike[T StringLike](e Expression[T], pattern string) Expr[bool] {
-	return wrap[bool](&ilikeNode{left: nodeOf(e), right: valueNode{v: pattern}})
+	return wrap[bool](&ilikeNode{left: nodeOf(e), right: &valueNode{v: pattern}})
 }
 
 // NotILike is the negation of [ILike].
 func NotILike[T StringLike](e Expression[T], pattern string) Expr[bool] {
-	return wrap[bool](&ilikeNode{left: nodeOf(e), right: valueNode{v: pattern}, not: true})
+	return wrap[bool](&ilikeNode{left: nodeOf(e), right: &valueNode{v: pattern}, not: true})
 }
 
 // Match is a full-text match (PostgreSQL: to_tsvector(e) @@
 // plainto_tsquery(query)). Rendering it for a dialect without full-text
 // search returns an error wrapping [ErrUnsupported].
 func Match[T StringLike](e Expression[T], query string) Expr[bool] {
-	return wrap[bool](&matchNode{left: nodeOf(e), right: valueNode{v: query}})
+	return wrap[bool](&matchNode{left: nodeOf(e), right: &valueNode{v: query}})
 }
 
 // LikeEscape renders e LIKE pattern ESCAPE '\': a backslash in pattern
@@ -104,7 +104,7 @@ type likeNode struct {
 func (n *likeNode) render(b *builder) {
 	renderOperand(b, n.left)
 	b.write(" LIKE ")
-	b.bind(n.pattern)
+	b.bindFrom(n, n.pattern)
 	b.write(" ESCAPE '" + likeEscape + "'")
 }
 

@@ -153,7 +153,7 @@ func inList(c *selectCore) {
 		return
 	}
 	if b, ok := c.where[0].(*binaryNode); ok && b.op == " = " {
-		if v, ok := b.left.(valueNode); ok {
+		if v, ok := b.left.(*valueNode); ok {
 			c.where[0] = &inNode{left: b.right, items: []node{v}}
 		}
 	}

@@ -46,8 +46,8 @@ func (c *subColRef) sources(fn func(*source)) { fn(c.src) }
 
 type valueNode struct{ v any }
 
-func (v valueNode) render(b *builder)   { b.bind(v.v) }
-func (valueNode) sources(func(*source)) {}
+func (v *valueNode) render(b *builder)   { b.bindFrom(v, v.v) }
+func (*valueNode) sources(func(*source)) {}
 
 // errNode stands where a builder met an argument it cannot use, so that
 // the statement fails when it is rendered (builders never panic). It keeps

@@ -318,14 +318,14 @@ func keyFilter(cols []*colRef, keys []any) node {
 	if len(keys) == 1 {
 		items := make([]node, len(cols))
 		for i, c := range cols {
-			items[i] = &binaryNode{left: valueNode{v: part(keys[0], i)}, op: " = ", right: c}
+			items[i] = &binaryNode{left: &valueNode{v: part(keys[0], i)}, op: " = ", right: c}
 		}
 		return and(items)
 	}
 	if len(cols) == 1 {
 		items := make([]node, len(keys))
 		for i, k := range keys {
-			items[i] = valueNode{v: k}
+			items[i] = &valueNode{v: k}
 		}
 		return &inNode{left: cols[0], items: items}
 	}
@@ -333,7 +333,7 @@ func keyFilter(cols []*colRef, keys []any) node {
 	for j, k := range keys {
 		items := make([]node, len(cols))
 		for i, c := range cols {
-			items[i] = &binaryNode{left: c, op: " = ", right: valueNode{v: part(k, i)}}
+			items[i] = &binaryNode{left: c, op: " = ", right: &valueNode{v: part(k, i)}}
 		}
 		ors[j] = &boolNode{op: " AND ", items: items}
 	}

@@ -111,9 +111,9 @@ func resolvedRel(r *relRef) (node, bool) {
 func keyValue(c *columnInfo, obj field.Ptr) node {
 	v, ok := c.key(c.ptr(obj))
 	if !ok {
-		return valueNode{v: nil}
+		return &valueNode{v: nil}
 	}
-	return valueNode{v: v}
+	return &valueNode{v: v}
 }
 
 func and(items []node) node {

@@ -39,6 +39,10 @@ type builder struct {
 	// literals renders values as SQL literals instead of binding them,
 	// for DDL, which cannot bind (ddl_literal.go).
 	literals bool
+	// trace records the origin of each bound value in origins, for the
+	// shape cache (shape.go).
+	trace   bool
+	origins []any
 }
 
 func newBuilder(d Dialect) *builder {
@@ -61,10 +65,17 @@ func (b *builder) writeByte(c byte) { b.buf = append(b.buf, c) }
 
 // bind appends a placeholder for v and records v as an argument. This is
 // the only way a value reaches a statement.
-func (b *builder) bind(v any) {
+func (b *builder) bind(v any) { b.bindFrom(nil, v) }
+
+// bindFrom binds v, which the node origin holds (nil: none the shape
+// walk knows).
+func (b *builder) bindFrom(origin, v any) {
 	if b.literals {
 		b.literal(v)
 		return
+	}
+	if b.trace {
+		b.origins = append(b.origins, origin)
 	}
 	b.args = append(b.args, v)
 	b.buf = b.d.AppendPlaceholder(b.buf, len(b.args))

@@ -250,7 +250,7 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 	}
 	byKey := q.with(func(c *selectCore) {
 		for i, col := range src.table.pk {
-			c.where = append(c.where, &binaryNode{left: &colRef{src: src, info: col}, op: " = ", right: valueNode{v: copyArg(pk[i])}})
+			c.where = append(c.where, &binaryNode{left: &colRef{src: src, info: col}, op: " = ", right: &valueNode{v: copyArg(pk[i])}})
 		}
 	})
 	obj, err := byKey.One(ctx, s)

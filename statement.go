@@ -163,14 +163,14 @@ func renderList(b *builder, keyword string, list []node) {
 func renderLimit(b *builder, limit, offset *int64) {
 	if limit != nil {
 		b.write(" LIMIT ")
-		b.bind(*limit)
+		b.bindFrom(limit, *limit)
 	} else if offset != nil && b.caps.LimitAll != "" {
 		b.write(" LIMIT ")
 		b.write(b.caps.LimitAll)
 	}
 	if offset != nil {
 		b.write(" OFFSET ")
-		b.bind(*offset)
+		b.bindFrom(offset, *offset)
 	}
 }
 

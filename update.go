@@ -133,7 +133,7 @@ func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
 			tmp = c.t.newObj()
 		}
 		d.set(d.col.ptr(tmp))
-		x.sets = append(x.sets, Assignment{col: &colRef{src: c.t.base, info: d.col}, val: valueNode{v: d.col.value(d.col.ptr(tmp))}})
+		x.sets = append(x.sets, Assignment{col: &colRef{src: c.t.base, info: d.col}, val: &valueNode{v: d.col.value(d.col.ptr(tmp))}})
 	}
 	return []dmlNode{&x}, nil
 }
