@@ -33,6 +33,8 @@ type DB struct {
 	raiseLoads bool
 	// shapes is the SQL of the statements run here by shape (shape.go).
 	shapes *shapeCache
+	// detached remembers the objects its Sessions let go of (detached.go).
+	detached detachedSet
 }
 
 // OpenOption configures a [DB].

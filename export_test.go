@@ -75,3 +75,21 @@ func ShapeCached(db *DB, st Statement) (cached bool, shapes int) {
 	defer db.shapes.mu.RUnlock()
 	return cached, len(db.shapes.m)
 }
+
+// DetachedCount is the number of entries in db's memory of detached
+// objects, dead ones not yet swept included (detached.go).
+func DetachedCount(db *DB) int {
+	db.detached.mu.Lock()
+	defer db.detached.mu.Unlock()
+	return len(db.detached.byAddr)
+}
+
+// SweepDetached sweeps db's memory of detached objects and returns the
+// number of live entries.
+func SweepDetached(db *DB) int {
+	db.detached.mu.Lock()
+	defer db.detached.mu.Unlock()
+	db.detached.sweep()
+	db.detached.n.Store(int64(len(db.detached.byAddr)))
+	return db.detached.live
+}

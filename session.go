@@ -472,13 +472,22 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // flush. Adding an object whose row was deleted through the Session is an
 // error: create a new object to insert that row again.
 //
-// An object the Session does not hold is new to Add whatever its primary
-// key: one decoded from JSON, loaded by another Session, or detached by
-// Close, Expunge or ExpungeAll is INSERTed (and the INSERT fails on the key
-// when its row exists). The Session keeps no history of objects it no
-// longer holds, so it cannot tell which fields changed while detached. To
-// save such an object, use [Merge], which copies it onto the Session's
-// object for its key and UPDATEs only the columns that differ.
+// An object that a Session of the same DB held persistent and let go of
+// (at Close, Expunge or ExpungeAll: a detached object, in SQLAlchemy's
+// words) becomes persistent again: Add re-attaches it with the key and
+// column values the Session last knew, and the flush UPDATEs the columns
+// the program changed since (a changed primary key included), under the
+// version check if the table has one. It is an error wrapping
+// [ErrIdentityConflict] when the Session already holds another object for
+// its key. After a Close that rolled back, an object is remembered as of
+// the last commit, so the changes flushed in that transaction are written
+// again; one inserted in it was never stored and is INSERTed.
+//
+// Any other object is new to Add, whatever its primary key: one decoded
+// from JSON, or held by another Session that is still open, is INSERTed
+// (and the INSERT fails on the key when its row exists). To save such an
+// object, use [Merge], which copies it onto the Session's object for its
+// key and UPDATEs only the columns that differ.
 func (s *Session) Add(objs ...any) error {
 	if err := s.usable(); err != nil {
 		return err
@@ -547,6 +556,9 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
+	if rec := s.db.detached.take(m.t, p); rec != nil {
+		return s.reattach(m, p, rec, explicit)
+	}
 	st := s.newState(m, p)
 	st.status = statusPending
 	st.cascaded = !explicit
@@ -580,8 +592,9 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 // delete cascades of their relationships are followed then, from the
 // objects as they are at that time. A pending object is simply removed
 // from the Session. Deleting an object already deleted is a no-op;
-// deleting an object that is not in the Session is an error wrapping
-// [ErrNotInSession].
+// deleting a detached object (see [Session.Add]) re-attaches it first;
+// deleting any other object that is not in the Session is an error
+// wrapping [ErrNotInSession].
 func (s *Session) Delete(objs ...any) error {
 	if err := s.usable(); err != nil {
 		return err
@@ -591,9 +604,18 @@ func (s *Session) Delete(objs ...any) error {
 		if err != nil {
 			return err
 		}
-		if !s.del(m, p) {
+		if s.del(m, p) {
+			continue
+		}
+		// A detached object is re-attached to be deleted, as in SQLAlchemy.
+		rec := s.db.detached.take(m.t, p)
+		if rec == nil {
 			return fmt.Errorf("%w: Delete of a %T that is not in the Session", ErrNotInSession, obj)
 		}
+		if err := s.reattach(m, p, rec, true); err != nil {
+			return err
+		}
+		s.del(m, p)
 	}
 	return nil
 }
@@ -641,6 +663,7 @@ func (s *Session) bury(st *objState) {
 // database: their pending insert, changes or deletion are forgotten, and
 // a later query returns new objects for their rows. Relationships with
 // the expunge cascade (cascade=all) take the objects they refer to along.
+// A persistent object expunged is detached: [Session.Add] re-attaches it.
 func (s *Session) Expunge(objs ...any) {
 	seen := map[field.Ptr]bool{}
 	for _, obj := range objs {
@@ -661,6 +684,9 @@ func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 	if st == nil || st.status == statusDetached {
 		return
 	}
+	if st.status == statusPersistent || st.status == statusDeleted {
+		s.db.detached.remember(s, []*objState{st}, func(st *objState) field.Ptr { return st.snap })
+	}
 	s.detach(st)
 	for _, r := range m.relships {
 		if r.target == nil || !r.cascade.has(cascadeExpunge) {
@@ -679,6 +705,13 @@ func (s *Session) ExpungeAll() {
 	if s.invalid() != nil {
 		return
 	}
+	s.expungeAll(false)
+}
+
+// expungeAll forgets every object, remembering the persistent ones as
+// detached (see detachAll).
+func (s *Session) expungeAll(rolledBack bool) {
+	s.detachAll(rolledBack)
 	for st := range s.ids.all() {
 		st.status = statusDetached
 	}
@@ -808,10 +841,11 @@ func (s *Session) Close(ctx context.Context) error {
 	}
 	s.abortResults(ErrSessionClosed)
 	var err error
-	if s.tx != nil {
+	rolledBack := s.tx != nil
+	if rolledBack {
 		err = s.endTx(ctx, "ROLLBACK")
 	}
-	s.ExpungeAll()
+	s.expungeAll(rolledBack)
 	s.marks = nil
 	s.closed = true
 	s.unhold()
