@@ -29,6 +29,7 @@ func (t *tour) tutorial() error {
 		{"Eager loading", t.eagerLoading},
 		{"Deleting", t.deleting},
 		{"Building a many-to-many relationship", t.manyToMany},
+		{"Detached objects and Merge", t.detachedObjects},
 	}
 	t.s = t.db.Session()
 	defer t.s.Close(t.ctx)
