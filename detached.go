@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 	"weak"
 
 	"github.com/quarry-orm/quarry/internal/field"
@@ -21,62 +20,63 @@ import (
 // that reuses the memory), and the entries of objects the program dropped
 // are swept as the set grows.
 
-// detachedSet is a DB's memory of its Sessions' detached objects.
+// detachedSet is a DB's memory of its Sessions' detached objects: the
+// state each had, by the object's address. A remembered state's obj is
+// nil, so that the set keeps no object alive; its alive field says
+// whether the object still is.
 type detachedSet struct {
 	// n counts the entries, so that Add of a new object skips the lock
 	// while nothing is detached.
 	n      atomic.Int64
 	mu     sync.Mutex
-	byAddr map[uintptr]*detachedObj
+	byAddr map[uintptr]*objState
+	// unloaded holds the columns a remembered object had unloaded, for
+	// the few that had some.
+	unloaded map[uintptr][]*columnInfo
 	// live is the number of entries after the last sweep.
 	live int
 }
 
-// detachedObj is what a Session knew of an object when it let go of it.
-type detachedObj struct {
-	alive weak.Pointer[byte]
-	t     *table
-	key   identKey
-	// snap holds the columns as the database last had them (as far as
-	// the Session knew): the base of the next flush's change check.
-	snap     field.Ptr
-	expired  expiry
-	unloaded []*columnInfo
-}
-
-// remember records the persistent objects sts as detached. base picks the
-// snapshot each is remembered with (nil: not remembered, its row does not
-// exist outside the transaction that is going away).
+// remember records the states sts of s as detached: each with the
+// snapshot base picks (nil: not remembered, its row does not exist
+// outside the transaction that is going away). The states must no longer
+// be used by s: remember takes them over.
 func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState) field.Ptr) {
 	if len(sts) == 0 {
 		return
 	}
-	recs := make([]detachedObj, 0, len(sts))
-	addrs := make([]uintptr, 0, len(sts))
-	for _, st := range sts {
+	addrs := make([]uintptr, len(sts))
+	for i, st := range sts {
 		snap := base(st)
 		if snap == nil {
+			sts[i] = nil
 			continue
 		}
-		recs = append(recs, detachedObj{
-			alive:    weak.Make((*byte)(unsafe.Pointer(st.obj))),
-			t:        st.m.t,
-			key:      st.key,
-			snap:     snap,
-			expired:  st.expired,
-			unloaded: s.expiredCols[st],
-		})
-		addrs = append(addrs, uintptr(st.obj))
+		if st.alive == (weak.Pointer[byte]{}) {
+			st.alive = field.Weak(st.obj)
+		}
+		addrs[i] = field.Addr(st.obj)
+		st.snap, st.committed = snap, snap
+		st.obj = nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.byAddr == nil {
-		d.byAddr = make(map[uintptr]*detachedObj, len(recs))
+		d.byAddr = make(map[uintptr]*objState, len(sts))
 	}
-	for i, addr := range addrs {
-		d.byAddr[addr] = &recs[i]
+	for i, st := range sts {
+		if st == nil {
+			continue
+		}
+		d.byAddr[addrs[i]] = st
+		if cols := s.expiredCols[st]; len(cols) > 0 {
+			if d.unloaded == nil {
+				d.unloaded = map[uintptr][]*columnInfo{}
+			}
+			d.unloaded[addrs[i]] = cols
+		}
 	}
-	if len(d.byAddr) >= 2*max(d.live, 1024) {
+	if len(d.byAddr) >= 2*max(d.live, 4096) {
 		d.sweep()
 	}
 	d.n.Store(int64(len(d.byAddr)))
@@ -84,42 +84,53 @@ func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState)
 
 // sweep drops the entries of objects that are no longer alive.
 func (d *detachedSet) sweep() {
-	for addr, rec := range d.byAddr {
-		if rec.alive.Value() == nil {
+	for addr, st := range d.byAddr {
+		if st.alive.Value() == nil {
 			delete(d.byAddr, addr)
+			delete(d.unloaded, addr)
 		}
 	}
 	d.live = len(d.byAddr)
 }
 
-// take removes and returns the entry of the object of table t at p, or
-// nil when p is not a detached object of t.
-func (d *detachedSet) take(t *table, p field.Ptr) *detachedObj {
+// take removes and returns the remembered state of the object of table t
+// at p, with the columns it had unloaded, or nil when p is not a detached
+// object of t.
+func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 	if d.n.Load() == 0 {
-		return nil
+		return nil, nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	addr := uintptr(p)
-	rec := d.byAddr[addr]
-	if rec == nil {
-		return nil
+	addr := field.Addr(p)
+	st := d.byAddr[addr]
+	if st == nil {
+		return nil, nil
 	}
+	unloaded := d.unloaded[addr]
 	delete(d.byAddr, addr)
+	delete(d.unloaded, addr)
 	d.n.Store(int64(len(d.byAddr)))
-	// A dead entry's address may hold a new object now: it is not the
-	// one detached.
-	if unsafe.Pointer(rec.alive.Value()) != unsafe.Pointer(p) || rec.t != t {
-		return nil
+	// While the object (or the block holding it) is alive, its address
+	// is still that object; a dead entry's address may hold a new one.
+	if st.alive.Value() == nil || st.m.t != t {
+		return nil, nil
 	}
-	return rec
+	return st, unloaded
 }
 
-// putBack returns an entry that take handed out and Add could not use.
-func (d *detachedSet) putBack(p field.Ptr, rec *detachedObj) {
+// putBack returns a state that take handed out and Add could not use.
+func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.byAddr[uintptr(p)] = rec
+	addr := field.Addr(p)
+	d.byAddr[addr] = st
+	if len(unloaded) > 0 {
+		if d.unloaded == nil {
+			d.unloaded = map[uintptr][]*columnInfo{}
+		}
+		d.unloaded[addr] = unloaded
+	}
 	d.n.Store(int64(len(d.byAddr)))
 }
 
@@ -127,31 +138,34 @@ func (d *detachedSet) putBack(p field.Ptr, rec *detachedObj) {
 // key and snapshot it had when it was detached, so that the next flush
 // writes the changes made since (a changed primary key included) under
 // its version check, if it has one.
-func (s *Session) reattach(m *tableMeta, p field.Ptr, rec *detachedObj, explicit bool) error {
-	if held := s.ids.get(rec.key); held != nil && held.obj != p {
-		s.db.detached.putBack(p, rec)
-		return fmt.Errorf("%w: Add of a detached %v with primary key %v, which the Session already holds as another object: use Merge to copy it onto that one", ErrIdentityConflict, m.t.goType, keyValues(m, rec.snap))
+func (s *Session) reattach(m *tableMeta, p field.Ptr, old *objState, unloaded []*columnInfo, explicit bool) error {
+	if held := s.ids.get(old.key); held != nil && held.obj != p {
+		s.db.detached.putBack(p, old, unloaded)
+		return fmt.Errorf("%w: Add of a detached %v with primary key %v, which the Session already holds as another object: use Merge to copy it onto that one", ErrIdentityConflict, m.t.goType, keyValues(m, old.snap))
 	}
 	st := s.newState(m, p)
 	st.status = statusPersistent
-	st.key = rec.key
-	st.snap, st.committed = rec.snap, rec.snap
-	st.expired = rec.expired
+	st.key = old.key
+	st.snap, st.committed = old.snap, old.snap
+	st.expired = old.expired
+	st.alive = old.alive
 	st.cascaded = !explicit
-	s.ids.put(rec.key, st)
-	if len(rec.unloaded) > 0 {
-		s.setExpiredCols(st, rec.unloaded)
+	s.ids.put(st.key, st)
+	if len(unloaded) > 0 {
+		s.setExpiredCols(st, unloaded)
 	}
 	s.cascadeSave(m, p)
 	return nil
 }
 
-// detachAll records the Session's persistent objects as detached before
-// ExpungeAll forgets them. rolledBack says the transaction they were read
-// or written in was rolled back: each is remembered as of the last commit,
+// detachAll records the Session's persistent objects as detached when it
+// lets go of them all. rolledBack says the transaction they were read or
+// written in was rolled back: each is remembered as of the last commit,
 // and an object inserted in that transaction not at all (its row does
-// not exist, so Add INSERTs it again).
-func (s *Session) detachAll(rolledBack bool) {
+// not exist, so Add INSERTs it again). closing says the Session is
+// closing, so its states can be handed over to the DB as they are;
+// otherwise (ExpungeAll) the DB gets copies.
+func (s *Session) detachAll(rolledBack, closing bool) {
 	if s.ids.len() == 0 {
 		return
 	}
@@ -159,6 +173,16 @@ func (s *Session) detachAll(rolledBack bool) {
 	for st := range s.ids.all() {
 		if st.status == statusPersistent || st.status == statusDeleted {
 			sts = append(sts, st)
+		}
+	}
+	if !closing {
+		copies := make([]objState, len(sts))
+		for i, st := range sts {
+			copies[i] = detachedCopy(st)
+			if cols := s.expiredCols[st]; len(cols) > 0 {
+				s.setExpiredCols(&copies[i], cols)
+			}
+			sts[i] = &copies[i]
 		}
 	}
 	s.db.detached.remember(s, sts, func(st *objState) field.Ptr {
@@ -170,4 +194,31 @@ func (s *Session) detachAll(rolledBack bool) {
 		}
 		return st.committed
 	})
+}
+
+// detachOne records the persistent state st as detached when Expunge
+// lets go of it: a copy, since the Session's own structures may still
+// name st.
+func (s *Session) detachOne(st *objState) {
+	c := detachedCopy(st)
+	if cols := s.expiredCols[st]; len(cols) > 0 {
+		s.setExpiredCols(&c, cols)
+		defer delete(s.expiredCols, &c)
+	}
+	s.db.detached.remember(s, []*objState{&c}, func(st *objState) field.Ptr { return st.snap })
+}
+
+// detachedCopy is the part of st that a detached object needs.
+func detachedCopy(st *objState) objState {
+	return objState{m: st.m, obj: st.obj, key: st.key, snap: st.snap, committed: st.committed,
+		inserted: st.inserted, expired: st.expired, alive: st.alive}
+}
+
+// allocatedIn records that the object at p, which the last merge of a
+// row made a new object of the Session, lives in the block that alive
+// tells of.
+func (s *Session) allocatedIn(p field.Ptr, alive weak.Pointer[byte]) {
+	if st := s.lastNew; st != nil && st.obj == p {
+		st.alive = alive
+	}
 }

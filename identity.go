@@ -342,6 +342,7 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 		st.committed = st.snap
 		st.result = seq
 		s.ids.put(k, st)
+		s.lastNew = st
 		return obj, false, nil
 	}
 	repeat, err := s.revisit(st, obj, seq, o)

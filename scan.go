@@ -91,6 +91,8 @@ type entityReader[E any] struct {
 	// opt is set when the entity is on the optional side of an outer
 	// join (outerjoin.go).
 	opt *optionalRow
+	// objs allocates the objects.
+	objs objBlock[E]
 }
 
 func (e Entity[E]) selectNodes() []node {
@@ -117,7 +119,7 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 	if r.opt != nil {
 		return r.opt.prepare(dst)
 	}
-	r.obj = new(E)
+	r.obj = r.objs.next()
 	p := field.Of(r.obj)
 	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.dest(c.ptr(p)))
@@ -133,7 +135,12 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 		rc.afterLoad(r.t, field.Of(r.obj))
 		return r.obj, nil
 	}
-	return field.As[E](rc.mergeCols(r.t, field.Of(r.obj), r.ls)), nil
+	p := field.Of(r.obj)
+	got := rc.mergeCols(r.t, p, r.ls)
+	if s, ok := rc.ids.(*Session); ok && got == p {
+		s.allocatedIn(p, r.objs.weak())
+	}
+	return field.As[E](got), nil
 }
 
 // uniquer is implemented by readers whose value is the one entity each

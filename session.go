@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"weak"
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
@@ -100,6 +101,9 @@ type Session struct {
 	ec          execConn
 	slab        []objState
 	slabBlock   int // size of the last slab
+	// lastNew is the state the last merge of a row made for a new object
+	// (allocatedIn).
+	lastNew *objState
 }
 
 type objStatus uint8
@@ -152,6 +156,10 @@ type objState struct {
 	// result is the stamp of the last Result that returned the object
 	// (readCtx.seq).
 	result uint64
+	// alive tells whether the object is alive once the Session has let
+	// go of it (detached.go): a weak pointer to the object, or to the
+	// block a reader allocated it in; zero until needed.
+	alive weak.Pointer[byte]
 }
 
 // pendingSync is what flushes set on a pending object: foreign keys
@@ -479,7 +487,9 @@ func (s *Session) attached(m *tableMeta) []*objState {
 // the program changed since (a changed primary key included), under the
 // version check if the table has one. It is an error wrapping
 // [ErrIdentityConflict] when the Session already holds another object for
-// its key. After a Close that rolled back, an object is remembered as of
+// its key. Setting a detached object's generated key back to zero makes
+// it new again, as SQLAlchemy's make_transient does: Add INSERTs it as a
+// new row. After a Close that rolled back, an object is remembered as of
 // the last commit, so the changes flushed in that transaction are written
 // again; one inserted in it was never stored and is INSERTed.
 //
@@ -556,8 +566,9 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
-	if rec := s.db.detached.take(m.t, p); rec != nil {
-		return s.reattach(m, p, rec, explicit)
+	// A detached object whose key the program zeroed is new again.
+	if old, unloaded := s.db.detached.take(m.t, p); old != nil && !m.keyUnset(p) {
+		return s.reattach(m, p, old, unloaded, explicit)
 	}
 	st := s.newState(m, p)
 	st.status = statusPending
@@ -608,11 +619,11 @@ func (s *Session) Delete(objs ...any) error {
 			continue
 		}
 		// A detached object is re-attached to be deleted, as in SQLAlchemy.
-		rec := s.db.detached.take(m.t, p)
-		if rec == nil {
+		old, unloaded := s.db.detached.take(m.t, p)
+		if old == nil || m.keyUnset(p) {
 			return fmt.Errorf("%w: Delete of a %T that is not in the Session", ErrNotInSession, obj)
 		}
-		if err := s.reattach(m, p, rec, true); err != nil {
+		if err := s.reattach(m, p, old, unloaded, true); err != nil {
 			return err
 		}
 		s.del(m, p)
@@ -685,7 +696,7 @@ func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 		return
 	}
 	if st.status == statusPersistent || st.status == statusDeleted {
-		s.db.detached.remember(s, []*objState{st}, func(st *objState) field.Ptr { return st.snap })
+		s.detachOne(st)
 	}
 	s.detach(st)
 	for _, r := range m.relships {
@@ -705,22 +716,29 @@ func (s *Session) ExpungeAll() {
 	if s.invalid() != nil {
 		return
 	}
-	s.expungeAll(false)
+	s.expungeAll(false, false)
 }
 
 // expungeAll forgets every object, remembering the persistent ones as
 // detached (see detachAll).
-func (s *Session) expungeAll(rolledBack bool) {
-	s.detachAll(rolledBack)
+func (s *Session) expungeAll(rolledBack, closing bool) {
+	s.detachAll(rolledBack, closing)
 	for st := range s.ids.all() {
 		st.status = statusDetached
 	}
 	for _, st := range s.pendingBy {
 		st.status = statusDetached
+		if closing {
+			st.obj = nil // its slab may outlive it in the DB's detached set
+		}
 	}
 	for _, st := range s.tomb {
 		st.status = statusDetached
+		if closing {
+			st.obj = nil
+		}
 	}
+	s.lastNew = nil
 	s.ids.clear()
 	clear(s.pendingBy)
 	clear(s.tomb)
@@ -845,7 +863,7 @@ func (s *Session) Close(ctx context.Context) error {
 	if rolledBack {
 		err = s.endTx(ctx, "ROLLBACK")
 	}
-	s.expungeAll(rolledBack)
+	s.expungeAll(rolledBack, true)
 	s.marks = nil
 	s.closed = true
 	s.unhold()

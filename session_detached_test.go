@@ -301,7 +301,8 @@ func TestDetachedOnlyFromSameDB(t *testing.T) {
 	is.True(s.New()[0] == any(jack))
 }
 
-// Objects the program dropped leave the DB's memory of detached objects.
+// Objects the program dropped leave the DB's memory of detached objects;
+// one it kept, read with its block of rows, is still re-attached.
 func TestDetachedSweep(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()
@@ -314,6 +315,27 @@ func TestDetachedSweep(t *testing.T) {
 	is.True(quarry.DetachedCount(db) >= 3000)
 	runtime.GC()
 	is.Equal(quarry.SweepDetached(db), 0)
+
+	s = db.Session()
+	docs, err := quarry.Select(MgDocs).OrderBy(MgDocs.ID).All(ctx, s)
+	is.NoErr(err)
+	is.Equal(len(docs), 3001)
+	kept := docs[1500]
+	docs = nil
+	is.NoErr(s.Close(ctx))
+	runtime.GC()
+	live := quarry.SweepDetached(db)
+	is.True(live >= 1 && live <= 64) // the kept object's block at most
+	kept.Title = "kept"
+	s = db.Session()
+	defer s.Close(ctx)
+	is.NoErr(s.Add(kept))
+	is.Equal(s.Dirty(), []any{kept})
+	is.NoErr(s.Commit(ctx))
+	got, err := quarry.Select(MgDocs).Where(MgDocs.ID.Eq(kept.ID)).One(ctx, db)
+	is.NoErr(err)
+	is.Equal(got.Title, "kept")
+	runtime.KeepAlive(docs)
 }
 
 func make3000Docs() []*MgDoc {

@@ -12,6 +12,7 @@ package field
 import (
 	"reflect"
 	"unsafe"
+	"weak"
 )
 
 // Ptr is the address of a mapped object, or of one of its fields. It is
@@ -90,5 +91,13 @@ func PointerTo(t reflect.Type, p Ptr) any { return reflect.NewAt(t, unsafe.Point
 // OfValue returns the address a pointer reflect.Value holds.
 func OfValue(v reflect.Value) Ptr { return Ptr(v.UnsafePointer()) }
 
-// Addr returns p as a number, for range checks on addresses.
+// Addr returns p as a number, for range checks on addresses and for maps
+// that must not keep the object alive.
 func Addr(p Ptr) uintptr { return uintptr(p) }
+
+// Weak returns a weak pointer to the object at p (or to the block
+// holding it, when p is the address of a block's first element): it
+// tells whether the object is still alive without keeping it so, and,
+// unlike the address, never comes to stand for another object that
+// reuses the memory.
+func Weak(p Ptr) weak.Pointer[byte] { return weak.Make((*byte)(p)) }
