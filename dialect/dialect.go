@@ -105,6 +105,16 @@ type Capabilities struct {
 	// CHECK (json_valid(col)), so that the database refuses text that is
 	// not JSON (SQLite).
 	JSONValidCheck bool
+	// StoresNaN reports whether floating-point columns keep NaN
+	// (PostgreSQL). Without it (SQLite, which binds a NaN as NULL)
+	// quarry refuses to write a NaN with quarry.ErrValueNotStorable
+	// before SQL runs, rather than let the database store NULL.
+	StoresNaN bool
+	// TextNUL reports whether text columns may hold a NUL byte (SQLite).
+	// Without it (PostgreSQL, whose text cannot) quarry refuses a string
+	// holding one, in a text column or a text array, with
+	// quarry.ErrValueNotStorable before SQL runs.
+	TextNUL bool
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -74,5 +74,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		GreatestFunc:       "max",
 		LeastFunc:          "min",
 		JSONValidCheck:     true,
+		// A NaN is bound as NULL (refused); text keeps NUL bytes.
+		TextNUL: true,
 	}
 }
