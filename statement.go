@@ -104,7 +104,7 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 		b.write(" HAVING ")
 		renderConjunction(b, c.having)
 	}
-	renderList(b, " ORDER BY ", c.orderBy)
+	renderOrderList(b, " ORDER BY ", c.orderBy)
 	renderLimit(b, c.limit, c.offset)
 	c.renderLock(b, nested)
 }

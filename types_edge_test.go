@@ -57,7 +57,7 @@ type TyEdgeTable struct {
 	F64   quarry.Column[float64]
 	F32   quarry.Column[float32]
 	NF    quarry.Column[*float64]
-	S     quarry.Column[string] `quarry:"s,text"`
+	S     quarry.Column[string]  `quarry:"s,text"`
 	NS    quarry.Column[*string] `quarry:"ns,text"`
 	B     quarry.Column[[]byte]
 	NB    quarry.Column[*[]byte]
@@ -191,9 +191,9 @@ func assertEdgeEqual(t *testing.T, got, want *TyEdge) {
 	is.Equal(got.U64, want.U64)
 	// By ==, so that SQLite's 0 for -0 (it keeps integral REALs as
 	// integers, which have no sign) counts as equal; Inf by value.
-	is.True(got.F64 == want.F64) // F64
-	is.True(got.F32 == want.F32) // F32
-	is.Equal(got.NF == nil, want.NF == nil)                         // NF NULL-ness
+	is.True(got.F64 == want.F64)            // F64
+	is.True(got.F32 == want.F32)            // F32
+	is.Equal(got.NF == nil, want.NF == nil) // NF NULL-ness
 	if got.NF != nil && want.NF != nil {
 		is.Equal(*got.NF, *want.NF)
 	}
@@ -204,8 +204,8 @@ func assertEdgeEqual(t *testing.T, got, want *TyEdge) {
 	if got.NB != nil && want.NB != nil {
 		is.True(bytes.Equal(*got.NB, *want.NB)) // NB
 	}
-	is.True(got.T.Equal(want.T))              // T, by instant
-	is.Equal(got.NT == nil, want.NT == nil)   // NT NULL-ness
+	is.True(got.T.Equal(want.T))            // T, by instant
+	is.Equal(got.NT == nil, want.NT == nil) // NT NULL-ness
 	if got.NT != nil && want.NT != nil {
 		is.True(got.NT.Equal(*want.NT)) // NT, by instant
 	}

@@ -115,6 +115,14 @@ type Capabilities struct {
 	// holding one, in a text column or a text array, with
 	// quarry.ErrValueNotStorable before SQL runs.
 	TextNUL bool
+	// DecimalOrderCast, when set, is the type a decimal column stored as
+	// text is cast to where it is compared by order (<, <=, >, >=,
+	// BETWEEN) or sorted, so that those follow the number and not the
+	// text ('10.5' < '9'): "REAL" on SQLite, where such comparisons are
+	// then exact to about 15 significant digits. Empty where decimals
+	// are numeric (PostgreSQL). Equality compares the exact text, which
+	// quarry writes in canonical form.
+	DecimalOrderCast string
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -76,5 +76,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		JSONValidCheck:     true,
 		// A NaN is bound as NULL (refused); text keeps NUL bytes.
 		TextNUL: true,
+		// Decimals are exact text; order comparisons go through REAL.
+		DecimalOrderCast: "REAL",
 	}
 }
