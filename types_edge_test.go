@@ -293,3 +293,28 @@ func TestTypesEdgeNotStorable(t *testing.T) {
 		}
 	})
 }
+
+// The values of an UPDATE statement's Set are checked the same way: a
+// NaN on SQLite, a NUL byte on PostgreSQL, before anything is sent.
+func TestTypesEdgeNotStorableUpdate(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TyEdges))
+		_, err := quarry.Insert(TyEdges).Values(&TyEdge{ID: 1, F64: 1.5, S: "ok"}).Exec(ctx, db)
+		is.NoErr(err)
+		set, column := quarry.Set(TyEdges.F64, math.NaN()), "ty_edges.f64"
+		if db.Dialect().Name() == "postgres" {
+			set, column = quarry.Set(TyEdges.S, "nul\x00"), "ty_edges.s"
+		}
+		log.Reset()
+		_, err = quarry.Update(TyEdges).Set(set).Where(TyEdges.ID.Eq(1)).Exec(ctx, db)
+		is.True(errors.Is(err, quarry.ErrValueNotStorable)) // refused
+		is.True(strings.Contains(err.Error(), column))      // names the column
+		is.Equal(len(log.Entries()), 0)                     // nothing sent
+		got, err := quarry.Get(ctx, db.Session(), TyEdges, int64(1))
+		is.NoErr(err)
+		is.Equal(got.F64, 1.5) // unchanged
+		is.Equal(got.S, "ok")  // unchanged
+	})
+}
