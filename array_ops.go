@@ -1,6 +1,8 @@
 package quarry
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 	"github.com/quarry-orm/quarry/dialect"
 )
@@ -9,9 +11,12 @@ import (
 // arrays on PostgreSQL, JSON text on SQLite, with the same results.
 
 // ArrayElem is the element types of the array columns the array operators
-// take.
+// take. Times match by instant, whatever their zone: PostgreSQL compares
+// timestamptz values, and on SQLite quarry writes the elements of a time
+// array in UTC (a row written before in another zone reads back but is
+// not matched).
 type ArrayElem interface {
-	string | int64 | int32 | float64 | bool | uuid.UUID
+	string | int64 | int32 | float64 | bool | uuid.UUID | time.Time
 }
 
 // ArrayContains is true where the array holds every one of vals

@@ -107,6 +107,12 @@ func renderAssignments(b *builder, sets []Assignment) {
 		}
 		b.ident(a.col.info.name)
 		b.write(" = ")
+		if v, ok := a.val.(*valueNode); ok {
+			if err := checkColumnValue(b.d, b.caps, a.col.info, v.v); err != nil {
+				b.fail(err)
+				return
+			}
+		}
 		a.val.render(b)
 	}
 }

@@ -79,6 +79,12 @@ var (
 	// it has already rolled back and kept the Session's changes pending,
 	// as after a failed flush.
 	ErrTxAborted = dialect.ErrTxAborted
+	// ErrValueNotStorable is wrapped by the error of a write whose value
+	// the database cannot store as it is, returned before any SQL runs
+	// and naming the table, the column and the value: a NaN on SQLite
+	// (which would store NULL), a string with a NUL byte on PostgreSQL
+	// (whose text cannot hold one). The dialect's Capabilities say which.
+	ErrValueNotStorable = errors.New("quarry: value not storable by this database")
 )
 
 // DriverError wraps an error returned by the database with the statement

@@ -55,10 +55,16 @@ func (e Expr[T]) selectNodes() []node { return []node{e.exprNode()} }
 func wrap[T any](n node) Expr[T] { return Expr[T]{n: n} }
 
 func (e Expr[T]) cmp(op string, v T) Expr[bool] {
+	if l := e.exprNode(); ordering(op) && isDecimal(l) {
+		return wrap[bool](&binaryNode{left: numeric(l), op: op, right: &numericNode{inner: valueOf(v)}})
+	}
 	return wrap[bool](&binaryNode{left: e.exprNode(), op: op, right: valueOf(v)})
 }
 
 func (e Expr[T]) cmpExpr(op string, o Expression[T]) Expr[bool] {
+	if l, r := e.exprNode(), nodeOf(o); ordering(op) && (isDecimal(l) || isDecimal(r)) {
+		return wrap[bool](&binaryNode{left: &numericNode{inner: l}, op: op, right: &numericNode{inner: r}})
+	}
 	return wrap[bool](&binaryNode{left: e.exprNode(), op: op, right: nodeOf(o)})
 }
 
@@ -171,6 +177,9 @@ func (e Expr[T]) NotInSelect(q *Query[T]) Expr[bool] {
 
 // Between renders e BETWEEN lo AND hi.
 func (e Expr[T]) Between(lo, hi T) Expr[bool] {
+	if n := e.exprNode(); isDecimal(n) {
+		return wrap[bool](&betweenNode{inner: numeric(n), lo: &numericNode{inner: valueOf(lo)}, hi: &numericNode{inner: valueOf(hi)}})
+	}
 	return wrap[bool](&betweenNode{inner: e.exprNode(), lo: valueOf(lo), hi: valueOf(hi)})
 }
 

@@ -172,6 +172,9 @@ func (s *Session) Flush(ctx context.Context) error {
 	u := &unitOfWork{s: s, ctx: ctx}
 	err := u.prepare()
 	if err == nil && len(u.work) > 0 {
+		err = u.checkValues()
+	}
+	if err == nil && len(u.work) > 0 {
 		err = u.run()
 	}
 	if err != nil {

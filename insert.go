@@ -363,7 +363,12 @@ func (c *insertNode) renderObjects(b *builder) {
 			if i > 0 {
 				b.write(", ")
 			}
-			b.bind(col.value(col.ptr(obj)))
+			v := col.value(col.ptr(obj))
+			if err := checkColumnValue(b.d, b.caps, col, v); err != nil {
+				b.fail(err)
+				return
+			}
+			b.bind(v)
 		}
 		b.writeByte(')')
 	}

@@ -339,6 +339,9 @@ func (w *shapeWriter) node(n node) {
 		w.bool(x.not)
 		w.node(x.left)
 		w.nodes(x.items)
+	case *numericNode:
+		w.tag('N')
+		w.node(x.inner)
 	case *betweenNode:
 		w.tag('B')
 		w.node(x.inner)

@@ -104,7 +104,7 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 		b.write(" HAVING ")
 		renderConjunction(b, c.having)
 	}
-	renderList(b, " ORDER BY ", c.orderBy)
+	renderOrderList(b, " ORDER BY ", c.orderBy)
 	renderLimit(b, c.limit, c.offset)
 	c.renderLock(b, nested)
 }
@@ -237,7 +237,7 @@ func (defaultDialect) Name() string                             { return "defaul
 func (defaultDialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
 func (defaultDialect) TypeName(dialect.ColumnType) string       { return "" }
 func (defaultDialect) Capabilities() dialect.Capabilities {
-	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min", DistinctOn: true}
+	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min", DistinctOn: true, StoresNaN: true, TextNUL: true}
 }
 
 func (defaultDialect) AppendIdent(b []byte, name string) []byte {

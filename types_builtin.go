@@ -36,7 +36,11 @@ func (a array[E]) Value() (driver.Value, error) {
 	if a == nil {
 		return "[]", nil
 	}
-	b, err := json.Marshal([]E(a))
+	var v any = []E(a)
+	if ts, ok := v.([]time.Time); ok {
+		v = utcTimes(ts)
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("quarry: array column: %w", err)
 	}
@@ -57,6 +61,18 @@ func (a *array[E]) Scan(src any) error {
 	}
 	*a = s
 	return nil
+}
+
+// utcTimes returns ts in UTC, so that the JSON text of a time array
+// (RFC 3339, as encoding/json writes a time) spells each instant one
+// way and the array operators, which compare the text of elements,
+// match an instant whatever zone it was given in.
+func utcTimes(ts []time.Time) []time.Time {
+	u := make([]time.Time, len(ts))
+	for i, t := range ts {
+		u[i] = t.UTC()
+	}
+	return u
 }
 
 // NativeValue hands pgx the slice itself, never nil (NULL).

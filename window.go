@@ -119,7 +119,7 @@ func (n *overNode) render(b *builder) {
 	}
 	if len(n.w.order) > 0 {
 		b.write(sep)
-		renderList(b, "ORDER BY ", n.w.order)
+		renderOrderList(b, "ORDER BY ", n.w.order)
 		sep = " "
 	}
 	if f := n.w.frame; f != nil {

@@ -105,6 +105,24 @@ type Capabilities struct {
 	// CHECK (json_valid(col)), so that the database refuses text that is
 	// not JSON (SQLite).
 	JSONValidCheck bool
+	// StoresNaN reports whether floating-point columns keep NaN
+	// (PostgreSQL). Without it (SQLite, which binds a NaN as NULL)
+	// quarry refuses to write a NaN with quarry.ErrValueNotStorable
+	// before SQL runs, rather than let the database store NULL.
+	StoresNaN bool
+	// TextNUL reports whether text columns may hold a NUL byte (SQLite).
+	// Without it (PostgreSQL, whose text cannot) quarry refuses a string
+	// holding one, in a text column or a text array, with
+	// quarry.ErrValueNotStorable before SQL runs.
+	TextNUL bool
+	// DecimalOrderCast, when set, is the type a decimal column stored as
+	// text is cast to where it is compared by order (<, <=, >, >=,
+	// BETWEEN) or sorted, so that those follow the number and not the
+	// text ('10.5' < '9'): "REAL" on SQLite, where such comparisons are
+	// then exact to about 15 significant digits. Empty where decimals
+	// are numeric (PostgreSQL). Equality compares the exact text, which
+	// quarry writes in canonical form.
+	DecimalOrderCast string
 }
 
 // Kind is the family of Go types a column holds, used to choose DDL types.

@@ -96,5 +96,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		LeastFunc:          "least",
 		DistinctOn:         true,
 		NativeJSON:         true,
+		// float8/float4 keep NaN; text cannot hold a NUL byte (refused).
+		StoresNaN: true,
 	}
 }

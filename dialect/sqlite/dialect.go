@@ -74,5 +74,9 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		GreatestFunc:       "max",
 		LeastFunc:          "min",
 		JSONValidCheck:     true,
+		// A NaN is bound as NULL (refused); text keeps NUL bytes.
+		TextNUL: true,
+		// Decimals are exact text; order comparisons go through REAL.
+		DecimalOrderCast: "REAL",
 	}
 }
