@@ -34,9 +34,9 @@ type UntypedKeySource[E any] interface {
 func (Entity[E]) untypedKey() {}
 
 // typedKeyUseTableGet is what the Keyed embeddings answer where Get asks
-// for an untyped key, so that Get(ctx, s, Users, 1) on a Keyed table
-// fails to compile with a message that points at the table's Get method:
-// "have untypedKey(quarry.typedKeyUseTableGet), want untypedKey()".
+// for an untyped key, so that a Keyed table is not an UntypedKeySource
+// and Get(ctx, s, Users, 1) on it fails to compile ("type *UserTable of
+// Users does not match inferred type quarry.UntypedKeySource[User]").
 type typedKeyUseTableGet struct{}
 
 // keyedTable is implemented by the Keyed embeddings; Table reads the key
