@@ -89,8 +89,11 @@ type table struct {
 	tblType reflect.Type // M, the table struct
 	columns []*columnInfo
 	pk      []*columnInfo
-	byName  map[string]*columnInfo
-	base    *source
+	// keyTypes are the primary-key types a Keyed table struct declares,
+	// nil for a plain Entity (keyed.go).
+	keyTypes []reflect.Type
+	byName   map[string]*columnInfo
+	base     *source
 	// srcOffsets are the offsets, inside the table struct, of every field
 	// holding a *source (the Entity and each Column), so that an alias can
 	// copy the table struct and re-point them without reflection.

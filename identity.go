@@ -451,14 +451,26 @@ func copyArg(v any) any {
 // deletion. An expired object whose row is gone (deleted by another
 // Session since this one committed) is expunged from the Session, so a
 // later query or Get does not return it again.
-func Get[E any](ctx context.Context, s *Session, src Source[E], pk ...any) (*E, error) {
+//
+// The key values are checked when Get runs. A table struct that embeds
+// [Keyed] has typed keys instead, through its own Get method
+// (Users.Get(ctx, s, 7)), and Get does not compile for it.
+func Get[E any](ctx context.Context, s *Session, src UntypedKeySource[E], pk ...any) (*E, error) {
+	if src == nil {
+		return nil, errZeroSource
+	}
+	return getObj[E](ctx, s, src.source(), pk)
+}
+
+// getObj is Get of the table of src, for keys given in key-column order.
+func getObj[E any](ctx context.Context, s *Session, src *source, pk []any) (*E, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
-	if src == nil || src.source() == nil {
+	if src == nil {
 		return nil, errZeroSource
 	}
-	p, err := s.get(ctx, src.source().table, pk)
+	p, err := s.get(ctx, src.table, pk)
 	return field.As[E](p), err
 }
 

@@ -2,7 +2,6 @@ package quarry
 
 import (
 	"context"
-	"fmt"
 	"github.com/quarry-orm/quarry/dialect"
 	"iter"
 )
@@ -43,6 +42,10 @@ type Result[T any] struct {
 	reader rowReader[T]
 	rc     readCtx
 	dests  []any
+	// st is the statement whose select list the row's columns are, in
+	// order, for naming a column that fails to scan; nil when the
+	// columns were linked by name (text, FromStatement).
+	st     statementNode
 	cur    T
 	err    error
 	closed bool
@@ -97,6 +100,9 @@ func execute[T any](ctx context.Context, ex Executor, st statementNode, newReade
 		reader = &remapReader[T]{inner: reader, perm: perm, width: width}
 	}
 	r := &Result[T]{ctx: ctx, conn: conn, rows: rows, reader: reader, rc: readCtx{ids: conn.ids, ctx: ctx}, eager: run}
+	if perm == nil {
+		r.st = st
+	}
 	s, inSession := conn.ids.(*Session)
 	if inSession {
 		s.open = append(s.open, r)
@@ -229,7 +235,7 @@ func (r *Result[T]) advance() bool {
 		}
 		r.dests = r.reader.prepare(r.dests[:0])
 		if err := r.rows.Scan(r.dests...); err != nil {
-			r.err = fmt.Errorf("quarry: reading a row: %w", err)
+			r.err = scanErr(r.st, r.dests, err)
 			r.finish()
 			return false
 		}

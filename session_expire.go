@@ -226,7 +226,15 @@ func (s *Session) checkVersion(st *objState, row field.Ptr) error {
 // [Query.ForUpdate]); the object is left as it was and the Session stays
 // usable. q must have no other clause (Where, Join, OrderBy, Limit, ...):
 // that is an error, since the identity map could not honour it.
+//
+// For a table struct that embeds [Keyed], the table's GetWith method
+// takes the key typed; given here, its values must be of the declared key
+// types.
 func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*E, error) {
+	return getWith(ctx, s, q, pk)
+}
+
+func getWith[E any](ctx context.Context, s *Session, q *Query[*E], pk []any) (*E, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
@@ -239,6 +247,9 @@ func GetWith[E any](ctx context.Context, s *Session, q *Query[*E], pk ...any) (*
 	}
 	src, err := getSource(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := src.table.checkKeyArgs(pk); err != nil {
 		return nil, err
 	}
 	st, err := s.heldByKey(s.meta(src.table), pk)

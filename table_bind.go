@@ -58,6 +58,9 @@ func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	if len(t.pk) == 0 {
 		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", t.goType, t.name)
 	}
+	if err := t.checkKeyTypes(); err != nil {
+		return err
+	}
 	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
 		t.pk[0].autoinc = true
 	}
@@ -82,6 +85,17 @@ func (t *table) bindFields(m field.Ptr, st reflect.Type, base uintptr, g colGrou
 			continue
 		}
 		fv := field.PointerTo(f.Type, ptr)
+		if kt, ok := fv.(keyedTable); ok && f.Type.Field(0).Type == entityType {
+			if !f.Anonymous || base != 0 {
+				return mappingErrorf("%v.%s: %v must be embedded in the table struct itself", t.tblType, f.Name, f.Type)
+			}
+			// The Entity is the first field of the Keyed embedding.
+			rebindEntity(ptr, t.base)
+			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: off, rebind: rebindEntity})
+			*sawEntity = true
+			t.keyTypes = kt.keyGoTypes()
+			continue
+		}
 		switch b := fv.(type) {
 		case columnBinder:
 			c, err := t.bindColumnField(f, g, b)

@@ -30,6 +30,42 @@ type ItemTable struct {
 
 var Items = quarry.Table[Item, ItemTable]("items")
 
+type Acct struct {
+	ID    int64
+	Owner string
+}
+
+type AcctTable struct {
+	quarry.Keyed[Acct, int64]
+	ID    quarry.Column[int64] ` + "`quarry:\"id,pk\"`" + `
+	Owner quarry.Column[string]
+}
+
+type Line struct {
+	OrderID int64
+	SKU     string
+}
+
+type LineTable struct {
+	quarry.Keyed2[Line, int64, string]
+	OrderID quarry.Column[int64]  ` + "`quarry:\"order_id,pk\"`" + `
+	SKU     quarry.Column[string] ` + "`quarry:\"sku,pk\"`" + `
+}
+
+type PlainLineTable struct {
+	quarry.Entity[Line]
+	OrderID quarry.Column[int64]  ` + "`quarry:\"order_id,pk\"`" + `
+	SKU     quarry.Column[string] ` + "`quarry:\"sku,pk\"`" + `
+}
+
+var (
+	Accts      = quarry.Table[Acct, AcctTable]("accts")
+	Lines      = quarry.Table[Line, LineTable]("lines")
+	PlainLines = quarry.Table[Line, PlainLineTable]("plain_lines")
+	ctx        = context.Background()
+	sess       *quarry.Session
+)
+
 func userInput() string { return "x" }
 `
 
@@ -139,6 +175,24 @@ var mustNotCompile = []typeProbe{
 	{`_ = quarry.Select(Users.Name).FromStatement(quarry.UnionAll(quarry.Select(Users.ID), quarry.Select(Users.ID)))`, `TypedStatement[string]`},
 	{`_ = quarry.Select(Users).FromStatement(quarry.Text("SELECT * FROM users"))`, `missing method rowsOf`},
 	{`_ = quarry.Select(Users).FromText(quarry.Select(Users))`, `*quarry.TextClause`},
+	// Typed primary keys: a Keyed table takes its key's types, as many
+	// parts as it has, and only through its own Get.
+	{`_, _ = Accts.Get(ctx, sess, "1")`, `cannot use "1"`},
+	{`var id string; _, _ = Accts.Get(ctx, sess, id)`, `cannot use id`},
+	{`_, _ = Accts.Get(ctx, sess, 1.5)`, `1.5`},
+	{`_, _ = Accts.Get(ctx, sess, 1, 2)`, `too many arguments`},
+	{`_, _ = Accts.Get(ctx, sess)`, `not enough arguments`},
+	{`_, _ = Lines.Get(ctx, sess, 7, 8)`, `cannot use 8`},
+	{`_, _ = Lines.Get(ctx, sess, "sku", 7)`, `cannot use "sku"`},
+	{`_, _ = Lines.Get(ctx, sess, 7)`, `not enough arguments`},
+	{`_, _ = Lines.Get(ctx, sess, 7, "a", "b")`, `too many arguments`},
+	{`_, _ = quarry.Get(ctx, sess, Accts, "1")`, `does not match inferred type quarry.UntypedKeySource`},
+	{`_, _ = quarry.Get(ctx, sess, Accts, 1)`, `does not match inferred type quarry.UntypedKeySource`},
+	{`_, _ = quarry.Get(ctx, sess, Lines, 7, "a")`, `does not match inferred type quarry.UntypedKeySource`},
+	{`_, _ = quarry.Get(ctx, sess, quarry.Aliased(Accts), 1)`, `does not match inferred type quarry.UntypedKeySource`},
+	{`_, _ = Accts.GetWith(ctx, sess, quarry.Select(Accts), "1")`, `cannot use "1"`},
+	{`_, _ = Accts.GetWith(ctx, sess, quarry.Select(Users), 1)`, `Query[*Acct]`},
+	{`var _ *User = must(Accts.Get(ctx, sess, 1))`, `*Acct`},
 }
 
 // mustCompile: natural code from the reference documents.
@@ -185,6 +239,19 @@ var mustCompile = []typeProbe{
 	{code: `const untyped = "SELECT id FROM users"; _ = quarry.Text(untyped)`},
 	{code: `var _ []*User = quarry.For((*quarry.Session)(nil), quarry.Aliased(Users)).New()`},
 	{code: `for u, err := range quarry.Select(Users).Rows(context.Background(), nil) { _, _ = u.Name, err }`},
+	{code: `_, _ = Accts.Get(ctx, sess, 1)`},
+	{code: `var id int64 = 3; _, _ = Accts.Get(ctx, sess, id)`},
+	{code: `_, _ = quarry.Aliased(Accts).Get(ctx, sess, 1)`},
+	{code: `_, _ = Accts.GetWith(ctx, sess, quarry.Select(Accts).ForUpdate(), 1)`},
+	{code: `_, _ = Lines.Get(ctx, sess, 7, "sku-1")`},
+	{code: `var o int64; var k string; _, _ = Lines.GetWith(ctx, sess, quarry.Select(Lines), o, k)`},
+	{code: `_ = quarry.Select(Accts).Where(Accts.ID.Eq(1), Accts.Owner.Eq("ed"))`},
+	{code: `_ = quarry.For(sess, Accts).Add(&Acct{Owner: "ed"})`},
+	{code: `_, _ = quarry.Get(ctx, sess, Users, 1)`},
+	{code: `var id int64; _, _ = quarry.Get(ctx, sess, Users, id)`},
+	{code: `_, _ = quarry.Get(ctx, sess, PlainLines, 7, "sku-1")`},
+	{code: `var o int64; _, _ = quarry.Get(ctx, sess, PlainLines, o, userInput())`},
+	{code: `_, _ = quarry.GetWith(ctx, sess, quarry.Select(Users), 1)`},
 }
 
 // TestTypeSafetyProbes compiles one program holding every probe, one per

@@ -60,7 +60,10 @@ type Tx interface {
 // Rows is a forward-only cursor over a result set.
 type Rows interface {
 	Next() bool
-	// Scan copies the current row into dest, one pointer per column.
+	// Scan copies the current row into dest, one pointer per column. A
+	// column the driver cannot convert into its destination is reported
+	// as a [*ScanError] naming the column, so that quarry can name the
+	// expression that selected it.
 	Scan(dest ...any) error
 	Err() error
 	Close() error
@@ -81,3 +84,16 @@ type TxOptions struct {
 	// committed: that fails busy at once, without waiting.)
 	Write bool
 }
+
+// ScanError is the error of [Rows.Scan] for one column the driver could
+// not convert into its destination. Column is the column's index in the
+// row; Err is the driver's error, kept underneath.
+type ScanError struct {
+	Column int
+	Err    error
+}
+
+func (e *ScanError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the driver's error.
+func (e *ScanError) Unwrap() error { return e.Err }

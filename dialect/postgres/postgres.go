@@ -220,9 +220,11 @@ type rowsAdapter struct {
 	buf   []any // native scan destinations, reused per row
 }
 
-func (r *rowsAdapter) Next() bool             { return r.rows.Next() }
-func (r *rowsAdapter) Scan(dest ...any) error { return r.rows.Scan(nativeDest(dest, &r.buf)...) }
-func (r *rowsAdapter) Err() error             { return r.rows.Err() }
+func (r *rowsAdapter) Next() bool { return r.rows.Next() }
+func (r *rowsAdapter) Scan(dest ...any) error {
+	return scanErr(r.rows.Scan(nativeDest(dest, &r.buf)...))
+}
+func (r *rowsAdapter) Err() error { return r.rows.Err() }
 func (r *rowsAdapter) Close() error {
 	r.rows.Close()
 	err := r.rows.Err()
@@ -276,4 +278,13 @@ func BindTx(tx pgx.Tx, opts ...quarry.OpenOption) (*quarry.DB, error) {
 	}
 	d := &driver{}
 	return quarry.OpenDB(bound.New(runner{tx}, Dialect{}, d.Classify), opts...), nil
+}
+
+// scanErr reports pgx's error for one column as a dialect.ScanError.
+func scanErr(err error) error {
+	var se pgx.ScanArgError
+	if errors.As(err, &se) {
+		return &dialect.ScanError{Column: se.ColumnIndex, Err: err}
+	}
+	return err
 }

@@ -146,7 +146,7 @@ func (r *readRows) Next() bool {
 	return r.rows.Next()
 }
 
-func (r *readRows) Scan(dest ...any) error { return r.rows.Scan(nativeDest(dest, &r.buf)...) }
+func (r *readRows) Scan(dest ...any) error { return scanErr(r.rows.Scan(nativeDest(dest, &r.buf)...)) }
 func (r *readRows) Err() error             { return r.rows.Err() }
 
 func (r *readRows) Close() error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	sqldriver "database/sql/driver"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/quarry-orm/quarry/dialect"
@@ -175,6 +176,21 @@ type rowsAdapter struct {
 	cs     *cachedStmt
 	done   func()
 	closed bool
+}
+
+// Scan is database/sql's Scan, with a column's conversion error reported
+// as a dialect.ScanError: database/sql names the column only in its
+// message ("sql: Scan error on column index 0, ...").
+func (r *rowsAdapter) Scan(dest ...any) error {
+	err := r.Rows.Scan(dest...)
+	if err == nil {
+		return nil
+	}
+	var col int
+	if _, serr := fmt.Sscanf(err.Error(), "sql: Scan error on column index %d", &col); serr == nil {
+		return &dialect.ScanError{Column: col, Err: err}
+	}
+	return err
 }
 
 func (r *rowsAdapter) Columns() []string {
