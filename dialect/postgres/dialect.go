@@ -95,6 +95,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		GreatestFunc:       "greatest",
 		LeastFunc:          "least",
 		DistinctOn:         true,
+		Lateral:            true,
 		NativeJSON:         true,
 	}
 }
