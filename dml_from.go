@@ -60,7 +60,7 @@ func renderSources(b *builder, srcs []*source) {
 		if i > 0 {
 			b.write(", ")
 		}
-		b.renderSource(s)
+		b.renderSource(s, srcs[:i])
 	}
 }
 

@@ -38,6 +38,7 @@ func FuzzRenderDML(f *testing.F) {
 			quarry.Insert(U).Set(quarry.Set(U.Name, val), quarry.Set(U.Email, val)).
 				OnConflict(U.Email).Where(U.Name.Ne(val)).
 				DoUpdate(quarry.SetExpr(U.Name, quarry.Excluded(U.Name)), quarry.SetExpr(U.Visits, quarry.Add(U.Visits, n))),
+			quarry.Insert(U).Values(&DMLUser{Name: val, Email: val, Visits: n}).OnConflict(U.Email).DoNothing(),
 			quarry.Update(U).Set(quarry.Set(U.Status, val), quarry.SetExpr(U.Visits, quarry.Mul(U.Visits, n))).Where(U.Name.Eq(val), U.Visits.Lt(n)),
 			quarry.Delete(U).Where(quarry.Like(U.Email, val), U.ID.In(n, n+1)),
 		}
@@ -58,6 +59,9 @@ func FuzzRenderDML(f *testing.F) {
 				}
 				if !found {
 					t.Fatalf("%s: args %v do not carry the value %q", d.Name(), args, val)
+				}
+				if count, err := countPlaceholders(d, sql); err != nil || count != len(args) {
+					t.Fatalf("%s: %d placeholders (%v) for %d args:\n%s", d.Name(), count, err, len(args), sql)
 				}
 				other, _, err := quarry.Render(d, others[i])
 				if err != nil || other != sql {

@@ -296,6 +296,16 @@ func (c *selectCore) resolveJoin(j *joinSpec, elems []*fromElement, candidates [
 			left = present[0]
 		}
 	}
+	if on == nil && isLateral(target) {
+		// A LATERAL subquery is joined by its own WHERE, which reads the
+		// items before it: nothing is left to say in ON.
+		on = rawNode("true")
+		for _, s := range present {
+			if left == nil && s.identity() != target.identity() {
+				left = s
+			}
+		}
+	}
 	if on == nil {
 		var err error
 		left, on, err = inferJoin(left, target, present)
@@ -393,27 +403,31 @@ func describeSource(s *source) string {
 }
 
 func (b *builder) renderFrom(elems []*fromElement) {
+	var left []*source
 	for i, e := range elems {
 		if i > 0 {
 			b.write(", ")
 		}
-		b.renderSource(e.root)
+		b.renderSource(e.root, left)
+		left = append(left, e.root)
 		for _, st := range e.steps {
 			if st.outer {
 				b.write(" LEFT OUTER JOIN ")
 			} else {
 				b.write(" JOIN ")
 			}
-			b.renderSource(st.target)
+			b.renderSource(st.target, left)
+			left = append(left, st.target)
 			b.write(" ON ")
 			st.on.render(b)
 		}
 	}
 }
 
-// renderSource renders a FROM item: a table, "table AS alias" or
-// "(subquery) AS name".
-func (b *builder) renderSource(s *source) {
+// renderSource renders a FROM item: a table, "table AS alias",
+// "(subquery) AS name" or "LATERAL (subquery) AS name"; left are the FROM
+// items before it, which a LATERAL subquery may read.
+func (b *builder) renderSource(s *source, left []*source) {
 	if s.err != nil {
 		b.fail(s.err)
 	}
@@ -423,6 +437,10 @@ func (b *builder) renderSource(s *source) {
 	}
 	if s.sub != nil && s.sub.cte {
 		b.ident(b.sourceName(s))
+		return
+	}
+	if s.sub != nil && s.sub.lateral {
+		b.renderLateral(s, left)
 		return
 	}
 	if s.sub != nil {

@@ -237,7 +237,7 @@ func (defaultDialect) Name() string                             { return "defaul
 func (defaultDialect) AppendPlaceholder(b []byte, _ int) []byte { return append(b, '?') }
 func (defaultDialect) TypeName(dialect.ColumnType) string       { return "" }
 func (defaultDialect) Capabilities() dialect.Capabilities {
-	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min", DistinctOn: true, StoresNaN: true, TextNUL: true}
+	return dialect.Capabilities{NativeILike: false, LimitAll: "-1", GreatestFunc: "max", LeastFunc: "min", DistinctOn: true, StoresNaN: true, TextNUL: true, Lateral: true}
 }
 
 func (defaultDialect) AppendIdent(b []byte, name string) []byte {

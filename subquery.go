@@ -21,6 +21,9 @@ type subquery struct {
 	// in FROM and defined in a WITH clause (cte.go); recursive ones make
 	// the clause WITH RECURSIVE.
 	cte, recursive bool
+	// lateral makes the subquery LATERAL: it reads the FROM items before
+	// it (lateral.go).
+	lateral bool
 }
 
 func newSubquery(core statementNode, name string) *Subquery {

@@ -94,6 +94,10 @@ type Capabilities struct {
 	// DistinctOn reports whether SELECT DISTINCT ON (exprs) exists
 	// (PostgreSQL); without it Query.DistinctOn is an error before SQL.
 	DistinctOn bool
+	// Lateral reports whether a subquery in FROM may be LATERAL, reading
+	// the FROM items before it (PostgreSQL); without it a join to
+	// Subquery.Lateral is an error before SQL.
+	Lateral bool
 	// NativeJSON reports whether JSON documents are jsonb with its
 	// operators (#>>, @>) and arrays are native (@>, &&, = ANY), as on
 	// PostgreSQL. Without it JSON and arrays are stored as JSON text and

@@ -95,6 +95,7 @@ func (Dialect) Capabilities() dialect.Capabilities {
 		GreatestFunc:       "greatest",
 		LeastFunc:          "least",
 		DistinctOn:         true,
+		Lateral:            true,
 		NativeJSON:         true,
 		// float8/float4 keep NaN; text cannot hold a NUL byte (refused).
 		StoresNaN: true,
