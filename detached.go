@@ -1,7 +1,9 @@
 package quarry
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"weak"
@@ -21,14 +23,20 @@ import (
 // are swept as the set grows.
 
 // detachedSet is a DB's memory of its Sessions' detached objects: the
-// state each had, by the object's address. A remembered state's obj is
-// nil, so that the set keeps no object alive; its alive field says
-// whether the object still is.
+// state each had, found by the object's address. A remembered state's obj
+// is nil, so that the set keeps no object alive; its alive field says
+// whether the object still is. A Session's Close hands its states over as
+// one generation, appended as they are; they are put in the map by
+// address only when a lookup needs them, so that a program that never
+// adds a detached object back pays no map insert per object.
 type detachedSet struct {
-	// n counts the entries, so that Add of a new object skips the lock
-	// while nothing is detached.
-	n      atomic.Int64
-	mu     sync.Mutex
+	// n counts the entries, so that Add skips the lock while nothing is
+	// detached.
+	n    atomic.Int64
+	mu   sync.Mutex
+	gens []detachedGen
+	// genLen counts the entries of gens.
+	genLen int
 	byAddr map[uintptr]*objState
 	// unloaded holds the columns a remembered object had unloaded, for
 	// the few that had some.
@@ -37,60 +45,141 @@ type detachedSet struct {
 	live int
 }
 
+// detachedGen is the states one call of remember handed over, with their
+// objects' addresses and weak pointers side by side, so that a sweep
+// reads contiguous memory and touches only the states it keeps.
+type detachedGen struct {
+	sts   []*objState
+	addrs []uintptr
+	alive []weak.Pointer[byte]
+}
+
 // remember records the states sts of s as detached: each with the
 // snapshot base picks (nil: not remembered, its row does not exist
 // outside the transaction that is going away). The states must no longer
 // be used by s: remember takes them over.
 func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState) field.Ptr) {
+	sts = slices.DeleteFunc(sts, func(st *objState) bool { return base(st) == nil })
 	if len(sts) == 0 {
 		return
 	}
-	addrs := make([]uintptr, len(sts))
+	makeWeak(sts)
+	gen := detachedGen{sts: sts, addrs: make([]uintptr, len(sts)), alive: make([]weak.Pointer[byte], len(sts))}
+	var unloaded map[uintptr][]*columnInfo
 	for i, st := range sts {
+		addr := field.Addr(st.obj)
+		if cols := s.expiredCols[st]; len(cols) > 0 {
+			if unloaded == nil {
+				unloaded = map[uintptr][]*columnInfo{}
+			}
+			unloaded[addr] = cols
+		}
 		snap := base(st)
-		if snap == nil {
-			sts[i] = nil
-			continue
-		}
-		if st.alive == (weak.Pointer[byte]{}) {
-			st.alive = field.Weak(st.obj)
-		}
-		addrs[i] = field.Addr(st.obj)
 		st.snap, st.committed = snap, snap
 		st.obj = nil
+		gen.addrs[i], gen.alive[i] = addr, st.alive
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.byAddr == nil {
-		d.byAddr = make(map[uintptr]*objState, len(sts))
-	}
-	for i, st := range sts {
-		if st == nil {
-			continue
+	d.gens = append(d.gens, gen)
+	d.genLen += len(gen.sts)
+	for addr, cols := range unloaded {
+		if d.unloaded == nil {
+			d.unloaded = map[uintptr][]*columnInfo{}
 		}
-		d.byAddr[addrs[i]] = st
-		if cols := s.expiredCols[st]; len(cols) > 0 {
-			if d.unloaded == nil {
-				d.unloaded = map[uintptr][]*columnInfo{}
-			}
-			d.unloaded[addrs[i]] = cols
-		}
+		d.unloaded[addr] = cols
 	}
-	if len(d.byAddr) >= 2*max(d.live, 4096) {
+	if d.size() >= 2*max(d.live, 4096) {
 		d.sweep()
 	}
-	d.n.Store(int64(len(d.byAddr)))
+	d.n.Store(int64(d.size()))
 }
+
+// makeWeak gives the states that have none a weak pointer to their
+// object, in descending address order: the runtime keeps an object's
+// weak handle in a list of its memory span sorted by address, so adding
+// them from the top down is the cheap way (three times faster for 10,000
+// objects allocated one after another).
+func makeWeak(sts []*objState) {
+	var need []*objState
+	for _, st := range sts {
+		if st.alive == (weak.Pointer[byte]{}) {
+			need = append(need, st)
+		}
+	}
+	slices.SortFunc(need, func(a, b *objState) int { return cmp.Compare(field.Addr(b.obj), field.Addr(a.obj)) })
+	for _, st := range need {
+		st.alive = field.Weak(st.obj)
+	}
+}
+
+func (d *detachedSet) size() int { return d.genLen + len(d.byAddr) }
 
 // sweep drops the entries of objects that are no longer alive.
 func (d *detachedSet) sweep() {
+	gens := d.gens[:0]
+	d.genLen = 0
+	for _, g := range d.gens {
+		var alive liveness
+		n := 0
+		for i, w := range g.alive {
+			if alive.of(w) {
+				g.sts[n], g.addrs[n], g.alive[n] = g.sts[i], g.addrs[i], w
+				n++
+			} else if d.unloaded != nil {
+				delete(d.unloaded, g.addrs[i])
+			}
+		}
+		if n > 0 {
+			clear(g.sts[n:])
+			gens = append(gens, detachedGen{sts: g.sts[:n], addrs: g.addrs[:n], alive: g.alive[:n]})
+			d.genLen += n
+		}
+	}
+	clear(d.gens[len(gens):])
+	d.gens = gens
 	for addr, st := range d.byAddr {
 		if st.alive.Value() == nil {
 			delete(d.byAddr, addr)
 			delete(d.unloaded, addr)
 		}
 	}
-	d.live = len(d.byAddr)
+	d.live = d.size()
+}
+
+// index moves the generations into the map by address, newest last so
+// that an object detached again overrides what it was before.
+func (d *detachedSet) index() {
+	if len(d.gens) == 0 {
+		return
+	}
+	if d.byAddr == nil {
+		d.byAddr = make(map[uintptr]*objState, d.genLen)
+	}
+	for _, g := range d.gens {
+		var alive liveness
+		for i, w := range g.alive {
+			if alive.of(w) {
+				d.byAddr[g.addrs[i]] = g.sts[i]
+			}
+		}
+	}
+	clear(d.gens)
+	d.gens, d.genLen = d.gens[:0], 0
+}
+
+// liveness asks whether remembered objects are alive, once for each run
+// of equal weak pointers (objects of one block).
+type liveness struct {
+	last weak.Pointer[byte]
+	ok   bool
+}
+
+func (l *liveness) of(w weak.Pointer[byte]) bool {
+	if w != l.last || l.last == (weak.Pointer[byte]{}) {
+		l.last, l.ok = w, w.Value() != nil
+	}
+	return l.ok
 }
 
 // take removes and returns the remembered state of the object of table t
@@ -102,6 +191,7 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.index()
 	addr := field.Addr(p)
 	st := d.byAddr[addr]
 	if st == nil {
@@ -110,7 +200,7 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 	unloaded := d.unloaded[addr]
 	delete(d.byAddr, addr)
 	delete(d.unloaded, addr)
-	d.n.Store(int64(len(d.byAddr)))
+	d.n.Store(int64(d.size()))
 	// While the object (or the block holding it) is alive, its address
 	// is still that object; a dead entry's address may hold a new one.
 	if st.alive.Value() == nil || st.m.t != t {
@@ -124,6 +214,9 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	addr := field.Addr(p)
+	if d.byAddr == nil {
+		d.byAddr = map[uintptr]*objState{}
+	}
 	d.byAddr[addr] = st
 	if len(unloaded) > 0 {
 		if d.unloaded == nil {
@@ -131,7 +224,7 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 		}
 		d.unloaded[addr] = unloaded
 	}
-	d.n.Store(int64(len(d.byAddr)))
+	d.n.Store(int64(d.size()))
 }
 
 // reattach makes the detached object at p persistent in s again, with the

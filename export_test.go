@@ -81,7 +81,7 @@ func ShapeCached(db *DB, st Statement) (cached bool, shapes int) {
 func DetachedCount(db *DB) int {
 	db.detached.mu.Lock()
 	defer db.detached.mu.Unlock()
-	return len(db.detached.byAddr)
+	return db.detached.size()
 }
 
 // SweepDetached sweeps db's memory of detached objects and returns the
@@ -90,6 +90,6 @@ func SweepDetached(db *DB) int {
 	db.detached.mu.Lock()
 	defer db.detached.mu.Unlock()
 	db.detached.sweep()
-	db.detached.n.Store(int64(len(db.detached.byAddr)))
+	db.detached.n.Store(int64(db.detached.size()))
 	return db.detached.live
 }

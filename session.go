@@ -566,9 +566,12 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
-	// A detached object whose key the program zeroed is new again.
-	if old, unloaded := s.db.detached.take(m.t, p); old != nil && !m.keyUnset(p) {
-		return s.reattach(m, p, old, unloaded, explicit)
+	// A detached object whose generated key the program zeroed is new
+	// again.
+	if !m.keyUnset(p) {
+		if old, unloaded := s.db.detached.take(m.t, p); old != nil {
+			return s.reattach(m, p, old, unloaded, explicit)
+		}
 	}
 	st := s.newState(m, p)
 	st.status = statusPending
@@ -619,8 +622,12 @@ func (s *Session) Delete(objs ...any) error {
 			continue
 		}
 		// A detached object is re-attached to be deleted, as in SQLAlchemy.
-		old, unloaded := s.db.detached.take(m.t, p)
-		if old == nil || m.keyUnset(p) {
+		var old *objState
+		var unloaded []*columnInfo
+		if !m.keyUnset(p) {
+			old, unloaded = s.db.detached.take(m.t, p)
+		}
+		if old == nil {
 			return fmt.Errorf("%w: Delete of a %T that is not in the Session", ErrNotInSession, obj)
 		}
 		if err := s.reattach(m, p, old, unloaded, true); err != nil {

@@ -282,6 +282,9 @@ func BindTx(tx pgx.Tx, opts ...quarry.OpenOption) (*quarry.DB, error) {
 
 // scanErr reports pgx's error for one column as a dialect.ScanError.
 func scanErr(err error) error {
+	if err == nil {
+		return nil // before errors.As, whose target would escape on every row
+	}
 	var se pgx.ScanArgError
 	if errors.As(err, &se) {
 		return &dialect.ScanError{Column: se.ColumnIndex, Err: err}
