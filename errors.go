@@ -229,8 +229,22 @@ func statementError(st statementNode, err error) error {
 		}
 	case *TextClause:
 		e.Kind = "TEXT"
+	case *insertNode:
+		e.Kind, e.Entity = "INSERT", dmlEntity(s)
+	case *updateNode:
+		e.Kind, e.Entity = "UPDATE", dmlEntity(s)
+	case *deleteNode:
+		e.Kind, e.Entity = "DELETE", dmlEntity(s)
 	}
 	return e
+}
+
+// dmlEntity names the entity a write statement writes.
+func dmlEntity(n dmlNode) string {
+	if t := n.target(); t != nil && t.goType != nil {
+		return t.goType.String()
+	}
+	return ""
 }
 
 // describeItems names the entity of the first mapped column selected.

@@ -93,7 +93,12 @@ func ExampleColumnTyper() {
 	inv.Discount = &ExMoney{Cents: 500}
 	fmt.Println(len(s.Dirty()))
 	// Output:
-	// CREATE TABLE IF NOT EXISTS "ex_invoices" ("id" INTEGER NOT NULL, "total" INTEGER NOT NULL, "discount" INTEGER, PRIMARY KEY ("id"))
+	// CREATE TABLE IF NOT EXISTS "ex_invoices" (
+	// 	"id" INTEGER NOT NULL,
+	// 	"total" INTEGER NOT NULL,
+	// 	"discount" INTEGER,
+	// 	PRIMARY KEY ("id")
+	// )
 	// 437.90 true 0
 	// 1
 }

@@ -155,9 +155,18 @@ func countPlaceholders(d quarry.Dialect, sql string) (int, error) {
 // checkBound renders stmt and other (the same statement of other values)
 // on d and fails unless the SQL is the same, val is not in it, every
 // placeholder has its argument and args carry val.
+// refusedNUL reports the one refusal a fuzzed value may meet: PostgreSQL
+// text cannot hold a NUL byte, and quarry says so before any SQL.
+func refusedNUL(d quarry.Dialect, val string, err error) bool {
+	return d.Name() == "postgres" && strings.ContainsRune(val, 0) && errors.Is(err, quarry.ErrValueNotStorable)
+}
+
 func checkBound(t *testing.T, d quarry.Dialect, name string, stmt, other quarry.Statement, val string) {
 	t.Helper()
 	sql, args, err := quarry.Render(d, stmt)
+	if refusedNUL(d, val, err) {
+		return
+	}
 	if err != nil {
 		t.Fatalf("%s on %s: %v", name, d.Name(), err)
 	}
