@@ -58,6 +58,9 @@ func run(ctx context.Context, w io.Writer, pgURL string) error {
 	if err := t.guide(); err != nil {
 		return fmt.Errorf("guide: %w", err)
 	}
+	if err := t.beyond(); err != nil {
+		return fmt.Errorf("beyond the documents: %w", err)
+	}
 	return nil
 }
 
@@ -66,7 +69,7 @@ func run(ctx context.Context, w io.Writer, pgURL string) error {
 func (t *tour) reset() error {
 	t.say("DropAll drops the tour's tables that an earlier run left, children first:")
 	return t.db.DropAll(t.ctx, Users, Addresses, Posts, Keywords, PostKeywords,
-		GUsers, GAddresses, GOrders, GItems, OrderItems)
+		GUsers, GAddresses, GOrders, GItems, OrderItems, Comments, Employees, Devices)
 }
 
 // tour carries what every section needs.
