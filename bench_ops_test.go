@@ -126,6 +126,29 @@ func (e *opsEnv) insertSQL(rows int) string {
 	return sb.String()
 }
 
+// upsertSQL is a hand-written multi-row upsert of users by id.
+func (e *opsEnv) upsertSQL(rows int) string {
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO "ops_users" ("id", "name", "fullname", "nickname") VALUES `)
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "(%s, %s, %s, %s)", e.ph(r*4+1), e.ph(r*4+2), e.ph(r*4+3), e.ph(r*4+4))
+	}
+	sb.WriteString(` ON CONFLICT ("id") DO UPDATE SET "fullname" = excluded."fullname"`)
+	return sb.String()
+}
+
+// keyedUsers returns users with the ids 1..n, named for round i.
+func (e *opsEnv) keyedUsers(n, i int) []*OpsUser {
+	us := e.users(n)
+	for j, u := range us {
+		u.ID, u.Fullname = int64(j+1), fmt.Sprint("u", i)
+	}
+	return us
+}
+
 // rawQuery runs a query on the raw driver and scans each row into a new
 // user, as hand-written code does.
 func (e *opsEnv) rawUsers(ctx context.Context, q string, args ...any) ([]*OpsUser, error) {
@@ -352,6 +375,31 @@ func opsCases() []opsCase {
 				}
 				u.Fullname = fmt.Sprint("n", i)
 				return commit(ctx, s)
+			}},
+		}},
+		{op: "Update1000", seed: 1000, impls: []opsImpl{
+			{"raw", func(ctx context.Context, e *opsEnv, i int) error {
+				return e.rawExec(ctx, `UPDATE "ops_users" SET "fullname" = `+e.ph(1)+` WHERE "id" <= `+e.ph(2), fmt.Sprint("m", i), int64(1000))
+			}},
+			{"quarry", func(ctx context.Context, e *opsEnv, i int) error {
+				_, err := quarry.Update(OpsUsers).Set(quarry.Set(OpsUsers.Fullname, fmt.Sprint("m", i))).
+					Where(OpsUsers.ID.Le(1000)).Exec(ctx, e.db)
+				return err
+			}},
+		}},
+		{op: "Upsert1000", seed: 1000, impls: []opsImpl{
+			{"raw", func(ctx context.Context, e *opsEnv, i int) error {
+				us := e.keyedUsers(1000, i)
+				args := make([]any, 0, 4*len(us))
+				for _, u := range us {
+					args = append(args, u.ID, u.Name, u.Fullname, u.Nickname)
+				}
+				return e.rawExec(ctx, e.upsertSQL(len(us)), args...)
+			}},
+			{"quarry", func(ctx context.Context, e *opsEnv, i int) error {
+				_, err := quarry.Insert(OpsUsers).Values(e.keyedUsers(1000, i)...).
+					OnConflict(OpsUsers.ID).DoUpdate(quarry.SetExpr(OpsUsers.Fullname, quarry.Excluded(OpsUsers.Fullname))).Exec(ctx, e.db)
+				return err
 			}},
 		}},
 		{op: "ReadOne", seed: 1000, impls: []opsImpl{
