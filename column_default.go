@@ -23,6 +23,7 @@ type ColumnDefault struct {
 	col    node
 	update bool
 	set    func(field.Ptr)
+	expr   node
 }
 
 // OnInsert gives column c the value fn returns when an object is
@@ -42,6 +43,27 @@ func OnUpdate[T any](c Column[T], fn func() T) ColumnDefault {
 	return columnDefault(c, fn, true)
 }
 
+// OnUpdateSQL gives column c the value of the SQL expression e in every
+// UPDATE that a flush writes for an object, unless the program changed
+// the column itself, and in UPDATE statements ([Update]) that do not set
+// it: SQLAlchemy's onupdate= given as a SQL expression, computed by the
+// database (its clock, a function of the row). The flush reads the value
+// back into the object with RETURNING, so the object holds what the row
+// does. In a SET, the row's columns have their values from before the
+// UPDATE. e may refer to the table's columns but binds no values (write
+// constants as SQL, or use [OnUpdate] with a Go function): the flush's
+// statements are rendered once per table.
+//
+//	quarry.OnUpdateSQL(d.UpdatedAt, quarry.Func[time.Time]("now")) // PostgreSQL's clock
+//	quarry.OnUpdateSQL(d.Slug, quarry.Lower(d.Title))               // from the row before the UPDATE
+func OnUpdateSQL[T any](c Column[T], e Expression[T]) ColumnDefault {
+	d := ColumnDefault{col: c.exprNode(), update: true}
+	if e != nil {
+		d.expr = e.exprNode()
+	}
+	return d
+}
+
 func columnDefault[T any](c Column[T], fn func() T, update bool) ColumnDefault {
 	d := ColumnDefault{col: c.exprNode(), update: update}
 	if fn != nil {
@@ -50,10 +72,12 @@ func columnDefault[T any](c Column[T], fn func() T, update bool) ColumnDefault {
 	return d
 }
 
-// colDefault is a checked ColumnDefault of a table.
+// colDefault is a checked ColumnDefault of a table: a Go function (set)
+// or a SQL expression (expr).
 type colDefault struct {
-	col *columnInfo
-	set func(field.Ptr)
+	col  *columnInfo
+	set  func(field.Ptr)
+	expr node
 }
 
 type defaultDeclarer interface{ Defaults() []ColumnDefault }
@@ -72,7 +96,11 @@ func (t *table) declareDefaults(list []ColumnDefault) error {
 			}
 			return mappingErrorf("%v.Defaults: %s of a column that is not of table %q", t.tblType, what, t.name)
 		}
-		if d.set == nil {
+		if d.expr != nil {
+			if err := t.checkDefaultExpr(r.info, d.expr); err != nil {
+				return err
+			}
+		} else if d.set == nil {
 			return mappingErrorf("%v.Defaults: %s(%s) with a nil function", t.tblType, what, r.info.name)
 		}
 		list := &t.insertDefaults
@@ -85,7 +113,22 @@ func (t *table) declareDefaults(list []ColumnDefault) error {
 		if slices.ContainsFunc(*list, func(x colDefault) bool { return x.col == r.info }) {
 			return mappingErrorf("%v.Defaults: %s(%s) declared twice", t.tblType, what, r.info.name)
 		}
-		*list = append(*list, colDefault{col: r.info, set: d.set})
+		*list = append(*list, colDefault{col: r.info, set: d.set, expr: d.expr})
+	}
+	return nil
+}
+
+// checkDefaultExpr refuses an OnUpdateSQL expression that is not one of
+// t's own, or that binds values.
+func (t *table) checkDefaultExpr(c *columnInfo, e node) error {
+	b := newBuilder(defaultDialect{})
+	b.enclosing = append(b.enclosing, scopeOf(t, nil))
+	e.render(b)
+	switch {
+	case b.err != nil:
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): %v", t.tblType, c.name, b.err)
+	case len(b.args) > 0:
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): the expression %s binds %d value(s): write constants in SQL, or use OnUpdate with a Go function", t.tblType, c.name, b.buf, len(b.args))
 	}
 	return nil
 }
@@ -104,21 +147,37 @@ func (u *unitOfWork) applyInsertDefaults(m *tableMeta, obj field.Ptr) {
 
 // applyUpdateDefaults adds to cols, the changed columns of a persistent
 // object, the columns with an OnUpdate default that the program did not
-// change, set to their new values (remembered, for a failed flush). cols
-// stays in table order, which the cached UPDATE statements rely on.
-func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*columnInfo) []*columnInfo {
+// change: set to their new values (remembered, for a failed flush), or,
+// for an OnUpdateSQL default, listed in exprs too, for the UPDATE to set
+// from the expression and return. cols stays in table order, which the
+// cached UPDATE statements rely on.
+func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*columnInfo) (_, exprs []*columnInfo) {
 	added := false
 	for _, d := range m.t.updateDefaults {
 		if slices.Contains(cols, d.col) {
 			continue
 		}
 		u.remember(m, d.col, obj)
-		d.set(d.col.ptr(obj))
+		if d.expr != nil {
+			exprs = append(exprs, d.col)
+		} else {
+			d.set(d.col.ptr(obj))
+		}
 		cols = append(cols, d.col)
 		added = true
 	}
 	if added {
 		slices.SortFunc(cols, func(a, b *columnInfo) int { return a.index - b.index })
 	}
-	return cols
+	return cols, exprs
+}
+
+// updateExpr returns the OnUpdateSQL expression of column c.
+func (t *table) updateExpr(c *columnInfo) node {
+	for _, d := range t.updateDefaults {
+		if d.col == c {
+			return d.expr
+		}
+	}
+	return nil
 }

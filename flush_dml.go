@@ -18,6 +18,9 @@ type sqlKey struct {
 	op   byte
 	mask uint64
 	n    int
+	// exprs is the mask of the columns an UPDATE sets from their
+	// OnUpdateSQL expressions.
+	exprs uint64
 }
 
 func (m *tableMeta) cachedSQL(k sqlKey, build func() (string, error)) (string, error) {
@@ -85,6 +88,11 @@ func (w *dml) sql() (string, error) {
 	if w.b.err != nil {
 		return "", w.b.err
 	}
+	if len(w.b.args) > 0 {
+		// Only an expression could have bound them (OnUpdateSQL refuses
+		// those), and the caller passes its own arguments.
+		return "", errorf("internal: a flush statement bound %d value(s) of its own", len(w.b.args))
+	}
 	return string(w.b.buf), nil
 }
 
@@ -122,8 +130,9 @@ func (u *unitOfWork) updates(w *tableWork) error {
 				continue
 			}
 		}
-		ch.cols = u.applyUpdateDefaults(m, ch.st.obj, ch.cols)
-		if err := u.update(m, d, ch.st, ch.cols); err != nil {
+		var exprs []*columnInfo
+		ch.cols, exprs = u.applyUpdateDefaults(m, ch.st.obj, ch.cols)
+		if err := u.update(m, d, ch.st, ch.cols, exprs); err != nil {
 			return err
 		}
 	}
@@ -150,18 +159,21 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 	return cols, nil
 }
 
-// update writes the changed columns cols of one persistent object.
-func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*columnInfo) error {
+// update writes the changed columns cols of one persistent object; those
+// in exprs are set from their OnUpdateSQL expressions and read back.
+func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs []*columnInfo) error {
 	versioned := m.version != nil
-	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols)}, func() (string, error) {
-		return updateByKeySQL(d, m, cols, versioned, versioned)
+	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols), exprs: colMask(exprs)}, func() (string, error) {
+		return updateByKeySQL(d, m, cols, exprs, versioned, versioned)
 	})
 	if err != nil {
 		return err
 	}
 	args := make([]any, 0, len(cols)+len(m.t.pk)+2)
 	for _, c := range cols {
-		args = append(args, c.value(c.ptr(st.obj)))
+		if !slices.Contains(exprs, c) {
+			args = append(args, c.value(c.ptr(st.obj)))
+		}
 	}
 	var oldVersion int64
 	if versioned {
@@ -174,7 +186,7 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*colum
 	if versioned {
 		args = append(args, oldVersion)
 	}
-	n, err := u.exec(sql, args)
+	n, err := u.execUpdate(m, sql, args, st.obj, exprs)
 	if err != nil {
 		return err
 	}
@@ -194,20 +206,58 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols []*colum
 	return nil
 }
 
+// execUpdate runs an UPDATE of one object and returns the rows it
+// changed; with exprs, the UPDATE returns those columns, which are read
+// into obj.
+func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.Ptr, exprs []*columnInfo) (int64, error) {
+	if len(exprs) == 0 {
+		return u.exec(sql, args)
+	}
+	if err := u.s.begin(u.ctx); err != nil {
+		return 0, err
+	}
+	rows, err := u.s.db.query(u.ctx, u.s.tx, OpUpdate, sql, args)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	dest := make([]any, len(exprs))
+	for i, c := range exprs {
+		dest[i] = c.dest(c.ptr(obj))
+	}
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return 0, u.s.db.wrapErr(sql, err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, u.s.db.wrapErr(sql, err)
+	}
+	return n, u.s.db.wrapErr(sql, rows.Close())
+}
+
 // updateByKeySQL renders UPDATE t SET cols = ?... [, version = ?] WHERE
-// key = ? [AND version = ?]: the version counter set when bump, compared
-// when check.
-func updateByKeySQL(d Dialect, m *tableMeta, cols []*columnInfo, bump, check bool) (string, error) {
+// key = ? [AND version = ?] [RETURNING exprs]: the version counter set
+// when bump, compared when check; the columns in exprs set from their
+// OnUpdateSQL expressions and returned.
+func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, check bool) (string, error) {
 	w := newDML(d)
 	w.b.write("UPDATE ")
 	w.b.ident(m.t.name)
 	w.b.write(" SET ")
+	w.b.enclosing = append(w.b.enclosing, scopeOf(m.t, nil))
 	for i, c := range cols {
 		if i > 0 {
 			w.b.write(", ")
 		}
 		w.b.ident(c.name)
 		w.b.write(" = ")
+		if slices.Contains(exprs, c) {
+			m.t.updateExpr(c).render(w.b)
+			continue
+		}
 		w.ph()
 	}
 	if bump {
@@ -217,6 +267,14 @@ func updateByKeySQL(d Dialect, m *tableMeta, cols []*columnInfo, bump, check boo
 		w.ph()
 	}
 	w.whereKey(m, check)
+	for i, c := range exprs {
+		if i == 0 {
+			w.b.write(" RETURNING ")
+		} else {
+			w.b.write(", ")
+		}
+		w.b.ident(c.name)
+	}
 	return w.sql()
 }
 

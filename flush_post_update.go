@@ -174,7 +174,7 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, 
 		op = 'N'
 	}
 	sql, err := m.cachedSQL(sqlKey{d: d, op: op, mask: colMask(cols)}, func() (string, error) {
-		return updateByKeySQL(d, m, cols, bump, versioned)
+		return updateByKeySQL(d, m, cols, nil, bump, versioned)
 	})
 	if err != nil {
 		return err

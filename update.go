@@ -129,11 +129,16 @@ func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
 		if slices.ContainsFunc(c.sets, func(a Assignment) bool { return a.col != nil && a.col.info == d.col }) {
 			continue
 		}
+		col := &colRef{src: c.t.base, info: d.col}
+		if d.expr != nil {
+			x.sets = append(x.sets, Assignment{col: col, val: d.expr})
+			continue
+		}
 		if tmp == nil {
 			tmp = c.t.newObj()
 		}
 		d.set(d.col.ptr(tmp))
-		x.sets = append(x.sets, Assignment{col: &colRef{src: c.t.base, info: d.col}, val: &valueNode{v: d.col.value(d.col.ptr(tmp))}})
+		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.value(d.col.ptr(tmp))}})
 	}
 	return []dmlNode{&x}, nil
 }
