@@ -135,6 +135,17 @@ func issueOf[T any]() func(field.Ptr) valueIssue {
 		return nil // a type of its own encodes itself
 	}
 	switch reflect.TypeFor[T]().Kind() {
+	case reflect.Uint64, reflect.Uint:
+		if reflect.TypeFor[T]().Size() != 8 {
+			return nil
+		}
+		// A named unsigned type: the same check, through its layout.
+		return func(p field.Ptr) valueIssue {
+			if *field.As[uint64](p) > math.MaxInt64 {
+				return issueUintRange
+			}
+			return issueNone
+		}
 	case reflect.Float64:
 		return func(p field.Ptr) valueIssue { return nanIssue(*field.As[float64](p)) }
 	case reflect.Float32:

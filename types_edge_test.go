@@ -318,3 +318,44 @@ func TestTypesEdgeNotStorableUpdate(t *testing.T) {
 		is.Equal(got.S, "ok")  // unchanged
 	})
 }
+
+// TyCount is a named unsigned type: it gets the same range check.
+type TyCount uint64
+
+type TyCounter struct {
+	ID int64
+	N  TyCount
+}
+
+type TyCounterTable struct {
+	quarry.Entity[TyCounter]
+	ID quarry.Column[int64] `quarry:"id,pk"`
+	N  quarry.Column[TyCount]
+}
+
+var TyCounters = quarry.Table[TyCounter, TyCounterTable]("ty_counters")
+
+func TestTypesNamedUnsignedRange(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, TyCounters))
+		s := db.Session()
+		defer s.Close(ctx)
+		is.NoErr(s.Add(&TyCounter{ID: 1, N: math.MaxInt64}, &TyCounter{ID: 2, N: math.MaxInt64 + 1}))
+		log.Reset()
+		err := s.Commit(ctx)
+		is.True(errors.Is(err, quarry.ErrValueNotStorable))
+		is.True(strings.Contains(err.Error(), "ty_counters.n"))
+		for _, st := range log.Statements() {
+			is.True(!strings.HasPrefix(st, "INSERT")) // refused before SQL
+		}
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		is.NoErr(s2.Add(&TyCounter{ID: 1, N: math.MaxInt64}))
+		is.NoErr(s2.Commit(ctx))
+		got, err := quarry.Get(ctx, db.Session(), TyCounters, int64(1))
+		is.NoErr(err)
+		is.Equal(got.N, TyCount(math.MaxInt64))
+	})
+}
