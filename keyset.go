@@ -85,9 +85,10 @@ func (n *afterNode) render(b *builder) {
 		op = " < "
 	}
 	if len(n.keys) == 1 {
-		renderOperand(b, n.keys[0].colNode())
+		col, val := n.keys[0].orderSides()
+		renderOperand(b, col)
 		b.write(op)
-		n.keys[0].val.render(b)
+		val.render(b)
 		return
 	}
 	b.writeByte('(')
@@ -95,7 +96,8 @@ func (n *afterNode) render(b *builder) {
 		if i > 0 {
 			b.write(", ")
 		}
-		k.colNode().render(b)
+		col, _ := k.orderSides()
+		col.render(b)
 	}
 	b.write(")")
 	b.write(op)
@@ -104,9 +106,21 @@ func (n *afterNode) render(b *builder) {
 		if i > 0 {
 			b.write(", ")
 		}
-		k.val.render(b)
+		_, val := k.orderSides()
+		val.render(b)
 	}
 	b.writeByte(')')
+}
+
+// orderSides returns the key's column and value as an order comparison
+// renders them: a decimal column and its value cast where the dialect
+// compares decimals as text (decimal_order.go).
+func (k KeyPart) orderSides() (col, val node) {
+	col = k.colNode()
+	if isDecimal(col) {
+		return numeric(col), &numericNode{inner: k.val}
+	}
+	return col, k.val
 }
 
 // renderExpanded writes (k1 > v1 OR (k1 = v1 AND k2 < v2) OR ...), each
@@ -126,13 +140,14 @@ func (n *afterNode) renderExpanded(b *builder) {
 			eq.val.render(b)
 			b.write(" AND ")
 		}
-		renderOperand(b, k.colNode())
+		col, val := k.orderSides()
+		renderOperand(b, col)
 		if k.desc {
 			b.write(" < ")
 		} else {
 			b.write(" > ")
 		}
-		k.val.render(b)
+		val.render(b)
 		if i > 0 {
 			b.writeByte(')')
 		}

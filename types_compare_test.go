@@ -124,6 +124,19 @@ func TestTypesDecimalCompare(t *testing.T) {
 				is.Equal(r.Amount.String(), tyAmounts[r.ID-1])
 			}
 		})
+		t.Run("Seek", func(t *testing.T) { // keyset pages follow the number too
+			is := is.New(t)
+			last := dec(tyAmounts[0]) // id 1
+			rows, err := quarry.Select(TyCmps).Seek(quarry.Key(TyCmps.Amount, last), quarry.Key(TyCmps.ID, int64(1))).All(ctx, db)
+			is.NoErr(err)
+			is.Equal(idsOf(rows), []int64{2, 7, 5})
+			rows, err = quarry.Select(TyCmps).Seek(quarry.Key(TyCmps.Amount, last)).All(ctx, db)
+			is.NoErr(err)
+			is.Equal(idsOf(rows), []int64{2, 7, 5})
+			rows, err = quarry.Select(TyCmps).Seek(quarry.KeyDesc(TyCmps.Amount, last), quarry.Key(TyCmps.ID, int64(1))).All(ctx, db)
+			is.NoErr(err)
+			is.Equal(idsOf(rows), []int64{4, 6, 3})
+		})
 	})
 }
 
