@@ -39,8 +39,8 @@ type detachedSet struct {
 	genLen int
 	byAddr map[uintptr]*objState
 	// unloaded holds the columns a remembered object had unloaded, for
-	// the few that had some.
-	unloaded map[uintptr][]*columnInfo
+	// the few that had some, by state.
+	unloaded map[*objState][]*columnInfo
 	// live is the number of entries after the last sweep.
 	live int
 }
@@ -65,14 +65,14 @@ func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState)
 	}
 	makeWeak(sts)
 	gen := detachedGen{sts: sts, addrs: make([]uintptr, len(sts)), alive: make([]weak.Pointer[byte], len(sts))}
-	var unloaded map[uintptr][]*columnInfo
+	var unloaded map[*objState][]*columnInfo
 	for i, st := range sts {
 		addr := field.Addr(st.obj)
 		if cols := s.expiredCols[st]; len(cols) > 0 {
 			if unloaded == nil {
-				unloaded = map[uintptr][]*columnInfo{}
+				unloaded = map[*objState][]*columnInfo{}
 			}
-			unloaded[addr] = cols
+			unloaded[st] = cols
 		}
 		snap := base(st)
 		st.snap, st.committed = snap, snap
@@ -83,11 +83,11 @@ func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState)
 	defer d.mu.Unlock()
 	d.gens = append(d.gens, gen)
 	d.genLen += len(gen.sts)
-	for addr, cols := range unloaded {
+	for st, cols := range unloaded {
 		if d.unloaded == nil {
-			d.unloaded = map[uintptr][]*columnInfo{}
+			d.unloaded = map[*objState][]*columnInfo{}
 		}
-		d.unloaded[addr] = cols
+		d.unloaded[st] = cols
 	}
 	if d.size() >= 2*max(d.live, 4096) {
 		d.sweep()
@@ -127,7 +127,7 @@ func (d *detachedSet) sweep() {
 				g.sts[n], g.addrs[n], g.alive[n] = g.sts[i], g.addrs[i], w
 				n++
 			} else if d.unloaded != nil {
-				delete(d.unloaded, g.addrs[i])
+				delete(d.unloaded, g.sts[i])
 			}
 		}
 		if n > 0 {
@@ -141,7 +141,7 @@ func (d *detachedSet) sweep() {
 	for addr, st := range d.byAddr {
 		if st.alive.Value() == nil {
 			delete(d.byAddr, addr)
-			delete(d.unloaded, addr)
+			delete(d.unloaded, st)
 		}
 	}
 	d.live = d.size()
@@ -159,9 +159,14 @@ func (d *detachedSet) index() {
 	for _, g := range d.gens {
 		var alive liveness
 		for i, w := range g.alive {
-			if alive.of(w) {
-				d.byAddr[g.addrs[i]] = g.sts[i]
+			if !alive.of(w) {
+				delete(d.unloaded, g.sts[i])
+				continue
 			}
+			if old := d.byAddr[g.addrs[i]]; old != nil && len(d.unloaded) > 0 {
+				delete(d.unloaded, old) // detached again since
+			}
+			d.byAddr[g.addrs[i]] = g.sts[i]
 		}
 	}
 	clear(d.gens)
@@ -197,9 +202,9 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 	if st == nil {
 		return nil, nil
 	}
-	unloaded := d.unloaded[addr]
+	unloaded := d.unloaded[st]
 	delete(d.byAddr, addr)
-	delete(d.unloaded, addr)
+	delete(d.unloaded, st)
 	d.n.Store(int64(d.size()))
 	// While the object (or the block holding it) is alive, its address
 	// is still that object; a dead entry's address may hold a new one.
@@ -220,9 +225,9 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 	d.byAddr[addr] = st
 	if len(unloaded) > 0 {
 		if d.unloaded == nil {
-			d.unloaded = map[uintptr][]*columnInfo{}
+			d.unloaded = map[*objState][]*columnInfo{}
 		}
-		d.unloaded[addr] = unloaded
+		d.unloaded[st] = unloaded
 	}
 	d.n.Store(int64(d.size()))
 }

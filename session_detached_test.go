@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/matryer/is"
@@ -344,4 +345,81 @@ func make3000Docs() []*MgDoc {
 		docs[i] = &MgDoc{Title: "d"}
 	}
 	return docs
+}
+
+// A detached object keeps its unloaded columns: re-attached, they are
+// still unloaded, the flush does not write them, and LoadColumns reads
+// them.
+func TestDetachedKeepsUnloadedColumns(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		is.NoErr(db.CreateAll(ctx, DfOrders))
+		_, err := quarry.Insert(DfOrders).Values(&DfOrder{ID: 1, UserID: 7, Description: "long text", IsOpen: 1}).Exec(ctx, db)
+		is.NoErr(err)
+		s1 := db.Session()
+		o, err := quarry.Select(DfOrders).One(ctx, s1) // description deferred
+		is.NoErr(err)
+		is.Equal(s1.Unloaded(o), []string{"Description"})
+		is.NoErr(s1.Close(ctx))
+
+		o.IsOpen = 0
+		s2 := db.Session()
+		defer s2.Close(ctx)
+		is.NoErr(s2.Add(o))
+		is.Equal(s2.Unloaded(o), []string{"Description"})
+		log.Reset()
+		is.NoErr(s2.Commit(ctx))
+		is.Equal(sqlOnly(log.Statements()), []string{
+			"BEGIN",
+			`UPDATE "df_orders" SET "isopen" = ? WHERE "df_orders"."id" = ?`,
+			"COMMIT",
+		})
+		is.NoErr(s2.LoadColumns(ctx, o))
+		is.Equal(o.Description, "long text")
+	})
+}
+
+// Sessions closing and re-attaching on one DB at once share its memory
+// of detached objects safely (run with -race).
+func TestDetachedConcurrentSessions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		mgSetup(t, db)
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for range 8 {
+			wg.Go(func() {
+				for range 20 {
+					s := db.Session()
+					docs, err := quarry.Select(MgDocs).All(ctx, s)
+					if err == nil {
+						err = s.Close(ctx)
+					}
+					s2 := db.Session()
+					for _, d := range docs {
+						if err == nil {
+							err = s2.Add(d)
+						}
+					}
+					if err == nil && (len(s2.New()) != 0 || len(s2.Dirty()) != 0) {
+						err = errors.New("a re-attached object is new or dirty")
+					}
+					if cerr := s2.Close(ctx); err == nil {
+						err = cerr
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			is.NoErr(err)
+		}
+	})
 }
