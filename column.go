@@ -49,7 +49,7 @@ func (*Column[T]) ops() colOps {
 		key:    field.Key[T](normalizeKey),
 		holder: func() fieldHolder { return &nullHolder[T]{} },
 		genKey: keyGenerator[T](),
-		issue:  issueOf[T](),
+		check:  checkOf[T](),
 	}
 }
 
@@ -116,10 +116,10 @@ type colOps struct {
 	// genKey, set for UUID columns, fills a zero field with a new
 	// random (version 4) UUID; a primary key gets one before its INSERT.
 	genKey func(fp field.Ptr) error
-	// issue, set for float, text and unsigned columns, reports a value
+	// check, set for float, text and unsigned columns, finds a value
 	// some database cannot store (storable.go), reading the field
 	// without boxing it.
-	issue func(fp field.Ptr) valueIssue
+	check valueCheck
 }
 
 func (c *columnInfo) ptr(obj field.Ptr) field.Ptr { return field.At(obj, c.offset) }

@@ -214,6 +214,16 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 	return st, unloaded
 }
 
+// takeDetached returns what the DB remembers of p as a detached object
+// of m's table, taking it back; nil when p is not one, or when the
+// program zeroed its generated key, which makes it new again.
+func (s *Session) takeDetached(m *tableMeta, p field.Ptr) (*objState, []*columnInfo) {
+	if m.keyUnset(p) {
+		return nil, nil
+	}
+	return s.db.detached.take(m.t, p)
+}
+
 // putBack returns a state that take handed out and Add could not use.
 func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo) {
 	d.mu.Lock()

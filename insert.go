@@ -363,12 +363,11 @@ func (c *insertNode) renderObjects(b *builder) {
 			if i > 0 {
 				b.write(", ")
 			}
-			v := col.value(col.ptr(obj))
-			if err := checkColumnValue(b.d, b.caps, col, v); err != nil {
+			if err := checkField(b.d, b.caps, col, obj); err != nil {
 				b.fail(err)
 				return
 			}
-			b.bind(v)
+			b.bind(col.value(col.ptr(obj)))
 		}
 		b.writeByte(')')
 	}

@@ -566,12 +566,8 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil
 	}
-	// A detached object whose generated key the program zeroed is new
-	// again.
-	if !m.keyUnset(p) {
-		if old, unloaded := s.db.detached.take(m.t, p); old != nil {
-			return s.reattach(m, p, old, unloaded, explicit)
-		}
+	if old, unloaded := s.takeDetached(m, p); old != nil {
+		return s.reattach(m, p, old, unloaded, explicit)
 	}
 	st := s.newState(m, p)
 	st.status = statusPending
@@ -622,11 +618,7 @@ func (s *Session) Delete(objs ...any) error {
 			continue
 		}
 		// A detached object is re-attached to be deleted, as in SQLAlchemy.
-		var old *objState
-		var unloaded []*columnInfo
-		if !m.keyUnset(p) {
-			old, unloaded = s.db.detached.take(m.t, p)
-		}
+		old, unloaded := s.takeDetached(m, p)
 		if old == nil {
 			return fmt.Errorf("%w: Delete of a %T that is not in the Session", ErrNotInSession, obj)
 		}

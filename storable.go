@@ -33,13 +33,23 @@ const (
 // column of obj holds a value the dialect cannot store.
 func checkStorable(d Dialect, caps dialect.Capabilities, cols []*columnInfo, obj field.Ptr) error {
 	for _, c := range cols {
-		if c.issue == nil {
-			continue
+		if err := checkField(d, caps, c, obj); err != nil {
+			return err
 		}
-		p := c.ptr(obj)
-		if is := c.issue(p); is != issueNone && !stores(caps, is) {
-			return notStorable(d, c, is, c.value(p))
-		}
+	}
+	return nil
+}
+
+// checkField checks column c of obj. A column whose only possible issue
+// the dialect stores as it is (NUL on SQLite, NaN on PostgreSQL) is not
+// read at all.
+func checkField(d Dialect, caps dialect.Capabilities, c *columnInfo, obj field.Ptr) error {
+	if c.check.of == nil || stores(caps, c.check.kind) {
+		return nil
+	}
+	p := c.ptr(obj)
+	if is := c.check.of(p); is != issueNone {
+		return notStorable(d, c, is, c.value(p))
 	}
 	return nil
 }
@@ -95,70 +105,71 @@ func notStorable(d Dialect, c *columnInfo, is valueIssue, v any) error {
 	return fmt.Errorf("%w: %s cannot store %s: column %s.%s, value %s", ErrValueNotStorable, d.Name(), why, c.table.name, c.name, shortValue(v))
 }
 
-// issueOf returns the check of a column of Go type T, nil for types
-// every database stores as quarry writes them. Named types of a float
-// or string kind (enums) are read through their underlying type.
-func issueOf[T any]() func(field.Ptr) valueIssue {
+// valueCheck is the storability check of a column: the one issue its Go
+// type can have, and how to find it in a field without boxing it.
+type valueCheck struct {
+	kind valueIssue
+	of   func(field.Ptr) valueIssue
+}
+
+// checkOf returns the check of a column of Go type T, zero for types
+// every database stores as quarry writes them. Named types of a float,
+// string or unsigned kind (enums, counters) are read through their
+// underlying type.
+func checkOf[T any]() valueCheck {
 	var z T
 	switch any(z).(type) {
-	case *float64, *float32, *string, sql.NullFloat64, sql.Null[float64], sql.Null[float32], sql.NullString, sql.Null[string], []string, []float64:
-		// Boxed only when the field is of one of these types.
-		return func(p field.Ptr) valueIssue {
-			v := any(*field.As[T](p))
-			if a, ok := v.([]string); ok {
-				v = array[string](a)
-			} else if a, ok := v.([]float64); ok {
-				v = array[float64](a)
-			}
-			switch {
-			case hasNaN(v):
-				return issueNaN
-			case hasNUL(v):
-				return issueNUL
-			}
-			return issueNone
-		}
+	case *float64, *float32, sql.NullFloat64, sql.Null[float64], sql.Null[float32], []float64:
+		return valueCheck{issueNaN, boxedCheck[T]}
+	case *string, sql.NullString, sql.Null[string], []string:
+		return valueCheck{issueNUL, boxedCheck[T]}
 	}
-	switch any(z).(type) {
-	case uint64, uint:
-		if reflect.TypeFor[T]().Size() != 8 {
-			return nil // a 32-bit uint always fits
-		}
-		return func(p field.Ptr) valueIssue {
-			if *field.As[uint64](p) > math.MaxInt64 {
-				return issueUintRange
-			}
-			return issueNone
-		}
+	t := reflect.TypeFor[T]()
+	if t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType) {
+		return valueCheck{} // a type of its own encodes itself
 	}
-	if t := reflect.TypeFor[T](); t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType) {
-		return nil // a type of its own encodes itself
-	}
-	switch reflect.TypeFor[T]().Kind() {
+	switch t.Kind() {
 	case reflect.Uint64, reflect.Uint:
-		if reflect.TypeFor[T]().Size() != 8 {
-			return nil
+		if t.Size() != 8 {
+			return valueCheck{} // a 32-bit uint always fits
 		}
-		// A named unsigned type: the same check, through its layout.
-		return func(p field.Ptr) valueIssue {
+		return valueCheck{issueUintRange, func(p field.Ptr) valueIssue {
 			if *field.As[uint64](p) > math.MaxInt64 {
 				return issueUintRange
 			}
 			return issueNone
-		}
+		}}
 	case reflect.Float64:
-		return func(p field.Ptr) valueIssue { return nanIssue(*field.As[float64](p)) }
+		return valueCheck{issueNaN, func(p field.Ptr) valueIssue { return nanIssue(*field.As[float64](p)) }}
 	case reflect.Float32:
-		return func(p field.Ptr) valueIssue { return nanIssue(float64(*field.As[float32](p))) }
+		return valueCheck{issueNaN, func(p field.Ptr) valueIssue { return nanIssue(float64(*field.As[float32](p))) }}
 	case reflect.String:
-		return func(p field.Ptr) valueIssue {
+		return valueCheck{issueNUL, func(p field.Ptr) valueIssue {
 			if strings.IndexByte(*field.As[string](p), 0) >= 0 {
 				return issueNUL
 			}
 			return issueNone
-		}
+		}}
 	}
-	return nil
+	return valueCheck{}
+}
+
+// boxedCheck checks a field of one of the nullable or array types,
+// which it boxes to reuse hasNaN and hasNUL.
+func boxedCheck[T any](p field.Ptr) valueIssue {
+	v := any(*field.As[T](p))
+	if a, ok := v.([]string); ok {
+		v = array[string](a)
+	} else if a, ok := v.([]float64); ok {
+		v = array[float64](a)
+	}
+	switch {
+	case hasNaN(v):
+		return issueNaN
+	case hasNUL(v):
+		return issueNUL
+	}
+	return issueNone
 }
 
 // nanIssue classifies a float value.
