@@ -16,23 +16,23 @@ import (
 // quote doubled (the SQL standard's only escape; neither SQLite nor
 // PostgreSQL with standard_conforming_strings treats a backslash
 // specially). Anything else fails the render with an error naming it.
-func (b *builder) literal(v any) {
+func (w *writer) literal(v any) {
 	if val, ok := v.(driver.Valuer); ok {
 		dv, err := val.Value()
 		if err != nil {
-			b.failf("a value of %T in DDL: %v", v, err)
+			w.failf("a value of %T in DDL: %v", v, err)
 			return
 		}
 		v = dv
 	}
 	if v == nil {
-		b.write("NULL")
+		w.write("NULL")
 		return
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
-			b.write("NULL")
+			w.write("NULL")
 			return
 		}
 		rv = rv.Elem()
@@ -40,31 +40,31 @@ func (b *builder) literal(v any) {
 	switch rv.Kind() {
 	case reflect.Bool:
 		if rv.Bool() {
-			b.write("TRUE")
+			w.write("TRUE")
 		} else {
-			b.write("FALSE")
+			w.write("FALSE")
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		b.buf = strconv.AppendInt(b.buf, rv.Int(), 10)
+		w.buf = strconv.AppendInt(w.buf, rv.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		b.buf = strconv.AppendUint(b.buf, rv.Uint(), 10)
+		w.buf = strconv.AppendUint(w.buf, rv.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
 		f := rv.Float()
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			b.fail(invalidArg("%v cannot be an SQL literal in DDL", f))
+			w.fail(errInvalidArg("%v cannot be an SQL literal in DDL", f))
 			return
 		}
-		b.buf = strconv.AppendFloat(b.buf, f, 'g', -1, 64)
+		w.buf = strconv.AppendFloat(w.buf, f, 'g', -1, 64)
 	case reflect.String:
 		s := rv.String()
 		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-			b.fail(invalidArg("string %q cannot be an SQL literal in DDL: invalid UTF-8 or NUL", s))
+			w.fail(errInvalidArg("string %q cannot be an SQL literal in DDL: invalid UTF-8 or NUL", s))
 			return
 		}
-		b.writeByte('\'')
-		b.write(strings.ReplaceAll(s, "'", "''"))
-		b.writeByte('\'')
+		w.writeByte('\'')
+		w.write(strings.ReplaceAll(s, "'", "''"))
+		w.writeByte('\'')
 	default:
-		b.fail(invalidArg("a value of %T cannot be an SQL literal in DDL: use a number, a bool or a string", v))
+		w.fail(errInvalidArg("a value of %T cannot be an SQL literal in DDL: use a number, a bool or a string", v))
 	}
 }

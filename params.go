@@ -32,6 +32,6 @@ func batchRows(caps dialect.Capabilities, perRow int) int {
 
 // keysPerStatement is how many keys of cols columns one load or FK-sync
 // statement takes, leaving spare parameters for extra criteria.
-func keysPerStatement(d Dialect, cols, spare int) int {
+func keysPerStatement(d dialect.Dialect, cols, spare int) int {
 	return perStatement(d.Capabilities(), cols, spare)
 }

@@ -1,21 +1,12 @@
 package quarry
 
-import (
-	"fmt"
-	"github.com/quarry-orm/quarry/dialect"
-	"strconv"
-	"unicode/utf8"
-)
+import "strconv"
 
-// builder renders one statement for one dialect into one buffer. The first
-// error is kept and later writes are ignored, so render code never checks
-// errors on every call.
+// builder renders one statement: the writer's buffer and arguments, and
+// what naming, correlation and criteria need to know about the sources of
+// the statement being written.
 type builder struct {
-	d    Dialect
-	caps dialect.Capabilities
-	buf  []byte
-	args []any
-	err  error
+	writer
 
 	// names of anonymous aliases and subqueries, assigned in the order
 	// they are first rendered, as SQLAlchemy's compiler does.
@@ -36,78 +27,9 @@ type builder struct {
 	// crit is the global criteria of the render, nil without any
 	// (criteria.go).
 	crit *critEnv
-	// literals renders values as SQL literals instead of binding them,
-	// for DDL, which cannot bind (ddl_literal.go).
-	literals bool
-	// trace records the origin of each bound value in origins, for the
-	// shape cache (shape.go).
-	trace   bool
-	origins []any
 }
 
-func newBuilder(d Dialect) *builder {
-	return &builder{d: d, caps: d.Capabilities(), buf: make([]byte, 0, 256)}
-}
-
-func (b *builder) fail(err error) {
-	if b.err == nil {
-		b.err = err
-	}
-}
-
-func (b *builder) failf(format string, args ...any) {
-	b.fail(fmt.Errorf("quarry: "+format, args...))
-}
-
-func (b *builder) write(s string) { b.buf = append(b.buf, s...) }
-
-func (b *builder) writeByte(c byte) { b.buf = append(b.buf, c) }
-
-// bind appends a placeholder for v and records v as an argument. This is
-// the only way a value reaches a statement.
-func (b *builder) bind(v any) { b.bindFrom(nil, v) }
-
-// bindFrom binds v, which the node origin holds (nil: none the shape
-// walk knows).
-func (b *builder) bindFrom(origin, v any) {
-	if b.literals {
-		b.literal(v)
-		return
-	}
-	if b.trace {
-		b.origins = append(b.origins, origin)
-	}
-	b.args = append(b.args, v)
-	b.buf = b.d.AppendPlaceholder(b.buf, len(b.args))
-}
-
-// ident appends a quoted identifier after checking that the dialect can
-// hold it unchanged.
-func (b *builder) ident(name string) {
-	if err := checkIdent(name, b.caps.MaxIdentLen); err != nil {
-		b.fail(err)
-		return
-	}
-	b.buf = b.d.AppendIdent(b.buf, name)
-}
-
-// checkIdent refuses identifiers that a database would silently alter.
-func checkIdent(name string, max int) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("%w: empty name", ErrInvalidIdentifier)
-	case !utf8.ValidString(name):
-		return fmt.Errorf("%w: %q is not valid UTF-8", ErrInvalidIdentifier, name)
-	case max > 0 && len(name) > max:
-		return fmt.Errorf("%w: %q is %d bytes, over the limit of %d", ErrInvalidIdentifier, name, len(name), max)
-	}
-	for i := 0; i < len(name); i++ {
-		if name[i] == 0 {
-			return fmt.Errorf("%w: %q contains a NUL byte", ErrInvalidIdentifier, name)
-		}
-	}
-	return nil
-}
+func newBuilder(d Dialect) *builder { return &builder{writer: newWriter(d)} }
 
 // sourceName returns the name under which a FROM source is referenced:
 // its alias, a generated anonymous name, or its table name.
