@@ -46,28 +46,28 @@ type arrayOpNode struct {
 
 func (n *arrayOpNode) render(b *builder) {
 	if c, ok := unlabel(n.arr).(*colRef); ok && c.info.kind != dialect.KindArray {
-		b.failf("array operator of %s, which is not an array column", c.info)
+		b.Failf("array operator of %s, which is not an array column", c.info)
 		return
 	}
-	if b.caps.NativeJSON {
+	if b.Caps.NativeJSON {
 		n.renderNative(b)
 		return
 	}
 	// SQLite stores the array as JSON text; json_each reads its elements,
 	// and the values are bound as a JSON array too.
 	if n.contains {
-		b.write("NOT EXISTS (SELECT 1 FROM json_each(")
-		b.bind(n.vals)
-		b.write(") AS q WHERE q.value NOT IN (SELECT a.value FROM json_each(")
+		b.Write("NOT EXISTS (SELECT 1 FROM json_each(")
+		b.Bind(n.vals)
+		b.Write(") AS q WHERE q.value NOT IN (SELECT a.value FROM json_each(")
 		n.arr.render(b)
-		b.write(") AS a))")
+		b.Write(") AS a))")
 		return
 	}
-	b.write("EXISTS (SELECT 1 FROM json_each(")
+	b.Write("EXISTS (SELECT 1 FROM json_each(")
 	n.arr.render(b)
-	b.write(") AS a WHERE a.value IN (SELECT q.value FROM json_each(")
-	b.bind(n.vals)
-	b.write(") AS q))")
+	b.Write(") AS a WHERE a.value IN (SELECT q.value FROM json_each(")
+	b.Bind(n.vals)
+	b.Write(") AS q))")
 }
 
 // renderNative renders the PostgreSQL operators, casting the bound array
@@ -76,19 +76,19 @@ func (n *arrayOpNode) render(b *builder) {
 func (n *arrayOpNode) renderNative(b *builder) {
 	renderOperand(b, n.arr)
 	if n.contains {
-		b.write(" @> ")
+		b.Write(" @> ")
 	} else {
-		b.write(" && ")
+		b.Write(" && ")
 	}
 	if c, ok := unlabel(n.arr).(*colRef); ok {
-		b.write("CAST(")
-		b.bind(n.vals)
-		b.write(" AS ")
-		b.write(c.info.typeName(b.d))
-		b.writeByte(')')
+		b.Write("CAST(")
+		b.Bind(n.vals)
+		b.Write(" AS ")
+		b.Write(c.info.typeName(b.D))
+		b.WriteChar(')')
 		return
 	}
-	b.bind(n.vals)
+	b.Bind(n.vals)
 }
 
 func (n *arrayOpNode) sources(fn func(*source)) { n.arr.sources(fn) }

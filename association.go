@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // AssociationTable is a plain table that links two entities for a
@@ -65,7 +67,7 @@ func TryAssociation(name string, cols ...AssociationColumn) (*AssociationTable, 
 
 // bindAssociation builds the association table name, unregistered.
 func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
-	if err := checkIdent(name, 0); err != nil {
+	if err := sqlgen.CheckIdent(name, 0); err != nil {
 		return nil, mappingErrorf("association table name: %v", err)
 	}
 	if len(cols) < 2 {
@@ -74,7 +76,7 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	t := &table{name: name, byName: map[string]*columnInfo{}, shapeID: nextShapeID()}
 	t.base = &source{table: t}
 	for _, ac := range cols {
-		if err := checkIdent(ac.name, 0); err != nil {
+		if err := sqlgen.CheckIdent(ac.name, 0); err != nil {
 			return nil, mappingErrorf("association table %q: column name: %v", name, err)
 		}
 		if _, dup := t.byName[ac.name]; dup {

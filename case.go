@@ -75,21 +75,21 @@ type caseNode struct {
 
 func (n *caseNode) render(b *builder) {
 	if len(n.whens) == 0 {
-		b.fail(invalidArg("Case without a When"))
+		b.Fail(invalidArg("Case without a When"))
 		return
 	}
-	b.write("CASE")
+	b.Write("CASE")
 	for _, w := range n.whens {
-		b.write(" WHEN ")
+		b.Write(" WHEN ")
 		w[0].render(b)
-		b.write(" THEN ")
+		b.Write(" THEN ")
 		w[1].render(b)
 	}
 	if n.els != nil {
-		b.write(" ELSE ")
+		b.Write(" ELSE ")
 		n.els.render(b)
 	}
-	b.write(" END")
+	b.Write(" END")
 }
 
 func (n *caseNode) sources(fn func(*source)) {

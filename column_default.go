@@ -125,10 +125,10 @@ func (t *table) checkDefaultExpr(c *columnInfo, e node) error {
 	b.enclosing = append(b.enclosing, scopeOf(t, nil))
 	e.render(b)
 	switch {
-	case b.err != nil:
-		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): %v", t.tblType, c.name, b.err)
-	case len(b.args) > 0:
-		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): the expression %s binds %d value(s): write constants in SQL, or use OnUpdate with a Go function", t.tblType, c.name, b.buf, len(b.args))
+	case b.Err != nil:
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): %v", t.tblType, c.name, b.Err)
+	case len(b.Args) > 0:
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): the expression %s binds %d value(s): write constants in SQL, or use OnUpdate with a Go function", t.tblType, c.name, b.Buf, len(b.Args))
 	}
 	return nil
 }

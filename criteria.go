@@ -276,11 +276,11 @@ func (n *critNode) render(b *builder) {
 	or, _ := n.cond.(*boolNode)
 	paren := or != nil && or.op != " AND " && len(or.items) > 1
 	if paren {
-		b.writeByte('(')
+		b.WriteChar('(')
 	}
 	n.cond.render(b)
 	if paren {
-		b.writeByte(')')
+		b.WriteChar(')')
 	}
 	b.crit, b.adapt = env, prev
 }

@@ -87,26 +87,26 @@ func (w withClause) render(b *builder) {
 	if len(w) == 0 {
 		return
 	}
-	b.write("WITH ")
+	b.Write("WITH ")
 	for _, s := range w {
 		if s.sub.recursive {
-			b.write("RECURSIVE ")
+			b.Write("RECURSIVE ")
 			break
 		}
 	}
 	for i, s := range w {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		if s.err != nil {
-			b.fail(s.err)
+			b.Fail(s.err)
 		}
-		b.ident(b.sourceName(s))
-		b.write(" AS (")
+		b.Ident(b.sourceName(s))
+		b.Write(" AS (")
 		s.sub.core.renderStmt(b, true, false)
-		b.writeByte(')')
+		b.WriteChar(')')
 	}
-	b.writeByte(' ')
+	b.WriteChar(' ')
 }
 
 // With adds common table expressions, made by [CTE] or [RecursiveCTE],

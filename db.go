@@ -3,9 +3,10 @@ package quarry
 import (
 	"context"
 	"errors"
-	"github.com/quarry-orm/quarry/dialect"
 	"log/slog"
 	"sync/atomic"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // DB is a database handle: a connection pool and a dialect. It is safe for

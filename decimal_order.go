@@ -14,15 +14,15 @@ import "github.com/quarry-orm/quarry/dialect"
 type numericNode struct{ inner node }
 
 func (n *numericNode) render(b *builder) {
-	if b.caps.DecimalOrderCast == "" {
+	if b.Caps.DecimalOrderCast == "" {
 		renderOperand(b, n.inner)
 		return
 	}
-	b.write("CAST(")
+	b.Write("CAST(")
 	n.inner.render(b)
-	b.write(" AS ")
-	b.write(b.caps.DecimalOrderCast)
-	b.writeByte(')')
+	b.Write(" AS ")
+	b.Write(b.Caps.DecimalOrderCast)
+	b.WriteChar(')')
 }
 
 func (n *numericNode) sources(fn func(*source)) { n.inner.sources(fn) }
@@ -57,15 +57,15 @@ func renderOrderList(b *builder, keyword string, list []node) {
 	if len(list) == 0 {
 		return
 	}
-	b.write(keyword)
+	b.Write(keyword)
 	for i, n := range list {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		if t, ok := n.(orderTerm); ok {
 			numeric(t.n).render(b)
-			b.write(t.dir)
-			b.write(t.nulls)
+			b.Write(t.dir)
+			b.Write(t.nulls)
 			continue
 		}
 		numeric(n).render(b)

@@ -108,16 +108,16 @@ func (c *deleteNode) check() error {
 
 func (c *deleteNode) renderStmt(b *builder, _, _ bool) {
 	if err := c.check(); err != nil {
-		b.fail(err)
+		b.Fail(err)
 		return
 	}
 	c.ctes.render(b)
-	b.write("DELETE FROM ")
-	b.ident(c.t.name)
+	b.Write("DELETE FROM ")
+	b.Ident(c.t.name)
 	where := c.where
 	switch {
-	case len(c.using) > 0 && b.caps.DeleteUsing:
-		b.write(" USING ")
+	case len(c.using) > 0 && b.Caps.DeleteUsing:
+		b.Write(" USING ")
 		renderSources(b, c.using)
 	case len(c.using) > 0:
 		where = []node{&usingExistsNode{srcs: c.using, conds: c.where}}
@@ -126,7 +126,7 @@ func (c *deleteNode) renderStmt(b *builder, _, _ bool) {
 	defer func() { b.enclosing = b.enclosing[:len(b.enclosing)-1] }()
 	where = b.targetCriteria(c.t, where)
 	if len(where) > 0 {
-		b.write(" WHERE ")
+		b.Write(" WHERE ")
 		renderConjunction(b, where)
 	}
 	renderReturning(b, c.ret)

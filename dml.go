@@ -103,13 +103,13 @@ func checkColumn(t *table, c *colRef, what string) error {
 func renderAssignments(b *builder, sets []Assignment) {
 	for i, a := range sets {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
-		b.ident(a.col.info.name)
-		b.write(" = ")
+		b.Ident(a.col.info.name)
+		b.Write(" = ")
 		if v, ok := a.val.(*valueNode); ok {
-			if err := checkColumnValue(b.d, b.caps, a.col.info, v.v); err != nil {
-				b.fail(err)
+			if err := checkColumnValue(b.D, b.Caps, a.col.info, v.v); err != nil {
+				b.Fail(err)
 				return
 			}
 		}
@@ -122,10 +122,10 @@ func renderReturning(b *builder, items []node) {
 	if len(items) == 0 {
 		return
 	}
-	b.write(" RETURNING ")
+	b.Write(" RETURNING ")
 	for i, n := range items {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		n.render(b)
 	}
@@ -139,7 +139,7 @@ func renderWhere(b *builder, t *table, conds []node) {
 	}
 	b.enclosing = append(b.enclosing, map[*source]bool{t.base: true})
 	defer func() { b.enclosing = b.enclosing[:len(b.enclosing)-1] }()
-	b.write(" WHERE ")
+	b.Write(" WHERE ")
 	renderConjunction(b, conds)
 }
 

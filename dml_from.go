@@ -58,7 +58,7 @@ func (d *DeleteStatement[E]) Using(items ...FromItem) *DeleteStatement[E] {
 func renderSources(b *builder, srcs []*source) {
 	for i, s := range srcs {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		b.renderSource(s, srcs[:i])
 	}
@@ -82,13 +82,13 @@ type usingExistsNode struct {
 }
 
 func (n *usingExistsNode) render(b *builder) {
-	b.write("EXISTS (SELECT 1 FROM ")
+	b.Write("EXISTS (SELECT 1 FROM ")
 	renderSources(b, n.srcs)
 	if len(n.conds) > 0 {
-		b.write(" WHERE ")
+		b.Write(" WHERE ")
 		renderConjunction(b, n.conds)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (*usingExistsNode) sources(func(*source)) {}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // Entity is embedded, as the first field, in every table struct. It stands
@@ -238,7 +239,7 @@ func TryTable[E, M any, PM TableStruct[E, M]](name string) (*M, error) {
 
 // bindTable builds the mapping of E to name through M, unregistered.
 func bindTable[E, M any](name string) (*M, *table, error) {
-	if err := checkIdent(name, 0); err != nil {
+	if err := sqlgen.CheckIdent(name, 0); err != nil {
 		return nil, nil, mappingErrorf("table name: %v", err)
 	}
 	et, mt := reflect.TypeFor[E](), reflect.TypeFor[M]()

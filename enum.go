@@ -51,10 +51,10 @@ func enumValues(t reflect.Type) ([]string, error) {
 // columnCheckSQL writes the column's own CHECK constraints: the values of
 // an enum, and json_valid where the dialect stores JSON as text.
 func columnCheckSQL(b *builder, c *columnInfo) {
-	if b.caps.JSONValidCheck && c.sqlType == "" && (c.kind == dialect.KindJSON || c.kind == dialect.KindArray) {
-		b.write(" CHECK (json_valid(")
-		b.ident(c.name)
-		b.write("))")
+	if b.Caps.JSONValidCheck && c.sqlType == "" && (c.kind == dialect.KindJSON || c.kind == dialect.KindArray) {
+		b.Write(" CHECK (json_valid(")
+		b.Ident(c.name)
+		b.Write("))")
 	}
 	enumCheckSQL(b, c)
 }
@@ -64,14 +64,14 @@ func enumCheckSQL(b *builder, c *columnInfo) {
 	if len(c.enum) == 0 {
 		return
 	}
-	b.write(" CHECK (")
-	b.ident(c.name)
-	b.write(" IN (")
+	b.Write(" CHECK (")
+	b.Ident(c.name)
+	b.Write(" IN (")
 	for i, v := range c.enum {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
-		b.literal(v)
+		b.Literal(v)
 	}
-	b.write("))")
+	b.Write("))")
 }

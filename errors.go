@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 var (
@@ -41,7 +42,7 @@ var (
 	ErrUnsupported = errors.New("quarry: not supported by this dialect")
 	// ErrInvalidIdentifier is returned when a table, column, alias or label
 	// name cannot be used as an identifier.
-	ErrInvalidIdentifier = errInvalidIdentifier
+	ErrInvalidIdentifier = sqlgen.ErrInvalidIdentifier
 	// ErrMapping is wrapped by every error about a mapping definition.
 	ErrMapping = errors.New("quarry: invalid mapping")
 	// ErrInvalidArgument is wrapped by the error of a call given a nil or
@@ -50,7 +51,7 @@ var (
 	// or Session (one not made by [Table], OpenDB or [DB.Session]). A
 	// builder records it in the statement, returned when the statement is
 	// rendered or run; nothing panics.
-	ErrInvalidArgument = errInvalidArgument
+	ErrInvalidArgument = sqlgen.ErrInvalidArgument
 	// ErrNotMapped is returned by the Session methods (Add, Delete,
 	// Refresh, AddAll, Get) given a value that is not a pointer to a
 	// struct mapped with [Table]. It is a mistake in the program's use of

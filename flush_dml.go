@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // sqlKey identifies a rendered DML statement in a tableMeta's cache.
@@ -56,44 +57,44 @@ func newDML(d Dialect) *dml { return &dml{b: newBuilder(d)} }
 
 func (w *dml) ph() {
 	w.n++
-	w.b.buf = w.b.d.AppendPlaceholder(w.b.buf, w.n)
+	w.b.Buf = w.b.D.AppendPlaceholder(w.b.Buf, w.n)
 }
 
 func (w *dml) qualified(t *table, c *columnInfo) {
-	w.b.ident(t.name)
-	w.b.writeByte('.')
-	w.b.ident(c.name)
+	w.b.Ident(t.name)
+	w.b.WriteChar('.')
+	w.b.Ident(c.name)
 }
 
 // whereKey writes "t.pk1 = ? AND t.pk2 = ?" (and the version check).
 func (w *dml) whereKey(m *tableMeta, version bool) {
-	w.b.write(" WHERE ")
+	w.b.Write(" WHERE ")
 	for i, c := range m.t.pk {
 		if i > 0 {
-			w.b.write(" AND ")
+			w.b.Write(" AND ")
 		}
 		w.qualified(m.t, c)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 	}
 	if version {
-		w.b.write(" AND ")
+		w.b.Write(" AND ")
 		w.qualified(m.t, m.version)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 	}
 }
 
 func (w *dml) sql() (string, error) {
-	if w.b.err != nil {
-		return "", w.b.err
+	if w.b.Err != nil {
+		return "", w.b.Err
 	}
-	if len(w.b.args) > 0 {
+	if len(w.b.Args) > 0 {
 		// Only an expression could have bound them (OnUpdateSQL refuses
 		// those), and the caller passes its own arguments.
-		return "", errorf("internal: a flush statement bound %d value(s) of its own", len(w.b.args))
+		return "", errorf("internal: a flush statement bound %d value(s) of its own", len(w.b.Args))
 	}
-	return string(w.b.buf), nil
+	return string(w.b.Buf), nil
 }
 
 // updates writes the changed columns of each persistent object of the
@@ -244,16 +245,16 @@ func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.
 // OnUpdateSQL expressions and returned.
 func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, check bool) (string, error) {
 	w := newDML(d)
-	w.b.write("UPDATE ")
-	w.b.ident(m.t.name)
-	w.b.write(" SET ")
+	w.b.Write("UPDATE ")
+	w.b.Ident(m.t.name)
+	w.b.Write(" SET ")
 	w.b.enclosing = append(w.b.enclosing, scopeOf(m.t, nil))
 	for i, c := range cols {
 		if i > 0 {
-			w.b.write(", ")
+			w.b.Write(", ")
 		}
-		w.b.ident(c.name)
-		w.b.write(" = ")
+		w.b.Ident(c.name)
+		w.b.Write(" = ")
 		if slices.Contains(exprs, c) {
 			m.t.updateExpr(c).render(w.b)
 			continue
@@ -261,19 +262,19 @@ func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, ch
 		w.ph()
 	}
 	if bump {
-		w.b.write(", ")
-		w.b.ident(m.version.name)
-		w.b.write(" = ")
+		w.b.Write(", ")
+		w.b.Ident(m.version.name)
+		w.b.Write(" = ")
 		w.ph()
 	}
 	w.whereKey(m, check)
 	for i, c := range exprs {
 		if i == 0 {
-			w.b.write(" RETURNING ")
+			w.b.Write(" RETURNING ")
 		} else {
-			w.b.write(", ")
+			w.b.Write(", ")
 		}
-		w.b.ident(c.name)
+		w.b.Ident(c.name)
 	}
 	return w.sql()
 }
@@ -345,7 +346,7 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 		var sh insertShape
 		sh.cols, sh.ret, sh.generated = m.shapeOf(objs[0].obj, nil, nil)
 		sh.mask = colMask(sh.cols)
-		limit := batchRows(caps, len(sh.cols))
+		limit := sqlgen.BatchRows(caps, len(sh.cols))
 		n := 1
 		for n < len(objs) && n < limit {
 			// Consecutive rows of the same shape share the statement.
@@ -390,7 +391,7 @@ func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState
 		sql string
 		err error
 	)
-	if rows == 1 || rows == batchRows(d.Capabilities(), len(sh.cols)) {
+	if rows == 1 || rows == sqlgen.BatchRows(d.Capabilities(), len(sh.cols)) {
 		sql, err = m.cachedSQL(k, build)
 	} else {
 		sql, err = build()
@@ -426,34 +427,34 @@ func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState
 
 func insertSQL(d Dialect, m *tableMeta, sh *insertShape, rows int) (string, error) {
 	w := newDML(d)
-	w.b.buf = slices.Grow(w.b.buf, rows*(len(sh.cols)*4+4))
-	w.b.write("INSERT INTO ")
-	w.b.ident(m.t.name)
+	w.b.Buf = slices.Grow(w.b.Buf, rows*(len(sh.cols)*4+4))
+	w.b.Write("INSERT INTO ")
+	w.b.Ident(m.t.name)
 	if len(sh.cols) == 0 {
 		if rows != 1 {
 			return "", fmt.Errorf("quarry: internal error: multi-row INSERT of no columns")
 		}
-		w.b.write(" DEFAULT VALUES")
+		w.b.Write(" DEFAULT VALUES")
 	} else {
-		w.b.write(" (")
+		w.b.Write(" (")
 		identList(w.b, sh.cols)
-		w.b.write(") VALUES ")
+		w.b.Write(") VALUES ")
 		for r := 0; r < rows; r++ {
 			if r > 0 {
-				w.b.write(", ")
+				w.b.Write(", ")
 			}
-			w.b.writeByte('(')
+			w.b.WriteChar('(')
 			for i := range sh.cols {
 				if i > 0 {
-					w.b.write(", ")
+					w.b.Write(", ")
 				}
 				w.ph()
 			}
-			w.b.writeByte(')')
+			w.b.WriteChar(')')
 		}
 	}
 	if len(sh.ret) > 0 {
-		w.b.write(" RETURNING ")
+		w.b.Write(" RETURNING ")
 		ret := sh.ret
 		if !sh.generated {
 			// Correlate the returned rows by their given key.
@@ -601,26 +602,26 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		pk := m.t.pk[0]
 		all := w.deletes
 		for len(all) > 0 {
-			n := min(len(all), batchRows(d.Capabilities(), 1))
+			n := min(len(all), sqlgen.BatchRows(d.Capabilities(), 1))
 			batch := all[:n]
 			all = all[n:]
 			q := newDML(d)
-			q.b.write("DELETE FROM ")
-			q.b.ident(m.t.name)
-			q.b.write(" WHERE ")
+			q.b.Write("DELETE FROM ")
+			q.b.Ident(m.t.name)
+			q.b.Write(" WHERE ")
 			q.qualified(m.t, pk)
 			if n == 1 {
-				q.b.write(" = ")
+				q.b.Write(" = ")
 				q.ph()
 			} else {
-				q.b.write(" IN (")
+				q.b.Write(" IN (")
 				for i := range batch {
 					if i > 0 {
-						q.b.write(", ")
+						q.b.Write(", ")
 					}
 					q.ph()
 				}
-				q.b.writeByte(')')
+				q.b.WriteChar(')')
 			}
 			sql, err := q.sql()
 			if err != nil {
@@ -650,8 +651,8 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	versioned := m.version != nil
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'D'}, func() (string, error) {
 		w := newDML(d)
-		w.b.write("DELETE FROM ")
-		w.b.ident(m.t.name)
+		w.b.Write("DELETE FROM ")
+		w.b.Ident(m.t.name)
 		w.whereKey(m, versioned)
 		return w.sql()
 	})

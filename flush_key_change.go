@@ -179,24 +179,24 @@ func (u *unitOfWork) updateReferring(l *keyLink, obj, old field.Ptr) error {
 		args = append(args, v)
 	}
 	w := newDML(u.dialect())
-	w.b.write("UPDATE ")
-	w.b.ident(l.child.name)
-	w.b.write(" SET ")
+	w.b.Write("UPDATE ")
+	w.b.Ident(l.child.name)
+	w.b.Write(" SET ")
 	for i, c := range l.fk {
 		if i > 0 {
-			w.b.write(", ")
+			w.b.Write(", ")
 		}
-		w.b.ident(c.name)
-		w.b.write(" = ")
+		w.b.Ident(c.name)
+		w.b.Write(" = ")
 		w.ph()
 	}
-	w.b.write(" WHERE ")
+	w.b.Write(" WHERE ")
 	for i, c := range l.fk {
 		if i > 0 {
-			w.b.write(" AND ")
+			w.b.Write(" AND ")
 		}
 		w.qualified(l.child, c)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 	}
 	sql, err := w.sql()

@@ -14,18 +14,18 @@ type funcNode struct {
 }
 
 func (f *funcNode) render(b *builder) {
-	b.write(f.name)
-	b.writeByte('(')
+	b.Write(f.name)
+	b.WriteChar('(')
 	if f.star {
-		b.writeByte('*')
+		b.WriteChar('*')
 	}
 	for i, a := range f.args {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		a.render(b)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (f *funcNode) sources(fn func(*source)) {
@@ -144,7 +144,7 @@ type prefixNode struct {
 	inner node
 }
 
-func (n *prefixNode) render(b *builder)        { b.write(n.op); n.inner.render(b) }
+func (n *prefixNode) render(b *builder)        { b.Write(n.op); n.inner.render(b) }
 func (n *prefixNode) sources(fn func(*source)) { n.inner.sources(fn) }
 
 // TupleExpr is a row of two expressions, for multi-column IN.
@@ -194,32 +194,32 @@ type tupleInNode struct {
 func (n *tupleInNode) render(b *builder) {
 	if len(n.rows) == 0 {
 		if n.not {
-			b.write("1 = 1")
+			b.Write("1 = 1")
 		} else {
-			b.write("1 != 1")
+			b.Write("1 != 1")
 		}
 		return
 	}
 	if n.not {
-		b.write("NOT ")
+		b.Write("NOT ")
 	}
-	b.writeByte('(')
+	b.WriteChar('(')
 	for i, r := range n.rows {
 		if i > 0 {
-			b.write(" OR ")
+			b.Write(" OR ")
 		}
-		b.writeByte('(')
+		b.WriteChar('(')
 		for j, v := range r {
 			if j > 0 {
-				b.write(" AND ")
+				b.Write(" AND ")
 			}
 			renderOperand(b, n.t[j])
-			b.write(" = ")
+			b.Write(" = ")
 			v.render(b)
 		}
-		b.writeByte(')')
+		b.WriteChar(')')
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (n *tupleInNode) sources(fn func(*source)) {

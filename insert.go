@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // InsertStatement is an immutable INSERT into E's table, built with
@@ -277,7 +278,7 @@ func (c *insertNode) batches(d Dialect) ([]dmlNode, error) {
 	for len(objs) > 0 {
 		var sh insertShape
 		sh.cols, sh.ret, sh.generated = m.shapeOf(objs[0], nil, nil)
-		limit := batchRows(d.Capabilities(), len(sh.cols))
+		limit := sqlgen.BatchRows(d.Capabilities(), len(sh.cols))
 		if len(sh.cols) == 0 {
 			limit = 1 // DEFAULT VALUES writes one row
 		}
@@ -295,31 +296,31 @@ func (c *insertNode) batches(d Dialect) ([]dmlNode, error) {
 
 func (c *insertNode) renderStmt(b *builder, _, _ bool) {
 	if err := c.check(); err != nil {
-		b.fail(err)
+		b.Fail(err)
 		return
 	}
 	c.ctes.render(b)
-	b.write("INSERT INTO ")
-	b.ident(c.t.name)
+	b.Write("INSERT INTO ")
+	b.Ident(c.t.name)
 	switch {
 	case len(c.objs) > 0:
 		c.renderObjects(b)
 	case len(c.sets) > 0:
-		b.write(" (")
+		b.Write(" (")
 		for i, a := range c.sets {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
-			b.ident(a.col.info.name)
+			b.Ident(a.col.info.name)
 		}
-		b.write(") VALUES (")
+		b.Write(") VALUES (")
 		for i, a := range c.sets {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
 			a.val.render(b)
 		}
-		b.writeByte(')')
+		b.WriteChar(')')
 	default:
 		c.renderSelect(b)
 	}
@@ -339,46 +340,46 @@ func (c *insertNode) renderObjects(b *builder) {
 		if !m.sameShape(obj, sh) {
 			// Executed, such objects go in separate statements; one
 			// rendered statement cannot hold them.
-			b.failf("INSERT into %s: the objects write different columns (a generated key or default given for some, left zero in others), so they take several statements", c.t.name)
+			b.Failf("INSERT into %s: the objects write different columns (a generated key or default given for some, left zero in others), so they take several statements", c.t.name)
 			return
 		}
 	}
 	if len(sh.cols) == 0 {
 		if len(c.objs) > 1 {
-			b.failf("INSERT into %s: several objects that write no column take a statement each", c.t.name)
+			b.Failf("INSERT into %s: several objects that write no column take a statement each", c.t.name)
 			return
 		}
-		b.write(" DEFAULT VALUES")
+		b.Write(" DEFAULT VALUES")
 		return
 	}
-	b.write(" (")
+	b.Write(" (")
 	identList(b, sh.cols)
-	b.write(") VALUES ")
+	b.Write(") VALUES ")
 	for r, obj := range c.objs {
 		if r > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
-		b.writeByte('(')
+		b.WriteChar('(')
 		for i, col := range sh.cols {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
-			if err := checkField(b.d, b.caps, col, obj); err != nil {
-				b.fail(err)
+			if err := checkField(b.D, b.Caps, col, obj); err != nil {
+				b.Fail(err)
 				return
 			}
-			b.bind(col.value(col.ptr(obj)))
+			b.Bind(col.value(col.ptr(obj)))
 		}
-		b.writeByte(')')
+		b.WriteChar(')')
 	}
 }
 
 func (c *insertNode) renderSelect(b *builder) {
-	b.write(" (")
+	b.Write(" (")
 	identList(b, c.selCols)
-	b.write(") ")
+	b.Write(") ")
 	sel := c.sel
-	if core, ok := sel.(*selectCore); ok && c.conflict != nil && b.caps.UpsertSelectWhere && core.from == nil && len(core.where) == 0 {
+	if core, ok := sel.(*selectCore); ok && c.conflict != nil && b.Caps.UpsertSelectWhere && core.from == nil && len(core.where) == 0 {
 		// SQLite would read ON CONFLICT as the ON of a join.
 		core = core.clone()
 		core.where = []node{rawNode("true")}
@@ -402,7 +403,7 @@ func (c *insertNode) renderDefaults(b *builder) {
 	if !sh.generated {
 		ret = append(slices.Clone(c.t.pk), ret...)
 	}
-	b.write(" RETURNING ")
+	b.Write(" RETURNING ")
 	identList(b, ret)
 }
 

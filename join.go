@@ -195,7 +195,7 @@ func (c *selectCore) buildFrom(b *builder, correlate bool) []*fromElement {
 	for _, j := range c.joins {
 		left, steps, err := c.resolveJoin(j, elems, candidates)
 		if err != nil {
-			b.fail(err)
+			b.Fail(err)
 			return nil
 		}
 		e := find(left)
@@ -406,19 +406,19 @@ func (b *builder) renderFrom(elems []*fromElement) {
 	var left []*source
 	for i, e := range elems {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		b.renderSource(e.root, left)
 		left = append(left, e.root)
 		for _, st := range e.steps {
 			if st.outer {
-				b.write(" LEFT OUTER JOIN ")
+				b.Write(" LEFT OUTER JOIN ")
 			} else {
-				b.write(" JOIN ")
+				b.Write(" JOIN ")
 			}
 			b.renderSource(st.target, left)
 			left = append(left, st.target)
-			b.write(" ON ")
+			b.Write(" ON ")
 			st.on.render(b)
 		}
 	}
@@ -429,14 +429,14 @@ func (b *builder) renderFrom(elems []*fromElement) {
 // items before it, which a LATERAL subquery may read.
 func (b *builder) renderSource(s *source, left []*source) {
 	if s.err != nil {
-		b.fail(s.err)
+		b.Fail(s.err)
 	}
 	s = s.identity()
 	if b.crit != nil && s.table != nil && s.sub == nil {
 		b.crit.saw(s.table)
 	}
 	if s.sub != nil && s.sub.cte {
-		b.ident(b.sourceName(s))
+		b.Ident(b.sourceName(s))
 		return
 	}
 	if s.sub != nil && s.sub.lateral {
@@ -444,15 +444,15 @@ func (b *builder) renderSource(s *source, left []*source) {
 		return
 	}
 	if s.sub != nil {
-		b.writeByte('(')
+		b.WriteChar('(')
 		s.sub.core.renderStmt(b, true, false)
-		b.write(") AS ")
-		b.ident(b.sourceName(s))
+		b.Write(") AS ")
+		b.Ident(b.sourceName(s))
 		return
 	}
-	b.ident(s.table.name)
+	b.Ident(s.table.name)
 	if s.isAlias() {
-		b.write(" AS ")
-		b.ident(b.sourceName(s))
+		b.Write(" AS ")
+		b.Ident(b.sourceName(s))
 	}
 }

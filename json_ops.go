@@ -43,18 +43,18 @@ type jsonPathNode struct {
 
 func (n *jsonPathNode) render(b *builder) {
 	if n.err != nil {
-		b.fail(n.err)
+		b.Fail(n.err)
 		return
 	}
 	if !checkJSONOperand(b, n.doc, "JSONText") {
 		return
 	}
-	if b.caps.NativeJSON {
-		b.writeByte('(')
+	if b.Caps.NativeJSON {
+		b.WriteChar('(')
 		renderOperand(b, n.doc)
-		b.write(" #>> ")
-		b.bind(n.path)
-		b.writeByte(')')
+		b.Write(" #>> ")
+		b.Bind(n.path)
+		b.WriteChar(')')
 		return
 	}
 	var p strings.Builder
@@ -64,11 +64,11 @@ func (n *jsonPathNode) render(b *builder) {
 		p.WriteString(k)
 		p.WriteByte('"')
 	}
-	b.write("json_extract(")
+	b.Write("json_extract(")
 	n.doc.render(b)
-	b.write(", ")
-	b.bind(p.String())
-	b.writeByte(')')
+	b.Write(", ")
+	b.Bind(p.String())
+	b.WriteChar(')')
 }
 
 func (n *jsonPathNode) sources(fn func(*source)) { n.doc.sources(fn) }
@@ -96,20 +96,20 @@ type jsonContainsNode struct {
 
 func (n *jsonContainsNode) render(b *builder) {
 	if n.err != nil {
-		b.fail(n.err)
+		b.Fail(n.err)
 		return
 	}
 	if !checkJSONOperand(b, n.doc, "JSONContains") {
 		return
 	}
-	if !b.caps.NativeJSON {
-		b.fail(&unsupportedError{what: "JSON containment (JSONContains)", dialect: b.d.Name()})
+	if !b.Caps.NativeJSON {
+		b.Fail(&unsupportedError{what: "JSON containment (JSONContains)", dialect: b.D.Name()})
 		return
 	}
 	renderOperand(b, n.doc)
-	b.write(" @> CAST(")
-	b.bind(n.value)
-	b.write(" AS jsonb)")
+	b.Write(" @> CAST(")
+	b.Bind(n.value)
+	b.Write(" AS jsonb)")
 }
 
 func (n *jsonContainsNode) sources(fn func(*source)) { n.doc.sources(fn) }
@@ -118,7 +118,7 @@ func (n *jsonContainsNode) sources(fn func(*source)) { n.doc.sources(fn) }
 // operator of JSON documents over a TEXT column would compare text.
 func checkJSONOperand(b *builder, doc node, what string) bool {
 	if c, ok := unlabel(doc).(*colRef); ok && c.info.kind != dialect.KindJSON {
-		b.fail(fmt.Errorf("%w: %s of %s, which is not a JSON column", ErrInvalidArgument, what, c.info))
+		b.Fail(fmt.Errorf("%w: %s of %s, which is not a JSON column", ErrInvalidArgument, what, c.info))
 		return false
 	}
 	return true

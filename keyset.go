@@ -65,13 +65,13 @@ type afterNode struct{ keys []KeyPart }
 
 func (n *afterNode) render(b *builder) {
 	if len(n.keys) == 0 {
-		b.fail(invalidArg("After or Seek without keys"))
+		b.Fail(invalidArg("After or Seek without keys"))
 		return
 	}
 	mixed := false
 	for _, k := range n.keys {
 		if k.col == nil || k.val == nil {
-			b.fail(invalidArg("zero KeyPart: use Key or KeyDesc"))
+			b.Fail(invalidArg("zero KeyPart: use Key or KeyDesc"))
 			return
 		}
 		mixed = mixed || k.desc != n.keys[0].desc
@@ -87,29 +87,29 @@ func (n *afterNode) render(b *builder) {
 	if len(n.keys) == 1 {
 		col, val := n.keys[0].orderSides()
 		renderOperand(b, col)
-		b.write(op)
+		b.Write(op)
 		val.render(b)
 		return
 	}
-	b.writeByte('(')
+	b.WriteChar('(')
 	for i, k := range n.keys {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		col, _ := k.orderSides()
 		col.render(b)
 	}
-	b.write(")")
-	b.write(op)
-	b.writeByte('(')
+	b.Write(")")
+	b.Write(op)
+	b.WriteChar('(')
 	for i, k := range n.keys {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		_, val := k.orderSides()
 		val.render(b)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 // orderSides returns the key's column and value as an order comparison
@@ -126,33 +126,33 @@ func (k KeyPart) orderSides() (col, val node) {
 // renderExpanded writes (k1 > v1 OR (k1 = v1 AND k2 < v2) OR ...), each
 // comparison in its key's direction.
 func (n *afterNode) renderExpanded(b *builder) {
-	b.writeByte('(')
+	b.WriteChar('(')
 	for i, k := range n.keys {
 		if i > 0 {
-			b.write(" OR ")
+			b.Write(" OR ")
 		}
 		if i > 0 {
-			b.writeByte('(')
+			b.WriteChar('(')
 		}
 		for _, eq := range n.keys[:i] {
 			renderOperand(b, eq.colNode())
-			b.write(" = ")
+			b.Write(" = ")
 			eq.val.render(b)
-			b.write(" AND ")
+			b.Write(" AND ")
 		}
 		col, val := k.orderSides()
 		renderOperand(b, col)
 		if k.desc {
-			b.write(" < ")
+			b.Write(" < ")
 		} else {
-			b.write(" > ")
+			b.Write(" > ")
 		}
 		val.render(b)
 		if i > 0 {
-			b.writeByte(')')
+			b.WriteChar(')')
 		}
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (n *afterNode) sources(fn func(*source)) {

@@ -62,8 +62,8 @@ func isLateral(s *source) bool {
 // this one is nested in; not with the FROM items after it, which LATERAL
 // cannot see.
 func (b *builder) renderLateral(s *source, left []*source) {
-	if !b.caps.Lateral {
-		b.fail(&unsupportedError{what: "LATERAL", dialect: b.d.Name()})
+	if !b.Caps.Lateral {
+		b.Fail(&unsupportedError{what: "LATERAL", dialect: b.D.Name()})
 		return
 	}
 	// The scope of the statement whose FROM this is holds the lateral
@@ -80,9 +80,9 @@ func (b *builder) renderLateral(s *source, left []*source) {
 		scope[l.identity()] = true
 	}
 	b.enclosing = append(stack, scope)
-	b.write("LATERAL (")
+	b.Write("LATERAL (")
 	s.sub.core.renderStmt(b, true, true)
 	b.enclosing = saved
-	b.write(") AS ")
-	b.ident(b.sourceName(s))
+	b.Write(") AS ")
+	b.Ident(b.sourceName(s))
 }

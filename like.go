@@ -103,9 +103,9 @@ type likeNode struct {
 
 func (n *likeNode) render(b *builder) {
 	renderOperand(b, n.left)
-	b.write(" LIKE ")
-	b.bindFrom(n, n.pattern)
-	b.write(" ESCAPE '" + likeEscape + "'")
+	b.Write(" LIKE ")
+	b.BindFrom(n, n.pattern)
+	b.Write(" ESCAPE '" + likeEscape + "'")
 }
 
 func (n *likeNode) sources(fn func(*source)) { n.left.sources(fn) }

@@ -2,8 +2,9 @@ package quarry
 
 import (
 	"fmt"
-	"github.com/quarry-orm/quarry/dialect"
 	"strings"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // linkColumns matches the columns a FromStatement query reads with the

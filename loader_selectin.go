@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // SelectIn at run time, and the explicit Load of relationship_load.go: the
@@ -110,7 +111,7 @@ func (lc *loadCtx) fillFrom(ref *relRef, parents []field.Ptr, extra []node, ls *
 	}
 	children := map[any][]field.Ptr{}
 	if len(keys) > 0 {
-		per := keysPerStatement(lc.held.c.db.dialect, len(ownerCols), criteriaBudget)
+		per := sqlgen.KeysPerStatement(lc.held.c.db.dialect, len(ownerCols), criteriaBudget)
 		target := ref.targetSource()
 		childCols := rel.targetCols()
 		for start := 0; start < len(keys); start += per {

@@ -132,35 +132,35 @@ func (c *selectCore) renderLock(b *builder, nested bool) {
 	l := c.run.locking
 	if l.strength == lockNone {
 		if l.wait != waitBlock || len(l.of) > 0 {
-			b.fail(invalidArg("SkipLocked, NoWait and Of need a lock: add ForUpdate, ForShare, ForNoKeyUpdate or ForKeyShare"))
+			b.Fail(invalidArg("SkipLocked, NoWait and Of need a lock: add ForUpdate, ForShare, ForNoKeyUpdate or ForKeyShare"))
 		}
 		return
 	}
-	if nested || b.caps.ForUpdate == "" {
+	if nested || b.Caps.ForUpdate == "" {
 		return
 	}
-	b.writeByte(' ')
+	b.WriteChar(' ')
 	if l.strength == lockUpdate {
-		b.write(b.caps.ForUpdate)
+		b.Write(b.Caps.ForUpdate)
 	} else {
-		b.write("FOR ")
-		b.write(lockClauses[l.strength])
+		b.Write("FOR ")
+		b.Write(lockClauses[l.strength])
 	}
 	for i, s := range l.of {
 		if i == 0 {
-			b.write(" OF ")
+			b.Write(" OF ")
 		} else {
-			b.write(", ")
+			b.Write(", ")
 		}
 		if s.err != nil {
-			b.fail(s.err)
+			b.Fail(s.err)
 		}
-		b.ident(b.sourceName(s.identity()))
+		b.Ident(b.sourceName(s.identity()))
 	}
 	switch l.wait {
 	case waitSkip:
-		b.write(" SKIP LOCKED")
+		b.Write(" SKIP LOCKED")
 	case waitNone:
-		b.write(" NOWAIT")
+		b.Write(" NOWAIT")
 	}
 }

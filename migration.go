@@ -149,23 +149,23 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 	t, c := df.t, df.c
 	alter := func(tail ...string) string {
 		b := newBuilder(d)
-		b.write("ALTER TABLE ")
-		b.ident(t.name)
+		b.Write("ALTER TABLE ")
+		b.Ident(t.name)
 		for _, s := range tail {
-			b.write(s)
+			b.Write(s)
 		}
-		if b.err != nil && err == nil {
-			err = b.err
+		if b.Err != nil && err == nil {
+			err = b.Err
 		}
-		return string(b.buf)
+		return string(b.Buf)
 	}
 	q := func(name string) string {
 		b := newBuilder(d)
-		b.ident(name)
-		if b.err != nil && err == nil {
-			err = b.err
+		b.Ident(name)
+		if b.Err != nil && err == nil {
+			err = b.Err
 		}
-		return string(b.buf)
+		return string(b.Buf)
 	}
 	canAlter := d.Capabilities().AlterColumn
 	switch df.Kind {
@@ -218,20 +218,20 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 // NOT NULL, DEFAULT and REFERENCES, as CREATE TABLE writes them.
 func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
-	b.ident(c.name)
-	b.writeByte(' ')
-	b.write(ddlType(d, b.caps, c))
+	b.Ident(c.name)
+	b.WriteChar(' ')
+	b.Write(ddlType(d, b.Caps, c))
 	if !c.nullable {
-		b.write(" NOT NULL")
+		b.Write(" NOT NULL")
 	}
 	if c.hasDef {
-		b.write(" DEFAULT ")
-		b.write(defaultLiteral(c.def))
+		b.Write(" DEFAULT ")
+		b.Write(defaultLiteral(c.def))
 	}
 	columnCheckSQL(b, c)
 	if c.fk != nil && c.fk.target != nil {
-		b.writeByte(' ')
+		b.WriteChar(' ')
 		referencesSQL(b, c)
 	}
-	return string(b.buf), b.err
+	return string(b.Buf), b.Err
 }

@@ -8,23 +8,23 @@ type colRef struct {
 
 func (c *colRef) render(b *builder) {
 	if c.src.err != nil {
-		b.fail(c.src.err)
+		b.Fail(c.src.err)
 	}
 	if b.bareColumns {
-		b.ident(c.info.name)
+		b.Ident(c.info.name)
 		return
 	}
 	src := c.src
 	if a, ok := b.adapt[src.identity()]; ok {
 		src = a
 	}
-	b.ident(b.sourceName(src.identity()))
-	b.writeByte('.')
+	b.Ident(b.sourceName(src.identity()))
+	b.WriteChar('.')
 	if src.sub != nil {
-		b.ident(src.sub.outputNameOf(b, c.info))
+		b.Ident(src.sub.outputNameOf(b, c.info))
 		return
 	}
-	b.ident(c.info.name)
+	b.Ident(c.info.name)
 }
 
 func (c *colRef) sources(fn func(*source)) { fn(c.src.identity()) }
@@ -37,16 +37,16 @@ type subColRef struct {
 }
 
 func (c *subColRef) render(b *builder) {
-	b.ident(b.sourceName(c.src))
-	b.writeByte('.')
-	b.ident(c.src.sub.outputNameOfNode(b, c.inner))
+	b.Ident(b.sourceName(c.src))
+	b.WriteChar('.')
+	b.Ident(c.src.sub.outputNameOfNode(b, c.inner))
 }
 
 func (c *subColRef) sources(fn func(*source)) { fn(c.src) }
 
 type valueNode struct{ v any }
 
-func (v *valueNode) render(b *builder)   { b.bindFrom(v, v.v) }
+func (v *valueNode) render(b *builder)   { b.BindFrom(v, v.v) }
 func (*valueNode) sources(func(*source)) {}
 
 // errNode stands where a builder met an argument it cannot use, so that
@@ -54,7 +54,7 @@ func (*valueNode) sources(func(*source)) {}
 // the error itself, not its text, so that errors.Is finds the sentinel.
 type errNode struct{ err error }
 
-func (e errNode) render(b *builder)   { b.fail(e.err) }
+func (e errNode) render(b *builder)   { b.Fail(e.err) }
 func (errNode) sources(func(*source)) {}
 
 type binaryNode struct {
@@ -65,7 +65,7 @@ type binaryNode struct {
 
 func (n *binaryNode) render(b *builder) {
 	renderOperand(b, n.left)
-	b.write(n.op)
+	b.Write(n.op)
 	renderOperand(b, n.right)
 }
 
@@ -78,9 +78,9 @@ func (n *binaryNode) sources(fn func(*source)) {
 func renderOperand(b *builder, n node) {
 	switch n.(type) {
 	case *boolNode, *binaryNode, *notNode:
-		b.writeByte('(')
+		b.WriteChar('(')
 		n.render(b)
-		b.writeByte(')')
+		b.WriteChar(')')
 	default:
 		n.render(b)
 	}
@@ -91,7 +91,7 @@ type postfixNode struct {
 	op    string
 }
 
-func (n *postfixNode) render(b *builder)        { renderOperand(b, n.inner); b.write(n.op) }
+func (n *postfixNode) render(b *builder)        { renderOperand(b, n.inner); b.Write(n.op) }
 func (n *postfixNode) sources(fn func(*source)) { n.inner.sources(fn) }
 
 type inNode struct {
@@ -106,29 +106,29 @@ func (n *inNode) render(b *builder) {
 		// An empty IN is false and an empty NOT IN true, whatever the
 		// left side is, including NULL.
 		if n.not {
-			b.write("1 = 1")
+			b.Write("1 = 1")
 		} else {
-			b.write("1 != 1")
+			b.Write("1 != 1")
 		}
 		return
 	}
 	renderOperand(b, n.left)
 	if n.not {
-		b.write(" NOT IN (")
+		b.Write(" NOT IN (")
 	} else {
-		b.write(" IN (")
+		b.Write(" IN (")
 	}
 	if n.sub != nil {
 		n.sub.renderNested(b, true)
 	} else {
 		for i, it := range n.items {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
 			it.render(b)
 		}
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (n *inNode) sources(fn func(*source)) { n.left.sources(fn) }
@@ -137,9 +137,9 @@ type betweenNode struct{ inner, lo, hi node }
 
 func (n *betweenNode) render(b *builder) {
 	renderOperand(b, n.inner)
-	b.write(" BETWEEN ")
+	b.Write(" BETWEEN ")
 	n.lo.render(b)
-	b.write(" AND ")
+	b.Write(" AND ")
 	n.hi.render(b)
 }
 
@@ -155,23 +155,23 @@ func (n *ilikeNode) render(b *builder) {
 	if n.not {
 		op = " NOT LIKE "
 	}
-	if b.caps.NativeILike {
+	if b.Caps.NativeILike {
 		renderOperand(b, n.left)
 		if n.not {
-			b.write(" NOT ILIKE ")
+			b.Write(" NOT ILIKE ")
 		} else {
-			b.write(" ILIKE ")
+			b.Write(" ILIKE ")
 		}
 		n.right.render(b)
 		return
 	}
-	b.write("lower(")
+	b.Write("lower(")
 	n.left.render(b)
-	b.write(")")
-	b.write(op)
-	b.write("lower(")
+	b.Write(")")
+	b.Write(op)
+	b.Write("lower(")
 	n.right.render(b)
-	b.write(")")
+	b.Write(")")
 }
 
 func (n *ilikeNode) sources(fn func(*source)) { n.left.sources(fn) }
@@ -179,16 +179,16 @@ func (n *ilikeNode) sources(fn func(*source)) { n.left.sources(fn) }
 type matchNode struct{ left, right node }
 
 func (n *matchNode) render(b *builder) {
-	if b.caps.MatchPrefix == "" {
-		b.fail(&unsupportedError{what: "full-text Match", dialect: b.d.Name()})
+	if b.Caps.MatchPrefix == "" {
+		b.Fail(&unsupportedError{what: "full-text Match", dialect: b.D.Name()})
 		return
 	}
-	b.write(b.caps.MatchLeftPrefix)
+	b.Write(b.Caps.MatchLeftPrefix)
 	renderOperand(b, n.left)
-	b.write(b.caps.MatchLeftSuffix)
-	b.write(b.caps.MatchPrefix)
+	b.Write(b.Caps.MatchLeftSuffix)
+	b.Write(b.Caps.MatchPrefix)
 	n.right.render(b)
-	b.write(b.caps.MatchSuffix)
+	b.Write(b.Caps.MatchSuffix)
 }
 
 func (n *matchNode) sources(fn func(*source)) { n.left.sources(fn) }
@@ -202,9 +202,9 @@ func (n *boolNode) render(b *builder) {
 	switch len(n.items) {
 	case 0:
 		if n.op == " AND " {
-			b.write("1 = 1")
+			b.Write("1 = 1")
 		} else {
-			b.write("1 != 1")
+			b.Write("1 != 1")
 		}
 		return
 	case 1:
@@ -213,12 +213,12 @@ func (n *boolNode) render(b *builder) {
 	}
 	for i, it := range n.items {
 		if i > 0 {
-			b.write(n.op)
+			b.Write(n.op)
 		}
 		if inner, ok := it.(*boolNode); ok && inner.op != n.op && len(inner.items) > 1 {
-			b.writeByte('(')
+			b.WriteChar('(')
 			it.render(b)
-			b.writeByte(')')
+			b.WriteChar(')')
 			continue
 		}
 		it.render(b)
@@ -234,9 +234,9 @@ func (n *boolNode) sources(fn func(*source)) {
 type notNode struct{ inner node }
 
 func (n *notNode) render(b *builder) {
-	b.write("NOT (")
+	b.Write("NOT (")
 	n.inner.render(b)
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (n *notNode) sources(fn func(*source)) { n.inner.sources(fn) }
@@ -260,8 +260,8 @@ type orderTerm struct {
 func (o orderTerm) orderNode() node { return o }
 func (o orderTerm) render(b *builder) {
 	o.n.render(b)
-	b.write(o.dir)
-	b.write(o.nulls)
+	b.Write(o.dir)
+	b.Write(o.nulls)
 }
 func (o orderTerm) sources(fn func(*source)) { o.n.sources(fn) }
 

@@ -108,7 +108,7 @@ func planNullable(c *selectCore) map[*source]bool {
 	}
 	b := newBuilder(defaultDialect{})
 	elems := c.buildFrom(b, false)
-	if b.err != nil {
+	if b.Err != nil {
 		return nil
 	}
 	out := map[*source]bool{}

@@ -379,7 +379,7 @@ func (r *relRef) with(f func(*relRef)) *relRef {
 // render is never reached from the typed API (a relationship is not a
 // Condition); it fails loudly should an internal path ever render one.
 func (r *relRef) render(b *builder) {
-	b.failf("relationship %s used as a condition: give it to Join, or use Any, Has, Eq or Contains", r.rel)
+	b.Failf("relationship %s used as a condition: give it to Join, or use Any, Has, Eq or Contains", r.rel)
 }
 
 func (r *relRef) sources(func(*source)) {}

@@ -57,6 +57,7 @@ import (
 	"sync"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // flushDeps orders the tables of a one-to-many or many-to-one pair even
@@ -602,7 +603,7 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 			keys = append(keys, k)
 		}
 	}
-	per := keysPerStatement(u.s.db.dialect, len(r.ownerCols()), 0)
+	per := sqlgen.KeysPerStatement(u.s.db.dialect, len(r.ownerCols()), 0)
 	for start := 0; start < len(keys); start += per {
 		core, _ := r.loadCore(r.target.base, keys[start:min(start+per, len(keys))])
 		res, err := execute(u.ctx, unfiltered{noFlush{u.s}}, core, func() rowReader[field.Ptr] { return &tableReader{t: r.target} })

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // assocRow is one row of an association table: the owner's and the
@@ -68,15 +69,15 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 		return nil
 	}
 	w := newDML(u.dialect())
-	w.b.write("DELETE FROM ")
-	w.b.ident(r.secondary.name)
-	w.b.write(" WHERE ")
+	w.b.Write("DELETE FROM ")
+	w.b.Ident(r.secondary.name)
+	w.b.Write(" WHERE ")
 	for i, p := range pairs {
 		if i > 0 {
-			w.b.write(" AND ")
+			w.b.Write(" AND ")
 		}
 		w.qualified(r.secondary, p.fk)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 	}
 	sql, err := w.sql()
@@ -209,15 +210,15 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 	}
 	cols := r.secCols()
 	w := newDML(u.dialect())
-	w.b.write("DELETE FROM ")
-	w.b.ident(r.secondary.name)
-	w.b.write(" WHERE ")
+	w.b.Write("DELETE FROM ")
+	w.b.Ident(r.secondary.name)
+	w.b.Write(" WHERE ")
 	for i, c := range cols {
 		if i > 0 {
-			w.b.write(" AND ")
+			w.b.Write(" AND ")
 		}
 		w.qualified(r.secondary, c)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 	}
 	sql, err := w.sql()
@@ -240,28 +241,28 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 		u.assocWritten = append(u.assocWritten, r.secondary)
 	}
 	cols := r.secCols()
-	limit := batchRows(u.dialect().Capabilities(), len(cols))
+	limit := sqlgen.BatchRows(u.dialect().Capabilities(), len(cols))
 	for len(rows) > 0 {
 		n := min(len(rows), limit)
 		w := newDML(u.dialect())
-		w.b.write("INSERT INTO ")
-		w.b.ident(r.secondary.name)
-		w.b.write(" (")
+		w.b.Write("INSERT INTO ")
+		w.b.Ident(r.secondary.name)
+		w.b.Write(" (")
 		identList(w.b, cols)
-		w.b.write(") VALUES ")
+		w.b.Write(") VALUES ")
 		args := make([]any, 0, n*len(cols))
 		for i, row := range rows[:n] {
 			if i > 0 {
-				w.b.write(", ")
+				w.b.Write(", ")
 			}
-			w.b.writeByte('(')
+			w.b.WriteChar('(')
 			for j := range cols {
 				if j > 0 {
-					w.b.write(", ")
+					w.b.Write(", ")
 				}
 				w.ph()
 			}
-			w.b.writeByte(')')
+			w.b.WriteChar(')')
 			args = append(append(args, row.owner...), row.target...)
 		}
 		sql, err := w.sql()
@@ -279,23 +280,23 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 // existingRows reads the target keys of p's association rows.
 func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, error) {
 	w := newDML(u.dialect())
-	w.b.write("SELECT ")
+	w.b.Write("SELECT ")
 	for i, pr := range r.secTarget {
 		if i > 0 {
-			w.b.write(", ")
+			w.b.Write(", ")
 		}
 		w.qualified(r.secondary, pr.fk)
 	}
-	w.b.write(" FROM ")
-	w.b.ident(r.secondary.name)
-	w.b.write(" WHERE ")
+	w.b.Write(" FROM ")
+	w.b.Ident(r.secondary.name)
+	w.b.Write(" WHERE ")
 	args := make([]any, len(r.secOwner))
 	for i, pr := range r.secOwner {
 		if i > 0 {
-			w.b.write(" AND ")
+			w.b.Write(" AND ")
 		}
 		w.qualified(r.secondary, pr.fk)
-		w.b.write(" = ")
+		w.b.Write(" = ")
 		w.ph()
 		args[i] = pr.ref.value(pr.ref.ptr(p))
 	}

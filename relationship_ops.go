@@ -44,7 +44,7 @@ type relExistsNode struct {
 
 func (n *relExistsNode) render(b *builder) {
 	if err := n.ref.resolve(); err != nil {
-		b.fail(err)
+		b.Fail(err)
 		return
 	}
 	(&existsNode{core: n.ref.existsCore(n.conds)}).render(b)

@@ -1,12 +1,14 @@
 package quarry
 
+import "github.com/quarry-orm/quarry/internal/sqlgen"
+
 import "strconv"
 
 // builder renders one statement: the writer's buffer and arguments, and
 // what naming, correlation and criteria need to know about the sources of
 // the statement being written.
 type builder struct {
-	writer
+	sqlgen.Writer
 
 	// names of anonymous aliases and subqueries, assigned in the order
 	// they are first rendered, as SQLAlchemy's compiler does.
@@ -29,7 +31,7 @@ type builder struct {
 	crit *critEnv
 }
 
-func newBuilder(d Dialect) *builder { return &builder{writer: newWriter(d)} }
+func newBuilder(d Dialect) *builder { return &builder{Writer: sqlgen.NewWriter(d)} }
 
 // sourceName returns the name under which a FROM source is referenced:
 // its alias, a generated anonymous name, or its table name.
@@ -76,8 +78,8 @@ type rendered struct {
 }
 
 func (b *builder) result() (*rendered, error) {
-	if b.err != nil {
-		return nil, b.err
+	if b.Err != nil {
+		return nil, b.Err
 	}
-	return &rendered{d: b.d, sql: string(b.buf), args: b.args}, nil
+	return &rendered{d: b.D, sql: string(b.Buf), args: b.Args}, nil
 }

@@ -2,8 +2,9 @@ package quarry
 
 import (
 	"context"
-	"github.com/quarry-orm/quarry/dialect"
 	"iter"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Executor runs statements: a [*DB] directly, or a Session, which flushes

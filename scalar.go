@@ -33,11 +33,11 @@ type castNode struct {
 }
 
 func (n *castNode) render(b *builder) {
-	b.write("CAST(")
+	b.Write("CAST(")
 	n.inner.render(b)
-	b.write(" AS ")
-	b.write(b.d.TypeName(n.typ))
-	b.writeByte(')')
+	b.Write(" AS ")
+	b.Write(b.D.TypeName(n.typ))
+	b.WriteChar(')')
 }
 
 func (n *castNode) sources(fn func(*source)) { n.inner.sources(fn) }
@@ -77,12 +77,12 @@ type extremeNode struct {
 }
 
 func (n *extremeNode) render(b *builder) {
-	name := b.caps.LeastFunc
+	name := b.Caps.LeastFunc
 	if n.greatest {
-		name = b.caps.GreatestFunc
+		name = b.Caps.GreatestFunc
 	}
 	if name == "" {
-		b.fail(&unsupportedError{what: "Greatest and Least", dialect: b.d.Name()})
+		b.Fail(&unsupportedError{what: "Greatest and Least", dialect: b.D.Name()})
 		return
 	}
 	(&funcNode{name: name, args: n.args}).render(b)

@@ -100,12 +100,12 @@ func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 	}
 	for i := len(tables) - 1; i >= 0; i-- {
 		b := newBuilder(db.dialect)
-		b.write("DROP TABLE IF EXISTS ")
-		b.ident(tables[i].name)
-		if b.err != nil {
-			return b.err
+		b.Write("DROP TABLE IF EXISTS ")
+		b.Ident(tables[i].name)
+		if b.Err != nil {
+			return b.Err
 		}
-		stmts = append(stmts, string(b.buf))
+		stmts = append(stmts, string(b.Buf))
 	}
 	return db.execAll(ctx, stmts)
 }
@@ -191,53 +191,53 @@ func fkConstraintName(c *columnInfo) string { return c.table.name + "_" + c.name
 // addForeignKeySQL is the ALTER TABLE that adds column c's foreign key.
 func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
-	b.write("ALTER TABLE ")
-	b.ident(c.table.name)
-	b.write(" ADD CONSTRAINT ")
-	b.ident(fkConstraintName(c))
-	b.writeByte(' ')
+	b.Write("ALTER TABLE ")
+	b.Ident(c.table.name)
+	b.Write(" ADD CONSTRAINT ")
+	b.Ident(fkConstraintName(c))
+	b.WriteChar(' ')
 	foreignKeySQL(b, c)
-	if b.err != nil {
-		return "", wrapErr(b.err, "ALTER TABLE %s", c.table.name)
+	if b.Err != nil {
+		return "", wrapErr(b.Err, "ALTER TABLE %s", c.table.name)
 	}
-	return string(b.buf), nil
+	return string(b.Buf), nil
 }
 
 // dropForeignKeySQL is the ALTER TABLE that drops column c's foreign key,
 // when the table and the constraint exist.
 func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
-	b.write("ALTER TABLE IF EXISTS ")
-	b.ident(c.table.name)
-	b.write(" DROP CONSTRAINT IF EXISTS ")
-	b.ident(fkConstraintName(c))
-	if b.err != nil {
-		return "", wrapErr(b.err, "ALTER TABLE %s", c.table.name)
+	b.Write("ALTER TABLE IF EXISTS ")
+	b.Ident(c.table.name)
+	b.Write(" DROP CONSTRAINT IF EXISTS ")
+	b.Ident(fkConstraintName(c))
+	if b.Err != nil {
+		return "", wrapErr(b.Err, "ALTER TABLE %s", c.table.name)
 	}
-	return string(b.buf), nil
+	return string(b.Buf), nil
 }
 
 // foreignKeySQL writes "FOREIGN KEY (c) REFERENCES t (k)" and the key's
 // actions.
 func foreignKeySQL(b *builder, c *columnInfo) {
-	b.write("FOREIGN KEY (")
-	b.ident(c.name)
-	b.write(") ")
+	b.Write("FOREIGN KEY (")
+	b.Ident(c.name)
+	b.Write(") ")
 	referencesSQL(b, c)
 }
 
 // referencesSQL writes "REFERENCES t (k)" and the key's actions.
 func referencesSQL(b *builder, c *columnInfo) {
-	b.write("REFERENCES ")
-	b.ident(c.fk.target.table.name)
-	b.write(" (")
-	b.ident(c.fk.target.name)
-	b.writeByte(')')
+	b.Write("REFERENCES ")
+	b.Ident(c.fk.target.table.name)
+	b.Write(" (")
+	b.Ident(c.fk.target.name)
+	b.WriteChar(')')
 	if c.fk.onDelete != "" {
-		b.write(" ON DELETE " + c.fk.onDelete)
+		b.Write(" ON DELETE " + c.fk.onDelete)
 	}
 	if c.fk.onUpdate != "" {
-		b.write(" ON UPDATE " + c.fk.onUpdate)
+		b.Write(" ON UPDATE " + c.fk.onUpdate)
 	}
 }
 
@@ -321,58 +321,58 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 
 func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 	b := newBuilder(d)
-	b.literals, b.bareColumns = true, true
-	caps := b.caps
-	b.write("CREATE TABLE IF NOT EXISTS ")
-	b.ident(t.name)
-	b.write(" (\n")
+	b.Literals, b.bareColumns = true, true
+	caps := b.Caps
+	b.Write("CREATE TABLE IF NOT EXISTS ")
+	b.Ident(t.name)
+	b.Write(" (\n")
 	for i, c := range t.columns {
 		if i > 0 {
-			b.write(",\n")
+			b.Write(",\n")
 		}
-		b.write("\t")
-		b.ident(c.name)
-		b.writeByte(' ')
+		b.Write("\t")
+		b.Ident(c.name)
+		b.WriteChar(' ')
 		if tn := ddlType(d, caps, c); tn != "" {
-			b.write(tn)
+			b.Write(tn)
 		} else {
-			b.fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.goType, d.Name()))
+			b.Fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.goType, d.Name()))
 		}
 		if !c.nullable {
-			b.write(" NOT NULL")
+			b.Write(" NOT NULL")
 		}
 		if c.hasDef {
-			b.write(" DEFAULT ")
-			b.write(defaultLiteral(c.def))
+			b.Write(" DEFAULT ")
+			b.Write(defaultLiteral(c.def))
 		}
 		columnCheckSQL(b, c)
 	}
-	b.write(",\n\tPRIMARY KEY (")
+	b.Write(",\n\tPRIMARY KEY (")
 	identList(b, t.pk)
-	b.writeByte(')')
+	b.WriteChar(')')
 	for _, c := range t.columns {
 		if c.unique {
-			b.write(",\n\tUNIQUE (")
-			b.ident(c.name)
-			b.writeByte(')')
+			b.Write(",\n\tUNIQUE (")
+			b.Ident(c.name)
+			b.WriteChar(')')
 		}
 	}
 	for _, c := range t.constraints {
-		b.write(",\n\t")
+		b.Write(",\n\t")
 		constraintSQL(b, c)
 	}
 	for _, c := range t.columns {
 		if c.fk == nil || c.fk.target == nil || slices.Contains(skip, c) {
 			continue
 		}
-		b.write(",\n\t")
+		b.Write(",\n\t")
 		foreignKeySQL(b, c)
 	}
-	b.write("\n)")
-	if b.err != nil {
-		return "", wrapErr(b.err, "CREATE TABLE %s", t.name)
+	b.Write("\n)")
+	if b.Err != nil {
+		return "", wrapErr(b.Err, "CREATE TABLE %s", t.name)
 	}
-	return string(b.buf), nil
+	return string(b.Buf), nil
 }
 
 // ddlType is the type a column is declared with.
@@ -386,24 +386,24 @@ func ddlType(d Dialect, caps dialect.Capabilities, c *columnInfo) string {
 // constraintSQL writes a declared constraint of a CREATE TABLE.
 func constraintSQL(b *builder, c Constraint) {
 	if c.name != "" {
-		b.write("CONSTRAINT ")
-		b.ident(c.name)
-		b.writeByte(' ')
+		b.Write("CONSTRAINT ")
+		b.Ident(c.name)
+		b.WriteChar(' ')
 	}
 	if c.check != nil {
-		b.write("CHECK (")
+		b.Write("CHECK (")
 		c.check.render(b)
-		b.writeByte(')')
+		b.WriteChar(')')
 		return
 	}
-	b.write("UNIQUE (")
+	b.Write("UNIQUE (")
 	for i, n := range c.cols {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		n.render(b)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 // createIndexSQL is the CREATE INDEX of a declared index: columns bare,
@@ -411,19 +411,19 @@ func constraintSQL(b *builder, c Constraint) {
 // a column or a function call; SQLite accepts them), values as literals.
 func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 	b := newBuilder(d)
-	b.literals, b.bareColumns = true, true
-	b.write("CREATE ")
+	b.Literals, b.bareColumns = true, true
+	b.Write("CREATE ")
 	if ix.unique {
-		b.write("UNIQUE ")
+		b.Write("UNIQUE ")
 	}
-	b.write("INDEX IF NOT EXISTS ")
-	b.ident(ix.name)
-	b.write(" ON ")
-	b.ident(t.name)
-	b.write(" (")
+	b.Write("INDEX IF NOT EXISTS ")
+	b.Ident(ix.name)
+	b.Write(" ON ")
+	b.Ident(t.name)
+	b.Write(" (")
 	for i, p := range ix.parts {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		inner, dir := p, ""
 		if o, ok := p.(orderTerm); ok {
@@ -432,29 +432,29 @@ func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 		if _, col := inner.(*colRef); col {
 			inner.render(b)
 		} else {
-			b.writeByte('(')
+			b.WriteChar('(')
 			inner.render(b)
-			b.writeByte(')')
+			b.WriteChar(')')
 		}
-		b.write(dir)
+		b.Write(dir)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 	if ix.where != nil {
-		b.write(" WHERE ")
+		b.Write(" WHERE ")
 		ix.where.render(b)
 	}
-	if b.err != nil {
-		return "", wrapErr(b.err, "CREATE INDEX %s ON %s", ix.name, t.name)
+	if b.Err != nil {
+		return "", wrapErr(b.Err, "CREATE INDEX %s ON %s", ix.name, t.name)
 	}
-	return string(b.buf), nil
+	return string(b.Buf), nil
 }
 
 func identList(b *builder, cols []*columnInfo) {
 	for i, c := range cols {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
-		b.ident(c.name)
+		b.Ident(c.name)
 	}
 }
 

@@ -2,6 +2,8 @@ package quarry
 
 import (
 	"fmt"
+
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // Index is a CREATE INDEX that a table struct declares through an
@@ -175,7 +177,7 @@ func (t *table) declare() error {
 }
 
 func (t *table) checkIndex(ix Index, seen map[string]bool) error {
-	if err := checkIdent(ix.name, 0); err != nil {
+	if err := sqlgen.CheckIdent(ix.name, 0); err != nil {
 		return mappingErrorf("%v.Indexes: index name: %v", t.tblType, err)
 	}
 	if seen[ix.name] {
@@ -200,7 +202,7 @@ func (t *table) checkIndex(ix Index, seen map[string]bool) error {
 
 func (t *table) checkConstraint(c Constraint) error {
 	if c.name != "" {
-		if err := checkIdent(c.name, 0); err != nil {
+		if err := sqlgen.CheckIdent(c.name, 0); err != nil {
 			return mappingErrorf("%v.Constraints: constraint name: %v", t.tblType, err)
 		}
 	}

@@ -138,26 +138,26 @@ func (n *compoundNode) selectItems() []node { return n.members[0].selectItems() 
 func (n *compoundNode) renderStmt(b *builder, nested, correlate bool) {
 	for i, m := range n.members {
 		if i > 0 {
-			b.write(" " + n.op + " ")
+			b.Write(" " + n.op + " ")
 		}
 		if len(m.orderBy) > 0 || m.limit != nil || m.offset != nil {
-			b.write("SELECT * FROM (")
+			b.Write("SELECT * FROM (")
 			m.renderStmt(b, true, correlate)
-			b.write(") AS ")
-			b.ident(b.sourceName(&source{sub: &subquery{core: m}, anonymous: true}))
+			b.Write(") AS ")
+			b.Ident(b.sourceName(&source{sub: &subquery{core: m}, anonymous: true}))
 			continue
 		}
 		m.renderStmt(b, nested, correlate)
 	}
-	if b.err != nil {
+	if b.Err != nil {
 		return
 	}
 	if len(n.orderBy) > 0 {
 		names := outputNames(n.selectItems())
-		b.write(" ORDER BY ")
+		b.Write(" ORDER BY ")
 		for i, o := range n.orderBy {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
 			n.renderOrder(b, o, names)
 		}
@@ -169,7 +169,7 @@ func (n *compoundNode) renderStmt(b *builder, nested, correlate bool) {
 // column or label by its output name.
 func (n *compoundNode) renderOrder(b *builder, o node, names []string) {
 	if e, ok := o.(errNode); ok {
-		b.fail(e.err)
+		b.Fail(e.err)
 		return
 	}
 	dir := ""
@@ -179,15 +179,15 @@ func (n *compoundNode) renderOrder(b *builder, o node, names []string) {
 	items := n.selectItems()
 	for i, it := range items {
 		if names[i] != "" && (it == o || unlabel(it) == unlabel(o) || sameColumn(it, o)) {
-			b.ident(names[i])
-			b.write(dir)
+			b.Ident(names[i])
+			b.Write(dir)
 			return
 		}
 	}
 	if l, ok := o.(*labelNode); ok {
-		b.ident(l.name)
-		b.write(dir)
+		b.Ident(l.name)
+		b.Write(dir)
 		return
 	}
-	b.failf("the ORDER BY of a UNION must name a column the statements select")
+	b.Failf("the ORDER BY of a UNION must name a column the statements select")
 }

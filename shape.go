@@ -91,14 +91,14 @@ func (db *DB) renderShaped(st statementNode) (*rendered, error) {
 	}
 	b := newBuilder(d)
 	b.params = core.params
-	b.trace = true
+	b.Trace = true
 	core.renderStmt(b, false, false)
 	r, err := b.result()
 	if err != nil {
 		return nil, statementError(st, err)
 	}
 	core.cache.Store(r)
-	if perm, ok := w.permutation(b.origins); ok {
+	if perm, ok := w.permutation(b.Origins); ok {
 		db.shapes.put(w.key, &shapeEntry{sql: r.sql, perm: perm})
 	}
 	return r, nil

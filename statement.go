@@ -2,9 +2,10 @@ package quarry
 
 import (
 	"fmt"
-	"github.com/quarry-orm/quarry/dialect"
 	"strings"
 	"sync/atomic"
+
+	"github.com/quarry-orm/quarry/dialect"
 )
 
 // Statement is a complete SQL statement: a [Query], a [Compound] (UNION and
@@ -36,47 +37,47 @@ func (c *selectCore) selectItems() []node {
 
 func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	if c.err != nil {
-		b.fail(c.err)
+		b.Fail(c.err)
 		return
 	}
 	if c.from != nil {
 		if len(c.where)+len(c.joins)+len(c.groupBy)+len(c.having)+len(c.orderBy) > 0 || c.limit != nil || c.offset != nil || c.run.lock {
-			b.failf("a statement built with FromStatement takes no other clauses: put them in the statement given to it")
+			b.Failf("a statement built with FromStatement takes no other clauses: put them in the statement given to it")
 			return
 		}
 		if len(c.ctes) > 0 {
-			b.failf("a statement built with FromStatement takes no With: put it in the statement given to it")
+			b.Failf("a statement built with FromStatement takes no With: put it in the statement given to it")
 			return
 		}
 		c.from.renderStmt(b, nested, correlate)
 		return
 	}
 	c.ctes.render(b)
-	b.write("SELECT ")
+	b.Write("SELECT ")
 	switch {
 	case len(c.distinctOn) > 0:
-		if !b.caps.DistinctOn {
-			b.fail(&unsupportedError{what: "DISTINCT ON", dialect: b.d.Name()})
+		if !b.Caps.DistinctOn {
+			b.Fail(&unsupportedError{what: "DISTINCT ON", dialect: b.D.Name()})
 			return
 		}
-		b.write("DISTINCT ON (")
+		b.Write("DISTINCT ON (")
 		for i, n := range c.distinctOn {
 			if i > 0 {
-				b.write(", ")
+				b.Write(", ")
 			}
 			n.render(b)
 		}
-		b.write(") ")
+		b.Write(") ")
 	case c.distinct:
-		b.write("DISTINCT ")
+		b.Write("DISTINCT ")
 	}
 	elems := c.buildFrom(b, correlate)
-	if b.err != nil {
+	if b.Err != nil {
 		return
 	}
 	if !c.cartesian {
 		if err := checkCartesian(elems, c.where, c.having); err != nil {
-			b.fail(err)
+			b.Fail(err)
 			return
 		}
 	}
@@ -92,16 +93,16 @@ func (c *selectCore) renderStmt(b *builder, nested, correlate bool) {
 	c.renderItems(b, nested)
 	where := b.applyCriteria(elems, c.where)
 	if len(elems) > 0 {
-		b.write(" FROM ")
+		b.Write(" FROM ")
 		b.renderFrom(elems)
 	}
 	if len(where) > 0 {
-		b.write(" WHERE ")
+		b.Write(" WHERE ")
 		renderConjunction(b, where)
 	}
 	renderList(b, " GROUP BY ", c.groupBy)
 	if len(c.having) > 0 {
-		b.write(" HAVING ")
+		b.Write(" HAVING ")
 		renderConjunction(b, c.having)
 	}
 	renderOrderList(b, " ORDER BY ", c.orderBy)
@@ -113,13 +114,13 @@ func (c *selectCore) renderItems(b *builder, nested bool) {
 	names := outputNames(c.items)
 	for i, n := range c.items {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		natural := ""
 		switch x := n.(type) {
 		case *labelNode:
 			if x.name == "" {
-				b.fail(fmt.Errorf("%w: empty label", ErrInvalidIdentifier))
+				b.Fail(fmt.Errorf("%w: empty label", ErrInvalidIdentifier))
 			}
 			renderOperand(b, x.inner)
 		case *colRef:
@@ -137,8 +138,8 @@ func (c *selectCore) renderItems(b *builder, nested bool) {
 			n.render(b)
 		}
 		if names[i] != "" && (nested || names[i] != natural) {
-			b.write(" AS ")
-			b.ident(names[i])
+			b.Write(" AS ")
+			b.Ident(names[i])
 		}
 	}
 }
@@ -151,10 +152,10 @@ func renderList(b *builder, keyword string, list []node) {
 	if len(list) == 0 {
 		return
 	}
-	b.write(keyword)
+	b.Write(keyword)
 	for i, n := range list {
 		if i > 0 {
-			b.write(", ")
+			b.Write(", ")
 		}
 		n.render(b)
 	}
@@ -162,15 +163,15 @@ func renderList(b *builder, keyword string, list []node) {
 
 func renderLimit(b *builder, limit, offset *int64) {
 	if limit != nil {
-		b.write(" LIMIT ")
-		b.bindFrom(limit, *limit)
-	} else if offset != nil && b.caps.LimitAll != "" {
-		b.write(" LIMIT ")
-		b.write(b.caps.LimitAll)
+		b.Write(" LIMIT ")
+		b.BindFrom(limit, *limit)
+	} else if offset != nil && b.Caps.LimitAll != "" {
+		b.Write(" LIMIT ")
+		b.Write(b.Caps.LimitAll)
 	}
 	if offset != nil {
-		b.write(" OFFSET ")
-		b.bindFrom(offset, *offset)
+		b.Write(" OFFSET ")
+		b.BindFrom(offset, *offset)
 	}
 }
 

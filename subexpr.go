@@ -4,9 +4,9 @@ package quarry
 type scalarSubNode struct{ core statementNode }
 
 func (n *scalarSubNode) render(b *builder) {
-	b.writeByte('(')
+	b.WriteChar('(')
 	n.core.renderStmt(b, true, true)
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (*scalarSubNode) sources(func(*source)) {}
@@ -15,9 +15,9 @@ func (*scalarSubNode) sources(func(*source)) {}
 type existsNode struct{ core statementNode }
 
 func (n *existsNode) render(b *builder) {
-	b.write("EXISTS (")
+	b.Write("EXISTS (")
 	n.core.renderStmt(b, true, true)
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (*existsNode) sources(func(*source)) {}
@@ -25,7 +25,7 @@ func (*existsNode) sources(func(*source)) {}
 // rawNode is fixed SQL text written by quarry itself (never user input).
 type rawNode string
 
-func (r rawNode) render(b *builder)   { b.write(string(r)) }
+func (r rawNode) render(b *builder)   { b.Write(string(r)) }
 func (rawNode) sources(func(*source)) {}
 
 // Exists renders EXISTS (stmt). Inside a query, stmt's FROM items that the

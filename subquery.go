@@ -77,7 +77,7 @@ func (s *subquery) outputNameOf(b *builder, info *columnInfo) string {
 	// Columns are matched by where they come from, never by name: a
 	// subquery of another table with the same column names must not fill
 	// this table's entities.
-	b.failf("the subquery does not select %s", info)
+	b.Failf("the subquery does not select %s", info)
 	return info.name
 }
 
@@ -88,7 +88,7 @@ func (s *subquery) outputNameOfNode(b *builder, n node) string {
 	for i, it := range items {
 		if it == n || unlabel(it) == n {
 			if names[i] == "" {
-				b.failf("subquery column %d has no name: give it a Label", i+1)
+				b.Failf("subquery column %d has no name: give it a Label", i+1)
 			}
 			return names[i]
 		}
@@ -100,7 +100,7 @@ func (s *subquery) outputNameOfNode(b *builder, n node) string {
 			}
 		}
 	}
-	b.failf("the subquery does not select that expression")
+	b.Failf("the subquery does not select that expression")
 	return ""
 }
 

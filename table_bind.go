@@ -7,6 +7,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // Binding a table struct: each Column field finds its field in the entity
@@ -242,7 +243,7 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 		name = snakeCase(f.Name)
 	}
 	name = g.prefix + name
-	if err := checkIdent(name, 0); err != nil {
+	if err := sqlgen.CheckIdent(name, 0); err != nil {
 		return nil, mappingErrorf("%v.%s: column name: %v", t.tblType, g.path+f.Name, err)
 	}
 	if _, dup := t.byName[name]; dup {

@@ -205,26 +205,26 @@ func (t *TextClause) selectItems() []node          { return t.cols }
 
 func (t *TextClause) render(b *builder) {
 	if t.err != nil {
-		b.fail(t.err)
+		b.Fail(t.err)
 		return
 	}
 	for _, c := range t.cols {
 		if e, ok := c.(errNode); ok {
-			b.fail(e.err)
+			b.Fail(e.err)
 			return
 		}
 	}
 	if strings.TrimSpace(t.sql) == "" {
 		// Some drivers fail on empty SQL in ways that are not errors.
-		b.fail(invalidArg("empty SQL text"))
+		b.Fail(invalidArg("empty SQL text"))
 		return
 	}
-	if at := secondStatement(t.sql, b.caps.DollarQuoting); at >= 0 {
-		b.fail(errMultipleStatements(t.sql, at))
+	if at := secondStatement(t.sql, b.Caps.DollarQuoting); at >= 0 {
+		b.Fail(errMultipleStatements(t.sql, at))
 		return
 	}
 	for _, p := range t.parts {
-		b.write(p.lit)
+		b.Write(p.lit)
 		if p.param == "" {
 			continue
 		}
@@ -233,10 +233,10 @@ func (t *TextClause) render(b *builder) {
 			v, ok = b.params[p.param]
 		}
 		if !ok {
-			b.fail(fmt.Errorf("%w: :%s in %q", ErrMissingParam, p.param, t.sql))
+			b.Fail(fmt.Errorf("%w: :%s in %q", ErrMissingParam, p.param, t.sql))
 			return
 		}
-		b.bind(v)
+		b.Bind(v)
 	}
 }
 

@@ -351,15 +351,15 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 
 func (sp *Savepoint) exec(ctx context.Context, verb string) error {
 	b := newBuilder(sp.s.db.dialect)
-	b.write(verb)
-	b.ident(sp.name)
-	if b.err != nil {
-		return b.err
+	b.Write(verb)
+	b.Ident(sp.name)
+	if b.Err != nil {
+		return b.Err
 	}
 	if err := sp.s.checkResults(); err != nil {
 		return err
 	}
-	_, err := sp.s.db.exec(ctx, sp.s.tx, opText, string(b.buf), nil)
+	_, err := sp.s.db.exec(ctx, sp.s.tx, opText, string(b.Buf), nil)
 	return err
 }
 

@@ -157,23 +157,23 @@ func (c *updateNode) check() error {
 
 func (c *updateNode) renderStmt(b *builder, _, _ bool) {
 	if err := c.check(); err != nil {
-		b.fail(err)
+		b.Fail(err)
 		return
 	}
 	c.ctes.render(b)
-	b.write("UPDATE ")
-	b.ident(c.t.name)
-	b.write(" SET ")
+	b.Write("UPDATE ")
+	b.Ident(c.t.name)
+	b.Write(" SET ")
 	// The values may refer to the row's own columns (count = count + 1).
 	b.enclosing = append(b.enclosing, scopeOf(c.t, c.from))
 	renderAssignments(b, c.sets)
 	if len(c.from) > 0 {
-		b.write(" FROM ")
+		b.Write(" FROM ")
 		renderSources(b, c.from)
 	}
 	where := b.targetCriteria(c.t, c.where)
 	if len(where) > 0 {
-		b.write(" WHERE ")
+		b.Write(" WHERE ")
 		renderConjunction(b, where)
 	}
 	b.enclosing = b.enclosing[:len(b.enclosing)-1]

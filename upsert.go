@@ -120,8 +120,8 @@ func Excluded[T any](c Column[T]) Expr[T] {
 type excludedNode struct{ info *columnInfo }
 
 func (n *excludedNode) render(b *builder) {
-	b.write("excluded.")
-	b.ident(n.info.name)
+	b.Write("excluded.")
+	b.Ident(n.info.name)
 }
 
 func (*excludedNode) sources(func(*source)) {}
@@ -141,25 +141,25 @@ func (c *conflictNode) check(t *table) error {
 }
 
 func (c *conflictNode) render(b *builder, t *table) {
-	b.write(" ON CONFLICT")
+	b.Write(" ON CONFLICT")
 	switch {
 	case c.constraint != "":
-		if !b.caps.ConflictConstraint {
-			b.fail(&unsupportedError{what: "ON CONFLICT ON CONSTRAINT (a conflict target named by constraint)", dialect: b.d.Name()})
+		if !b.Caps.ConflictConstraint {
+			b.Fail(&unsupportedError{what: "ON CONFLICT ON CONSTRAINT (a conflict target named by constraint)", dialect: b.D.Name()})
 			return
 		}
-		b.write(" ON CONSTRAINT ")
-		b.ident(c.constraint)
+		b.Write(" ON CONSTRAINT ")
+		b.Ident(c.constraint)
 	case len(c.cols) > 0:
-		b.write(" (")
+		b.Write(" (")
 		identList(b, c.cols)
-		b.writeByte(')')
+		b.WriteChar(')')
 	}
 	if c.nothing {
-		b.write(" DO NOTHING")
+		b.Write(" DO NOTHING")
 		return
 	}
-	b.write(" DO UPDATE SET ")
+	b.Write(" DO UPDATE SET ")
 	b.enclosing = append(b.enclosing, map[*source]bool{t.base: true})
 	renderAssignments(b, c.sets)
 	b.enclosing = b.enclosing[:len(b.enclosing)-1]

@@ -50,15 +50,15 @@ func Following(n int64) FrameBound { return FrameBound{kind: " FOLLOWING", offse
 func (f FrameBound) render(b *builder) {
 	switch {
 	case f.kind == "":
-		b.fail(invalidArg("zero FrameBound: use UnboundedPreceding, Preceding, CurrentRow, Following or UnboundedFollowing"))
+		b.Fail(invalidArg("zero FrameBound: use UnboundedPreceding, Preceding, CurrentRow, Following or UnboundedFollowing"))
 	case f.offset != nil:
 		if *f.offset < 0 {
-			b.fail(invalidArg("negative frame offset"))
+			b.Fail(invalidArg("negative frame offset"))
 		}
-		b.bind(*f.offset)
-		b.write(f.kind)
+		b.Bind(*f.offset)
+		b.Write(f.kind)
 	default:
-		b.write(f.kind)
+		b.Write(f.kind)
 	}
 }
 
@@ -111,26 +111,26 @@ type overNode struct {
 
 func (n *overNode) render(b *builder) {
 	n.fn.render(b)
-	b.write(" OVER (")
+	b.Write(" OVER (")
 	sep := ""
 	if len(n.w.partition) > 0 {
 		renderList(b, "PARTITION BY ", n.w.partition)
 		sep = " "
 	}
 	if len(n.w.order) > 0 {
-		b.write(sep)
+		b.Write(sep)
 		renderOrderList(b, "ORDER BY ", n.w.order)
 		sep = " "
 	}
 	if f := n.w.frame; f != nil {
-		b.write(sep)
-		b.write(f.unit)
-		b.write(" BETWEEN ")
+		b.Write(sep)
+		b.Write(f.unit)
+		b.Write(" BETWEEN ")
 		f.start.render(b)
-		b.write(" AND ")
+		b.Write(" AND ")
 		f.end.render(b)
 	}
-	b.writeByte(')')
+	b.WriteChar(')')
 }
 
 func (n *overNode) sources(fn func(*source)) {
@@ -148,7 +148,7 @@ func (n *overNode) sources(fn func(*source)) {
 type windowOnlyNode struct{ fn *funcNode }
 
 func (n windowOnlyNode) render(b *builder) {
-	b.failf("%s() is a window function: add .Over(...)", n.fn.name)
+	b.Failf("%s() is a window function: add .Over(...)", n.fn.name)
 }
 
 func (n windowOnlyNode) sources(fn func(*source)) { n.fn.sources(fn) }

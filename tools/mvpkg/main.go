@@ -187,6 +187,10 @@ func move(pkg *packages.Package, files []string, importPath, name string) {
 	info := pkg.TypesInfo
 	// objects to export: declared in moved files, used from staying files.
 	export := map[types.Object]bool{}
+	// methods used across: exactly those objects; methodNames holds the
+	// methods of moved interfaces, whose implementations anywhere must be
+	// renamed with them.
+	methodObjs := map[types.Object]bool{}
 	methodNames := map[string]bool{}
 	for id, o := range info.Uses {
 		o = origin(o)
@@ -197,7 +201,7 @@ func move(pkg *packages.Package, files []string, importPath, name string) {
 			continue
 		}
 		if f, ok := o.(*types.Func); ok && f.Type().(*types.Signature).Recv() != nil {
-			methodNames[o.Name()] = true
+			methodObjs[o] = true
 			continue
 		}
 		export[o] = true
@@ -229,7 +233,7 @@ func move(pkg *packages.Package, files []string, importPath, name string) {
 		isMethod := false
 		if f, ok := o.(*types.Func); ok && f.Type().(*types.Signature).Recv() != nil {
 			isMethod = true
-			if methodNames[o.Name()] {
+			if methodObjs[o] || methodNames[o.Name()] {
 				newName = exported(o.Name())
 			}
 		} else if export[o] {
@@ -294,8 +298,11 @@ func move(pkg *packages.Package, files []string, importPath, name string) {
 			}
 		}
 	}
+	for m := range methodObjs {
+		fmt.Println("exported method", m.Name())
+	}
 	for m := range methodNames {
-		fmt.Println("exported method", m)
+		fmt.Println("exported interface method", m)
 	}
 	for o := range export {
 		fmt.Println("exported", o.Name())

@@ -1,4 +1,4 @@
-package quarry
+package sqlgen
 
 import "github.com/quarry-orm/quarry/dialect"
 
@@ -24,14 +24,14 @@ func perStatement(caps dialect.Capabilities, perItem, spare int) int {
 	return max(1, (limit-spare)/max(perItem, 1))
 }
 
-// batchRows is how many rows of perRow parameters one multi-row INSERT or
+// BatchRows is how many rows of perRow parameters one multi-row INSERT or
 // DELETE writes.
-func batchRows(caps dialect.Capabilities, perRow int) int {
+func BatchRows(caps dialect.Capabilities, perRow int) int {
 	return min(perStatement(caps, perRow, 0), maxBatchRows)
 }
 
-// keysPerStatement is how many keys of cols columns one load or FK-sync
+// KeysPerStatement is how many keys of cols columns one load or FK-sync
 // statement takes, leaving spare parameters for extra criteria.
-func keysPerStatement(d dialect.Dialect, cols, spare int) int {
+func KeysPerStatement(d dialect.Dialect, cols, spare int) int {
 	return perStatement(d.Capabilities(), cols, spare)
 }

@@ -1,0 +1,10 @@
+// Package sqlgen is the bottom of quarry's SQL generation: the [Writer]
+// that appends one statement's text for one dialect, binds every value as
+// a placeholder (or, for DDL, writes it as a checked literal), quotes and
+// checks identifiers, and keeps the first error; and the parameter budget
+// that sizes every statement which grows with its input.
+//
+// It knows SQL text and the dialect contract, nothing of mappings or
+// statements: the node tree of the root package renders itself into a
+// Writer.
+package sqlgen
