@@ -35,6 +35,7 @@ type Env struct {
 
 	sdb     *sql.DB       // the database/sql pool, which also seeds and checks
 	pool    *pgxpool.Pool // PostgreSQL only
+	bunDB   *sql.DB       // PostgreSQL only: bun's pool (simple protocol)
 	qdb     *quarry.DB
 	closers []func() error
 	keys    atomic.Int64
@@ -77,17 +78,18 @@ func (e *Env) openPostgres(ctx context.Context, url string) error {
 	}
 	e.closers = append(e.closers, e.qdb.Close)
 
-	// bun writes its arguments into the SQL text, so every statement is
-	// new to pgx's cache of prepared statements, which would prepare
-	// (and evict) one per call: bun's documentation has pgx use the
-	// simple protocol, on a pool of bun's own.
+	// bun writes its arguments into the SQL text and sends no
+	// parameters, so nearly every statement is new to pgx's default
+	// cache of prepared statements, which would prepare (one more round
+	// trip) and soon evict one per call. bun gets a pool of its own in
+	// the simple protocol, which sends such a text in one round trip.
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return err
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-	bunDB := stdlib.OpenDB(*cfg)
-	e.closers = append(e.closers, bunDB.Close)
+	e.bunDB = stdlib.OpenDB(*cfg)
+	e.closers = append(e.closers, e.bunDB.Close)
 
 	gp, err := newGormPeer(gormPostgres(e.sdb))
 	if err != nil {
@@ -99,7 +101,7 @@ func (e *Env) openPostgres(ctx context.Context, url string) error {
 		newQuarryPeer(e.qdb),
 		newSessionPeer(e.qdb),
 		gp,
-		newBunPeer(bunPostgres(bunDB)),
+		newBunPeer(bunPostgres(e.bunDB)),
 		newBobPeer(e.sdb, bobPostgres),
 	}
 	return nil
@@ -208,7 +210,11 @@ func (e *Env) Reset(ctx context.Context, n int) error {
 	}
 	if e.Kind == Postgres {
 		// The seed wrote its ids itself: the sequence goes on after them.
-		_, err := e.sdb.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('ops_users', 'id'), $1, $2)`, max(n, 1), n > 0)
+		if _, err := e.sdb.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('ops_users', 'id'), $1, $2)`, max(n, 1), n > 0); err != nil {
+			return err
+		}
+		// Plan with the statistics of the table as it is, not a guess.
+		_, err := e.sdb.ExecContext(ctx, `ANALYZE "ops_users"`)
 		return err
 	}
 	return nil
@@ -216,15 +222,31 @@ func (e *Env) Reset(ctx context.Context, n int) error {
 
 // Trim removes the rows inserted above the seed, between measurements,
 // so that every measurement starts from a table of SeedRows rows.
-// PostgreSQL then vacuums the table, so that no measurement pays for the
-// dead rows an earlier one left.
+//
+// On PostgreSQL it also vacuums and analyzes the table, so that no
+// measurement pays for the dead rows an earlier one left, and closes
+// every pooled connection, so that each measurement starts with no
+// prepared statement: the plan cache of one that an earlier op ran with
+// other values (Read10000's `id <= $1`, reused by Read100) would
+// otherwise decide this op's plan, differently for each peer, on
+// whichever connections it happened to run. The first round of
+// testing.Benchmark (one op) opens the connections again.
 func (e *Env) Trim(ctx context.Context) error {
 	if _, err := e.sdb.ExecContext(ctx, `DELETE FROM "ops_users" WHERE "id" > `+placeholders(e.Kind)(1), SeedRows); err != nil {
 		return err
 	}
-	if e.Kind == Postgres {
-		_, err := e.sdb.ExecContext(ctx, `VACUUM "ops_users"`)
+	if e.Kind != Postgres {
+		// No plan cache to reset, and the in-memory database would not
+		// survive its last connection.
+		return nil
+	}
+	if _, err := e.sdb.ExecContext(ctx, `VACUUM ANALYZE "ops_users"`); err != nil {
 		return err
+	}
+	e.pool.Reset()
+	for _, db := range []*sql.DB{e.sdb, e.bunDB} {
+		db.SetMaxIdleConns(0) // closes the idle connections
+		db.SetMaxIdleConns(2) // database/sql's default
 	}
 	return nil
 }
