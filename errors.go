@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
-	"github.com/quarry-orm/quarry/internal/sqlgen"
+	"github.com/quarry-orm/quarry/internal/errs"
 )
 
 var (
@@ -42,7 +42,7 @@ var (
 	ErrUnsupported = errors.New("quarry: not supported by this dialect")
 	// ErrInvalidIdentifier is returned when a table, column, alias or label
 	// name cannot be used as an identifier.
-	ErrInvalidIdentifier = sqlgen.ErrInvalidIdentifier
+	ErrInvalidIdentifier = errs.ErrInvalidIdentifier
 	// ErrMapping is wrapped by every error about a mapping definition.
 	ErrMapping = errors.New("quarry: invalid mapping")
 	// ErrInvalidArgument is wrapped by the error of a call given a nil or
@@ -51,7 +51,7 @@ var (
 	// or Session (one not made by [Table], OpenDB or [DB.Session]). A
 	// builder records it in the statement, returned when the statement is
 	// rendered or run; nothing panics.
-	ErrInvalidArgument = sqlgen.ErrInvalidArgument
+	ErrInvalidArgument = errs.ErrInvalidArgument
 	// ErrNotMapped is returned by the Session methods (Add, Delete,
 	// Refresh, AddAll, Get) given a value that is not a pointer to a
 	// struct mapped with [Table]. It is a mistake in the program's use of
@@ -156,7 +156,7 @@ func mappingErrorf(format string, args ...any) error {
 // invalidArg is the error of a nil or zero argument: it wraps
 // [ErrInvalidArgument] and says which.
 func invalidArg(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+	return errs.InvalidArg(format, args...)
 }
 
 // The errors of the nil and zero arguments met most often.

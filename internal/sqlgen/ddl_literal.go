@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/quarry-orm/quarry/internal/errs"
 )
 
 // Literal writes v as an SQL literal, for the CHECK constraints and index
@@ -51,20 +53,20 @@ func (w *Writer) Literal(v any) {
 	case reflect.Float32, reflect.Float64:
 		f := rv.Float()
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			w.Fail(errInvalidArg("%v cannot be an SQL literal in DDL", f))
+			w.Fail(errs.InvalidArg("%v cannot be an SQL literal in DDL", f))
 			return
 		}
 		w.Buf = strconv.AppendFloat(w.Buf, f, 'g', -1, 64)
 	case reflect.String:
 		s := rv.String()
 		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-			w.Fail(errInvalidArg("string %q cannot be an SQL literal in DDL: invalid UTF-8 or NUL", s))
+			w.Fail(errs.InvalidArg("string %q cannot be an SQL literal in DDL: invalid UTF-8 or NUL", s))
 			return
 		}
 		w.WriteChar('\'')
 		w.Write(strings.ReplaceAll(s, "'", "''"))
 		w.WriteChar('\'')
 	default:
-		w.Fail(errInvalidArg("a value of %T cannot be an SQL literal in DDL: use a number, a bool or a string", v))
+		w.Fail(errs.InvalidArg("a value of %T cannot be an SQL literal in DDL: use a number, a bool or a string", v))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/errs"
 )
 
 // Writer is the bottom of SQL generation: one statement for one dialect in
@@ -80,15 +81,15 @@ func (w *Writer) Ident(name string) {
 func CheckIdent(name string, max int) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("%w: empty name", ErrInvalidIdentifier)
+		return fmt.Errorf("%w: empty name", errs.ErrInvalidIdentifier)
 	case !utf8.ValidString(name):
-		return fmt.Errorf("%w: %q is not valid UTF-8", ErrInvalidIdentifier, name)
+		return fmt.Errorf("%w: %q is not valid UTF-8", errs.ErrInvalidIdentifier, name)
 	case max > 0 && len(name) > max:
-		return fmt.Errorf("%w: %q is %d bytes, over the limit of %d", ErrInvalidIdentifier, name, len(name), max)
+		return fmt.Errorf("%w: %q is %d bytes, over the limit of %d", errs.ErrInvalidIdentifier, name, len(name), max)
 	}
 	for i := 0; i < len(name); i++ {
 		if name[i] == 0 {
-			return fmt.Errorf("%w: %q contains a NUL byte", ErrInvalidIdentifier, name)
+			return fmt.Errorf("%w: %q contains a NUL byte", errs.ErrInvalidIdentifier, name)
 		}
 	}
 	return nil

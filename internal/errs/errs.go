@@ -1,0 +1,22 @@
+// Package errs holds the sentinel errors that more than one of quarry's
+// internal layers returns. The root package re-exports each under the
+// same name, with its documentation, so errors.Is works with either.
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrInvalidIdentifier is quarry.ErrInvalidIdentifier.
+	ErrInvalidIdentifier = errors.New("quarry: invalid identifier")
+	// ErrInvalidArgument is quarry.ErrInvalidArgument.
+	ErrInvalidArgument = errors.New("quarry: invalid argument")
+)
+
+// InvalidArg is the error of an argument a layer cannot use: it wraps
+// [ErrInvalidArgument] and says which.
+func InvalidArg(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+}
