@@ -1,6 +1,7 @@
 package quarry
 
 import (
+	"github.com/quarry-orm/quarry/internal/schema"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,13 +23,13 @@ type ArrayElem interface {
 // ArrayContains is true where the array holds every one of vals
 // (PostgreSQL's arr @> $1; on SQLite, over json_each).
 func ArrayContains[E ArrayElem](arr Expression[[]E], vals ...E) Expr[bool] {
-	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: array[E](vals), contains: true}}
+	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: schema.Array[E](vals), contains: true}}
 }
 
 // ArrayOverlaps is true where the array holds at least one of vals
 // (PostgreSQL's arr && $1).
 func ArrayOverlaps[E ArrayElem](arr Expression[[]E], vals ...E) Expr[bool] {
-	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: array[E](vals)}}
+	return Expr[bool]{n: &arrayOpNode{arr: nodeOf(arr), vals: schema.Array[E](vals)}}
 }
 
 // ArrayHas is true where the array holds v: ArrayOverlaps of v alone

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -87,14 +88,14 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 		}
 		fk := &foreignKey{ref: ac.ref}
 		if ac.onDelete != "" {
-			action, ok := referentialActions[strings.ToLower(ac.onDelete)]
+			action, ok := schema.ReferentialActions[strings.ToLower(ac.onDelete)]
 			if !ok {
 				return nil, mappingErrorf("association table %q: column %q: OnDelete(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onDelete)
 			}
 			fk.onDelete = action
 		}
 		if ac.onUpdate != "" {
-			action, ok := referentialActions[strings.ToLower(ac.onUpdate)]
+			action, ok := schema.ReferentialActions[strings.ToLower(ac.onUpdate)]
 			if !ok {
 				return nil, mappingErrorf("association table %q: column %q: OnUpdate(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onUpdate)
 			}

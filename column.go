@@ -1,11 +1,8 @@
 package quarry
 
 import (
-	"database/sql"
-	"database/sql/driver"
-	"fmt"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"reflect"
-	"time"
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
@@ -36,20 +33,20 @@ func (c *Column[T]) bindColumn(src *source, info *columnInfo) {
 // type T at a precomputed offset, so hydration and flush need no
 // reflection.
 func (*Column[T]) ops() colOps {
-	acc, ok := codecOps[T]()
+	acc, ok := schema.CodecOps[T]()
 	if !ok {
 		acc = field.AccessorsOf[T]()
 	}
 	return colOps{
 		dest:   acc.Dest,
 		value:  acc.Value,
-		equal:  equalOf[T](),
+		equal:  schema.EqualOf[T](),
 		clone:  field.Clone[T](),
 		set:    acc.Assign,
 		key:    field.Key[T](normalizeKey),
 		holder: func() fieldHolder { return &nullHolder[T]{} },
-		genKey: keyGenerator[T](),
-		check:  checkOf[T](),
+		genKey: schema.KeyGenerator[T](),
+		check:  schema.CheckOf[T](),
 	}
 }
 
@@ -119,7 +116,7 @@ type colOps struct {
 	// check, set for float, text and unsigned columns, finds a value
 	// some database cannot store (storable.go), reading the field
 	// without boxing it.
-	check valueCheck
+	check schema.ValueCheck
 }
 
 func (c *columnInfo) ptr(obj field.Ptr) field.Ptr { return field.At(obj, c.offset) }
@@ -137,80 +134,4 @@ func (c *columnInfo) typeName(d Dialect) string {
 		return c.typer.ColumnType(d)
 	}
 	return d.TypeName(c.columnType())
-}
-
-var (
-	scannerType = reflect.TypeFor[sql.Scanner]()
-	valuerType  = reflect.TypeFor[driver.Valuer]()
-	timeType    = reflect.TypeFor[time.Time]()
-	bytesType   = reflect.TypeFor[[]byte]()
-)
-
-// goKind is what kindOf found out about a column's Go type.
-type goKind struct {
-	kind, elem dialect.Kind
-	nullable   bool
-	typer      ColumnTyper
-}
-
-// kindOf classifies a column's Go type for DDL and reports whether it is
-// nullable (a pointer, sql.Null[T] or one of database/sql's NullXxx). A
-// Scanner/Valuer type of unknown kind needs a `type=` tag or a
-// ColumnType method (typed); mapping fails without one.
-func kindOf(t reflect.Type, typed bool) (goKind, error) {
-	var g goKind
-	if t.Kind() == reflect.Pointer {
-		g.nullable = true
-		t = t.Elem()
-	} else if k, ok := nullKinds[t]; ok {
-		g.kind, g.nullable = k, true
-		return g, nil
-	} else if t.Kind() == reflect.Struct && t.PkgPath() == "database/sql" && t.NumField() == 2 && t.Field(0).Name == "V" {
-		g.nullable = true
-		t = t.Field(0).Type
-	}
-	if k, elem, ok := builtinKind(t); ok {
-		g.kind, g.elem = k, elem
-		return g, nil
-	}
-	switch {
-	case t == timeType:
-		g.kind = dialect.KindTime
-		return g, nil
-	case t == bytesType:
-		g.kind = dialect.KindBytes
-		return g, nil
-	}
-	if g.typer = columnTyper(t); g.typer != nil {
-		typed = true
-	}
-	pt := reflect.PointerTo(t)
-	if pt.Implements(scannerType) && (t.Implements(valuerType) || pt.Implements(valuerType)) {
-		if !typed {
-			return g, fmt.Errorf("type %v (a sql.Scanner and driver.Valuer) has no column type: give it a ColumnType method (quarry.ColumnTyper) or the field a `type=` tag", t)
-		}
-		// A plain Scanner may write NULL; a ColumnTyper is NOT NULL
-		// unless a pointer.
-		g.kind, g.nullable = dialect.KindUnknown, g.nullable || g.typer == nil
-		return g, nil
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		g.kind = dialect.KindBool
-	case reflect.Int8, reflect.Int16, reflect.Uint8:
-		g.kind = dialect.KindInt16
-	case reflect.Int32, reflect.Uint16:
-		g.kind = dialect.KindInt32
-	case reflect.Int, reflect.Int64, reflect.Uint32, reflect.Uint, reflect.Uint64:
-		g.kind = dialect.KindInt64
-	case reflect.Float32:
-		g.kind = dialect.KindFloat32
-	case reflect.Float64:
-		g.kind = dialect.KindFloat64
-	case reflect.String:
-		g.kind = dialect.KindString
-	default:
-		return g, fmt.Errorf("type %v is not supported: use a basic type, time.Time, time.Duration, []byte, uuid.UUID, quarry.JSON[T], a slice of a basic type, netip.Addr/Prefix, a pointer or sql.Null of one, or a type implementing sql.Scanner and driver.Valuer (with quarry.ColumnTyper)", t)
-	}
-	return g, nil
 }

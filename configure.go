@@ -7,6 +7,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // resolve resolves the references between the tables of c (foreign keys
@@ -91,7 +92,7 @@ func keyTypeFits(fk, ref reflect.Type) bool {
 	case fk.Kind() == reflect.String && ref.Kind() == reflect.String:
 		return true
 	}
-	return reflect.PointerTo(fk).Implements(scannerType)
+	return reflect.PointerTo(fk).Implements(schema.ScannerType)
 }
 
 // keyBase strips a pointer or sql.Null wrapper from a key's Go type.

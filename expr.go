@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // node is an untyped SQL expression tree node. The typed API ([Expr],
@@ -242,7 +243,7 @@ func isNull[T any](v T) bool {
 	return false
 }
 
-func valueOf[T any](v T) node { return &valueNode{v: bindable(v)} }
+func valueOf[T any](v T) node { return &valueNode{v: schema.Bindable(v)} }
 
 // And joins conditions with AND. With no conditions it is true.
 func And(conds ...Condition) Expr[bool] {

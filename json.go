@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // JSON is a column holding any Go value as a JSON document, marshalled
@@ -18,11 +20,6 @@ type JSON[T any] struct {
 	V T
 }
 
-// jsonColumn marks JSON[T] for the mapping, whatever T is.
-type jsonColumn interface{ jsonColumn() }
-
-func (JSON[T]) jsonColumn() {}
-
 // Value encodes V as JSON text.
 func (j JSON[T]) Value() (driver.Value, error) {
 	b, err := json.Marshal(j.V)
@@ -34,7 +31,7 @@ func (j JSON[T]) Value() (driver.Value, error) {
 
 // Scan decodes JSON text (or bytes) into V.
 func (j *JSON[T]) Scan(src any) error {
-	b, err := textOf(src, "JSON")
+	b, err := schema.TextOf(src, "JSON")
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Reading the optional side of an outer join. An entity whose source is
@@ -243,7 +244,7 @@ func canBeNull[T any]() bool {
 	case reflect.Pointer, reflect.Interface:
 		return true
 	}
-	return reflect.PointerTo(t).Implements(scannerType)
+	return reflect.PointerTo(t).Implements(schema.ScannerType)
 }
 
 // The composite readers pass the marking on to their items, in order.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Scalar functions beside those of funcs.go: CAST, NULLIF, the greatest
@@ -16,8 +17,8 @@ import (
 // (*int64) casts to the type of int64, and NULL stays NULL. A T the
 // dialects have no type for is an error when the statement is rendered.
 func Cast[T any](e Grouping) Expr[T] {
-	g, err := kindOf(reflect.TypeFor[T](), false)
-	kind := g.kind
+	g, err := schema.KindOf(reflect.TypeFor[T](), false)
+	kind := g.Kind
 	if err == nil && kind == dialect.KindUnknown {
 		err = fmt.Errorf("no SQL type for %v", reflect.TypeFor[T]())
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -218,13 +219,13 @@ func fieldOffset(st reflect.Type, sf reflect.StructField) (uintptr, error) {
 }
 
 func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinder) (*columnInfo, error) {
-	tag, err := parseTag(f.Tag.Get("quarry"))
+	tag, err := schema.ParseTag(f.Tag.Get("quarry"))
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
 	}
 	fieldName := f.Name
-	if tag.field != "" {
-		fieldName = tag.field
+	if tag.Field != "" {
+		fieldName = tag.Field
 	}
 	sf, ok := g.et.FieldByName(fieldName)
 	if !ok || len(sf.Index) != 1 && !sf.IsExported() {
@@ -238,7 +239,7 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
 	}
-	name := tag.name
+	name := tag.Name
 	if name == "" {
 		name = snakeCase(f.Name)
 	}
@@ -249,31 +250,31 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	if _, dup := t.byName[name]; dup {
 		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.tblType, g.path+f.Name, name, t.name)
 	}
-	gk, err := kindOf(vt, tag.sqlType != "")
-	kind, nullable := gk.kind, gk.nullable
+	gk, err := schema.KindOf(vt, tag.SQLType != "")
+	kind, nullable := gk.Kind, gk.Nullable
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", g.et, fieldName, err)
 	}
 	c := &columnInfo{
 		table: t, name: name, field: g.path + fieldName, offset: g.offset + off, goType: vt,
-		kind: kind, elem: gk.elem, typer: gk.typer, nullable: nullable && !tag.pk, pk: tag.pk, unique: tag.unique,
-		length: tag.length, text: tag.text, sqlType: tag.sqlType, def: tag.def, hasDef: tag.hasDef,
-		noAuto: tag.noAuto, deferred: tag.deferred, index: len(t.columns), colOps: b.ops(),
+		kind: kind, elem: gk.Elem, typer: gk.Typer, nullable: nullable && !tag.PK, pk: tag.PK, unique: tag.Unique,
+		length: tag.Length, text: tag.Text, sqlType: tag.SQLType, def: tag.Def, hasDef: tag.HasDef,
+		noAuto: tag.NoAuto, deferred: tag.Deferred, index: len(t.columns), colOps: b.ops(),
 	}
 	if c.enum, err = enumValues(vt); err != nil {
 		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
 	}
-	if tag.deferred && (tag.pk || tag.version) {
+	if tag.Deferred && (tag.PK || tag.Version) {
 		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.tblType, g.path+f.Name)
 	}
-	if tag.omitZero && (!tag.hasDef || tag.pk || tag.version) {
+	if tag.OmitZero && (!tag.HasDef || tag.PK || tag.Version) {
 		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, g.path+f.Name)
 	}
-	c.zeroDefault = tag.hasDef && !tag.pk && !tag.version && (tag.omitZero || nullable && nullField(vt))
-	if tag.fk != "" {
-		c.fk = &foreignKey{ref: tag.fk, onDelete: tag.onDelete, onUpdate: tag.onUpdate}
+	c.zeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && nullField(vt))
+	if tag.FK != "" {
+		c.fk = &foreignKey{ref: tag.FK, onDelete: tag.OnDelete, onUpdate: tag.OnUpdate}
 	}
-	if tag.version {
+	if tag.Version {
 		if kind < dialect.KindInt16 || kind > dialect.KindInt64 || nullable {
 			return nil, mappingErrorf("%v.%s: a version column must be a non-null integer", g.et, fieldName)
 		}

@@ -1,4 +1,4 @@
-package quarry
+package schema
 
 import (
 	"fmt"
@@ -6,78 +6,82 @@ import (
 	"strings"
 )
 
-// columnTag is the parsed `quarry:"..."` tag of a Column field:
+// Tag is the parsed `quarry:"..."` tag of a Column field:
 //
 //	`quarry:"name,pk,unique,len=50,text,default=0,omitzero,fk=users.id,ondelete=cascade,version,deferred"`
 //
 // A comma inside parentheses does not split (`type=NUMERIC(12,2)`).
 // The first element names the column (empty keeps the snake_case default).
-// The options are documented on [Table].
-type columnTag struct {
-	name, field, sqlType     string
-	pk, unique, text, noAuto bool
-	version, deferred        bool
-	length                   int
-	def                      string
-	hasDef, omitZero         bool
-	fk, onDelete, onUpdate   string
+// The options are documented on quarry.Table.
+type Tag struct {
+	Name, Field, SQLType     string
+	PK, Unique, Text, NoAuto bool
+	Version, Deferred        bool
+	Length                   int
+	Def                      string
+	HasDef, OmitZero         bool
+	FK, OnDelete, OnUpdate   string
 }
 
-var referentialActions = map[string]string{
+// ReferentialActions are the ON DELETE and ON UPDATE actions a tag may
+// name, spelled as the tag allows, to their SQL.
+var ReferentialActions = map[string]string{
 	"cascade": "CASCADE", "set null": "SET NULL", "setnull": "SET NULL",
 	"restrict": "RESTRICT", "no action": "NO ACTION", "set default": "SET DEFAULT",
 }
 
-func parseTag(s string) (columnTag, error) {
-	var t columnTag
+// ParseTag parses a Column field's tag; an unknown option or a malformed
+// value is an error naming it.
+func ParseTag(s string) (Tag, error) {
+	var t Tag
 	if s == "" {
 		return t, nil
 	}
 	parts := splitTag(s)
-	t.name = strings.TrimSpace(parts[0])
+	t.Name = strings.TrimSpace(parts[0])
 	for _, p := range parts[1:] {
 		key, val, hasVal := strings.Cut(strings.TrimSpace(p), "=")
 		var err error
 		switch key {
 		case "pk":
-			t.pk = true
+			t.PK = true
 		case "unique":
-			t.unique = true
+			t.Unique = true
 		case "text":
-			t.text = true
+			t.Text = true
 		case "noauto":
-			t.noAuto = true
+			t.NoAuto = true
 		case "version":
-			t.version = true
+			t.Version = true
 		case "deferred":
-			t.deferred = true
+			t.Deferred = true
 		case "len":
-			t.length, err = strconv.Atoi(val)
-			if err == nil && t.length <= 0 {
+			t.Length, err = strconv.Atoi(val)
+			if err == nil && t.Length <= 0 {
 				err = fmt.Errorf("len must be positive")
 			}
 		case "default":
-			t.def, t.hasDef = val, true
+			t.Def, t.HasDef = val, true
 		case "omitzero":
-			t.omitZero = true
+			t.OmitZero = true
 		case "type":
-			t.sqlType = val
+			t.SQLType = val
 		case "field":
-			t.field = val
+			t.Field = val
 		case "fk":
 			if !strings.Contains(val, ".") {
 				err = fmt.Errorf("fk=%q: want table.column", val)
 			}
-			t.fk = val
+			t.FK = val
 		case "ondelete", "onupdate":
-			action, ok := referentialActions[strings.ToLower(val)]
+			action, ok := ReferentialActions[strings.ToLower(val)]
 			if !ok {
 				err = fmt.Errorf("%s=%q: want cascade, set null, restrict, no action or set default", key, val)
 			}
 			if key == "ondelete" {
-				t.onDelete = action
+				t.OnDelete = action
 			} else {
-				t.onUpdate = action
+				t.OnUpdate = action
 			}
 		default:
 			err = fmt.Errorf("unknown tag option %q", key)

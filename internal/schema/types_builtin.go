@@ -1,4 +1,4 @@
-package quarry
+package schema
 
 import (
 	"database/sql/driver"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/quarry-orm/quarry/internal/errs"
 )
 
 // The codec types of the built-in column types. Each is a named type
@@ -27,12 +28,13 @@ func (u *uuidBytes) Scan(src any) error { return (*uuid.UUID)(u).Scan(src) }
 // NativeValue hands pgx the bytes, which it binds as a uuid.
 func (u uuidBytes) NativeValue() any { return [16]byte(u) }
 
-// array is a slice column: a native array on PostgreSQL, a JSON array
+// Array is a slice column: a native array on PostgreSQL, a JSON array
 // in text on SQLite. A nil slice is written as the empty array, as the
 // column is NOT NULL.
-type array[E any] []E
+type Array[E any] []E
 
-func (a array[E]) Value() (driver.Value, error) {
+// Value encodes the slice as a JSON array, for SQLite.
+func (a Array[E]) Value() (driver.Value, error) {
 	if a == nil {
 		return "[]", nil
 	}
@@ -47,8 +49,9 @@ func (a array[E]) Value() (driver.Value, error) {
 	return string(b), nil
 }
 
-func (a *array[E]) Scan(src any) error {
-	b, err := textOf(src, "array")
+// Scan decodes a JSON array.
+func (a *Array[E]) Scan(src any) error {
+	b, err := TextOf(src, "array")
 	if err != nil {
 		return err
 	}
@@ -76,7 +79,7 @@ func utcTimes(ts []time.Time) []time.Time {
 }
 
 // NativeValue hands pgx the slice itself, never nil (NULL).
-func (a array[E]) NativeValue() any {
+func (a Array[E]) NativeValue() any {
 	if a == nil {
 		return []E{}
 	}
@@ -84,7 +87,7 @@ func (a array[E]) NativeValue() any {
 }
 
 // NativeTarget lets pgx decode the array into the slice field itself.
-func (a *array[E]) NativeTarget() any { return (*[]E)(a) }
+func (a *Array[E]) NativeTarget() any { return (*[]E)(a) }
 
 // rawJSON is a json.RawMessage column; nil is written as JSON null.
 type rawJSON json.RawMessage
@@ -100,7 +103,7 @@ func (r rawJSON) Value() (driver.Value, error) {
 }
 
 func (r *rawJSON) Scan(src any) error {
-	b, err := textOf(src, "json.RawMessage")
+	b, err := TextOf(src, "json.RawMessage")
 	if err != nil {
 		return err
 	}
@@ -120,7 +123,7 @@ func (m jsonMap) Value() (driver.Value, error) {
 }
 
 func (m *jsonMap) Scan(src any) error {
-	b, err := textOf(src, "map[string]any")
+	b, err := TextOf(src, "map[string]any")
 	if err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func (a inetAddr) Value() (driver.Value, error) {
 }
 
 func (a *inetAddr) Scan(src any) error {
-	b, err := textOf(src, "netip.Addr")
+	b, err := TextOf(src, "netip.Addr")
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,7 @@ func (p inetPrefix) Value() (driver.Value, error) {
 }
 
 func (p *inetPrefix) Scan(src any) error {
-	b, err := textOf(src, "netip.Prefix")
+	b, err := TextOf(src, "netip.Prefix")
 	if err != nil {
 		return err
 	}
@@ -203,20 +206,23 @@ func (d *interval) Scan(src any) error {
 func (d interval) NativeValue() any   { return time.Duration(d) }
 func (d *interval) NativeTarget() any { return (*time.Duration)(d) }
 
-// checkedUint64 and checkedUint are unsigned columns stored in a signed
+// CheckedUint64 and CheckedUint are unsigned columns stored in a signed
 // 64-bit integer: a value above math.MaxInt64 is an error, never a wrap
 // to a negative number.
 type (
-	checkedUint64 uint64
-	checkedUint   uint
+	CheckedUint64 uint64
+	CheckedUint   uint
 )
 
-func (u checkedUint64) Value() (driver.Value, error) { return uintValue(uint64(u)) }
-func (u checkedUint) Value() (driver.Value, error)   { return uintValue(uint64(u)) }
+// Value refuses a value above math.MaxInt64 with ErrInvalidArgument.
+func (u CheckedUint64) Value() (driver.Value, error) { return uintValue(uint64(u)) }
+
+// Value refuses a value above math.MaxInt64 with ErrInvalidArgument.
+func (u CheckedUint) Value() (driver.Value, error) { return uintValue(uint64(u)) }
 
 func uintValue(u uint64) (driver.Value, error) {
 	if u > math.MaxInt64 {
-		return nil, fmt.Errorf("%w: unsigned value %d does not fit the column's 64-bit signed integer", ErrInvalidArgument, u)
+		return nil, fmt.Errorf("%w: unsigned value %d does not fit the column's 64-bit signed integer", errs.ErrInvalidArgument, u)
 	}
 	return int64(u), nil
 }
@@ -231,8 +237,8 @@ func (b notNullBytes) Value() (driver.Value, error) {
 	return []byte(b), nil
 }
 
-// textOf returns the text a driver read for a text-encoded type.
-func textOf(src any, what string) ([]byte, error) {
+// TextOf returns the text a driver read for a text-encoded type.
+func TextOf(src any, what string) ([]byte, error) {
 	switch s := src.(type) {
 	case string:
 		return []byte(s), nil
@@ -241,3 +247,5 @@ func textOf(src any, what string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("quarry: %s column: cannot read %T", what, src)
 }
+
+var _ driver.Valuer = uuidBytes{}
