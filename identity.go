@@ -599,8 +599,10 @@ type intIdent struct {
 	n int64
 }
 
+// newIdentityIndex returns an index with room for size integer keys. The
+// zero identityIndex is empty too: its maps are made at the first put.
 func newIdentityIndex(size int) identityIndex {
-	return identityIndex{ints: make(map[intIdent]*objState, size), others: map[identKey]*objState{}}
+	return identityIndex{ints: make(map[intIdent]*objState, size)}
 }
 
 // get returns the state under k, or nil. Keys with an empty string part
@@ -622,8 +624,14 @@ func (x *identityIndex) put(k identKey, st *objState) {
 		x.byObj[st.obj] = st
 	}
 	if k.s == "" {
+		if x.ints == nil {
+			x.ints = map[intIdent]*objState{}
+		}
 		x.ints[intIdent{k.t, k.n}] = st
 		return
+	}
+	if x.others == nil {
+		x.others = map[identKey]*objState{}
 	}
 	x.others[k] = st
 }

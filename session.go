@@ -215,8 +215,10 @@ func WithTxOptions(o TxOptions) SessionOption { return func(s *Session) { s.txOp
 func (db *DB) Session(opts ...SessionOption) *Session {
 	s := &Session{
 		db: db, autoflush: true, expire: true, txOpts: TxOptions{Write: true},
-		ids: newIdentityIndex(0), pendingBy: map[field.Ptr]*objState{},
-		metas: map[*table]*sessionMeta{}, tomb: map[field.Ptr]*objState{},
+		// pendingBy also tells a Session made here from the zero one
+		// (invalid); the other maps are made on first write, so that a
+		// Session that holds nothing allocates little.
+		pendingBy: map[field.Ptr]*objState{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -358,6 +360,9 @@ func (s *Session) sessionMeta(t *table) *sessionMeta {
 		return m
 	}
 	m := &sessionMeta{tableMeta: metaOf(t)}
+	if s.metas == nil {
+		s.metas = map[*table]*sessionMeta{}
+	}
 	s.metas[t] = m
 	if t.md != nil && !slices.Contains(s.mds, t.md) {
 		s.mds = append(s.mds, t.md) // in order of first use, for Flush
@@ -379,7 +384,7 @@ type sessionMeta struct {
 // maxBlock, so that a Session of one object costs a few hundred bytes and
 // a Session loading many rows still allocates once per maxBlock rows.
 const (
-	firstBlock = 2
+	firstBlock = 1
 	maxBlock   = 64
 )
 
@@ -666,6 +671,9 @@ func (s *Session) detach(st *objState) {
 func (s *Session) bury(st *objState) {
 	st.status = statusGone
 	s.gone = append(s.gone, st)
+	if s.tomb == nil {
+		s.tomb = map[field.Ptr]*objState{}
+	}
 	s.tomb[st.obj] = st
 }
 
