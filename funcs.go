@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"time"
+
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // funcNode is a SQL function call.
@@ -128,11 +130,11 @@ func exprNodes(es []Grouping) []node {
 }
 
 func validFuncName(s string) bool {
-	if s == "" || !isNameStart(s[0]) {
+	if s == "" || !sqlgen.IsNameStart(s[0]) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isNameChar(s[i]) && s[i] != '.' {
+		if !sqlgen.IsNameChar(s[i]) && s[i] != '.' {
 			return false
 		}
 	}

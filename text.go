@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
 // textSQL is the parameter type of [Text]. It is unexported so that only
@@ -23,16 +25,11 @@ type textSQL string
 // result columns linked to mapped columns by [TextClause.Columns].
 type TextClause struct {
 	sql    string
-	parts  []textPart
+	parts  []sqlgen.TextPart
 	params map[string]any
 	cols   []node
 	// err is set on the text that stands for a nil *TextClause.
 	err error
-}
-
-type textPart struct {
-	lit   string
-	param string // a parameter follows lit when non-empty
 }
 
 // Text returns a [TextClause] of literal SQL:
@@ -63,103 +60,9 @@ func Text(sql textSQL) *TextClause { return parseText(string(sql)) }
 func UnsafeText(sql string) *TextClause { return parseText(sql) }
 
 func parseText(sql string) *TextClause {
-	t := &TextClause{sql: sql}
-	var lit strings.Builder
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case c == '\'' || c == '"':
-			j := skipQuoted(sql, i, c)
-			lit.WriteString(sql[i:j])
-			i = j - 1
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			lit.WriteString(sql[i : i+j])
-			i += j - 1
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			// A block comment: :name inside is not a parameter.
-			j := strings.Index(sql[i+2:], "*/")
-			end := len(sql)
-			if j >= 0 {
-				end = i + 2 + j + 2
-			}
-			lit.WriteString(sql[i:end])
-			i = end - 1
-		case c == '$' && dollarTag(sql[i:]) != "":
-			// A PostgreSQL dollar-quoted string: $$...$$ or $tag$...$tag$.
-			tag := dollarTag(sql[i:])
-			end := len(sql)
-			if j := strings.Index(sql[i+len(tag):], tag); j >= 0 {
-				end = i + len(tag) + j + len(tag)
-			}
-			lit.WriteString(sql[i:end])
-			i = end - 1
-		case c == '\\' && i+1 < len(sql) && sql[i+1] == ':':
-			// \: is a literal colon, as in SQLAlchemy.
-			lit.WriteByte(':')
-			i++
-		case c == ':' && i+1 < len(sql) && sql[i+1] == ':':
-			lit.WriteString("::")
-			i++
-		case c == ':' && i+1 < len(sql) && isNameStart(sql[i+1]) && (i == 0 || !isNameChar(sql[i-1])):
-			j := i + 1
-			for j < len(sql) && isNameChar(sql[j]) {
-				j++
-			}
-			t.parts = append(t.parts, textPart{lit: lit.String(), param: sql[i+1 : j]})
-			lit.Reset()
-			i = j - 1
-		default:
-			lit.WriteByte(c)
-		}
-	}
-	t.parts = append(t.parts, textPart{lit: lit.String()})
-	return t
+	return &TextClause{sql: sql, parts: sqlgen.LexText(sql)}
 }
 
-// dollarTag returns the opening tag of a dollar-quoted string at the start
-// of s ("$$" or "$name$"), or "" when s does not start one ($1 does not).
-func dollarTag(s string) string {
-	if len(s) < 2 || s[0] != '$' {
-		return ""
-	}
-	if s[1] == '$' {
-		return "$$"
-	}
-	if !isNameStart(s[1]) {
-		return ""
-	}
-	for j := 2; j < len(s); j++ {
-		switch {
-		case s[j] == '$':
-			return s[:j+1]
-		case !isNameChar(s[j]):
-			return ""
-		}
-	}
-	return ""
-}
-
-func skipQuoted(s string, i int, q byte) int {
-	for j := i + 1; j < len(s); j++ {
-		if s[j] == q {
-			if j+1 < len(s) && s[j+1] == q {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(s)
-}
-
-func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-func isNameChar(c byte) bool  { return isNameStart(c) || c >= '0' && c <= '9' }
-
-// Bind returns a copy of the text with the parameter name set to v.
 func (t *TextClause) Bind(name string, v any) *TextClause {
 	t = t.orFailed()
 	cp := *t
@@ -219,21 +122,21 @@ func (t *TextClause) render(b *builder) {
 		b.Fail(invalidArg("empty SQL text"))
 		return
 	}
-	if at := secondStatement(t.sql, b.Caps.DollarQuoting); at >= 0 {
-		b.Fail(errMultipleStatements(t.sql, at))
+	if at := sqlgen.SecondStatement(t.sql, b.Caps.DollarQuoting); at >= 0 {
+		b.Fail(sqlgen.ErrMultipleStatements(t.sql, at))
 		return
 	}
 	for _, p := range t.parts {
-		b.Write(p.lit)
-		if p.param == "" {
+		b.Write(p.Lit)
+		if p.Param == "" {
 			continue
 		}
-		v, ok := t.params[p.param]
+		v, ok := t.params[p.Param]
 		if !ok {
-			v, ok = b.params[p.param]
+			v, ok = b.params[p.Param]
 		}
 		if !ok {
-			b.Fail(fmt.Errorf("%w: :%s in %q", ErrMissingParam, p.param, t.sql))
+			b.Fail(fmt.Errorf("%w: :%s in %q", ErrMissingParam, p.Param, t.sql))
 			return
 		}
 		b.Bind(v)

@@ -1,6 +1,10 @@
-package quarry
+package sqlgen
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/quarry-orm/quarry/internal/errs"
+)
 
 // SQL text holding more than one statement is refused on every dialect:
 // PostgreSQL's extended protocol refuses it by itself only when the text
@@ -8,16 +12,16 @@ import "strings"
 // UnsafeText("...; DROP TABLE t") would run both. The splitter below
 // finds the end of the first statement the way both databases read SQL.
 
-// errMultipleStatements is the error of a text with a second statement.
-func errMultipleStatements(sql string, at int) error {
+// ErrMultipleStatements is the error of a text with a second statement.
+func ErrMultipleStatements(sql string, at int) error {
 	rest := strings.TrimSpace(sql[at:])
 	if len(rest) > 40 {
 		rest = rest[:40] + "..."
 	}
-	return invalidArg("SQL text holds more than one statement (a second one begins at byte %d: %q); run each with its own Exec", at, rest)
+	return errs.InvalidArg("SQL text holds more than one statement (a second one begins at byte %d: %q); run each with its own Exec", at, rest)
 }
 
-// secondStatement returns the byte offset of the start of a second
+// SecondStatement returns the byte offset of the start of a second
 // statement in sql, or -1 when sql is one statement (a trailing ';',
 // whitespace and comments allowed). A ';' inside a string literal, a
 // quoted identifier, a comment, or between the BEGIN and END of a CREATE
@@ -25,7 +29,7 @@ func errMultipleStatements(sql string, at int) error {
 // SQL as PostgreSQL does ([dialect.Capabilities].DollarQuoting):
 // dollar-quoted strings, E'...' strings with backslash escapes and nested
 // block comments; otherwise as SQLite does, where none of them exists.
-func secondStatement(sql string, pg bool) int {
+func SecondStatement(sql string, pg bool) int {
 	sc := stmtScanner{sql: sql, pg: pg}
 	end := -1 // the ';' that ended the first statement
 	for {
@@ -44,7 +48,7 @@ func secondStatement(sql string, pg bool) int {
 	}
 }
 
-// stmtScanner reads SQL tokens for secondStatement: it skips literals and
+// stmtScanner reads SQL tokens for SecondStatement: it skips literals and
 // comments, and reports words and semicolons.
 type stmtScanner struct {
 	sql string
@@ -91,7 +95,7 @@ func (sc *stmtScanner) next() (start int, word string, semi, ok bool) {
 			} else {
 				sc.i = len(s)
 			}
-		case (c == 'E' || c == 'e') && sc.pg && sc.i+1 < len(s) && s[sc.i+1] == '\'' && (sc.i == 0 || !isNameChar(s[sc.i-1])):
+		case (c == 'E' || c == 'e') && sc.pg && sc.i+1 < len(s) && s[sc.i+1] == '\'' && (sc.i == 0 || !IsNameChar(s[sc.i-1])):
 			sc.i = skipEscaped(s, sc.i+1)
 		case c == '$' && sc.pg && dollarTag(s[sc.i:]) != "":
 			tag := dollarTag(s[sc.i:])
@@ -107,9 +111,9 @@ func (sc *stmtScanner) next() (start int, word string, semi, ok bool) {
 			}
 			sc.words, sc.inTrigger, sc.depth = 0, false, 0
 			return start, "", true, true
-		case isNameStart(c):
+		case IsNameStart(c):
 			j := sc.i + 1
-			for j < len(s) && (isNameChar(s[j]) || s[j] == '$') {
+			for j < len(s) && (IsNameChar(s[j]) || s[j] == '$') {
 				j++
 			}
 			sc.i = j
