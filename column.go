@@ -1,11 +1,11 @@
 package quarry
 
 import (
-	"github.com/quarry-orm/quarry/internal/schema"
 	"reflect"
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Column is a typed column of a mapped table. Its comparison methods take
@@ -43,7 +43,7 @@ func (*Column[T]) ops() colOps {
 		equal:  schema.EqualOf[T](),
 		clone:  field.Clone[T](),
 		set:    acc.Assign,
-		key:    field.Key[T](normalizeKey),
+		key:    field.Key[T](schema.NormalizeKey),
 		holder: func() fieldHolder { return &nullHolder[T]{} },
 		genKey: schema.KeyGenerator[T](),
 		check:  schema.CheckOf[T](),

@@ -2,15 +2,14 @@ package quarry
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
 	"reflect"
 	"sync"
-	"time"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // identKey names one row of one table: the identity under which a Session
@@ -127,7 +126,7 @@ func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 	}
 	var b []byte
 	for _, c := range m.t.pk {
-		b = appendKeyPart(b, c.value(c.ptr(obj)))
+		b = schema.AppendKeyPart(b, c.value(c.ptr(obj)))
 	}
 	return identKey{t: m.t, s: string(b)}
 }
@@ -140,13 +139,13 @@ func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
 	}
 	switch m.kind {
 	case keyInt:
-		n, ok := argInt(pk[0])
+		n, ok := schema.ArgInt(pk[0])
 		if !ok {
 			return identKey{}, invalidArg("%v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
 		}
 		return identKey{t: m.t, n: n}, nil
 	case keyString:
-		s, ok := argString(pk[0])
+		s, ok := schema.ArgString(pk[0])
 		if !ok {
 			return identKey{}, invalidArg("%v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
 		}
@@ -154,86 +153,9 @@ func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
 	}
 	var b []byte
 	for _, v := range pk {
-		b = appendKeyPart(b, v)
+		b = schema.AppendKeyPart(b, v)
 	}
 	return identKey{t: m.t, s: string(b)}, nil
-}
-
-func argInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int16:
-		return int64(x), true
-	case int8:
-		return int64(x), true
-	case uint64:
-		return int64(x), true
-	case uint:
-		return int64(x), true
-	case uint32:
-		return int64(x), true
-	case uint16:
-		return int64(x), true
-	case uint8:
-		return int64(x), true
-	}
-	// Named integer types (type UserID int64). reflect.ValueOf does not
-	// make v escape.
-	rv := reflect.ValueOf(v)
-	switch {
-	case rv.CanInt():
-		return rv.Int(), true
-	case rv.CanUint():
-		return int64(rv.Uint()), true
-	}
-	return 0, false
-}
-
-func argString(v any) (string, bool) {
-	if s, ok := v.(string); ok {
-		return s, true
-	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.String {
-		return rv.String(), true
-	}
-	return "", false
-}
-
-// appendKeyPart encodes one key value so that byte order is value order
-// for integers and strings, and integers of any width encode alike.
-func appendKeyPart(b []byte, v any) []byte {
-	if n, ok := argInt(v); ok {
-		b = append(b, 'i')
-		return binary.BigEndian.AppendUint64(b, uint64(n)^(1<<63))
-	}
-	if s, ok := argString(v); ok {
-		return appendEscaped(append(b, 's'), s)
-	}
-	switch x := v.(type) {
-	case []byte:
-		return appendEscaped(append(b, 'b'), string(x))
-	case time.Time:
-		b = append(b, 't')
-		return binary.BigEndian.AppendUint64(b, uint64(x.UnixNano())^(1<<63))
-	}
-	return appendEscaped(append(b, 'v'), fmt.Sprintf("%T:%v", v, v))
-}
-
-func appendEscaped(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			b = append(b, 0, 0xff)
-			continue
-		}
-		b = append(b, s[i])
-	}
-	return append(b, 0, 1)
 }
 
 // snapshot copies the columns of obj into a new E.

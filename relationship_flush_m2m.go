@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -171,7 +172,7 @@ func (r *relationship) rowID(op byte, row assocRow) string {
 	}
 	b := append([]byte(r.secondary.name), 0, op)
 	for _, v := range vals {
-		b = appendKeyPart(b, v)
+		b = schema.AppendKeyPart(b, v)
 	}
 	return string(b)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Loading a relationship after the fact, explicitly: no field access ever
@@ -225,11 +226,11 @@ func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj field.
 // extraKey builds a key from values scanned into any (driver values).
 func extraKey(vals []any) (any, bool) {
 	if len(vals) == 1 {
-		return normalizeKey(vals[0])
+		return schema.NormalizeKey(vals[0])
 	}
 	var k compositeKey
 	for i, v := range vals {
-		n, ok := normalizeKey(v)
+		n, ok := schema.NormalizeKey(v)
 		if !ok {
 			return nil, false
 		}

@@ -6,8 +6,9 @@
 // the codecs of the built-in column types (UUID, arrays, JSON, netip,
 // durations, checked unsigned integers) with their accessors
 // ([CodecOps]), change-detection equality ([EqualOf]), UUID key
-// generation ([KeyGenerator]) and the storability checks run before a
-// value is written ([CheckOf]). Tables, columns and relationships join
+// generation ([KeyGenerator]), the storability checks run before a
+// value is written ([CheckOf]), and the normalising and encoding of key
+// values by which rows are matched ([NormalizeKey], [AppendKeyPart]). Tables, columns and relationships join
 // it as the root package's mapping is cut out.
 //
 // It imports only [github.com/quarry-orm/quarry/dialect], internal/field
