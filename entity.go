@@ -3,7 +3,6 @@ package quarry
 import (
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
@@ -263,34 +262,6 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 	}
 	t.decl = declarationsOf(m)
 	return m, t, nil
-}
-
-// nullField reports whether a field of type t holds NULL when zero: a
-// pointer, or one of database/sql's Null types.
-func nullField(t reflect.Type) bool {
-	return t.Kind() == reflect.Pointer || t.Kind() == reflect.Struct && t.PkgPath() == "database/sql"
-}
-
-// snakeCase turns a Go field name into a column name: ID -> id,
-// EmailAddress -> email_address, UserID -> user_id, HTTPCode -> http_code.
-func snakeCase(s string) string {
-	var b strings.Builder
-	rs := []rune(s)
-	for i, r := range rs {
-		upper := r >= 'A' && r <= 'Z'
-		if upper && i > 0 {
-			prevLower := rs[i-1] >= 'a' && rs[i-1] <= 'z' || rs[i-1] >= '0' && rs[i-1] <= '9'
-			nextLower := i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z'
-			if prevLower || (nextLower && rs[i-1] >= 'A' && rs[i-1] <= 'Z') {
-				b.WriteByte('_')
-			}
-		}
-		if upper {
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func (t *table) String() string {

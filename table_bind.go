@@ -177,7 +177,7 @@ func (t *table) groupOf(f reflect.StructField, g colGroup) (colGroup, error) {
 		return g, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
 	}
 	if !hasPrefix {
-		prefix = snakeCase(f.Name) + "_"
+		prefix = schema.SnakeCase(f.Name) + "_"
 	}
 	return colGroup{et: sf.Type, offset: g.offset + off, prefix: g.prefix + prefix, path: g.path + f.Name + "."}, nil
 }
@@ -241,7 +241,7 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	}
 	name := tag.Name
 	if name == "" {
-		name = snakeCase(f.Name)
+		name = schema.SnakeCase(f.Name)
 	}
 	name = g.prefix + name
 	if err := sqlgen.CheckIdent(name, 0); err != nil {
@@ -270,7 +270,7 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	if tag.OmitZero && (!tag.HasDef || tag.PK || tag.Version) {
 		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, g.path+f.Name)
 	}
-	c.zeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && nullField(vt))
+	c.zeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && schema.NullField(vt))
 	if tag.FK != "" {
 		c.fk = &foreignKey{ref: tag.FK, onDelete: tag.OnDelete, onUpdate: tag.OnUpdate}
 	}

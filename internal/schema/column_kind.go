@@ -188,3 +188,9 @@ func KindOf(t reflect.Type, typed bool) (GoKind, error) {
 	}
 	return g, nil
 }
+
+// NullField reports whether a field of type t holds NULL when zero: a
+// pointer, or one of database/sql's Null types.
+func NullField(t reflect.Type) bool {
+	return t.Kind() == reflect.Pointer || t.Kind() == reflect.Struct && t.PkgPath() == "database/sql"
+}

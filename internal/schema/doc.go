@@ -1,15 +1,16 @@
 // Package schema is quarry's untyped mapping layer: what a mapped Go type
 // means to the database, worked out once when a table is mapped.
 //
-// It holds the parsing of `quarry:"..."` tags ([ParseTag]), the
-// classification of a column's Go type into a dialect kind ([KindOf]),
-// the codecs of the built-in column types (UUID, arrays, JSON, netip,
-// durations, checked unsigned integers) with their accessors
-// ([CodecOps]), change-detection equality ([EqualOf]), UUID key
-// generation ([KeyGenerator]), the storability checks run before a
-// value is written ([CheckOf]), and the normalising and encoding of key
-// values by which rows are matched ([NormalizeKey], [AppendKeyPart]). Tables, columns and relationships join
-// it as the root package's mapping is cut out.
+// It holds the parsing of `quarry:"..."` tags ([ParseTag]) and the
+// default column names ([SnakeCase]); the classification of a column's Go
+// type into a dialect kind ([KindOf]); the codecs of the built-in column
+// types (UUID, arrays, JSON, netip, durations, checked unsigned integers)
+// with their accessors ([CodecOps]); change-detection equality
+// ([EqualOf]); UUID key generation ([KeyGenerator]); the storability
+// checks run before a value is written ([CheckOf]); and the normalising
+// and encoding of key values by which rows are matched ([NormalizeKey],
+// [AppendKeyPart]). Tables, columns and relationships join it as the root
+// package's mapping is cut out.
 //
 // It imports only [github.com/quarry-orm/quarry/dialect], internal/field
 // and internal/errs, never the root package.
