@@ -96,8 +96,25 @@ type Typer interface {
 // isJSONDocument reports whether t is an instance of quarry.JSON[T],
 // recognised by name as the decimal types are, so that the mapping needs
 // nothing from the package that declares it.
+// A struct embedding one is a JSON document too, as it has its methods.
 func isJSONDocument(t reflect.Type) bool {
-	return t.PkgPath() == "github.com/quarry-orm/quarry" && strings.HasPrefix(t.Name(), "JSON[")
+	if t.PkgPath() == "github.com/quarry-orm/quarry" && strings.HasPrefix(t.Name(), "JSON[") {
+		return true
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && ft != t && isJSONDocument(ft) {
+			return true
+		}
+	}
+	return false
 }
 
 // columnTyper returns the ColumnTyper a custom type implements, or nil.
