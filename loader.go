@@ -791,12 +791,27 @@ func setBack(s *Session, back *relationship, child, parent field.Ptr) {
 
 // localIDs is the identity map of one eager load outside a Session: an
 // object read twice is the same object, never refreshed.
-type localIDs struct{ m map[identKey]field.Ptr }
+// Integer keys live in ints, which hashes two words rather than a key
+// with a string (see identityIndex).
+type localIDs struct {
+	ints map[intIdent]field.Ptr
+	m    map[identKey]field.Ptr
+}
 
-func newLocalIDs() *localIDs { return &localIDs{m: map[identKey]field.Ptr{}} }
+func newLocalIDs() *localIDs {
+	return &localIDs{ints: map[intIdent]field.Ptr{}, m: map[identKey]field.Ptr{}}
+}
 
 func (l *localIDs) merge(t *table, obj field.Ptr, _ uint64) (field.Ptr, bool) {
 	k := metaOf(t).keyOf(obj)
+	if k.s == "" {
+		ik := intIdent{k.t, k.n}
+		if o, ok := l.ints[ik]; ok {
+			return o, false
+		}
+		l.ints[ik] = obj
+		return obj, false
+	}
 	if o, ok := l.m[k]; ok {
 		return o, false
 	}

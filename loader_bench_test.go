@@ -2,6 +2,7 @@ package quarry_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/quarry-orm/quarry"
@@ -56,6 +57,44 @@ func BenchmarkLoader(b *testing.B) {
 					a.User = u
 				}
 				return us, nil
+			})
+			// The floor of Joined: its SQL on the bare driver, the address
+			// columns through sql.Null (the outer join's side may be
+			// NULL), a user built once for its run of rows.
+			joinSQL := `SELECT users.id, users.name, users.fullname, users.nickname,` +
+				` addresses_1.id AS id_1, addresses_1.email_address, addresses_1.user_id` +
+				` FROM users LEFT OUTER JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id` +
+				` ORDER BY users.id, addresses_1.id`
+			run("manual-join", func() ([]*TUser, error) {
+				rows, err := db.Driver().Query(ctx, joinSQL, nil)
+				if err != nil {
+					return nil, err
+				}
+				defer rows.Close()
+				var us []*TUser
+				var u *TUser
+				var id int64
+				var name, fullname, nickname string
+				var aid, uid sql.NullInt64
+				var email sql.NullString
+				dest := []any{&id, &name, &fullname, &nickname, &aid, &email, &uid}
+				for rows.Next() {
+					if err := rows.Scan(dest...); err != nil {
+						return nil, err
+					}
+					if u == nil || u.ID != id {
+						u = &TUser{ID: id, Name: name, Fullname: fullname, Nickname: nickname, Addresses: []*TAddress{}}
+						us = append(us, u)
+					}
+					if aid.Valid {
+						a := &TAddress{ID: aid.Int64, EmailAddress: email.String, User: u}
+						if uid.Valid {
+							a.UserID = new(uid.Int64)
+						}
+						u.Addresses = append(u.Addresses, a)
+					}
+				}
+				return us, rows.Close()
 			})
 			sel := users.Options(quarry.SelectIn(TUsers.Addresses))
 			run("selectin", func() ([]*TUser, error) { return sel.All(ctx, db) })

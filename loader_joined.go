@@ -188,21 +188,47 @@ type eagerReads struct {
 	// started says, per read and parent, whether the field is being
 	// filled (false: kept, see keepLoaded).
 	started []map[field.Ptr]bool
-	pairs   []map[[2]field.Ptr]struct{}
-	kids    [][]field.Ptr
+	// lastParent and lastFill remember, per read, the parent of the
+	// previous row and its entry in started: a joined collection
+	// repeats its parent on consecutive rows.
+	lastParent []field.Ptr
+	lastFill   []bool
+	// pairs de-duplicates the members of a many-to-many read, and of a
+	// ContainsEager read, whose join is the program's and may put one
+	// child under several parents. A child of a Joined read of any other
+	// relationship has one parent (the relationship references a key),
+	// so kidSeen does it.
+	pairs []map[[2]field.Ptr]struct{}
+	kids  [][]field.Ptr
+	// kidSeen is built from kids the first time a read meets an object
+	// it may have read before: until then every child was new to the
+	// identity map, so none can be in kids twice.
 	kidSeen []map[field.Ptr]struct{}
+	// rootMeta reads the key of the row's root, for skipping the merge
+	// of a root repeated on consecutive rows (eagerReader.finish); nil
+	// when AfterLoad hooks may change what a merge returns, and when the
+	// plan does not de-duplicate its roots (no joined collection): then a
+	// root the statement's own joins repeat is returned once per row.
+	rootMeta *tableMeta
 }
 
 func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
 	n := len(p.reads)
 	rd := &eagerReads{plan: p, rows: make([]*optionalRow, n), objs: make([]field.Ptr, n), local: local,
 		started: make([]map[field.Ptr]bool, n), pairs: make([]map[[2]field.Ptr]struct{}, n),
+		lastParent: make([]field.Ptr, n), lastFill: make([]bool, n),
 		kids: make([][]field.Ptr, n), kidSeen: make([]map[field.Ptr]struct{}, n)}
+	hooks := p.root.hooks.afterLoad != nil
 	for i, sl := range p.reads {
 		rd.rows[i] = newOptionalRow(sl.src.table, nil)
 		rd.started[i] = map[field.Ptr]bool{}
-		rd.pairs[i] = map[[2]field.Ptr]struct{}{}
-		rd.kidSeen[i] = map[field.Ptr]struct{}{}
+		if sl.rel.dir == manyToMany || sl.pre {
+			rd.pairs[i] = map[[2]field.Ptr]struct{}{}
+		}
+		hooks = hooks || sl.rel.target.hooks.afterLoad != nil
+	}
+	if !hooks && p.unique {
+		rd.rootMeta = metaOf(p.root)
 	}
 	return rd
 }
@@ -227,6 +253,22 @@ func (rd *eagerReads) filledParents(i int) []field.Ptr {
 type eagerReader[T any] struct {
 	inner rowReader[T]
 	rd    *eagerReads
+	// last is the root of the previous row and lastKey its key.
+	last    T
+	lastKey identKey
+	hasLast bool
+}
+
+// scannedRoot is implemented by the reader of the root entity: the
+// object the row was just scanned into, before it is merged (nil when
+// read through holders).
+type scannedRoot interface{ scanned() field.Ptr }
+
+func (r *entityReader[E]) scanned() field.Ptr {
+	if r.opt != nil {
+		return nil
+	}
+	return field.Of(r.obj)
 }
 
 func (r *eagerReader[T]) prepare(dst []any) []any {
@@ -261,9 +303,33 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		rc.ids = rd.local
 		defer func() { rc.ids = nil }()
 	}
-	v, err := r.inner.finish(rc)
-	if err != nil {
-		return v, err
+	// A root repeated on consecutive rows (a joined collection's rows)
+	// is the object the previous row merged: the same database row read
+	// again in the same statement, so merging it again would change
+	// nothing. The Result skips the row as a repeat.
+	var v T
+	var key identKey
+	sr, keyed := r.inner.(scannedRoot)
+	var scanned field.Ptr
+	if keyed && rd.rootMeta != nil {
+		scanned = sr.scanned()
+	}
+	if scanned != nil {
+		key = rd.rootMeta.keyOf(scanned)
+	}
+	if scanned != nil && r.hasLast && key == r.lastKey {
+		v = r.last
+		rc.repeat = true
+	} else {
+		var err error
+		v, err = r.inner.finish(rc)
+		if err != nil {
+			return v, err
+		}
+		if r.last, r.lastKey, r.hasLast = v, key, scanned != nil; !r.hasLast {
+			var zero T
+			r.last = zero
+		}
 	}
 	ids := rc.ids
 	// T is *E: the statement selects one entity.
@@ -274,42 +340,65 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 			parent = rd.objs[sl.parent]
 		}
 		var obj field.Ptr
+		isNew := false
 		if row := rd.rows[i]; !row.missing() {
 			obj = sl.rel.target.newObj()
 			row.fill(obj)
 			got, _ := ids.merge(sl.rel.target, obj, 0)
-			if got == obj {
+			if isNew = got == obj; isNew {
 				rc.afterLoad(sl.rel.target, obj)
 			}
 			obj = got
 		}
 		rd.objs[i] = obj
 		if parent != nil {
-			rd.attach(i, sl.rel, parent, obj, ids)
+			rd.attach(i, sl.rel, parent, obj, isNew, ids)
 		}
 	}
 	return v, nil
 }
 
-// attach stores obj (nil for no related row) into the field of parent.
-func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, ids identityMap) {
-	fill, ok := rd.started[i][parent]
-	if !ok {
-		fill = !keepLoaded(ids, rel, parent)
-		rd.started[i][parent] = fill
-		if fill {
-			if rel.scalar {
-				rel.set(parent, nil)
-			} else {
-				rel.setItems(parent, []field.Ptr{})
+// attach stores obj (nil for no related row) into the field of parent;
+// isNew says obj is the object just scanned, new to the identity map.
+func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, isNew bool, ids identityMap) {
+	var fill bool
+	if parent == rd.lastParent[i] {
+		fill = rd.lastFill[i]
+	} else {
+		var ok bool
+		fill, ok = rd.started[i][parent]
+		if !ok {
+			fill = !keepLoaded(ids, rel, parent)
+			rd.started[i][parent] = fill
+			if fill {
+				if rel.scalar {
+					rel.set(parent, nil)
+				} else {
+					rel.setItems(parent, []field.Ptr{})
+				}
 			}
 		}
+		rd.lastParent[i], rd.lastFill[i] = parent, fill
 	}
 	if obj == nil {
 		return
 	}
-	if _, dup := rd.kidSeen[i][obj]; !dup {
-		rd.kidSeen[i][obj] = struct{}{}
+	seen := rd.kidSeen[i]
+	if seen == nil && !isNew {
+		seen = make(map[field.Ptr]struct{}, len(rd.kids[i]))
+		for _, k := range rd.kids[i] {
+			seen[k] = struct{}{}
+		}
+		rd.kidSeen[i] = seen
+	}
+	dupKid := false
+	if seen != nil {
+		_, dupKid = seen[obj]
+		if !dupKid {
+			seen[obj] = struct{}{}
+		}
+	}
+	if !dupKid {
 		rd.kids[i] = append(rd.kids[i], obj)
 	}
 	if !fill {
@@ -326,11 +415,15 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, id
 		}
 		return
 	}
-	k := [2]field.Ptr{parent, obj}
-	if _, dup := rd.pairs[i][k]; dup {
-		return
+	if pairs := rd.pairs[i]; pairs != nil {
+		k := [2]field.Ptr{parent, obj}
+		if _, dup := pairs[k]; dup {
+			return
+		}
+		pairs[k] = struct{}{}
+	} else if dupKid {
+		return // one parent: the child is in its collection already
 	}
-	rd.pairs[i][k] = struct{}{}
 	rel.add(parent, obj)
 	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
 		setBack(s, rel.back, obj, parent)
