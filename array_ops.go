@@ -46,7 +46,7 @@ type arrayOpNode struct {
 }
 
 func (n *arrayOpNode) render(b *builder) {
-	if c, ok := unlabel(n.arr).(*colRef); ok && c.info.kind != dialect.KindArray {
+	if c, ok := unlabel(n.arr).(*colRef); ok && c.info.Kind != dialect.KindArray {
 		b.Failf("array operator of %s, which is not an array column", c.info)
 		return
 	}

@@ -74,37 +74,37 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	if len(cols) < 2 {
 		return nil, mappingErrorf("association table %q needs at least two columns", name)
 	}
-	t := &table{name: name, byName: map[string]*columnInfo{}, shapeID: nextShapeID()}
+	t := &table{Name: name, ByName: map[string]*columnInfo{}, ShapeID: nextShapeID()}
 	t.base = &source{table: t}
 	for _, ac := range cols {
 		if err := sqlgen.CheckIdent(ac.name, 0); err != nil {
 			return nil, mappingErrorf("association table %q: column name: %v", name, err)
 		}
-		if _, dup := t.byName[ac.name]; dup {
+		if _, dup := t.ByName[ac.name]; dup {
 			return nil, mappingErrorf("association table %q: duplicate column %q", name, ac.name)
 		}
 		if !strings.Contains(ac.ref, ".") {
 			return nil, mappingErrorf("association table %q: column %q references %q: want table.column", name, ac.name, ac.ref)
 		}
-		fk := &foreignKey{ref: ac.ref}
+		fk := &foreignKey{Ref: ac.ref}
 		if ac.onDelete != "" {
 			action, ok := schema.ReferentialActions[strings.ToLower(ac.onDelete)]
 			if !ok {
 				return nil, mappingErrorf("association table %q: column %q: OnDelete(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onDelete)
 			}
-			fk.onDelete = action
+			fk.OnDelete = action
 		}
 		if ac.onUpdate != "" {
 			action, ok := schema.ReferentialActions[strings.ToLower(ac.onUpdate)]
 			if !ok {
 				return nil, mappingErrorf("association table %q: column %q: OnUpdate(%q): want cascade, set null, restrict, no action or set default", name, ac.name, ac.onUpdate)
 			}
-			fk.onUpdate = action
+			fk.OnUpdate = action
 		}
-		c := &columnInfo{table: t, name: ac.name, field: ac.name, pk: true, noAuto: true, fk: fk, index: len(t.columns)}
-		t.columns = append(t.columns, c)
-		t.pk = append(t.pk, c)
-		t.byName[c.name] = c
+		c := &columnInfo{Table: t, Name: ac.name, Field: ac.name, PK: true, NoAuto: true, FK: fk, Index: len(t.Columns)}
+		t.Columns = append(t.Columns, c)
+		t.PK = append(t.PK, c)
+		t.ByName[c.Name] = c
 	}
 	return t, nil
 }
@@ -122,7 +122,7 @@ func (a *AssociationTable) Name() string {
 	if a.schemaTable() == nil {
 		return ""
 	}
-	return a.t.name
+	return a.t.Name
 }
 
 // String describes the association table.
@@ -131,14 +131,14 @@ func (a *AssociationTable) String() string { return fmt.Sprintf("association tab
 // configureAssociation gives each column the type of the column it
 // references, once foreign keys are resolved.
 func (t *table) configureAssociation() error {
-	for _, c := range t.columns {
-		ref := c.fk.target
+	for _, c := range t.Columns {
+		ref := c.FK.Target
 		if ref == nil {
 			continue // configure reported the unknown reference
 		}
-		c.kind, c.elem, c.typer, c.length, c.text, c.sqlType, c.goType = ref.kind, ref.elem, ref.typer, ref.length, ref.text, ref.sqlType, ref.goType
-		if ref.goType != nil && ref.goType.Kind() == reflect.Pointer {
-			c.goType = ref.goType.Elem()
+		c.Kind, c.Elem, c.Typer, c.Length, c.Text, c.SQLType, c.GoType = ref.Kind, ref.Elem, ref.Typer, ref.Length, ref.Text, ref.SQLType, ref.GoType
+		if ref.GoType != nil && ref.GoType.Kind() == reflect.Pointer {
+			c.GoType = ref.GoType.Elem()
 		}
 	}
 	return nil

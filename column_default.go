@@ -92,26 +92,26 @@ func (t *table) declareDefaults(list []ColumnDefault) error {
 		r, ok := d.col.(*colRef)
 		if !ok || r.src != t.base {
 			if e, isErr := d.col.(errNode); isErr {
-				return mappingErrorf("%v.Defaults: %v", t.tblType, e.err)
+				return mappingErrorf("%v.Defaults: %v", t.StructType, e.err)
 			}
-			return mappingErrorf("%v.Defaults: %s of a column that is not of table %q", t.tblType, what, t.name)
+			return mappingErrorf("%v.Defaults: %s of a column that is not of table %q", t.StructType, what, t.Name)
 		}
 		if d.expr != nil {
 			if err := t.checkDefaultExpr(r.info, d.expr); err != nil {
 				return err
 			}
 		} else if d.set == nil {
-			return mappingErrorf("%v.Defaults: %s(%s) with a nil function", t.tblType, what, r.info.name)
+			return mappingErrorf("%v.Defaults: %s(%s) with a nil function", t.StructType, what, r.info.Name)
 		}
 		list := &t.insertDefaults
 		if d.update {
 			list = &t.updateDefaults
-			if r.info.pk || r.info == t.version {
-				return mappingErrorf("%v.Defaults: OnUpdate(%s): the column is a primary key or the version counter", t.tblType, r.info.name)
+			if r.info.PK || r.info == t.Version {
+				return mappingErrorf("%v.Defaults: OnUpdate(%s): the column is a primary key or the version counter", t.StructType, r.info.Name)
 			}
 		}
 		if slices.ContainsFunc(*list, func(x colDefault) bool { return x.col == r.info }) {
-			return mappingErrorf("%v.Defaults: %s(%s) declared twice", t.tblType, what, r.info.name)
+			return mappingErrorf("%v.Defaults: %s(%s) declared twice", t.StructType, what, r.info.Name)
 		}
 		*list = append(*list, colDefault{col: r.info, set: d.set, expr: d.expr})
 	}
@@ -126,9 +126,9 @@ func (t *table) checkDefaultExpr(c *columnInfo, e node) error {
 	e.render(b)
 	switch {
 	case b.Err != nil:
-		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): %v", t.tblType, c.name, b.Err)
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): %v", t.StructType, c.Name, b.Err)
 	case len(b.Args) > 0:
-		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): the expression %s binds %d value(s): write constants in SQL, or use OnUpdate with a Go function", t.tblType, c.name, b.Buf, len(b.Args))
+		return mappingErrorf("%v.Defaults: OnUpdateSQL(%s): the expression %s binds %d value(s): write constants in SQL, or use OnUpdate with a Go function", t.StructType, c.Name, b.Buf, len(b.Args))
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*co
 		added = true
 	}
 	if added {
-		slices.SortFunc(cols, func(a, b *columnInfo) int { return a.index - b.index })
+		slices.SortFunc(cols, func(a, b *columnInfo) int { return a.Index - b.Index })
 	}
 	return cols, exprs
 }

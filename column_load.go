@@ -48,11 +48,11 @@ type loadSet struct {
 // newLoadSet returns the columns of t that keep accepts, the primary key
 // and version column always; nil when that is every column.
 func newLoadSet(t *table, keep func(*columnInfo) bool) *loadSet {
-	ls := &loadSet{has: make([]bool, len(t.columns))}
-	for _, c := range t.columns {
-		if c.pk || c == t.version || keep(c) {
+	ls := &loadSet{has: make([]bool, len(t.Columns))}
+	for _, c := range t.Columns {
+		if c.PK || c == t.Version || keep(c) {
 			ls.cols = append(ls.cols, c)
-			ls.has[c.index] = true
+			ls.has[c.Index] = true
 		} else {
 			ls.unloaded = append(ls.unloaded, c)
 		}
@@ -66,13 +66,13 @@ func newLoadSet(t *table, keep func(*columnInfo) bool) *loadSet {
 // columnsOf returns the columns a read of t through ls loads.
 func (ls *loadSet) columnsOf(t *table) []*columnInfo {
 	if ls == nil {
-		return t.columns
+		return t.Columns
 	}
 	return ls.cols
 }
 
 // loads reports whether ls loads c (a nil ls loads every column).
-func (ls *loadSet) loads(c *columnInfo) bool { return ls == nil || ls.has[c.index] }
+func (ls *loadSet) loads(c *columnInfo) bool { return ls == nil || ls.has[c.Index] }
 
 // loadSet returns the columns a SELECT of the entity of s loads: the
 // table's columns not tagged deferred and, over a subquery, those the
@@ -86,7 +86,7 @@ func (s *source) loadSet() *loadSet {
 
 // subqueryLoad computes the columns an alias of t over sub loads.
 func subqueryLoad(t *table, sub *subquery) *loadSet {
-	return newLoadSet(t, func(c *columnInfo) bool { return !c.deferred && sub.selects(c) })
+	return newLoadSet(t, func(c *columnInfo) bool { return !c.Deferred && sub.selects(c) })
 }
 
 // selects reports whether the subquery selects the mapped column info,
@@ -151,11 +151,11 @@ func newColOpt[E any](kind colOptKind, of Source[E], cols []ColumnTarget) Option
 			r = c.targetColumn()
 		}
 		if r == nil {
-			o.err = fmt.Errorf("%w: %s(%v): column %d is nil or a zero Column", ErrInvalidArgument, kind, o.src.table.goType, i+1)
+			o.err = fmt.Errorf("%w: %s(%v): column %d is nil or a zero Column", ErrInvalidArgument, kind, o.src.table.GoType, i+1)
 			return colOpt[E]{o}
 		}
-		if r.info.table != o.src.table {
-			o.err = fmt.Errorf("%w: %s(%v): %v is not a column of %v", ErrInvalidArgument, kind, o.src.table.goType, r.info, o.src.table.goType)
+		if r.info.Table != o.src.table {
+			o.err = fmt.Errorf("%w: %s(%v): %v is not a column of %v", ErrInvalidArgument, kind, o.src.table.GoType, r.info, o.src.table.GoType)
 			return colOpt[E]{o}
 		}
 		o.cols = append(o.cols, r)
@@ -215,17 +215,17 @@ func applyColumnOptions(c *selectCore, opts []*colOption) (*loadSet, error) {
 			src = cr.src
 		}
 	}
-	if src == nil || c.from != nil || len(c.items) > len(src.table.columns) {
+	if src == nil || c.from != nil || len(c.items) > len(src.table.Columns) {
 		return nil, fmt.Errorf("%w: %s applies to a statement that selects one entity (quarry.Select(Users))", ErrInvalidArgument, opts[0].kind)
 	}
 	t := src.table
-	loaded := make([]bool, len(t.columns))
+	loaded := make([]bool, len(t.Columns))
 	for _, n := range c.items {
 		cr, ok := n.(*colRef)
 		if !ok || cr.src != src {
 			return nil, fmt.Errorf("%w: %s applies to a statement that selects one entity (quarry.Select(Users))", ErrInvalidArgument, opts[0].kind)
 		}
-		loaded[cr.info.index] = true
+		loaded[cr.info.Index] = true
 	}
 	avail := func(*columnInfo) bool { return true }
 	if src.sub != nil {
@@ -234,8 +234,8 @@ func applyColumnOptions(c *selectCore, opts []*colOption) (*loadSet, error) {
 	if err := applyColOpts(t, avail, loaded, opts); err != nil {
 		return nil, err
 	}
-	ls := newLoadSet(t, func(col *columnInfo) bool { return loaded[col.index] })
-	items := make([]node, 0, len(t.columns))
+	ls := newLoadSet(t, func(col *columnInfo) bool { return loaded[col.Index] })
+	items := make([]node, 0, len(t.Columns))
 	for _, col := range ls.columnsOf(t) {
 		items = append(items, &colRef{src: src, info: col})
 	}
@@ -252,41 +252,41 @@ func applyColOpts(t *table, avail func(*columnInfo) bool, loaded []bool, opts []
 			return o.err
 		}
 		if o.src.table != t {
-			return fmt.Errorf("%w: %s(%v) where %v is loaded", ErrInvalidArgument, o.kind, o.src.table.goType, t.goType)
+			return fmt.Errorf("%w: %s(%v) where %v is loaded", ErrInvalidArgument, o.kind, o.src.table.GoType, t.GoType)
 		}
 		switch o.kind {
 		case colLoadOnly:
-			keep := make([]bool, len(t.columns))
+			keep := make([]bool, len(t.Columns))
 			for _, cr := range o.cols {
-				keep[cr.info.index] = true
+				keep[cr.info.Index] = true
 			}
-			for _, col := range t.columns {
-				loaded[col.index] = loaded[col.index] && (keep[col.index] || col.pk || col == t.version)
-				if keep[col.index] && !loaded[col.index] {
+			for _, col := range t.Columns {
+				loaded[col.Index] = loaded[col.Index] && (keep[col.Index] || col.PK || col == t.Version)
+				if keep[col.Index] && !loaded[col.Index] {
 					if !avail(col) {
-						return fmt.Errorf("%w: LoadOnly(%v): the subquery does not select %v", ErrInvalidArgument, t.goType, col)
+						return fmt.Errorf("%w: LoadOnly(%v): the subquery does not select %v", ErrInvalidArgument, t.GoType, col)
 					}
-					loaded[col.index] = true
+					loaded[col.Index] = true
 				}
 			}
 		case colDefer:
 			for _, cr := range o.cols {
-				if cr.info.pk || cr.info == t.version {
-					return fmt.Errorf("%w: Defer(%v): %v is the primary key or version column, which every load needs", ErrInvalidArgument, t.goType, cr.info)
+				if cr.info.PK || cr.info == t.Version {
+					return fmt.Errorf("%w: Defer(%v): %v is the primary key or version column, which every load needs", ErrInvalidArgument, t.GoType, cr.info)
 				}
-				loaded[cr.info.index] = false
+				loaded[cr.info.Index] = false
 			}
 		case colUndefer:
 			if len(o.cols) == 0 {
-				for _, col := range t.columns {
-					loaded[col.index] = loaded[col.index] || avail(col)
+				for _, col := range t.Columns {
+					loaded[col.Index] = loaded[col.Index] || avail(col)
 				}
 			}
 			for _, cr := range o.cols {
 				if !avail(cr.info) {
-					return fmt.Errorf("%w: Undefer(%v): the subquery does not select %v", ErrInvalidArgument, t.goType, cr.info)
+					return fmt.Errorf("%w: Undefer(%v): the subquery does not select %v", ErrInvalidArgument, t.GoType, cr.info)
 				}
-				loaded[cr.info.index] = true
+				loaded[cr.info.Index] = true
 			}
 		}
 	}
@@ -302,19 +302,19 @@ func (rel *relationship) targetLoad(opts []*colOption) (*loadSet, error) {
 	if len(opts) == 0 && t.defaultLoad == nil {
 		return nil, nil // every column: the common case allocates nothing
 	}
-	loaded := make([]bool, len(t.columns))
-	for _, c := range t.columns {
-		loaded[c.index] = !c.deferred
+	loaded := make([]bool, len(t.Columns))
+	for _, c := range t.Columns {
+		loaded[c.Index] = !c.Deferred
 	}
 	if err := applyColOpts(t, func(*columnInfo) bool { return true }, loaded, opts); err != nil {
 		return nil, err
 	}
 	for _, c := range rel.targetCols() {
-		if c.table == t {
-			loaded[c.index] = true
+		if c.Table == t {
+			loaded[c.Index] = true
 		}
 	}
-	return newLoadSet(t, func(c *columnInfo) bool { return loaded[c.index] }), nil
+	return newLoadSet(t, func(c *columnInfo) bool { return loaded[c.Index] }), nil
 }
 
 // partialReader is implemented by the reader of a whole entity, whose
@@ -397,21 +397,21 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 	}
 	old, row := st.snap, obj
 	var rest []*columnInfo
-	for _, c := range m.t.columns {
+	for _, c := range m.t.Columns {
 		due := all || slices.Contains(list, c)
 		switch {
-		case due && ls.has[c.index]:
-			if force || c.equal(c.ptr(st.obj), c.ptr(old)) {
-				c.clone(c.ptr(st.obj), c.ptr(row))
+		case due && ls.has[c.Index]:
+			if force || c.Equal(c.ptr(st.obj), c.ptr(old)) {
+				c.Clone(c.ptr(st.obj), c.ptr(row))
 			} else {
-				c.clone(c.ptr(row), c.ptr(old))
+				c.Clone(c.ptr(row), c.ptr(old))
 			}
 		case due && (st.expired != 0 || slices.Contains(list, c)):
 			// Due but not in the row: it stays to be loaded.
 			rest = append(rest, c)
-			c.clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.ptr(row), c.ptr(old))
 		default:
-			c.clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.ptr(row), c.ptr(old))
 		}
 	}
 	if st.committed == old {
@@ -440,7 +440,7 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 // onlyDeferred reports whether every column of cols is tagged deferred.
 func onlyDeferred(cols []*columnInfo) bool {
 	for _, c := range cols {
-		if !c.deferred {
+		if !c.Deferred {
 			return false
 		}
 	}
@@ -503,14 +503,14 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 			return nil
 		}
 	} else if due = want; due == nil {
-		due = m.t.columns
+		due = m.t.Columns
 	}
 	ls := newLoadSet(m.t, func(c *columnInfo) bool { return slices.Contains(due, c) })
 	if _, err := s.loadByKey(ctx, m, ls, keyValues(m, st.snap), false); err != nil {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
 		}
-		return wrapErr(err, "loading columns of %v", m.t.goType)
+		return wrapErr(err, "loading columns of %v", m.t.GoType)
 	}
 	return nil
 }
@@ -533,9 +533,9 @@ func (s *Session) Unloaded(obj any) []string {
 	}
 	all := st.expired == expireAll
 	var out []string
-	for _, c := range m.t.columns {
+	for _, c := range m.t.Columns {
 		if all || slices.Contains(s.expiredCols[st], c) {
-			out = append(out, c.field)
+			out = append(out, c.Field)
 		}
 	}
 	return out
@@ -561,7 +561,7 @@ func (lc *loadCtx) loadOwnerCols(rel *relationship, parents []field.Ptr) error {
 		list := s.expiredCols[st]
 		var due []*columnInfo
 		for _, c := range owner {
-			if slices.Contains(list, c) && c.equal(c.ptr(st.obj), c.ptr(st.snap)) {
+			if slices.Contains(list, c) && c.Equal(c.ptr(st.obj), c.ptr(st.snap)) {
 				due = append(due, c)
 			}
 		}

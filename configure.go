@@ -21,8 +21,8 @@ func resolve(c *catalog) error {
 		if err := t.declare(); err != nil {
 			errs = append(errs, err)
 		}
-		for _, col := range t.columns {
-			if col.fk == nil || col.fk.target != nil {
+		for _, col := range t.Columns {
+			if col.FK == nil || col.FK.Target != nil {
 				continue
 			}
 			if err := resolveForeignKey(c, t, col); err != nil {
@@ -41,20 +41,20 @@ func resolve(c *catalog) error {
 
 // resolveForeignKey finds the column a foreign key of t references.
 func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
-	tname, cname, _ := strings.Cut(col.fk.ref, ".")
+	tname, cname, _ := strings.Cut(col.FK.Ref, ".")
 	target, ok := c.byName[tname]
 	if !ok {
-		return mappingErrorf("%v.%s: foreign key %q names table %q, which is not mapped", t.goType, col.field, col.fk.ref, tname)
+		return mappingErrorf("%v.%s: foreign key %q names table %q, which is not mapped", t.GoType, col.Field, col.FK.Ref, tname)
 	}
-	tc, ok := target.byName[cname]
+	tc, ok := target.ByName[cname]
 	if !ok {
-		return mappingErrorf("%v.%s: foreign key %q: table %q has no column %q", t.goType, col.field, col.fk.ref, tname, cname)
+		return mappingErrorf("%v.%s: foreign key %q: table %q has no column %q", t.GoType, col.Field, col.FK.Ref, tname, cname)
 	}
-	if t.goType != nil && tc.goType != nil && !keyTypeFits(col.goType, tc.goType) {
+	if t.GoType != nil && tc.GoType != nil && !keyTypeFits(col.GoType, tc.GoType) {
 		return mappingErrorf("%v.%s is %v, which cannot hold the %v of %s it references: use %v, *%v or a sql.Null of it",
-			t.goType, col.field, col.goType, tc.goType, tc, tc.goType, tc.goType)
+			t.GoType, col.Field, col.GoType, tc.GoType, tc, tc.GoType, tc.GoType)
 	}
-	col.fk.target = tc
+	col.FK.Target = tc
 	inheritKeyType(col, tc)
 	return nil
 }
@@ -65,16 +65,16 @@ func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
 // type when the foreign key's Go type has no DDL type of its own (a
 // Scanner), or the length of a VARCHAR(n) key referenced from a string.
 func inheritKeyType(col, target *columnInfo) {
-	if col.sqlType != "" {
+	if col.SQLType != "" {
 		return
 	}
 	switch {
-	case target.sqlType != "":
-		col.sqlType = target.sqlType
-	case col.kind == dialect.KindUnknown:
-		col.kind, col.length, col.text = target.kind, target.length, target.text
-	case col.kind == dialect.KindString && target.kind == dialect.KindString && col.length == 0 && !col.text:
-		col.length, col.text = target.length, target.text
+	case target.SQLType != "":
+		col.SQLType = target.SQLType
+	case col.Kind == dialect.KindUnknown:
+		col.Kind, col.Length, col.Text = target.Kind, target.Length, target.Text
+	case col.Kind == dialect.KindString && target.Kind == dialect.KindString && col.Length == 0 && !col.Text:
+		col.Length, col.Text = target.Length, target.Text
 	}
 }
 

@@ -45,7 +45,7 @@ func criterionOf[E any](src Source[E], fn func(context.Context) Condition) crite
 	case src == nil || src.source() == nil || src.source().table == nil:
 		return criterion{err: invalidArg("WithCriteria of a nil or zero table struct")}
 	case fn == nil:
-		return criterion{err: invalidArg("WithCriteria of " + src.source().table.name + " with a nil function")}
+		return criterion{err: invalidArg("WithCriteria of " + src.source().table.Name + " with a nil function")}
 	}
 	return criterion{t: src.source().table, fn: fn}
 }

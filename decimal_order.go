@@ -30,7 +30,7 @@ func (n *numericNode) sources(fn func(*source)) { n.inner.sources(fn) }
 // isDecimal reports whether n is a column of exact decimals.
 func isDecimal(n node) bool {
 	c, ok := n.(*colRef)
-	return ok && c.info.kind == dialect.KindDecimal
+	return ok && c.info.Kind == dialect.KindDecimal
 }
 
 // numeric wraps a decimal column for an order comparison or an ORDER BY

@@ -113,7 +113,7 @@ func (c *deleteNode) renderStmt(b *builder, _, _ bool) {
 	}
 	c.ctes.render(b)
 	b.Write("DELETE FROM ")
-	b.Ident(c.t.name)
+	b.Ident(c.t.Name)
 	where := c.where
 	switch {
 	case len(c.using) > 0 && b.Caps.DeleteUsing:

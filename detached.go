@@ -249,7 +249,7 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 func (s *Session) reattach(m *tableMeta, p field.Ptr, old *objState, unloaded []*columnInfo, explicit bool) error {
 	if held := s.ids.get(old.key); held != nil && held.obj != p {
 		s.db.detached.putBack(p, old, unloaded)
-		return fmt.Errorf("%w: Add of a detached %v with primary key %v, which the Session already holds as another object: use Merge to copy it onto that one", ErrIdentityConflict, m.t.goType, keyValues(m, old.snap))
+		return fmt.Errorf("%w: Add of a detached %v with primary key %v, which the Session already holds as another object: use Merge to copy it onto that one", ErrIdentityConflict, m.t.GoType, keyValues(m, old.snap))
 	}
 	st := s.newState(m, p)
 	st.status = statusPersistent

@@ -137,12 +137,12 @@ func (db *DB) diff(ctx context.Context, tables []*table) ([]Difference, error) {
 	q := loggedQuerier{db: db, q: db.drv}
 	var out []Difference
 	for _, t := range tables {
-		live, found, err := in.Table(ctx, q, t.name)
+		live, found, err := in.Table(ctx, q, t.Name)
 		if err != nil {
-			return nil, wrapErr(err, "reading the schema of table %q", t.name)
+			return nil, wrapErr(err, "reading the schema of table %q", t.Name)
 		}
 		if !found {
-			out = append(out, Difference{Kind: MissingTable, Table: t.name, t: t})
+			out = append(out, Difference{Kind: MissingTable, Table: t.Name, t: t})
 			continue
 		}
 		out = append(out, diffTable(db.dialect, in, t, live)...)
@@ -158,42 +158,42 @@ func diffTable(d Dialect, in dialect.Introspector, t *table, live dialect.LiveTa
 	for _, lc := range live.Columns {
 		byName[lc.Name] = lc
 	}
-	for _, c := range t.columns {
+	for _, c := range t.Columns {
 		want := ddlType(d, caps, c)
-		lc, ok := byName[c.name]
+		lc, ok := byName[c.Name]
 		if !ok {
-			out = append(out, Difference{Kind: MissingColumn, Table: t.name, Column: c.name, Want: want + nullText(!c.nullable), t: t, c: c})
+			out = append(out, Difference{Kind: MissingColumn, Table: t.Name, Column: c.Name, Want: want + nullText(!c.Nullable), t: t, c: c})
 			continue
 		}
 		if !in.SameType(want, lc.Type) {
-			out = append(out, Difference{Kind: TypeMismatch, Table: t.name, Column: c.name, Want: want, Got: lc.Type, t: t, c: c})
+			out = append(out, Difference{Kind: TypeMismatch, Table: t.Name, Column: c.Name, Want: want, Got: lc.Type, t: t, c: c})
 		}
 		// A primary key is never NULL; SQLite reports its non-integer
 		// key columns NULL-able unless declared NOT NULL, a quirk its
 		// documentation keeps for compatibility. The key is compared
 		// below.
-		if !c.pk && lc.NotNull == c.nullable {
-			out = append(out, Difference{Kind: NullMismatch, Table: t.name, Column: c.name,
-				Want: strings.TrimSpace(nullText(!c.nullable)), Got: strings.TrimSpace(nullText(lc.NotNull)), t: t, c: c})
+		if !c.PK && lc.NotNull == c.Nullable {
+			out = append(out, Difference{Kind: NullMismatch, Table: t.Name, Column: c.Name,
+				Want: strings.TrimSpace(nullText(!c.Nullable)), Got: strings.TrimSpace(nullText(lc.NotNull)), t: t, c: c})
 		}
 	}
 	for _, lc := range live.Columns {
-		if _, mapped := t.byName[lc.Name]; !mapped {
-			out = append(out, Difference{Kind: ExtraColumn, Table: t.name, Column: lc.Name, Got: lc.Type + nullText(lc.NotNull), t: t})
+		if _, mapped := t.ByName[lc.Name]; !mapped {
+			out = append(out, Difference{Kind: ExtraColumn, Table: t.Name, Column: lc.Name, Got: lc.Type + nullText(lc.NotNull), t: t})
 		}
 	}
-	pk := make([]string, len(t.pk))
-	for i, c := range t.pk {
-		pk[i] = c.name
+	pk := make([]string, len(t.PK))
+	for i, c := range t.PK {
+		pk[i] = c.Name
 	}
 	if !slices.Equal(pk, live.PrimaryKey) {
-		out = append(out, Difference{Kind: PrimaryKeyMismatch, Table: t.name,
+		out = append(out, Difference{Kind: PrimaryKeyMismatch, Table: t.Name,
 			Want: "(" + strings.Join(pk, ", ") + ")", Got: "(" + strings.Join(live.PrimaryKey, ", ") + ")", t: t})
 	}
 	for i := range t.indexes {
 		ix := &t.indexes[i]
 		if !slices.Contains(live.Indexes, ix.name) {
-			out = append(out, Difference{Kind: MissingIndex, Table: t.name, Column: ix.name, t: t, ix: ix})
+			out = append(out, Difference{Kind: MissingIndex, Table: t.Name, Column: ix.name, t: t, ix: ix})
 		}
 	}
 	return out

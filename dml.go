@@ -82,7 +82,7 @@ func targetOf(src *source) (*table, error) {
 	case src == nil || src.table == nil:
 		return nil, errZeroSource
 	case src.isAlias() || src.sub != nil:
-		return nil, fmt.Errorf("quarry: %s writes the table itself, not an alias of it", src.table.name)
+		return nil, fmt.Errorf("quarry: %s writes the table itself, not an alias of it", src.table.Name)
 	}
 	return src.table, nil
 }
@@ -91,9 +91,9 @@ func targetOf(src *source) (*table, error) {
 func checkColumn(t *table, c *colRef, what string) error {
 	switch {
 	case c == nil:
-		return fmt.Errorf("quarry: %s of %s: a zero Column (was the table struct created with quarry.Table?)", what, t.name)
-	case c.info.table != t || c.src.isAlias():
-		return fmt.Errorf("quarry: %s of %s names %s, which is not a column of %s", what, t.name, c.info, t.name)
+		return fmt.Errorf("quarry: %s of %s: a zero Column (was the table struct created with quarry.Table?)", what, t.Name)
+	case c.info.Table != t || c.src.isAlias():
+		return fmt.Errorf("quarry: %s of %s names %s, which is not a column of %s", what, t.Name, c.info, t.Name)
 	}
 	return nil
 }
@@ -105,7 +105,7 @@ func renderAssignments(b *builder, sets []Assignment) {
 		if i > 0 {
 			b.Write(", ")
 		}
-		b.Ident(a.col.info.name)
+		b.Ident(a.col.info.Name)
 		b.Write(" = ")
 		if v, ok := a.val.(*valueNode); ok {
 			if err := checkColumnValue(b.D, b.Caps, a.col.info, v.v); err != nil {
@@ -145,7 +145,7 @@ func renderWhere(b *builder, t *table, conds []node) {
 
 // noWhere is the error of an UPDATE or DELETE without WHERE.
 func noWhere(verb string, t *table) error {
-	return fmt.Errorf("%w: %s of %s; add Where, or AllRows() to %s every row", ErrNoWhere, verb, t.name, strings.ToLower(verb))
+	return fmt.Errorf("%w: %s of %s; add Where, or AllRows() to %s every row", ErrNoWhere, verb, t.Name, strings.ToLower(verb))
 }
 
 // execDML runs a statement for its row count on ex, in batches when it

@@ -38,7 +38,7 @@ func (e Entity[E]) TableName() string {
 	if e.src == nil {
 		return ""
 	}
-	return e.src.table.name
+	return e.src.table.Name
 }
 
 // AliasName returns the explicit name of an alias created with [Aliased]
@@ -82,17 +82,17 @@ func (s *source) identity() *source {
 // table is the mapping of one struct E to one database table, computed
 // once by [Table] with reflection and read without it afterwards.
 type table struct {
-	name string
-	// shapeID names the table in statement shape keys (shape.go).
-	shapeID uint64
-	goType  reflect.Type // E
-	tblType reflect.Type // M, the table struct
-	columns []*columnInfo
-	pk      []*columnInfo
-	// keyTypes are the primary-key types a Keyed table struct declares,
+	Name string
+	// ShapeID names the table in statement shape keys (shape.go).
+	ShapeID    uint64
+	GoType     reflect.Type // E
+	StructType reflect.Type // M, the table struct
+	Columns    []*columnInfo
+	PK         []*columnInfo
+	// KeyTypes are the primary-key types a Keyed table struct declares,
 	// nil for a plain Entity (keyed.go).
-	keyTypes []reflect.Type
-	byName   map[string]*columnInfo
+	KeyTypes []reflect.Type
+	ByName   map[string]*columnInfo
 	base     *source
 	// srcOffsets are the offsets, inside the table struct, of every field
 	// holding a *source (the Entity and each Column), so that an alias can
@@ -117,8 +117,8 @@ type table struct {
 	// insertDefaults and updateDefaults are the Go-side values of the
 	// Defaults method (column_default.go).
 	insertDefaults, updateDefaults []colDefault
-	// version is the optimistic-locking counter column, if any.
-	version *columnInfo
+	// Version is the optimistic-locking counter column, if any.
+	Version *columnInfo
 	// md is the Metadata the table is registered in.
 	md *Metadata
 	// hooks are the lifecycle hooks *E implements (hooks.go).
@@ -249,7 +249,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 		return nil, nil, mappingErrorf("table struct %v is not a struct", mt)
 	}
 	t := &table{
-		name: name, goType: et, tblType: mt, byName: map[string]*columnInfo{}, shapeID: nextShapeID(),
+		Name: name, GoType: et, StructType: mt, ByName: map[string]*columnInfo{}, ShapeID: nextShapeID(),
 		newObj:   func() field.Ptr { return field.Of(new(E)) },
 		newBlock: field.NewBlock[E],
 		objSize:  field.SizeOf[E](),
@@ -265,9 +265,9 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 }
 
 func (t *table) String() string {
-	if t.goType == nil {
+	if t.GoType == nil {
 		// An association table (association.go) maps no Go type.
-		return fmt.Sprintf("association table %q", t.name)
+		return fmt.Sprintf("association table %q", t.Name)
 	}
-	return fmt.Sprintf("%v (table %q)", t.goType, t.name)
+	return fmt.Sprintf("%v (table %q)", t.GoType, t.Name)
 }

@@ -51,9 +51,9 @@ func enumValues(t reflect.Type) ([]string, error) {
 // columnCheckSQL writes the column's own CHECK constraints: the values of
 // an enum, and json_valid where the dialect stores JSON as text.
 func columnCheckSQL(b *builder, c *columnInfo) {
-	if b.Caps.JSONValidCheck && c.sqlType == "" && (c.kind == dialect.KindJSON || c.kind == dialect.KindArray) {
+	if b.Caps.JSONValidCheck && c.SQLType == "" && (c.Kind == dialect.KindJSON || c.Kind == dialect.KindArray) {
 		b.Write(" CHECK (json_valid(")
-		b.Ident(c.name)
+		b.Ident(c.Name)
 		b.Write("))")
 	}
 	enumCheckSQL(b, c)
@@ -61,13 +61,13 @@ func columnCheckSQL(b *builder, c *columnInfo) {
 
 // enumCheckSQL writes the column's " CHECK (name IN (...))".
 func enumCheckSQL(b *builder, c *columnInfo) {
-	if len(c.enum) == 0 {
+	if len(c.Enum) == 0 {
 		return
 	}
 	b.Write(" CHECK (")
-	b.Ident(c.name)
+	b.Ident(c.Name)
 	b.Write(" IN (")
-	for i, v := range c.enum {
+	for i, v := range c.Enum {
 		if i > 0 {
 			b.Write(", ")
 		}

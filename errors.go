@@ -242,8 +242,8 @@ func statementError(st statementNode, err error) error {
 
 // dmlEntity names the entity a write statement writes.
 func dmlEntity(n dmlNode) string {
-	if t := n.target(); t != nil && t.goType != nil {
-		return t.goType.String()
+	if t := n.target(); t != nil && t.GoType != nil {
+		return t.GoType.String()
 	}
 	return ""
 }
@@ -252,7 +252,7 @@ func dmlEntity(n dmlNode) string {
 func describeItems(items []node) string {
 	for _, n := range items {
 		if c, ok := n.(*colRef); ok && c.src.table != nil {
-			return c.src.table.goType.String()
+			return c.src.table.GoType.String()
 		}
 	}
 	return ""

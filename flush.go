@@ -262,12 +262,12 @@ func (u *unitOfWork) prepare() error {
 			pendingKeys = map[identKey]*objState{}
 		}
 		if pendingKeys[k] != nil {
-			return fmt.Errorf("%w: two new %v objects with primary key %v", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
+			return fmt.Errorf("%w: two new %v objects with primary key %v", ErrIdentityConflict, st.m.t.GoType, keyValues(st.m, st.obj))
 		}
 		pendingKeys[k] = st
 		if other := s.ids.get(k); other != nil && !movingAway(other) {
 			if other.status != statusDeleted {
-				return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.goType, keyValues(st.m, st.obj))
+				return fmt.Errorf("%w: new %v with primary key %v; the session already holds a persistent one (query it, or Expunge it first)", ErrIdentityConflict, st.m.t.GoType, keyValues(st.m, st.obj))
 			}
 			u.replace(w, other, st)
 			continue
@@ -352,7 +352,7 @@ func (s *Session) metasSorted() []*tableMeta {
 		ms = append(ms, m.tableMeta)
 	}
 	slices.SortFunc(ms, func(a, b *tableMeta) int {
-		if a.t.name < b.t.name {
+		if a.t.Name < b.t.Name {
 			return -1
 		}
 		return 1
@@ -361,9 +361,9 @@ func (s *Session) metasSorted() []*tableMeta {
 }
 
 func keyValues(m *tableMeta, obj field.Ptr) []any {
-	vs := make([]any, len(m.t.pk))
-	for i, c := range m.t.pk {
-		vs[i] = c.value(c.ptr(obj))
+	vs := make([]any, len(m.t.PK))
+	for i, c := range m.t.PK {
+		vs[i] = c.Value(c.ptr(obj))
 	}
 	return vs
 }
@@ -380,7 +380,7 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 	}
 	// A fixed starting order keeps flushes deterministic.
 	slices.SortFunc(ms, func(a, b *tableMeta) int {
-		if a.t.name < b.t.name {
+		if a.t.Name < b.t.Name {
 			return -1
 		}
 		return 1
@@ -409,10 +409,10 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 		}
 	}
 	for _, m := range ms {
-		for _, c := range m.t.columns {
+		for _, c := range m.t.Columns {
 			// The foreign keys of relationships are ordered by them.
-			if c.fk != nil && c.fk.target != nil && !relCol[c] {
-				link(c.fk.target.table, m.t, nil)
+			if c.FK != nil && c.FK.Target != nil && !relCol[c] {
+				link(c.FK.Target.Table, m.t, nil)
 			}
 		}
 	}

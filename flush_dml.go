@@ -25,7 +25,7 @@ type sqlKey struct {
 }
 
 func (m *tableMeta) cachedSQL(k sqlKey, build func() (string, error)) (string, error) {
-	if len(m.t.columns) > 64 {
+	if len(m.t.Columns) > 64 {
 		return build() // the mask cannot name the columns
 	}
 	if v, ok := m.sql.Load(k); ok {
@@ -41,7 +41,7 @@ func (m *tableMeta) cachedSQL(k sqlKey, build func() (string, error)) (string, e
 func colMask(cols []*columnInfo) uint64 {
 	var mask uint64
 	for _, c := range cols {
-		mask |= 1 << (uint(c.index) & 63)
+		mask |= 1 << (uint(c.Index) & 63)
 	}
 	return mask
 }
@@ -61,15 +61,15 @@ func (w *dml) ph() {
 }
 
 func (w *dml) qualified(t *table, c *columnInfo) {
-	w.b.Ident(t.name)
+	w.b.Ident(t.Name)
 	w.b.WriteChar('.')
-	w.b.Ident(c.name)
+	w.b.Ident(c.Name)
 }
 
 // whereKey writes "t.pk1 = ? AND t.pk2 = ?" (and the version check).
 func (w *dml) whereKey(m *tableMeta, version bool) {
 	w.b.Write(" WHERE ")
-	for i, c := range m.t.pk {
+	for i, c := range m.t.PK {
 		if i > 0 {
 			w.b.Write(" AND ")
 		}
@@ -151,7 +151,7 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 			// guess what the program meant, and ignoring it would
 			// leave the object saying what the row does not.
 			return nil, fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
-				m.version.name, m.t.goType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+				m.version.Name, m.t.GoType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
 		}
 		cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
 	}
@@ -170,10 +170,10 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, len(cols)+len(m.t.pk)+2)
+	args := make([]any, 0, len(cols)+len(m.t.PK)+2)
 	for _, c := range cols {
 		if !slices.Contains(exprs, c) {
-			args = append(args, c.value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.ptr(st.obj)))
 		}
 	}
 	var oldVersion int64
@@ -181,8 +181,8 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 		oldVersion = m.getVersion(m.version.ptr(st.snap))
 		args = append(args, oldVersion+1)
 	}
-	for _, c := range m.t.pk {
-		args = append(args, c.value(c.ptr(st.snap)))
+	for _, c := range m.t.PK {
+		args = append(args, c.Value(c.ptr(st.snap)))
 	}
 	if versioned {
 		args = append(args, oldVersion)
@@ -224,7 +224,7 @@ func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.
 	defer rows.Close()
 	dest := make([]any, len(exprs))
 	for i, c := range exprs {
-		dest[i] = c.dest(c.ptr(obj))
+		dest[i] = c.Dest(c.ptr(obj))
 	}
 	var n int64
 	for rows.Next() {
@@ -246,14 +246,14 @@ func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.
 func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, check bool) (string, error) {
 	w := newDML(d)
 	w.b.Write("UPDATE ")
-	w.b.Ident(m.t.name)
+	w.b.Ident(m.t.Name)
 	w.b.Write(" SET ")
 	w.b.enclosing = append(w.b.enclosing, scopeOf(m.t, nil))
 	for i, c := range cols {
 		if i > 0 {
 			w.b.Write(", ")
 		}
-		w.b.Ident(c.name)
+		w.b.Ident(c.Name)
 		w.b.Write(" = ")
 		if slices.Contains(exprs, c) {
 			m.t.updateExpr(c).render(w.b)
@@ -263,7 +263,7 @@ func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, ch
 	}
 	if bump {
 		w.b.Write(", ")
-		w.b.Ident(m.version.name)
+		w.b.Ident(m.version.Name)
 		w.b.Write(" = ")
 		w.ph()
 	}
@@ -274,13 +274,13 @@ func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, ch
 		} else {
 			w.b.Write(", ")
 		}
-		w.b.Ident(c.name)
+		w.b.Ident(c.Name)
 	}
 	return w.sql()
 }
 
 func staleError(op string, m *tableMeta, st *objState, versioned bool, version int64) error {
-	e := &StaleObjectError{Op: op, Table: m.t.name, Key: keyValues(m, st.snap)}
+	e := &StaleObjectError{Op: op, Table: m.t.Name, Key: keyValues(m, st.snap)}
 	if versioned {
 		e.Version = &version
 	}
@@ -297,12 +297,12 @@ type insertShape struct {
 
 func (m *tableMeta) shapeOf(obj field.Ptr, cols, ret []*columnInfo) ([]*columnInfo, []*columnInfo, bool) {
 	generated := false
-	for _, c := range m.t.columns {
+	for _, c := range m.t.Columns {
 		switch {
 		case c == m.auto && m.isZero(c, obj):
 			generated = true
 			ret = append(ret, c)
-		case c.zeroDefault && m.isZero(c, obj):
+		case c.ZeroDefault && m.isZero(c, obj):
 			// A nil pointer (or an omitzero field left zero) of a
 			// column with a server default leaves the default to the
 			// database and reads it back. Other fields are written as
@@ -375,7 +375,7 @@ func (m *tableMeta) sameShape(obj field.Ptr, sh *insertShape) bool {
 		}
 	}
 	for _, c := range sh.cols {
-		if (c == m.auto || c.zeroDefault) && m.isZero(c, obj) {
+		if (c == m.auto || c.ZeroDefault) && m.isZero(c, obj) {
 			return false
 		}
 	}
@@ -402,7 +402,7 @@ func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState
 	args := make([]any, 0, rows*len(sh.cols))
 	for _, st := range objs {
 		for _, c := range sh.cols {
-			args = append(args, c.value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.ptr(st.obj)))
 		}
 	}
 	if len(sh.ret) == 0 {
@@ -411,7 +411,7 @@ func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState
 			return err
 		}
 		if n != int64(rows) {
-			return fmt.Errorf("quarry: INSERT into %s wrote %d rows, want %d", m.t.name, n, rows)
+			return fmt.Errorf("quarry: INSERT into %s wrote %d rows, want %d", m.t.Name, n, rows)
 		}
 	} else if err := u.insertReturning(m, sh, objs, sql, args); err != nil {
 		return err
@@ -429,7 +429,7 @@ func insertSQL(d Dialect, m *tableMeta, sh *insertShape, rows int) (string, erro
 	w := newDML(d)
 	w.b.Buf = slices.Grow(w.b.Buf, rows*(len(sh.cols)*4+4))
 	w.b.Write("INSERT INTO ")
-	w.b.Ident(m.t.name)
+	w.b.Ident(m.t.Name)
 	if len(sh.cols) == 0 {
 		if rows != 1 {
 			return "", fmt.Errorf("quarry: internal error: multi-row INSERT of no columns")
@@ -458,7 +458,7 @@ func insertSQL(d Dialect, m *tableMeta, sh *insertShape, rows int) (string, erro
 		ret := sh.ret
 		if !sh.generated {
 			// Correlate the returned rows by their given key.
-			ret = append(slices.Clone(m.t.pk), ret...)
+			ret = append(slices.Clone(m.t.PK), ret...)
 		}
 		identList(w.b, ret)
 	}
@@ -513,7 +513,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 			return fail(err)
 		}
 		if len(keys) != len(objs) {
-			return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.name, len(keys), len(objs))
+			return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.Name, len(keys), len(objs))
 		}
 		if !slices.IsSorted(keys) {
 			slices.Sort(keys)
@@ -525,14 +525,14 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 	}
 	ret := sh.ret
 	if !sh.generated {
-		ret = append(slices.Clone(m.t.pk), ret...)
+		ret = append(slices.Clone(m.t.PK), ret...)
 	}
 	scratch := make([]field.Ptr, 0, len(objs))
 	dest := make([]any, len(ret))
 	for rows.Next() {
 		p := m.t.newObj()
 		for i, c := range ret {
-			dest[i] = c.dest(c.ptr(p))
+			dest[i] = c.Dest(c.ptr(p))
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fail(err)
@@ -543,7 +543,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		return fail(err)
 	}
 	if len(scratch) != len(objs) {
-		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.name, len(scratch), len(objs))
+		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.Name, len(scratch), len(objs))
 	}
 	if sh.generated {
 		get := func(p field.Ptr) int64 { return m.getInt(m.auto.ptr(p)) }
@@ -558,7 +558,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		})
 		for i, p := range objs {
 			for _, c := range sh.ret {
-				c.clone(c.ptr(p), c.ptr(scratch[i]))
+				c.Clone(c.ptr(p), c.ptr(scratch[i]))
 			}
 		}
 		return rows.Close()
@@ -570,10 +570,10 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 	for _, obj := range objs {
 		p := byKey[m.keyOf(obj)]
 		if p == nil {
-			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.name, keyValues(m, obj))
+			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.Name, keyValues(m, obj))
 		}
 		for _, c := range sh.ret {
-			c.clone(c.ptr(obj), c.ptr(p))
+			c.Clone(c.ptr(obj), c.ptr(p))
 		}
 	}
 	return rows.Close()
@@ -598,8 +598,8 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		return err
 	}
 	d := u.s.db.dialect
-	if len(m.t.pk) == 1 && m.version == nil {
-		pk := m.t.pk[0]
+	if len(m.t.PK) == 1 && m.version == nil {
+		pk := m.t.PK[0]
 		all := w.deletes
 		for len(all) > 0 {
 			n := min(len(all), sqlgen.BatchRows(d.Capabilities(), 1))
@@ -607,7 +607,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 			all = all[n:]
 			q := newDML(d)
 			q.b.Write("DELETE FROM ")
-			q.b.Ident(m.t.name)
+			q.b.Ident(m.t.Name)
 			q.b.Write(" WHERE ")
 			q.qualified(m.t, pk)
 			if n == 1 {
@@ -629,7 +629,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 			}
 			args := make([]any, n)
 			for i, st := range batch {
-				args[i] = pk.value(pk.ptr(st.snap))
+				args[i] = pk.Value(pk.ptr(st.snap))
 			}
 			got, err := u.exec(sql, args)
 			if err != nil {
@@ -639,7 +639,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 				if n == 1 {
 					return staleError("DELETE", m, batch[0], false, 0)
 				}
-				return &StaleObjectError{Op: "DELETE", Table: m.t.name, Key: args}
+				return &StaleObjectError{Op: "DELETE", Table: m.t.Name, Key: args}
 			}
 			u.deleted = append(u.deleted, batch...)
 			if err := runHook(u.ctx, m.t, "AfterDelete", m.t.hooks.afterDelete, batch); err != nil {
@@ -652,7 +652,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'D'}, func() (string, error) {
 		w := newDML(d)
 		w.b.Write("DELETE FROM ")
-		w.b.Ident(m.t.name)
+		w.b.Ident(m.t.Name)
 		w.whereKey(m, versioned)
 		return w.sql()
 	})

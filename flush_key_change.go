@@ -66,9 +66,9 @@ func (u *unitOfWork) keyLinks() []*keyLink {
 		}
 		names := make([]string, len(pairs))
 		for i, p := range pairs {
-			names[i] = p.fk.name
+			names[i] = p.fk.Name
 		}
-		id := child.name + "\x00" + strings.Join(names, "\x00")
+		id := child.Name + "\x00" + strings.Join(names, "\x00")
 		l := byName[id]
 		if l == nil {
 			l = &keyLink{parent: parent, child: child, ref: pairCols(pairs, false), fk: pairCols(pairs, true)}
@@ -122,14 +122,14 @@ func (u *unitOfWork) checkKeyChanges(pendingKeys map[identKey]*objState) error {
 				moved = map[identKey]*objState{}
 			}
 			if other := moved[k]; other != nil {
-				return fmt.Errorf("%w: %w: two %v objects changed their primary keys to %v", ErrIdentityConflict, ErrKeyChanged, m.t.goType, keyValues(m, st.obj))
+				return fmt.Errorf("%w: %w: two %v objects changed their primary keys to %v", ErrIdentityConflict, ErrKeyChanged, m.t.GoType, keyValues(m, st.obj))
 			}
 			moved[k] = st
 			if other := s.ids.get(k); other != nil && other != st && (other.status != statusPersistent || other.m.keyOf(other.obj) == other.key) {
-				return fmt.Errorf("%w: %w: the primary key of a persistent %v changed from %v to %v, the key of another object the Session holds", ErrIdentityConflict, ErrKeyChanged, m.t.goType, keyValues(m, st.snap), keyValues(m, st.obj))
+				return fmt.Errorf("%w: %w: the primary key of a persistent %v changed from %v to %v, the key of another object the Session holds", ErrIdentityConflict, ErrKeyChanged, m.t.GoType, keyValues(m, st.snap), keyValues(m, st.obj))
 			}
 			if pendingKeys[k] != nil {
-				return fmt.Errorf("%w: %w: the primary key of a persistent %v changed from %v to %v, the key of a new object", ErrIdentityConflict, ErrKeyChanged, m.t.goType, keyValues(m, st.snap), keyValues(m, st.obj))
+				return fmt.Errorf("%w: %w: the primary key of a persistent %v changed from %v to %v, the key of a new object", ErrIdentityConflict, ErrKeyChanged, m.t.GoType, keyValues(m, st.snap), keyValues(m, st.obj))
 			}
 		}
 	}
@@ -146,7 +146,7 @@ func movingAway(other *objState) bool {
 // columns foreign keys refer to, and updates the referring rows of the
 // links with passive_updates=false (see the file comment).
 func (u *unitOfWork) afterKeyUpdate(m *tableMeta, st *objState, cols []*columnInfo, old field.Ptr) error {
-	changesKey := slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.pk })
+	changesKey := slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.PK })
 	for _, l := range u.keyLinks() {
 		if l.parent != m.t || !slices.ContainsFunc(l.ref, func(c *columnInfo) bool { return slices.Contains(cols, c) }) {
 			continue
@@ -169,10 +169,10 @@ func (u *unitOfWork) afterKeyUpdate(m *tableMeta, st *objState, cols []*columnIn
 func (u *unitOfWork) updateReferring(l *keyLink, obj, old field.Ptr) error {
 	args := make([]any, 0, 2*len(l.ref))
 	for _, c := range l.ref {
-		args = append(args, c.value(c.ptr(obj)))
+		args = append(args, c.Value(c.ptr(obj)))
 	}
 	for _, c := range l.ref {
-		v, ok := c.key(c.ptr(old))
+		v, ok := c.Key(c.ptr(old))
 		if !ok {
 			return nil
 		}
@@ -180,13 +180,13 @@ func (u *unitOfWork) updateReferring(l *keyLink, obj, old field.Ptr) error {
 	}
 	w := newDML(u.dialect())
 	w.b.Write("UPDATE ")
-	w.b.Ident(l.child.name)
+	w.b.Ident(l.child.Name)
 	w.b.Write(" SET ")
 	for i, c := range l.fk {
 		if i > 0 {
 			w.b.Write(", ")
 		}
-		w.b.Ident(c.name)
+		w.b.Ident(c.Name)
 		w.b.Write(" = ")
 		w.ph()
 	}
@@ -206,7 +206,7 @@ func (u *unitOfWork) updateReferring(l *keyLink, obj, old field.Ptr) error {
 	if _, err := u.exec(sql, args); err != nil {
 		return err
 	}
-	if l.child.goType == nil {
+	if l.child.GoType == nil {
 		u.assocWritten = append(u.assocWritten, l.child)
 	}
 	return nil
@@ -226,7 +226,7 @@ func (u *unitOfWork) finishKeyChanges() {
 	for i := 0; i < len(u.keyChanges); i++ { // moved children append
 		kc := u.keyChanges[i]
 		for _, l := range links {
-			if l.parent != kc.st.m.t || l.child.goType == nil || sameKey(l.ref, kc.old, l.ref, kc.st.obj) {
+			if l.parent != kc.st.m.t || l.child.GoType == nil || sameKey(l.ref, kc.old, l.ref, kc.st.obj) {
 				continue
 			}
 			cm := s.meta(l.child)
@@ -259,11 +259,11 @@ func (u *unitOfWork) finishKeyChanges() {
 // setFrom sets column dst of obj to the value of column src of from (a
 // column of another table, of the same or a compatible Go type).
 func setFrom(dst *columnInfo, obj field.Ptr, src *columnInfo, from field.Ptr) {
-	if dst.goType == src.goType {
-		dst.clone(dst.ptr(obj), src.ptr(from))
+	if dst.GoType == src.GoType {
+		dst.Clone(dst.ptr(obj), src.ptr(from))
 		return
 	}
-	if v, ok := src.key(src.ptr(from)); ok {
+	if v, ok := src.Key(src.ptr(from)); ok {
 		assignKey(dst, dst.ptr(obj), v)
 	}
 }

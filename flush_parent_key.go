@@ -26,7 +26,7 @@ func (u *unitOfWork) keysFromNewParents() map[field.Ptr]bool {
 		out[obj] = true
 	}
 	inPK := func(cols []*columnInfo) bool {
-		return slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.pk })
+		return slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.PK })
 	}
 	for _, r := range u.rels {
 		switch {

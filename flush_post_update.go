@@ -57,10 +57,10 @@ func (u *unitOfWork) preparePost() {
 	}
 	u.postCols = map[*table][]*columnInfo{}
 	for c := range cols {
-		u.postCols[c.table] = append(u.postCols[c.table], c)
+		u.postCols[c.Table] = append(u.postCols[c.Table], c)
 	}
 	for _, cs := range u.postCols {
-		slices.SortFunc(cs, func(a, b *columnInfo) int { return a.index - b.index })
+		slices.SortFunc(cs, func(a, b *columnInfo) int { return a.Index - b.Index })
 	}
 }
 
@@ -70,7 +70,7 @@ func (u *unitOfWork) postTables() []*table {
 	for t := range u.postCols {
 		ts = append(ts, t)
 	}
-	slices.SortFunc(ts, func(a, b *table) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(ts, func(a, b *table) int { return strings.Compare(a.Name, b.Name) })
 	return ts
 }
 
@@ -97,7 +97,7 @@ func (u *unitOfWork) postUpdates() error {
 			}
 			before := make([]any, len(cols))
 			for i, c := range cols {
-				before[i], _ = c.key(c.ptr(obj))
+				before[i], _ = c.Key(c.ptr(obj))
 			}
 			rows = append(rows, row{st, before})
 		})
@@ -111,7 +111,7 @@ func (u *unitOfWork) postUpdates() error {
 		for _, r := range rows {
 			var changed []*columnInfo
 			for i, c := range cols {
-				if v, _ := c.key(c.ptr(r.st.obj)); v != r.before[i] {
+				if v, _ := c.Key(c.ptr(r.st.obj)); v != r.before[i] {
 					changed = append(changed, c)
 				}
 			}
@@ -147,7 +147,7 @@ func (u *unitOfWork) preDeleteNulls() error {
 		for _, st := range dels {
 			var set []*columnInfo
 			for _, c := range u.postCols[t] {
-				if _, ok := c.key(c.ptr(st.snap)); ok {
+				if _, ok := c.Key(c.ptr(st.snap)); ok {
 					set = append(set, c)
 				}
 			}
@@ -183,12 +183,12 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, 
 	if null {
 		row = st.snap
 	}
-	args := make([]any, 0, len(cols)+len(m.t.pk)+2)
+	args := make([]any, 0, len(cols)+len(m.t.PK)+2)
 	for _, c := range cols {
 		if null {
 			args = append(args, nil)
 		} else {
-			args = append(args, c.value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.ptr(st.obj)))
 		}
 	}
 	var version int64
@@ -250,7 +250,7 @@ func (u *unitOfWork) circularError(cycle []*tableMeta) error {
 	names := make([]string, len(cycle))
 	for i, m := range cycle {
 		in[m.t] = true
-		names[i] = fmt.Sprint(m.t.goType)
+		names[i] = fmt.Sprint(m.t.GoType)
 	}
 	var rels []string
 	for _, r := range u.rels {
@@ -270,5 +270,5 @@ func selfCircularError(m *tableMeta, rels []*relationship, obj field.Ptr) error 
 		names[i] = r.String()
 	}
 	return fmt.Errorf("%w: %v rows of this flush are each other's parents (%v %v is in a cycle through %s), so no order of INSERTs and DELETEs sets every foreign key: tag the relationship post_update (`quarry:\"post_update\"`), which writes its foreign key with a second UPDATE",
-		ErrCircularDependency, m.t.goType, m.t.goType, keyValues(m, obj), strings.Join(names, ", "))
+		ErrCircularDependency, m.t.GoType, m.t.GoType, keyValues(m, obj), strings.Join(names, ", "))
 }

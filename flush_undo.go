@@ -41,7 +41,7 @@ func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj field.Ptr) {
 		t = touched{m: m, orig: m.snapshot(obj)}
 		u.touched[obj] = t
 	}
-	u.undo = append(u.undo, func() { c.clone(c.ptr(obj), c.ptr(t.orig)) })
+	u.undo = append(u.undo, func() { c.Clone(c.ptr(obj), c.ptr(t.orig)) })
 }
 
 // rememberPending records column c of a pending object before a flush
@@ -58,7 +58,7 @@ func (st *objState) rememberPending(c *columnInfo) {
 	if ps.orig == nil {
 		ps.orig = st.m.snapshot(st.obj)
 	} else {
-		c.clone(c.ptr(ps.orig), c.ptr(st.obj))
+		c.Clone(c.ptr(ps.orig), c.ptr(st.obj))
 	}
 	ps.cols = append(ps.cols, c)
 }
@@ -77,7 +77,7 @@ func (st *objState) pendingSync() *pendingSync {
 // same table), remembering the old value.
 func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src field.Ptr) {
 	u.remember(m, c, obj)
-	c.clone(c.ptr(obj), c.ptr(src))
+	c.Clone(c.ptr(obj), c.ptr(src))
 }
 
 // setRef sets the many-to-one field of r in obj.

@@ -154,7 +154,7 @@ func objHooks(ctx context.Context, t *table, name string, hook hookFunc, objs []
 // callHook calls hook on the object at p.
 func callHook(ctx context.Context, t *table, name string, hook hookFunc, p field.Ptr) error {
 	if err := hook(ctx, p); err != nil {
-		return fmt.Errorf("quarry: %s of %v: %w", name, t.goType, err)
+		return fmt.Errorf("quarry: %s of %v: %w", name, t.GoType, err)
 	}
 	return nil
 }

@@ -88,11 +88,11 @@ func metaOf(t *table) *tableMeta {
 
 func newTableMeta(t *table) *tableMeta {
 	m := &tableMeta{t: t, kind: keyEncoded}
-	if t.goType != nil { // association tables map no Go type
-		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.goType)
+	if t.GoType != nil { // association tables map no Go type
+		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.GoType)
 	}
-	if len(t.pk) == 1 {
-		switch k := t.pk[0].goType.Kind(); {
+	if len(t.PK) == 1 {
+		switch k := t.PK[0].GoType.Kind(); {
 		case field.IsInt(k):
 			m.kind = keyInt
 			m.getInt, _ = field.Ints(k)
@@ -100,18 +100,18 @@ func newTableMeta(t *table) *tableMeta {
 			m.kind = keyString
 		}
 	}
-	if len(t.pk) == 1 && t.pk[0].autoinc && field.IsInt(t.pk[0].goType.Kind()) {
-		m.auto = t.pk[0]
-		_, m.setAuto = field.Ints(m.auto.goType.Kind())
+	if len(t.PK) == 1 && t.PK[0].Autoinc && field.IsInt(t.PK[0].GoType.Kind()) {
+		m.auto = t.PK[0]
+		_, m.setAuto = field.Ints(m.auto.GoType.Kind())
 	}
 	for _, r := range t.relations {
 		if r, ok := r.(*relationship); ok {
 			m.relships = append(m.relships, r)
 		}
 	}
-	if v := t.version; v != nil && field.IsInt(v.goType.Kind()) {
+	if v := t.Version; v != nil && field.IsInt(v.GoType.Kind()) {
 		m.version = v
-		m.getVersion, m.setVersion = field.Ints(v.goType.Kind())
+		m.getVersion, m.setVersion = field.Ints(v.GoType.Kind())
 	}
 	return m
 }
@@ -120,13 +120,13 @@ func newTableMeta(t *table) *tableMeta {
 func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 	switch m.kind {
 	case keyInt:
-		return identKey{t: m.t, n: m.getInt(m.t.pk[0].ptr(obj))}
+		return identKey{t: m.t, n: m.getInt(m.t.PK[0].ptr(obj))}
 	case keyString:
-		return identKey{t: m.t, s: field.Get[string](m.t.pk[0].ptr(obj))}
+		return identKey{t: m.t, s: field.Get[string](m.t.PK[0].ptr(obj))}
 	}
 	var b []byte
-	for _, c := range m.t.pk {
-		b = schema.AppendKeyPart(b, c.value(c.ptr(obj)))
+	for _, c := range m.t.PK {
+		b = schema.AppendKeyPart(b, c.Value(c.ptr(obj)))
 	}
 	return identKey{t: m.t, s: string(b)}
 }
@@ -134,8 +134,8 @@ func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 // keyOfArgs returns the identity named by primary-key values given in
 // the order of the table's key columns, as Get takes them.
 func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
-	if len(pk) != len(m.t.pk) {
-		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.pk), len(pk))
+	if len(pk) != len(m.t.PK) {
+		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.PK), len(pk))
 	}
 	switch m.kind {
 	case keyInt:
@@ -166,15 +166,15 @@ func (m *tableMeta) snapshot(obj field.Ptr) field.Ptr {
 }
 
 func (m *tableMeta) copyColumns(dst, src field.Ptr) {
-	for _, c := range m.t.columns {
-		c.clone(c.ptr(dst), c.ptr(src))
+	for _, c := range m.t.Columns {
+		c.Clone(c.ptr(dst), c.ptr(src))
 	}
 }
 
 // changed appends the columns of obj that differ from snap.
 func (m *tableMeta) changed(dst []*columnInfo, obj, snap field.Ptr) []*columnInfo {
-	for _, c := range m.t.columns {
-		if !c.equal(c.ptr(obj), c.ptr(snap)) {
+	for _, c := range m.t.Columns {
+		if !c.Equal(c.ptr(obj), c.ptr(snap)) {
 			dst = append(dst, c)
 		}
 	}
@@ -182,8 +182,8 @@ func (m *tableMeta) changed(dst []*columnInfo, obj, snap field.Ptr) []*columnInf
 }
 
 func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
-	for _, c := range m.t.columns {
-		if !c.equal(c.ptr(obj), c.ptr(snap)) {
+	for _, c := range m.t.Columns {
+		if !c.Equal(c.ptr(obj), c.ptr(snap)) {
 			return true
 		}
 	}
@@ -192,11 +192,11 @@ func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
 
 // isZero reports whether the field of c in obj holds its zero value.
 func (m *tableMeta) isZero(c *columnInfo, obj field.Ptr) bool {
-	return c.equal(c.ptr(obj), c.ptr(m.zero))
+	return c.Equal(c.ptr(obj), c.ptr(m.zero))
 }
 
 func (m *tableMeta) setZero(c *columnInfo, obj field.Ptr) {
-	c.clone(c.ptr(obj), c.ptr(m.zero))
+	c.Clone(c.ptr(obj), c.ptr(m.zero))
 }
 
 // keyUnset reports whether obj's key is one the database is to generate:
@@ -207,7 +207,7 @@ func (m *tableMeta) keyUnset(obj field.Ptr) bool {
 
 // object returns obj as an any holding *E.
 func (m *tableMeta) object(obj field.Ptr) any {
-	return field.PointerTo(m.t.goType, obj)
+	return field.PointerTo(m.t.GoType, obj)
 }
 
 // ifaceData returns the pointer held by an interface value whose dynamic
@@ -312,7 +312,7 @@ type tableReader struct {
 func (r *tableReader) prepare(dst []any) []any {
 	r.obj = r.t.newObj()
 	for _, c := range r.ls.columnsOf(r.t) {
-		dst = append(dst, c.dest(c.ptr(r.obj)))
+		dst = append(dst, c.Dest(c.ptr(r.obj)))
 	}
 	return dst
 }
@@ -334,8 +334,8 @@ func byKeyQuery(t *table, ls *loadSet, pk []any) *selectCore {
 	for i, c := range cols {
 		items[i] = &colRef{src: src, info: c}
 	}
-	where := make([]node, len(t.pk))
-	for i, c := range t.pk {
+	where := make([]node, len(t.PK))
+	for i, c := range t.PK {
 		where[i] = &binaryNode{left: &colRef{src: src, info: c}, op: " = ", right: &valueNode{v: copyArg(pk[i])}}
 	}
 	return &selectCore{items: items, where: where}
@@ -483,21 +483,21 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	}
 	st := s.stateOf(m, p)
 	if st == nil || st.status == statusPending {
-		return fmt.Errorf("%w: Refresh of %v that is not persistent", ErrNotInSession, m.t.goType)
+		return fmt.Errorf("%w: Refresh of %v that is not persistent", ErrNotInSession, m.t.GoType)
 	}
-	pk := make([]any, len(m.t.pk))
-	for i, c := range m.t.pk {
-		pk[i] = c.value(c.ptr(st.snap))
+	pk := make([]any, len(m.t.PK))
+	for i, c := range m.t.PK {
+		pk[i] = c.Value(c.ptr(st.snap))
 	}
 	st.expired = expireForce
 	if _, err := s.loadByKey(ctx, m, nil, pk, false); err != nil {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
 		}
-		return wrapErr(err, "refreshing %v", m.t.goType)
+		return wrapErr(err, "refreshing %v", m.t.GoType)
 	}
 	if err := s.refreshRelations(ctx, m, p); err != nil {
-		return wrapErr(err, "refreshing %v", m.t.goType)
+		return wrapErr(err, "refreshing %v", m.t.GoType)
 	}
 	return nil
 }

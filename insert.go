@@ -203,7 +203,7 @@ func (c *insertNode) tableName() string {
 	if c.t == nil {
 		return "?"
 	}
-	return c.t.name
+	return c.t.Name
 }
 
 func (c *insertNode) target() *table      { return c.t }
@@ -226,17 +226,17 @@ func (c *insertNode) check() error {
 	case c.err != nil:
 		return c.err
 	case forms == 0:
-		return errorf("INSERT into %s has no rows: add Values, Set or InsertSelect", c.t.name)
+		return errorf("INSERT into %s has no rows: add Values, Set or InsertSelect", c.t.Name)
 	case forms > 1:
-		return errorf("INSERT into %s takes one of Values, Set and InsertSelect", c.t.name)
+		return errorf("INSERT into %s takes one of Values, Set and InsertSelect", c.t.Name)
 	case c.defaults && len(c.objs) == 0:
-		return errorf("INSERT into %s: ReturningDefaults fills the objects of Values, and there are none", c.t.name)
+		return errorf("INSERT into %s: ReturningDefaults fills the objects of Values, and there are none", c.t.Name)
 	case c.defaults && len(c.ret) > 0:
-		return errorf("INSERT into %s: ReturningDefaults writes the values into the objects, Returning reads them as rows: use one", c.t.name)
+		return errorf("INSERT into %s: ReturningDefaults writes the values into the objects, Returning reads them as rows: use one", c.t.Name)
 	case c.defaults && c.conflict != nil:
-		return errorf("INSERT into %s: ReturningDefaults cannot tell the rows of an upsert apart: use Returning", c.t.name)
+		return errorf("INSERT into %s: ReturningDefaults cannot tell the rows of an upsert apart: use Returning", c.t.Name)
 	case c.sel != nil && len(c.selCols) != len(c.sel.selectItems()):
-		return errorf("INSERT into %s names %d columns for a SELECT of %d", c.t.name, len(c.selCols), len(c.sel.selectItems()))
+		return errorf("INSERT into %s names %d columns for a SELECT of %d", c.t.Name, len(c.selCols), len(c.sel.selectItems()))
 	}
 	if c.conflict != nil {
 		return c.conflict.check(c.t)
@@ -301,7 +301,7 @@ func (c *insertNode) renderStmt(b *builder, _, _ bool) {
 	}
 	c.ctes.render(b)
 	b.Write("INSERT INTO ")
-	b.Ident(c.t.name)
+	b.Ident(c.t.Name)
 	switch {
 	case len(c.objs) > 0:
 		c.renderObjects(b)
@@ -311,7 +311,7 @@ func (c *insertNode) renderStmt(b *builder, _, _ bool) {
 			if i > 0 {
 				b.Write(", ")
 			}
-			b.Ident(a.col.info.name)
+			b.Ident(a.col.info.Name)
 		}
 		b.Write(") VALUES (")
 		for i, a := range c.sets {
@@ -340,13 +340,13 @@ func (c *insertNode) renderObjects(b *builder) {
 		if !m.sameShape(obj, sh) {
 			// Executed, such objects go in separate statements; one
 			// rendered statement cannot hold them.
-			b.Failf("INSERT into %s: the objects write different columns (a generated key or default given for some, left zero in others), so they take several statements", c.t.name)
+			b.Failf("INSERT into %s: the objects write different columns (a generated key or default given for some, left zero in others), so they take several statements", c.t.Name)
 			return
 		}
 	}
 	if len(sh.cols) == 0 {
 		if len(c.objs) > 1 {
-			b.Failf("INSERT into %s: several objects that write no column take a statement each", c.t.name)
+			b.Failf("INSERT into %s: several objects that write no column take a statement each", c.t.Name)
 			return
 		}
 		b.Write(" DEFAULT VALUES")
@@ -368,7 +368,7 @@ func (c *insertNode) renderObjects(b *builder) {
 				b.Fail(err)
 				return
 			}
-			b.Bind(col.value(col.ptr(obj)))
+			b.Bind(col.Value(col.ptr(obj)))
 		}
 		b.WriteChar(')')
 	}
@@ -401,7 +401,7 @@ func (c *insertNode) renderDefaults(b *builder) {
 	}
 	ret := sh.ret
 	if !sh.generated {
-		ret = append(slices.Clone(c.t.pk), ret...)
+		ret = append(slices.Clone(c.t.PK), ret...)
 	}
 	b.Write(" RETURNING ")
 	identList(b, ret)

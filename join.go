@@ -369,9 +369,9 @@ func (k fkLink) on(a, b *source) node {
 		return b
 	}
 	return &binaryNode{
-		left:  &colRef{src: src(k.to.table), info: k.to},
+		left:  &colRef{src: src(k.to.Table), info: k.to},
 		op:    " = ",
-		right: &colRef{src: src(k.from.table), info: k.from},
+		right: &colRef{src: src(k.from.Table), info: k.from},
 	}
 }
 
@@ -379,9 +379,9 @@ func (k fkLink) on(a, b *source) node {
 func fkLinks(a, b *table) []fkLink {
 	var out []fkLink
 	for _, pair := range [][2]*table{{b, a}, {a, b}} {
-		for _, c := range pair[0].columns {
-			if c.fk != nil && c.fk.target != nil && c.fk.target.table == pair[1] {
-				out = append(out, fkLink{from: c, to: c.fk.target})
+		for _, c := range pair[0].Columns {
+			if c.FK != nil && c.FK.Target != nil && c.FK.Target.Table == pair[1] {
+				out = append(out, fkLink{from: c, to: c.FK.Target})
 			}
 		}
 		if a == b {
@@ -394,7 +394,7 @@ func fkLinks(a, b *table) []fkLink {
 func describeSource(s *source) string {
 	switch {
 	case s.table != nil && s.alias != "":
-		return fmt.Sprintf("%v (alias %q)", s.table.goType, s.alias)
+		return fmt.Sprintf("%v (alias %q)", s.table.GoType, s.alias)
 	case s.table != nil:
 		return s.table.String()
 	default:
@@ -450,7 +450,7 @@ func (b *builder) renderSource(s *source, left []*source) {
 		b.Ident(b.sourceName(s))
 		return
 	}
-	b.Ident(s.table.name)
+	b.Ident(s.table.Name)
 	if s.isAlias() {
 		b.Write(" AS ")
 		b.Ident(b.sourceName(s))

@@ -117,7 +117,7 @@ func (n *jsonContainsNode) sources(fn func(*source)) { n.doc.sources(fn) }
 // checkJSONOperand refuses a mapped column that does not hold JSON: an
 // operator of JSON documents over a TEXT column would compare text.
 func checkJSONOperand(b *builder, doc node, what string) bool {
-	if c, ok := unlabel(doc).(*colRef); ok && c.info.kind != dialect.KindJSON {
+	if c, ok := unlabel(doc).(*colRef); ok && c.info.Kind != dialect.KindJSON {
 		b.Fail(fmt.Errorf("%w: %s of %s, which is not a JSON column", ErrInvalidArgument, what, c.info))
 		return false
 	}

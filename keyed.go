@@ -138,15 +138,15 @@ func (k Keyed3[E, K1, K2, K3]) GetWith(ctx context.Context, s *Session, q *Query
 // checkKeyTypes reports a Keyed table whose key types are not the Go
 // types of its primary-key columns, in order.
 func (t *table) checkKeyTypes() error {
-	if t.keyTypes == nil {
+	if t.KeyTypes == nil {
 		return nil
 	}
-	if len(t.keyTypes) != len(t.pk) {
-		return mappingErrorf("%v: the table struct %v declares a primary key of %d column(s) %v, but %d column(s) are tagged pk", t, t.tblType, len(t.keyTypes), t.keyTypes, len(t.pk))
+	if len(t.KeyTypes) != len(t.PK) {
+		return mappingErrorf("%v: the table struct %v declares a primary key of %d column(s) %v, but %d column(s) are tagged pk", t, t.StructType, len(t.KeyTypes), t.KeyTypes, len(t.PK))
 	}
-	for i, k := range t.keyTypes {
-		if c := t.pk[i]; c.goType != k {
-			return mappingErrorf("%v: the table struct %v declares primary-key part %d as %v, but its key column %q (field %s) is %v", t, t.tblType, i+1, k, c.name, c.field, c.goType)
+	for i, k := range t.KeyTypes {
+		if c := t.PK[i]; c.GoType != k {
+			return mappingErrorf("%v: the table struct %v declares primary-key part %d as %v, but its key column %q (field %s) is %v", t, t.StructType, i+1, k, c.Name, c.Field, c.GoType)
 		}
 	}
 	return nil
@@ -156,12 +156,12 @@ func (t *table) checkKeyTypes() error {
 // its declared key types: GetWith takes a statement, which does not
 // carry the key type, so its untyped keys are checked when it runs.
 func (t *table) checkKeyArgs(pk []any) error {
-	if t.keyTypes == nil || len(pk) != len(t.keyTypes) {
+	if t.KeyTypes == nil || len(pk) != len(t.KeyTypes) {
 		return nil // the count is checked with every key (keyOfArgs)
 	}
 	for i, v := range pk {
-		if reflect.TypeOf(v) != t.keyTypes[i] {
-			return invalidArg("%v: primary-key part %d is a %v, given %v (%T): the table struct %v declares its key types", t, i+1, t.keyTypes[i], v, v, t.tblType)
+		if reflect.TypeOf(v) != t.KeyTypes[i] {
+			return invalidArg("%v: primary-key part %d is a %v, given %v (%T): the table struct %v declares its key types", t, i+1, t.KeyTypes[i], v, v, t.StructType)
 		}
 	}
 	return nil

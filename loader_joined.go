@@ -137,8 +137,8 @@ func loadColumnsOf(src *source, ls *loadSet) []node {
 }
 
 func columnsOf(src *source) []node {
-	out := make([]node, len(src.table.columns))
-	for i, col := range src.table.columns {
+	out := make([]node, len(src.table.Columns))
+	for i, col := range src.table.Columns {
 		out[i] = &colRef{src: src, info: col}
 	}
 	return out

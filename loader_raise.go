@@ -74,7 +74,7 @@ func checkRaise(ex Executor, r *relRef, parents []field.Ptr) (skip bool, err err
 			}
 		}
 		if !rel.loaded(p) {
-			return false, fmt.Errorf("%w: %s was not loaded eagerly: add SelectIn or Joined to the statement that read %v", ErrRaiseLoad, rel, rel.owner.goType)
+			return false, fmt.Errorf("%w: %s was not loaded eagerly: add SelectIn or Joined to the statement that read %v", ErrRaiseLoad, rel, rel.owner.GoType)
 		}
 		skip = true
 	}

@@ -59,7 +59,7 @@ func (md *Metadata) Tables() []string {
 	c := md.catalog()
 	names := make([]string, 0, len(c.tables))
 	for _, t := range c.tables {
-		names = append(names, t.name)
+		names = append(names, t.Name)
 	}
 	sort.Strings(names)
 	return names
@@ -91,16 +91,16 @@ func (md *Metadata) register(t *table) error {
 	md.mu.Lock()
 	defer md.mu.Unlock()
 	c := md.catalog()
-	if t.goType != nil {
-		if old, ok := c.byType[t.goType]; ok {
-			return mappingErrorf("%v is already mapped to table %q", t.goType, old.name)
+	if t.GoType != nil {
+		if old, ok := c.byType[t.GoType]; ok {
+			return mappingErrorf("%v is already mapped to table %q", t.GoType, old.Name)
 		}
 	}
-	if old, ok := c.byName[t.name]; ok {
-		if old.goType == nil {
-			return mappingErrorf("table %q is already mapped by an association table", t.name)
+	if old, ok := c.byName[t.Name]; ok {
+		if old.GoType == nil {
+			return mappingErrorf("table %q is already mapped by an association table", t.Name)
 		}
-		return mappingErrorf("table %q is already mapped by %v", t.name, old.goType)
+		return mappingErrorf("table %q is already mapped by %v", t.Name, old.GoType)
 	}
 	next := &catalog{
 		byType: make(map[reflect.Type]*table, len(c.byType)+1),
@@ -114,10 +114,10 @@ func (md *Metadata) register(t *table) error {
 	for k, v := range c.byName {
 		next.byName[k] = v
 	}
-	if t.goType != nil {
-		next.byType[t.goType] = t
+	if t.GoType != nil {
+		next.byType[t.GoType] = t
 	}
-	next.byName[t.name] = t
+	next.byName[t.Name] = t
 	for _, r := range t.relations {
 		if r, ok := r.(*relationship); ok {
 			next.rels = append(next.rels, r)

@@ -84,7 +84,7 @@ func CreateMigration(d Dialect, items ...SchemaItem) (Migration, error) {
 	}
 	diffs := make([]Difference, len(tables))
 	for i, t := range tables {
-		diffs[i] = Difference{Kind: MissingTable, Table: t.name, t: t}
+		diffs[i] = Difference{Kind: MissingTable, Table: t.Name, t: t}
 	}
 	return MigrationFor(d, diffs)
 }
@@ -150,7 +150,7 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 	alter := func(tail ...string) string {
 		b := newBuilder(d)
 		b.Write("ALTER TABLE ")
-		b.Ident(t.name)
+		b.Ident(t.Name)
 		for _, s := range tail {
 			b.Write(s)
 		}
@@ -171,38 +171,38 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 	switch df.Kind {
 	case MissingTable:
 		up, err = createStatements(d, t, deferred)
-		down = []string{"DROP TABLE IF EXISTS " + q(t.name)}
+		down = []string{"DROP TABLE IF EXISTS " + q(t.Name)}
 	case MissingColumn:
 		var def string
 		def, err = columnDefSQL(d, c)
 		up = []string{alter(" ADD COLUMN ", def)}
-		if !c.nullable && !c.hasDef {
-			up = append([]string{"-- " + c.name + " is NOT NULL without a DEFAULT: the ADD COLUMN fails on a table with rows (and always on SQLite); add a default= or fill it in steps"}, up...)
+		if !c.Nullable && !c.HasDef {
+			up = append([]string{"-- " + c.Name + " is NOT NULL without a DEFAULT: the ADD COLUMN fails on a table with rows (and always on SQLite); add a default= or fill it in steps"}, up...)
 		}
-		down = []string{alter(" DROP COLUMN ", q(c.name))}
+		down = []string{alter(" DROP COLUMN ", q(c.Name))}
 	case ExtraColumn:
 		up = []string{"-- column " + df.Column + " is not mapped: dropping it drops its data", alter(" DROP COLUMN ", q(df.Column))}
 		down = []string{alter(" ADD COLUMN ", q(df.Column), " ", strings.TrimSuffix(strings.TrimSuffix(df.Got, " NULL"), " NOT"))}
 	case TypeMismatch:
 		if !canAlter {
-			up = []string{"-- column " + t.name + "." + c.name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's type; rebuild the table (create, copy, drop, rename)"}
+			up = []string{"-- column " + t.Name + "." + c.Name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's type; rebuild the table (create, copy, drop, rename)"}
 			break
 		}
-		up = []string{alter(" ALTER COLUMN ", q(c.name), " TYPE ", d.TypeName(c.columnType()))}
-		down = []string{alter(" ALTER COLUMN ", q(c.name), " TYPE ", df.Got)}
+		up = []string{alter(" ALTER COLUMN ", q(c.Name), " TYPE ", d.TypeName(c.columnType()))}
+		down = []string{alter(" ALTER COLUMN ", q(c.Name), " TYPE ", df.Got)}
 	case NullMismatch:
 		if !canAlter {
-			up = []string{"-- column " + t.name + "." + c.name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's nullability; rebuild the table"}
+			up = []string{"-- column " + t.Name + "." + c.Name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's nullability; rebuild the table"}
 			break
 		}
 		set, unset := " SET NOT NULL", " DROP NOT NULL"
-		if c.nullable {
+		if c.Nullable {
 			set, unset = unset, set
 		}
-		up = []string{alter(" ALTER COLUMN ", q(c.name), set)}
-		down = []string{alter(" ALTER COLUMN ", q(c.name), unset)}
+		up = []string{alter(" ALTER COLUMN ", q(c.Name), set)}
+		down = []string{alter(" ALTER COLUMN ", q(c.Name), unset)}
 	case PrimaryKeyMismatch:
-		up = []string{"-- table " + t.name + " has the primary key " + df.Got + ", the mapping says " + df.Want + ": change it by hand"}
+		up = []string{"-- table " + t.Name + " has the primary key " + df.Got + ", the mapping says " + df.Want + ": change it by hand"}
 	case MissingIndex:
 		var s string
 		s, err = createIndexSQL(d, t, *df.ix)
@@ -218,18 +218,18 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 // NOT NULL, DEFAULT and REFERENCES, as CREATE TABLE writes them.
 func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
-	b.Ident(c.name)
+	b.Ident(c.Name)
 	b.WriteChar(' ')
 	b.Write(ddlType(d, b.Caps, c))
-	if !c.nullable {
+	if !c.Nullable {
 		b.Write(" NOT NULL")
 	}
-	if c.hasDef {
+	if c.HasDef {
 		b.Write(" DEFAULT ")
-		b.Write(defaultLiteral(c.def))
+		b.Write(defaultLiteral(c.Def))
 	}
 	columnCheckSQL(b, c)
-	if c.fk != nil && c.fk.target != nil {
+	if c.FK != nil && c.FK.Target != nil {
 		b.WriteChar(' ')
 		referencesSQL(b, c)
 	}

@@ -11,7 +11,7 @@ func (c *colRef) render(b *builder) {
 		b.Fail(c.src.err)
 	}
 	if b.bareColumns {
-		b.Ident(c.info.name)
+		b.Ident(c.info.Name)
 		return
 	}
 	src := c.src
@@ -24,7 +24,7 @@ func (c *colRef) render(b *builder) {
 		b.Ident(src.sub.outputNameOf(b, c.info))
 		return
 	}
-	b.Ident(c.info.name)
+	b.Ident(c.info.Name)
 }
 
 func (c *colRef) sources(fn func(*source)) { fn(c.src.identity()) }

@@ -135,8 +135,8 @@ func newOptionalRow(t *table, ls *loadSet) *optionalRow {
 	cols := ls.columnsOf(t)
 	o := &optionalRow{t: t, cols: cols, holders: make([]fieldHolder, len(cols))}
 	for i, c := range cols {
-		o.holders[i] = c.holder()
-		if c.pk {
+		o.holders[i] = c.Holder()
+		if c.PK {
 			o.pk = append(o.pk, i)
 		}
 	}
@@ -200,7 +200,7 @@ func (r *valueReader[T]) markOptional(oc *optCtx) {
 	case *colRef:
 		src, name = c.src, c.info.String()
 		if c.src.alias != "" || c.src.sub != nil {
-			name = describeSource(c.src) + " column " + c.info.name
+			name = describeSource(c.src) + " column " + c.info.Name
 		}
 	case *subColRef:
 		src, name = c.src, "a subquery column"

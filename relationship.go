@@ -283,7 +283,7 @@ type relationship struct {
 
 func (r *relationship) relationName() string { return r.name }
 
-func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.tblType, r.name) }
+func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.name) }
 
 // remove takes the first occurrence of val out of a collection.
 func (r *relationship) remove(obj, val field.Ptr) bool {
@@ -456,10 +456,10 @@ func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
 // What depends on other tables waits for configure.
 func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind) (*relationship, error) {
 	pt, ct := reflect.TypeFor[P](), reflect.TypeFor[C]()
-	where := fmt.Sprintf("%v.%s", owner.tblType, f.Name)
+	where := fmt.Sprintf("%v.%s", owner.StructType, f.Name)
 	decl := fmt.Sprintf("%s[%v, %v]", kind, pt, ct)
-	if pt != owner.goType {
-		return nil, mappingErrorf("%s is %s but the table struct maps %v: declare it as %s[%v, %v]", where, decl, owner.goType, kind, owner.goType, ct)
+	if pt != owner.GoType {
+		return nil, mappingErrorf("%s is %s but the table struct maps %v: declare it as %s[%v, %v]", where, decl, owner.GoType, kind, owner.GoType, ct)
 	}
 	if ct.Kind() != reflect.Struct {
 		return nil, mappingErrorf("%s: %v is not a struct", where, ct)
@@ -473,12 +473,12 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 	if r.scalar {
 		want = reflect.TypeFor[*C]()
 	}
-	sf, ok := owner.goType.FieldByName(r.field)
+	sf, ok := owner.GoType.FieldByName(r.field)
 	if !ok || len(sf.Index) != 1 {
-		return nil, mappingErrorf("%s: struct %v has no field %s: add `%s %v` (or name the field with field=)", where, owner.goType, r.field, r.field, want)
+		return nil, mappingErrorf("%s: struct %v has no field %s: add `%s %v` (or name the field with field=)", where, owner.GoType, r.field, r.field, want)
 	}
 	if sf.Type != want {
-		return nil, mappingErrorf("%s is %s, so %v.%s must be %v, not %v", where, decl, owner.goType, r.field, want, sf.Type)
+		return nil, mappingErrorf("%s is %s, so %v.%s must be %v, not %v", where, decl, owner.GoType, r.field, want, sf.Type)
 	}
 	if kind == kindManyToMany && r.secondaryName == "" {
 		return nil, mappingErrorf("%s: a ManyToMany needs secondary=<association table>", where)
@@ -596,6 +596,6 @@ func andRel(r *relRef, conds []Condition) *relRef {
 // describeRel names a relationship in error messages.
 func describeRel(r *relationship) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.kind, r.owner.goType, r.targetType)
+	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.kind, r.owner.GoType, r.targetType)
 	return b.String()
 }

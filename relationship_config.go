@@ -168,7 +168,7 @@ func splitList(v string) []string {
 func configureRelationships(c *catalog) error {
 	var errs []error
 	for _, t := range c.tables {
-		if t.goType == nil && !t.configured {
+		if t.GoType == nil && !t.configured {
 			if err := t.configureAssociation(); err != nil {
 				errs = append(errs, err)
 			}
@@ -235,14 +235,14 @@ func (r *relationship) checkOverlap(c *catalog) error {
 			}
 			m2m, direct = o, r
 		}
-		if m2m.dir != manyToMany || direct.dir == manyToMany || m2m.secondary.goType == nil {
+		if m2m.dir != manyToMany || direct.dir == manyToMany || m2m.secondary.GoType == nil {
 			continue
 		}
 		sec := m2m.secCols()
 		for _, p := range direct.pairs {
 			if slices.Contains(sec, p.fk) {
 				return mappingErrorf("%s: the association table %q is mapped by %v, which %s also writes (%s): tag one of them viewonly (the many-to-many, to keep the association object's columns)",
-					describeRel(m2m), m2m.secondary.name, m2m.secondary.goType, direct, p.fk)
+					describeRel(m2m), m2m.secondary.Name, m2m.secondary.GoType, direct, p.fk)
 			}
 		}
 	}
@@ -278,14 +278,14 @@ func (r *relationship) configure(c *catalog) error {
 		// SQLAlchemy's rule: on the many side, delete-orphan only makes
 		// sense when the target may have one parent at a time.
 		return mappingErrorf("%s: for %s relationship %s, cascade delete-orphan is normally configured only on the one side of a one-to-many: to let one %v be referred to by a single %v at a time through %s, so that delete-orphan may act in this direction, add single_parent to the tag",
-			describeRel(r), r.dir, r, target.goType, r.owner.goType, r)
+			describeRel(r), r.dir, r, target.GoType, r.owner.GoType, r)
 	}
 	if r.postUpdate {
 		if r.dir == manyToMany {
 			return mappingErrorf("%s: post_update is for one-to-many and many-to-one relationships: a many-to-many's association rows are written after every INSERT already", describeRel(r))
 		}
 		for _, p := range r.pairs {
-			if !p.fk.nullable || p.fk.pk {
+			if !p.fk.Nullable || p.fk.PK {
 				return mappingErrorf("%s: post_update writes %s as NULL first and sets it with an UPDATE, but it cannot be NULL: make the column a pointer (or sql.Null), or drop post_update", describeRel(r), p.fk)
 			}
 		}
@@ -307,11 +307,11 @@ func (r *relationship) orderColumn(c *catalog, target *table, name string) (orde
 	t, secondary := target, false
 	if tname, cname, ok := strings.Cut(col, "."); ok {
 		switch {
-		case tname == target.name:
+		case tname == target.Name:
 		case r.kind == kindManyToMany && tname == r.secondaryName && c.byName[tname] != nil:
 			t, secondary = c.byName[tname], true
 		default:
-			want := fmt.Sprintf("table %q", target.name)
+			want := fmt.Sprintf("table %q", target.Name)
 			if r.kind == kindManyToMany {
 				want += fmt.Sprintf(" or the association table %q", r.secondaryName)
 			}
@@ -319,9 +319,9 @@ func (r *relationship) orderColumn(c *catalog, target *table, name string) (orde
 		}
 		col = cname
 	}
-	ci := t.byName[col]
+	ci := t.ByName[col]
 	if ci == nil {
-		return orderCol{}, mappingErrorf("%s: order=%s: table %q has no column %q (it has %s)", describeRel(r), name, t.name, col, columnNames(t))
+		return orderCol{}, mappingErrorf("%s: order=%s: table %q has no column %q (it has %s)", describeRel(r), name, t.Name, col, columnNames(t))
 	}
 	return orderCol{col: ci, desc: dir == "desc", secondary: secondary}, nil
 }
@@ -330,12 +330,12 @@ func (r *relationship) orderColumn(c *catalog, target *table, name string) (orde
 // restricted to the names given with fk= when there are any.
 func (r *relationship) fkColumns(from, to *table) []*columnInfo {
 	var out []*columnInfo
-	for _, c := range from.columns {
-		if c.fk == nil || c.fk.target == nil || c.fk.target.table != to {
+	for _, c := range from.Columns {
+		if c.FK == nil || c.FK.Target == nil || c.FK.Target.Table != to {
 			continue
 		}
 		if len(r.fkNames) > 0 && !slices.ContainsFunc(r.fkNames, func(n string) bool {
-			return n == c.name || n == from.name+"."+c.name
+			return n == c.Name || n == from.Name+"."+c.Name
 		}) {
 			continue
 		}
@@ -361,7 +361,7 @@ func (r *relationship) configureDirect(target *table) error {
 	case !r.scalar:
 		if len(toOwner) == 0 && len(toTarget) > 0 {
 			return mappingErrorf("%s: a Many needs a foreign key on %v referring to %v, but the only one goes the other way (%s): declare the field as One[%v, %v]",
-				describeRel(r), target, owner, describeFKs(toTarget), owner.goType, target.goType)
+				describeRel(r), target, owner, describeFKs(toTarget), owner.GoType, target.GoType)
 		}
 		cols, r.dir = toOwner, oneToMany
 	case len(toTarget) > 0 && len(toOwner) > 0:
@@ -373,9 +373,9 @@ func (r *relationship) configureDirect(target *table) error {
 		cols, r.dir = toOwner, oneToMany
 	}
 	if len(cols) == 0 {
-		hint := "add fk=" + target.name + "." + pkName(target) + " to the tag of the referencing column"
+		hint := "add fk=" + target.Name + "." + pkName(target) + " to the tag of the referencing column"
 		if r.dir == oneToMany {
-			hint = fmt.Sprintf("add a column to %v tagged fk=%s.%s", target.goType, owner.name, pkName(owner))
+			hint = fmt.Sprintf("add a column to %v tagged fk=%s.%s", target.GoType, owner.Name, pkName(owner))
 		}
 		if len(r.fkNames) > 0 {
 			hint = fmt.Sprintf("fk=%s names no foreign-key column between them", strings.Join(r.fkNames, "|"))
@@ -397,25 +397,25 @@ func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, erro
 	pairs := make([]fkPair, len(cols))
 	refs := map[*columnInfo]bool{}
 	for i, c := range cols {
-		pairs[i] = fkPair{ref: c.fk.target, fk: c}
-		refs[c.fk.target] = true
+		pairs[i] = fkPair{ref: c.FK.Target, fk: c}
+		refs[c.FK.Target] = true
 	}
 	if len(cols) == 1 {
-		if !isUniqueKey(pairs[0].ref.table, []*columnInfo{pairs[0].ref}) {
+		if !isUniqueKey(pairs[0].ref.Table, []*columnInfo{pairs[0].ref}) {
 			return nil, mappingErrorf("%s: %s references %s, which is neither the primary key of %q nor unique: a relationship must reference a key (tag the column unique, or declare quarry.UniqueOn over it)",
-				describeRel(r), cols[0], pairs[0].ref, pairs[0].ref.table.name)
+				describeRel(r), cols[0], pairs[0].ref, pairs[0].ref.Table.Name)
 		}
 		return pairs, nil
 	}
 	if len(cols) > len(compositeKey{}) {
 		return nil, mappingErrorf("%s: foreign keys of more than %d columns are not supported (%s)", describeRel(r), len(compositeKey{}), describeFKs(cols))
 	}
-	ref := cols[0].fk.target.table
+	ref := cols[0].FK.Target.Table
 	targets := make([]*columnInfo, len(pairs))
 	for i, p := range pairs {
 		targets[i] = p.ref
 	}
-	if len(refs) == len(cols) && !slices.ContainsFunc(targets, func(c *columnInfo) bool { return c.table != ref }) && isUniqueKey(ref, targets) {
+	if len(refs) == len(cols) && !slices.ContainsFunc(targets, func(c *columnInfo) bool { return c.Table != ref }) && isUniqueKey(ref, targets) {
 		return pairs, nil
 	}
 	return nil, mappingErrorf("%s: several foreign keys link %v and %v (%s): name the one to use with `fk=<column>` in the tag",
@@ -430,7 +430,7 @@ func isUniqueKey(t *table, cols []*columnInfo) bool {
 	same := func(set []*columnInfo) bool {
 		return len(set) == len(cols) && !slices.ContainsFunc(cols, func(c *columnInfo) bool { return !slices.Contains(set, c) })
 	}
-	if same(t.pk) || len(cols) == 1 && cols[0].unique {
+	if same(t.PK) || len(cols) == 1 && cols[0].Unique {
 		return true
 	}
 	colsOf := func(nodes []node) []*columnInfo {
@@ -467,8 +467,8 @@ func (r *relationship) configureSecondary(sec, target *table) error {
 	owner := r.owner
 	all := func(to *table) []*columnInfo {
 		var out []*columnInfo
-		for _, c := range sec.columns {
-			if c.fk != nil && c.fk.target != nil && c.fk.target.table == to {
+		for _, c := range sec.Columns {
+			if c.FK != nil && c.FK.Target != nil && c.FK.Target.Table == to {
 				out = append(out, c)
 			}
 		}
@@ -479,15 +479,15 @@ func (r *relationship) configureSecondary(sec, target *table) error {
 	if owner == target {
 		if len(r.fkNames) == 0 {
 			return mappingErrorf("%s: the association table %q refers to %v twice (%s): name the column that refers to the owner with `fk=<column>`",
-				describeRel(r), sec.name, owner, describeFKs(targetSide))
+				describeRel(r), sec.Name, owner, describeFKs(targetSide))
 		}
 		targetSide = slices.DeleteFunc(targetSide, func(c *columnInfo) bool { return slices.Contains(ownerSide, c) })
 	}
 	switch {
 	case len(ownerSide) == 0:
-		return mappingErrorf("%s: the association table %q has no foreign key to %v: give it AssocColumn(\"...\", %q)", describeRel(r), sec.name, owner, owner.name+"."+pkName(owner))
+		return mappingErrorf("%s: the association table %q has no foreign key to %v: give it AssocColumn(\"...\", %q)", describeRel(r), sec.Name, owner, owner.Name+"."+pkName(owner))
 	case len(targetSide) == 0:
-		return mappingErrorf("%s: the association table %q has no foreign key to %v: give it AssocColumn(\"...\", %q)", describeRel(r), sec.name, target, target.name+"."+pkName(target))
+		return mappingErrorf("%s: the association table %q has no foreign key to %v: give it AssocColumn(\"...\", %q)", describeRel(r), sec.Name, target, target.Name+"."+pkName(target))
 	}
 	var err error
 	if r.secOwner, err = r.keyPairs(ownerSide, sec, owner); err != nil {
@@ -519,10 +519,10 @@ func (r *relationship) configureBack() error {
 			has = "relationships " + strings.Join(names, ", ")
 		}
 		return mappingErrorf("%s: back=%s: %v has no relationship %s (it has %s): fix the name, or add the field to %v",
-			describeRel(r), r.backName, r.target.tblType, r.backName, has, r.target.tblType)
+			describeRel(r), r.backName, r.target.StructType, r.backName, has, r.target.StructType)
 	}
-	if partner.targetType != r.owner.goType {
-		return mappingErrorf("%s: back=%s: %s relates %v to %v, not to %v", describeRel(r), r.backName, partner, partner.owner.goType, partner.targetType, r.owner.goType)
+	if partner.targetType != r.owner.GoType {
+		return mappingErrorf("%s: back=%s: %s relates %v to %v, not to %v", describeRel(r), r.backName, partner, partner.owner.GoType, partner.targetType, r.owner.GoType)
 	}
 	if partner.viewOnly {
 		return mappingErrorf("%s: back=%s: %s is viewonly, and a read-only relationship is not kept in step with another: drop back=", describeRel(r), r.backName, partner)
@@ -555,22 +555,22 @@ func mirrors(a, b *relationship) bool {
 func describeFKs(cols []*columnInfo) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		parts[i] = c.String() + " -> " + c.fk.target.String()
+		parts[i] = c.String() + " -> " + c.FK.Target.String()
 	}
 	return strings.Join(parts, ", ")
 }
 
 func pkName(t *table) string {
-	if len(t.pk) > 0 {
-		return t.pk[0].name
+	if len(t.PK) > 0 {
+		return t.PK[0].Name
 	}
 	return "id"
 }
 
 func columnNames(t *table) string {
-	names := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		names[i] = c.name
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
 	}
 	return strings.Join(names, ", ")
 }

@@ -66,7 +66,7 @@ func (r *relationship) flushDeps() []tableDep {
 	if len(r.pairs) == 0 || r.dir == manyToMany {
 		return nil
 	}
-	ref, fk := r.pairs[0].ref.table, r.pairs[0].fk.table
+	ref, fk := r.pairs[0].ref.Table, r.pairs[0].fk.Table
 	return []tableDep{{parent: ref, child: fk}}
 }
 
@@ -234,7 +234,7 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 	}
 	fks := r.ownerCols()
 	for _, c := range fks {
-		if !c.equal(c.ptr(obj), c.ptr(st.snap)) {
+		if !c.Equal(c.ptr(obj), c.ptr(st.snap)) {
 			return nil
 		}
 	}
@@ -256,9 +256,9 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj field.Ptr, r *relationship) error {
 	m := u.s.meta(t)
 	for _, c := range cols {
-		if !c.nullable {
+		if !c.Nullable {
 			return fmt.Errorf("quarry: %v.%s: %v %v loses its parent, but %s cannot be NULL: delete it (cascade delete or delete-orphan), or give it another parent",
-				r.owner.goType, r.field, t.goType, keyValues(m, obj), c)
+				r.owner.GoType, r.field, t.GoType, keyValues(m, obj), c)
 		}
 	}
 	for _, c := range cols {
@@ -301,7 +301,7 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			if prev, dup := gained[c]; dup && prev != o.p {
 				m := u.s.meta(r.owner)
 				return fmt.Errorf("quarry: %s: one %v was added to the collections of two %v objects since the last flush (%v and %v): remove it from one",
-					r, r.target.goType, r.owner.goType, keyValues(m, prev), keyValues(m, o.p))
+					r, r.target.GoType, r.owner.GoType, keyValues(m, prev), keyValues(m, o.p))
 			}
 			if _, dup := gained[c]; !dup {
 				gained[c] = o.p
@@ -316,7 +316,7 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			if q := back.get(c); q != nil && q != p {
 				m := u.s.meta(r.owner)
 				return fmt.Errorf("quarry: %s: a %v was added to the collection of %v %v but its %s points at %v %v: set one or the other",
-					r, r.target.goType, r.owner.goType, keyValues(m, p), back.field, r.owner.goType, keyValues(m, q))
+					r, r.target.GoType, r.owner.GoType, keyValues(m, p), back.field, r.owner.GoType, keyValues(m, q))
 			}
 		}
 		if back != nil && back.dir == manyToOne && back.get(c) != p {
@@ -419,9 +419,9 @@ func (u *unitOfWork) preparePendingOrphans() error {
 				continue
 			}
 			for _, c := range r.targetCols() {
-				if !c.nullable && st.m.isZero(c, st.obj) {
+				if !c.Nullable && st.m.isZero(c, st.obj) {
 					return fmt.Errorf("quarry: %v.%s: a new %v was removed from the collection and belongs to no %v, but %s cannot be NULL: add it to a collection, set its key, or Expunge it",
-						r.owner.goType, r.field, st.m.t.goType, r.owner.goType, c)
+						r.owner.GoType, r.field, st.m.t.GoType, r.owner.GoType, c)
 				}
 			}
 		}
@@ -703,8 +703,8 @@ func keyKnown(u *unitOfWork, t *table, obj field.Ptr) bool {
 // equals nothing).
 func sameKey(a []*columnInfo, objA field.Ptr, b []*columnInfo, objB field.Ptr) bool {
 	for i := range a {
-		va, oka := a[i].key(a[i].ptr(objA))
-		vb, okb := b[i].key(b[i].ptr(objB))
+		va, oka := a[i].Key(a[i].ptr(objA))
+		vb, okb := b[i].Key(b[i].ptr(objB))
 		if !oka || !okb || va != vb {
 			return false
 		}
@@ -715,16 +715,16 @@ func sameKey(a []*columnInfo, objA field.Ptr, b []*columnInfo, objB field.Ptr) b
 // findByKey finds the object of table t in the Session whose columns cols
 // equal the columns from of obj; only when cols are t's primary key.
 func findByKey(s *Session, t *table, cols, from []*columnInfo, obj field.Ptr) field.Ptr {
-	if len(cols) != len(t.pk) || obj == nil {
+	if len(cols) != len(t.PK) || obj == nil {
 		return nil
 	}
 	vals := make([]any, len(cols))
-	for i, c := range t.pk {
+	for i, c := range t.PK {
 		j := slices.Index(cols, c)
 		if j < 0 {
 			return nil
 		}
-		v, ok := from[j].key(from[j].ptr(obj))
+		v, ok := from[j].Key(from[j].ptr(obj))
 		if !ok {
 			return nil
 		}
@@ -746,18 +746,18 @@ func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD field.Ptr, src []
 	m := u.s.meta(t)
 	for i, d := range dst {
 		s := src[i]
-		if d.goType == s.goType {
-			if !d.equal(d.ptr(objD), s.ptr(objS)) {
+		if d.GoType == s.GoType {
+			if !d.Equal(d.ptr(objD), s.ptr(objS)) {
 				u.remember(m, d, objD)
-				d.clone(d.ptr(objD), s.ptr(objS))
+				d.Clone(d.ptr(objD), s.ptr(objS))
 			}
 			continue
 		}
-		v, ok := s.key(s.ptr(objS))
+		v, ok := s.Key(s.ptr(objS))
 		if !ok {
 			continue // a NULL key is never copied
 		}
-		if cur, curOK := d.key(d.ptr(objD)); curOK && cur == v {
+		if cur, curOK := d.Key(d.ptr(objD)); curOK && cur == v {
 			continue
 		}
 		u.remember(m, d, objD)
@@ -769,7 +769,7 @@ func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD field.Ptr, src []
 // foreign-key field of another Go type than the referenced column (such
 // as *int64 for int64). Common types are handled without reflection.
 func assignKey(c *columnInfo, fp field.Ptr, v any) {
-	switch d := c.dest(fp).(type) {
+	switch d := c.Dest(fp).(type) {
 	case *int64:
 		*d = v.(int64)
 		return
@@ -810,7 +810,7 @@ func assignKey(c *columnInfo, fp field.Ptr, v any) {
 		}
 	}
 	// Uncommon key types: convert with reflection.
-	dv := field.Reflect(c.goType, fp)
+	dv := field.Reflect(c.GoType, fp)
 	sv := reflect.ValueOf(v)
 	if dv.Kind() == reflect.Pointer {
 		e := reflect.New(dv.Type().Elem())

@@ -71,7 +71,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	}
 	w := newDML(u.dialect())
 	w.b.Write("DELETE FROM ")
-	w.b.Ident(r.secondary.name)
+	w.b.Ident(r.secondary.Name)
 	w.b.Write(" WHERE ")
 	for i, p := range pairs {
 		if i > 0 {
@@ -89,7 +89,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	for _, obj := range objs {
 		args := make([]any, len(pairs))
 		for i, p := range pairs {
-			args[i] = p.ref.value(p.ref.ptr(obj))
+			args[i] = p.ref.Value(p.ref.ptr(obj))
 		}
 		if _, err := u.exec(sql, args); err != nil {
 			return err
@@ -152,10 +152,10 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 func (r *relationship) row(p, k field.Ptr) assocRow {
 	var row assocRow
 	for _, pr := range r.secOwner {
-		row.owner = append(row.owner, pr.ref.value(pr.ref.ptr(p)))
+		row.owner = append(row.owner, pr.ref.Value(pr.ref.ptr(p)))
 	}
 	for _, pr := range r.secTarget {
-		row.target = append(row.target, pr.ref.value(pr.ref.ptr(k)))
+		row.target = append(row.target, pr.ref.Value(pr.ref.ptr(k)))
 	}
 	return row
 }
@@ -163,14 +163,14 @@ func (r *relationship) row(p, k field.Ptr) assocRow {
 // rowID names an association row independently of the side it was seen
 // from, for writing it once per flush.
 func (r *relationship) rowID(op byte, row assocRow) string {
-	vals := make([]any, len(r.secondary.columns))
+	vals := make([]any, len(r.secondary.Columns))
 	for i, pr := range r.secOwner {
-		vals[pr.fk.index] = row.owner[i]
+		vals[pr.fk.Index] = row.owner[i]
 	}
 	for i, pr := range r.secTarget {
-		vals[pr.fk.index] = row.target[i]
+		vals[pr.fk.Index] = row.target[i]
 	}
-	b := append([]byte(r.secondary.name), 0, op)
+	b := append([]byte(r.secondary.Name), 0, op)
 	for _, v := range vals {
 		b = schema.AppendKeyPart(b, v)
 	}
@@ -212,7 +212,7 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 	cols := r.secCols()
 	w := newDML(u.dialect())
 	w.b.Write("DELETE FROM ")
-	w.b.Ident(r.secondary.name)
+	w.b.Ident(r.secondary.Name)
 	w.b.Write(" WHERE ")
 	for i, c := range cols {
 		if i > 0 {
@@ -247,7 +247,7 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 		n := min(len(rows), limit)
 		w := newDML(u.dialect())
 		w.b.Write("INSERT INTO ")
-		w.b.Ident(r.secondary.name)
+		w.b.Ident(r.secondary.Name)
 		w.b.Write(" (")
 		identList(w.b, cols)
 		w.b.Write(") VALUES ")
@@ -289,7 +289,7 @@ func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, e
 		w.qualified(r.secondary, pr.fk)
 	}
 	w.b.Write(" FROM ")
-	w.b.Ident(r.secondary.name)
+	w.b.Ident(r.secondary.Name)
 	w.b.Write(" WHERE ")
 	args := make([]any, len(r.secOwner))
 	for i, pr := range r.secOwner {
@@ -299,7 +299,7 @@ func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, e
 		w.qualified(r.secondary, pr.fk)
 		w.b.Write(" = ")
 		w.ph()
-		args[i] = pr.ref.value(pr.ref.ptr(p))
+		args[i] = pr.ref.Value(pr.ref.ptr(p))
 	}
 	sql, err := w.sql()
 	if err != nil {

@@ -121,11 +121,11 @@ type compositeKey [4]any
 // a compositeKey for more; false when any part is NULL.
 func rowKey(cols []*columnInfo, obj field.Ptr) (any, bool) {
 	if len(cols) == 1 {
-		return cols[0].key(cols[0].ptr(obj))
+		return cols[0].Key(cols[0].ptr(obj))
 	}
 	var k compositeKey
 	for i, c := range cols {
-		v, ok := c.key(c.ptr(obj))
+		v, ok := c.Key(c.ptr(obj))
 		if !ok {
 			return nil, false
 		}

@@ -109,7 +109,7 @@ func resolvedRel(r *relRef) (node, bool) {
 // keyValue is the value of a key column of obj as a bound parameter (NULL
 // when it is NULL).
 func keyValue(c *columnInfo, obj field.Ptr) node {
-	v, ok := c.key(c.ptr(obj))
+	v, ok := c.Key(c.ptr(obj))
 	if !ok {
 		return &valueNode{v: nil}
 	}

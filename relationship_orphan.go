@@ -218,7 +218,7 @@ func (r *relationship) deletedSideOrphans(u *unitOfWork, done map[field.Ptr]bool
 // or "new" and its type while the database has yet to generate its key.
 func (u *unitOfWork) describe(t *table, obj field.Ptr) string {
 	if !keyKnown(u, t, obj) {
-		return fmt.Sprintf("a new %v", t.goType)
+		return fmt.Sprintf("a new %v", t.GoType)
 	}
-	return fmt.Sprintf("%v %v", t.goType, keyValues(u.s.meta(t), obj))
+	return fmt.Sprintf("%v %v", t.GoType, keyValues(u.s.meta(t), obj))
 }

@@ -40,7 +40,7 @@ func (b *builder) sourceName(s *source) string {
 		return s.alias
 	}
 	if !s.anonymous {
-		return s.table.name
+		return s.table.Name
 	}
 	if name, ok := b.anon[s]; ok {
 		return name
@@ -51,7 +51,7 @@ func (b *builder) sourceName(s *source) string {
 	}
 	base := "anon"
 	if s.table != nil && s.sub == nil {
-		base = s.table.name
+		base = s.table.Name
 	}
 	b.anonSeq[base]++
 	name := base + "_" + strconv.Itoa(b.anonSeq[base])

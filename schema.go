@@ -101,7 +101,7 @@ func (db *DB) DropAll(ctx context.Context, items ...SchemaItem) error {
 	for i := len(tables) - 1; i >= 0; i-- {
 		b := newBuilder(db.dialect)
 		b.Write("DROP TABLE IF EXISTS ")
-		b.Ident(tables[i].name)
+		b.Ident(tables[i].Name)
 		if b.Err != nil {
 			return b.Err
 		}
@@ -150,7 +150,7 @@ func createSQL(d Dialect, tables []*table, missing map[*table]bool) ([]string, e
 		out = append(out, stmts...)
 	}
 	for _, c := range deferred {
-		if missing != nil && !missing[c.table] {
+		if missing != nil && !missing[c.Table] {
 			continue
 		}
 		s, err := addForeignKeySQL(d, c)
@@ -171,11 +171,11 @@ func forwardKeys(tables []*table) []*columnInfo {
 	}
 	var out []*columnInfo
 	for i, t := range tables {
-		for _, c := range t.columns {
-			if c.fk == nil || c.fk.target == nil {
+		for _, c := range t.Columns {
+			if c.FK == nil || c.FK.Target == nil {
 				continue
 			}
-			if j, ok := pos[c.fk.target.table]; ok && j > i {
+			if j, ok := pos[c.FK.Target.Table]; ok && j > i {
 				out = append(out, c)
 			}
 		}
@@ -186,19 +186,19 @@ func forwardKeys(tables []*table) []*columnInfo {
 // fkConstraintName is the name of the foreign key of column c as
 // PostgreSQL names an unnamed one (table_column_fkey), so that a key
 // added by ALTER TABLE and one declared in CREATE TABLE are dropped alike.
-func fkConstraintName(c *columnInfo) string { return c.table.name + "_" + c.name + "_fkey" }
+func fkConstraintName(c *columnInfo) string { return c.Table.Name + "_" + c.Name + "_fkey" }
 
 // addForeignKeySQL is the ALTER TABLE that adds column c's foreign key.
 func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
 	b.Write("ALTER TABLE ")
-	b.Ident(c.table.name)
+	b.Ident(c.Table.Name)
 	b.Write(" ADD CONSTRAINT ")
 	b.Ident(fkConstraintName(c))
 	b.WriteChar(' ')
 	foreignKeySQL(b, c)
 	if b.Err != nil {
-		return "", wrapErr(b.Err, "ALTER TABLE %s", c.table.name)
+		return "", wrapErr(b.Err, "ALTER TABLE %s", c.Table.Name)
 	}
 	return string(b.Buf), nil
 }
@@ -208,11 +208,11 @@ func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 	b := newBuilder(d)
 	b.Write("ALTER TABLE IF EXISTS ")
-	b.Ident(c.table.name)
+	b.Ident(c.Table.Name)
 	b.Write(" DROP CONSTRAINT IF EXISTS ")
 	b.Ident(fkConstraintName(c))
 	if b.Err != nil {
-		return "", wrapErr(b.Err, "ALTER TABLE %s", c.table.name)
+		return "", wrapErr(b.Err, "ALTER TABLE %s", c.Table.Name)
 	}
 	return string(b.Buf), nil
 }
@@ -221,7 +221,7 @@ func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 // actions.
 func foreignKeySQL(b *builder, c *columnInfo) {
 	b.Write("FOREIGN KEY (")
-	b.Ident(c.name)
+	b.Ident(c.Name)
 	b.Write(") ")
 	referencesSQL(b, c)
 }
@@ -229,15 +229,15 @@ func foreignKeySQL(b *builder, c *columnInfo) {
 // referencesSQL writes "REFERENCES t (k)" and the key's actions.
 func referencesSQL(b *builder, c *columnInfo) {
 	b.Write("REFERENCES ")
-	b.Ident(c.fk.target.table.name)
+	b.Ident(c.FK.Target.Table.Name)
 	b.Write(" (")
-	b.Ident(c.fk.target.name)
+	b.Ident(c.FK.Target.Name)
 	b.WriteChar(')')
-	if c.fk.onDelete != "" {
-		b.Write(" ON DELETE " + c.fk.onDelete)
+	if c.FK.OnDelete != "" {
+		b.Write(" ON DELETE " + c.FK.OnDelete)
 	}
-	if c.fk.onUpdate != "" {
-		b.Write(" ON UPDATE " + c.fk.onUpdate)
+	if c.FK.OnUpdate != "" {
+		b.Write(" ON UPDATE " + c.FK.OnUpdate)
 	}
 }
 
@@ -304,11 +304,11 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 			return // done, or a cycle: closed by a forward key
 		}
 		state[t] = 1
-		for _, c := range t.columns {
-			if c.fk == nil || c.fk.target == nil || c.fk.target.table == t || !in[c.fk.target.table] {
+		for _, c := range t.Columns {
+			if c.FK == nil || c.FK.Target == nil || c.FK.Target.Table == t || !in[c.FK.Target.Table] {
 				continue
 			}
-			visit(c.fk.target.table)
+			visit(c.FK.Target.Table)
 		}
 		state[t] = 2
 		order = append(order, t)
@@ -324,36 +324,36 @@ func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 	b.Literals, b.bareColumns = true, true
 	caps := b.Caps
 	b.Write("CREATE TABLE IF NOT EXISTS ")
-	b.Ident(t.name)
+	b.Ident(t.Name)
 	b.Write(" (\n")
-	for i, c := range t.columns {
+	for i, c := range t.Columns {
 		if i > 0 {
 			b.Write(",\n")
 		}
 		b.Write("\t")
-		b.Ident(c.name)
+		b.Ident(c.Name)
 		b.WriteChar(' ')
 		if tn := ddlType(d, caps, c); tn != "" {
 			b.Write(tn)
 		} else {
-			b.Fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.goType, d.Name()))
+			b.Fail(fmt.Errorf("%w: column %s (%v) has no type on %s: give it a `type=` tag", ErrMapping, c, c.GoType, d.Name()))
 		}
-		if !c.nullable {
+		if !c.Nullable {
 			b.Write(" NOT NULL")
 		}
-		if c.hasDef {
+		if c.HasDef {
 			b.Write(" DEFAULT ")
-			b.Write(defaultLiteral(c.def))
+			b.Write(defaultLiteral(c.Def))
 		}
 		columnCheckSQL(b, c)
 	}
 	b.Write(",\n\tPRIMARY KEY (")
-	identList(b, t.pk)
+	identList(b, t.PK)
 	b.WriteChar(')')
-	for _, c := range t.columns {
-		if c.unique {
+	for _, c := range t.Columns {
+		if c.Unique {
 			b.Write(",\n\tUNIQUE (")
-			b.Ident(c.name)
+			b.Ident(c.Name)
 			b.WriteChar(')')
 		}
 	}
@@ -361,8 +361,8 @@ func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 		b.Write(",\n\t")
 		constraintSQL(b, c)
 	}
-	for _, c := range t.columns {
-		if c.fk == nil || c.fk.target == nil || slices.Contains(skip, c) {
+	for _, c := range t.Columns {
+		if c.FK == nil || c.FK.Target == nil || slices.Contains(skip, c) {
 			continue
 		}
 		b.Write(",\n\t")
@@ -370,14 +370,14 @@ func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 	}
 	b.Write("\n)")
 	if b.Err != nil {
-		return "", wrapErr(b.Err, "CREATE TABLE %s", t.name)
+		return "", wrapErr(b.Err, "CREATE TABLE %s", t.Name)
 	}
 	return string(b.Buf), nil
 }
 
 // ddlType is the type a column is declared with.
 func ddlType(d Dialect, caps dialect.Capabilities, c *columnInfo) string {
-	if c.autoinc && caps.IdentityClause != "" {
+	if c.Autoinc && caps.IdentityClause != "" {
 		return caps.IdentityClause
 	}
 	return c.typeName(d)
@@ -419,7 +419,7 @@ func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 	b.Write("INDEX IF NOT EXISTS ")
 	b.Ident(ix.name)
 	b.Write(" ON ")
-	b.Ident(t.name)
+	b.Ident(t.Name)
 	b.Write(" (")
 	for i, p := range ix.parts {
 		if i > 0 {
@@ -444,7 +444,7 @@ func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 		ix.where.render(b)
 	}
 	if b.Err != nil {
-		return "", wrapErr(b.Err, "CREATE INDEX %s ON %s", ix.name, t.name)
+		return "", wrapErr(b.Err, "CREATE INDEX %s ON %s", ix.name, t.Name)
 	}
 	return string(b.Buf), nil
 }
@@ -454,7 +454,7 @@ func identList(b *builder, cols []*columnInfo) {
 		if i > 0 {
 			b.Write(", ")
 		}
-		b.Ident(c.name)
+		b.Ident(c.Name)
 	}
 }
 

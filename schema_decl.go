@@ -178,23 +178,23 @@ func (t *table) declare() error {
 
 func (t *table) checkIndex(ix Index, seen map[string]bool) error {
 	if err := sqlgen.CheckIdent(ix.name, 0); err != nil {
-		return mappingErrorf("%v.Indexes: index name: %v", t.tblType, err)
+		return mappingErrorf("%v.Indexes: index name: %v", t.StructType, err)
 	}
 	if seen[ix.name] {
-		return mappingErrorf("%v.Indexes: index %q declared twice", t.tblType, ix.name)
+		return mappingErrorf("%v.Indexes: index %q declared twice", t.StructType, ix.name)
 	}
 	seen[ix.name] = true
 	if len(ix.parts) == 0 {
-		return mappingErrorf("%v.Indexes: index %q has no columns", t.tblType, ix.name)
+		return mappingErrorf("%v.Indexes: index %q has no columns", t.StructType, ix.name)
 	}
 	for _, p := range ix.parts {
 		if err := t.ownNode(p); err != nil {
-			return mappingErrorf("%v.Indexes: index %q: %v", t.tblType, ix.name, err)
+			return mappingErrorf("%v.Indexes: index %q: %v", t.StructType, ix.name, err)
 		}
 	}
 	if ix.where != nil {
 		if err := t.ownNode(ix.where); err != nil {
-			return mappingErrorf("%v.Indexes: index %q: WHERE: %v", t.tblType, ix.name, err)
+			return mappingErrorf("%v.Indexes: index %q: WHERE: %v", t.StructType, ix.name, err)
 		}
 	}
 	return nil
@@ -203,24 +203,24 @@ func (t *table) checkIndex(ix Index, seen map[string]bool) error {
 func (t *table) checkConstraint(c Constraint) error {
 	if c.name != "" {
 		if err := sqlgen.CheckIdent(c.name, 0); err != nil {
-			return mappingErrorf("%v.Constraints: constraint name: %v", t.tblType, err)
+			return mappingErrorf("%v.Constraints: constraint name: %v", t.StructType, err)
 		}
 	}
 	if c.check == nil && len(c.cols) == 0 {
-		return mappingErrorf("%v.Constraints: constraint %q is neither a UniqueOn with columns nor a Check", t.tblType, c.name)
+		return mappingErrorf("%v.Constraints: constraint %q is neither a UniqueOn with columns nor a Check", t.StructType, c.name)
 	}
 	for _, n := range c.cols {
 		r, ok := n.(*colRef)
 		if !ok || r.src != t.base {
 			if e, isErr := n.(errNode); isErr {
-				return mappingErrorf("%v.Constraints: %v", t.tblType, e.err)
+				return mappingErrorf("%v.Constraints: %v", t.StructType, e.err)
 			}
-			return mappingErrorf("%v.Constraints: constraint %q: a column that is not of table %q", t.tblType, c.name, t.name)
+			return mappingErrorf("%v.Constraints: constraint %q: a column that is not of table %q", t.StructType, c.name, t.Name)
 		}
 	}
 	if c.check != nil {
 		if err := t.ownNode(c.check); err != nil {
-			return mappingErrorf("%v.Constraints: constraint %q: %v", t.tblType, c.name, err)
+			return mappingErrorf("%v.Constraints: constraint %q: %v", t.StructType, c.name, err)
 		}
 	}
 	return nil
@@ -239,12 +239,12 @@ func (t *table) ownNode(n node) error {
 	if bad != nil {
 		name := "a subquery"
 		if bad.table != nil {
-			name = fmt.Sprintf("table %q", bad.table.name)
+			name = fmt.Sprintf("table %q", bad.table.Name)
 			if bad.isAlias() {
-				name = fmt.Sprintf("an alias of table %q", bad.table.name)
+				name = fmt.Sprintf("an alias of table %q", bad.table.Name)
 			}
 		}
-		return fmt.Errorf("refers to %s, not only to table %q", name, t.name)
+		return fmt.Errorf("refers to %s, not only to table %q", name, t.Name)
 	}
 	if e, ok := n.(errNode); ok {
 		return e.err

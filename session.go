@@ -567,7 +567,7 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 	}
 	if st := s.tomb[p]; st != nil {
 		if explicit {
-			return fmt.Errorf("quarry: Add of a %v whose row was deleted through this Session (primary key %v): create a new object to insert the row again", m.t.goType, keyValues(m, p))
+			return fmt.Errorf("quarry: Add of a %v whose row was deleted through this Session (primary key %v): create a new object to insert the row again", m.t.GoType, keyValues(m, p))
 		}
 		return nil
 	}
@@ -848,7 +848,7 @@ func (s *Session) liveDeleted() []*objState {
 func sortStates(states []*objState) {
 	slices.SortFunc(states, func(a, b *objState) int {
 		if a.m != b.m {
-			return strings.Compare(a.m.t.name, b.m.t.name)
+			return strings.Compare(a.m.t.Name, b.m.t.Name)
 		}
 		return a.key.compare(b.key)
 	})

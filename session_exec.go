@@ -146,8 +146,8 @@ func (s *Session) deletedBy(ctx context.Context, n *deleteNode) ([]*objState, er
 		return states, nil // no object to find, or every row goes
 	}
 	m := s.meta(n.t)
-	items := make([]node, len(n.t.pk))
-	for i, c := range n.t.pk {
+	items := make([]node, len(n.t.PK))
+	for i, c := range n.t.PK {
 		items[i] = &colRef{src: n.t.base, info: c}
 	}
 	q := &selectCore{items: items, where: n.where}
@@ -176,8 +176,8 @@ type keyReader struct {
 
 func (r *keyReader) prepare(dst []any) []any {
 	r.obj = r.m.t.newObj()
-	for _, c := range r.m.t.pk {
-		dst = append(dst, c.dest(c.ptr(r.obj)))
+	for _, c := range r.m.t.PK {
+		dst = append(dst, c.Dest(c.ptr(r.obj)))
 	}
 	return dst
 }

@@ -73,7 +73,7 @@ func (s *Session) Expire(obj any, fields ...string) error {
 		return nil
 	}
 	for _, c := range cols {
-		c.clone(c.ptr(st.obj), c.ptr(st.snap))
+		c.Clone(c.ptr(st.obj), c.ptr(st.snap))
 	}
 	switch st.expired {
 	case expireAll, expireForce:
@@ -132,18 +132,18 @@ func expireColumns(m *tableMeta, op string, fields []string) ([]*columnInfo, err
 	}
 	var cols []*columnInfo
 	for _, f := range fields {
-		i := slices.IndexFunc(m.t.columns, func(c *columnInfo) bool { return c.field == f })
+		i := slices.IndexFunc(m.t.Columns, func(c *columnInfo) bool { return c.Field == f })
 		if i < 0 {
 			if slices.ContainsFunc(m.relships, func(r *relationship) bool { return r.field == f }) {
-				return nil, fmt.Errorf("quarry: %s of %v.%s: a relationship field; %s takes column fields (Refresh reloads relationships)", op, m.t.goType, f, op)
+				return nil, fmt.Errorf("quarry: %s of %v.%s: a relationship field; %s takes column fields (Refresh reloads relationships)", op, m.t.GoType, f, op)
 			}
-			return nil, fmt.Errorf("quarry: %s of %v.%s: no such column field (%s takes Go field names)", op, m.t.goType, f, op)
+			return nil, fmt.Errorf("quarry: %s of %v.%s: no such column field (%s takes Go field names)", op, m.t.GoType, f, op)
 		}
-		if c := m.t.columns[i]; !slices.Contains(cols, c) {
+		if c := m.t.Columns[i]; !slices.Contains(cols, c) {
 			cols = append(cols, c)
 		}
 	}
-	slices.SortFunc(cols, func(a, b *columnInfo) int { return a.index - b.index })
+	slices.SortFunc(cols, func(a, b *columnInfo) int { return a.Index - b.Index })
 	return cols, nil
 }
 
@@ -155,7 +155,7 @@ func (s *Session) refreshExpiredCols(st *objState, row field.Ptr) {
 	m := st.m
 	var cols []*columnInfo
 	if st.expired == expireAll {
-		cols = m.t.columns
+		cols = m.t.Columns
 	} else {
 		cols = s.expiredCols[st]
 	}
@@ -163,11 +163,11 @@ func (s *Session) refreshExpiredCols(st *objState, row field.Ptr) {
 		return // soft expiry of a changed object: kept whole
 	}
 	old := st.snap
-	for _, c := range m.t.columns {
-		if slices.Contains(cols, c) && c.equal(c.ptr(st.obj), c.ptr(old)) {
-			c.clone(c.ptr(st.obj), c.ptr(row))
+	for _, c := range m.t.Columns {
+		if slices.Contains(cols, c) && c.Equal(c.ptr(st.obj), c.ptr(old)) {
+			c.Clone(c.ptr(st.obj), c.ptr(row))
 		} else {
-			c.clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.ptr(row), c.ptr(old))
 		}
 	}
 	if st.committed == old {
@@ -205,7 +205,7 @@ func (s *Session) checkVersion(st *objState, row field.Ptr) error {
 	if held == got {
 		return nil
 	}
-	return &StaleObjectError{Op: "SELECT", Table: m.t.name, Key: keyValues(m, st.snap), Version: &held, Found: &got}
+	return &StaleObjectError{Op: "SELECT", Table: m.t.Name, Key: keyValues(m, st.snap), Version: &held, Found: &got}
 }
 
 // GetWith is [Get] with the options of a statement: q selects the entity
@@ -260,7 +260,7 @@ func getWith[E any](ctx context.Context, s *Session, q *Query[*E], pk []any) (*E
 		return field.As[E](st.obj), nil
 	}
 	byKey := q.with(func(c *selectCore) {
-		for i, col := range src.table.pk {
+		for i, col := range src.table.PK {
 			c.where = append(c.where, &binaryNode{left: &colRef{src: src, info: col}, op: " = ", right: &valueNode{v: copyArg(pk[i])}})
 		}
 	})
@@ -284,15 +284,15 @@ func getSource(c *selectCore) (*source, error) {
 			src = cr.src
 		}
 	}
-	if src == nil || src.table == nil || src.sub != nil || len(c.items) > len(src.table.columns) {
+	if src == nil || src.table == nil || src.sub != nil || len(c.items) > len(src.table.Columns) {
 		return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")
 	}
 	// The entity's columns, all or those its options load, in table order.
 	last := -1
 	for _, n := range c.items {
 		cr, ok := n.(*colRef)
-		if ok && cr.src == src && cr.info.index > last {
-			last = cr.info.index
+		if ok && cr.src == src && cr.info.Index > last {
+			last = cr.info.Index
 			continue
 		}
 		return nil, errors.New("quarry: GetWith takes a statement that selects one entity (quarry.Select(Users))")

@@ -186,7 +186,7 @@ func (mg *merger) find(n *mergeNode) error {
 	defer func() { mg.byKey[k] = n }()
 	if st := s.ids.get(k); st != nil {
 		if st.status == statusDeleted {
-			return fmt.Errorf("%w: Merge of a %v whose row is marked for deletion in this Session (primary key %v)", ErrInvalidArgument, m.t.goType, keyValues(m, n.src))
+			return fmt.Errorf("%w: Merge of a %v whose row is marked for deletion in this Session (primary key %v)", ErrInvalidArgument, m.t.GoType, keyValues(m, n.src))
 		}
 		if st.loaded() {
 			n.dst = st.obj
@@ -207,7 +207,7 @@ func (mg *merger) find(n *mergeNode) error {
 		n.dst, n.isNew = m.t.newObj(), true
 		return nil
 	case err != nil:
-		return wrapErr(err, "merging %v", m.t.goType)
+		return wrapErr(err, "merging %v", m.t.GoType)
 	}
 	n.dst = p
 	return mg.checkVersion(n)
@@ -244,7 +244,7 @@ func (mg *merger) checkVersion(n *mergeNode) error {
 	if given == 0 || given == held {
 		return nil
 	}
-	return fmt.Errorf("%w: Merge of %v %v at version %d, but the Session holds it at version %d: leave the version zero to merge onto the current version", ErrStale, m.t.goType, keyValues(m, n.src), given, held)
+	return fmt.Errorf("%w: Merge of %v %v at version %d, but the Session holds it at version %d: leave the version zero to merge onto the current version", ErrStale, m.t.GoType, keyValues(m, n.src), given, held)
 }
 
 // loadFields loads the fields of a persistent dst that the merge will
@@ -275,7 +275,7 @@ func (mg *merger) loadFields(n *mergeNode) error {
 		err = lc.fillFrom(r.base, []field.Ptr{n.dst}, nil, nil)
 		conn.done()
 		if err != nil {
-			return wrapErr(err, "merging %v: loading %v", n.m.t.goType, r)
+			return wrapErr(err, "merging %v: loading %v", n.m.t.GoType, r)
 		}
 	}
 	return nil
@@ -290,11 +290,11 @@ func (mg *merger) apply(root *mergeNode) {
 			continue
 		}
 		m := n.m
-		for _, c := range m.t.columns {
+		for _, c := range m.t.Columns {
 			if c == m.version && !n.isNew {
 				continue // the Session's to manage (checked by find)
 			}
-			c.clone(c.ptr(n.dst), c.ptr(n.src))
+			c.Clone(c.ptr(n.dst), c.ptr(n.src))
 		}
 	}
 	for _, n := range mg.order {

@@ -249,13 +249,13 @@ func (w *shapeWriter) source(s *source) {
 			return
 		}
 	}
-	if s.table == nil || s.sub != nil || s.over != nil || s.err != nil || s.table.shapeID == 0 {
+	if s.table == nil || s.sub != nil || s.over != nil || s.err != nil || s.table.ShapeID == 0 {
 		w.fail()
 		return
 	}
 	w.srcs = append(w.srcs, s)
 	w.tag('S')
-	w.uint(s.table.shapeID)
+	w.uint(s.table.ShapeID)
 	w.str(s.alias)
 	w.bool(s.anonymous)
 }
@@ -277,12 +277,12 @@ func (w *shapeWriter) join(j *joinSpec) {
 }
 
 func (w *shapeWriter) relRef(r *relRef) {
-	if r.rel == nil || r.rel.owner == nil || r.rel.owner.shapeID == 0 {
+	if r.rel == nil || r.rel.owner == nil || r.rel.owner.ShapeID == 0 {
 		w.fail()
 		return
 	}
 	w.tag('R')
-	w.uint(r.rel.owner.shapeID)
+	w.uint(r.rel.owner.ShapeID)
 	w.str(r.rel.name)
 	w.source(r.parent)
 	w.source(r.target)
@@ -305,13 +305,13 @@ func (w *shapeWriter) nodes(ns []node) {
 func (w *shapeWriter) node(n node) {
 	switch x := n.(type) {
 	case *colRef:
-		if x.info.table != x.src.table {
+		if x.info.Table != x.src.table {
 			w.fail()
 			return
 		}
 		w.tag('c')
 		w.source(x.src)
-		w.uint(uint64(x.info.index))
+		w.uint(uint64(x.info.Index))
 	case *valueNode:
 		w.value(x, x.v)
 	case *binaryNode:

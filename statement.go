@@ -124,7 +124,7 @@ func (c *selectCore) renderItems(b *builder, nested bool) {
 			}
 			renderOperand(b, x.inner)
 		case *colRef:
-			natural = x.info.name
+			natural = x.info.Name
 			if x.src.sub != nil {
 				// A column of a subquery is read under its output name there
 				// (anon_1.id_1), which needs no label of the same name.

@@ -32,12 +32,12 @@ func checkStorable(d Dialect, caps dialect.Capabilities, cols []*columnInfo, obj
 // the dialect stores as it is (NUL on SQLite, NaN on PostgreSQL) is not
 // read at all.
 func checkField(d Dialect, caps dialect.Capabilities, c *columnInfo, obj field.Ptr) error {
-	if c.check.Of == nil || stores(caps, c.check.Kind) {
+	if c.Check.Of == nil || stores(caps, c.Check.Kind) {
 		return nil
 	}
 	p := c.ptr(obj)
-	if is := c.check.Of(p); is != schema.IssueNone {
-		return notStorable(d, c, is, c.value(p))
+	if is := c.Check.Of(p); is != schema.IssueNone {
+		return notStorable(d, c, is, c.Value(p))
 	}
 	return nil
 }
@@ -84,13 +84,13 @@ func stores(caps dialect.Capabilities, is schema.ValueIssue) bool {
 // notStorable is the error for value v of column c.
 func notStorable(d Dialect, c *columnInfo, is schema.ValueIssue, v any) error {
 	if is == schema.IssueUintRange {
-		return fmt.Errorf("%w: %w: column %s.%s, unsigned value %s does not fit the column's 64-bit signed integer", ErrValueNotStorable, ErrInvalidArgument, c.table.name, c.name, schema.ShortValue(v))
+		return fmt.Errorf("%w: %w: column %s.%s, unsigned value %s does not fit the column's 64-bit signed integer", ErrValueNotStorable, ErrInvalidArgument, c.Table.Name, c.Name, schema.ShortValue(v))
 	}
 	why := "NaN (it would store NULL)"
 	if is == schema.IssueNUL {
 		why = "a NUL byte in text"
 	}
-	return fmt.Errorf("%w: %s cannot store %s: column %s.%s, value %s", ErrValueNotStorable, d.Name(), why, c.table.name, c.name, schema.ShortValue(v))
+	return fmt.Errorf("%w: %s cannot store %s: column %s.%s, value %s", ErrValueNotStorable, d.Name(), why, c.Table.Name, c.Name, schema.ShortValue(v))
 }
 
 // checkValues checks every object the flush writes, in flush order,
@@ -102,7 +102,7 @@ func (u *unitOfWork) checkValues() error {
 		w := u.work[m]
 		for _, sts := range [][]*objState{w.pending, w.persistent} {
 			for _, st := range sts {
-				if err := checkStorable(d, caps, m.t.columns, st.obj); err != nil {
+				if err := checkStorable(d, caps, m.t.Columns, st.obj); err != nil {
 					return err
 				}
 			}

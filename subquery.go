@@ -78,7 +78,7 @@ func (s *subquery) outputNameOf(b *builder, info *columnInfo) string {
 	// subquery of another table with the same column names must not fill
 	// this table's entities.
 	b.Failf("the subquery does not select %s", info)
-	return info.name
+	return info.Name
 }
 
 // outputNameOfNode returns the name of the select item n.
@@ -123,7 +123,7 @@ func outputNames(items []node) []string {
 		case *labelNode:
 			name = x.name
 		case *colRef:
-			name = x.info.name
+			name = x.info.Name
 		case *subColRef:
 			if l, ok := x.inner.(*labelNode); ok {
 				name = l.name

@@ -50,23 +50,23 @@ type colGroup struct {
 
 func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	sawEntity := false
-	top := colGroup{et: t.goType}
-	if err := t.bindFields(m, t.tblType, 0, top, entityType, &sawEntity); err != nil {
+	top := colGroup{et: t.GoType}
+	if err := t.bindFields(m, t.StructType, 0, top, entityType, &sawEntity); err != nil {
 		return err
 	}
 	if !sawEntity {
-		return mappingErrorf("%v does not embed quarry.Entity[%v]", t.tblType, t.goType)
+		return mappingErrorf("%v does not embed quarry.Entity[%v]", t.StructType, t.GoType)
 	}
-	if len(t.pk) == 0 {
-		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", t.goType, t.name)
+	if len(t.PK) == 0 {
+		return mappingErrorf("%v (table %q) has no primary key: tag a column `quarry:\",pk\"`", t.GoType, t.Name)
 	}
 	if err := t.checkKeyTypes(); err != nil {
 		return err
 	}
-	if len(t.pk) == 1 && t.pk[0].kind >= dialect.KindInt16 && t.pk[0].kind <= dialect.KindInt64 && !t.pk[0].noAuto {
-		t.pk[0].autoinc = true
+	if len(t.PK) == 1 && t.PK[0].Kind >= dialect.KindInt16 && t.PK[0].Kind <= dialect.KindInt64 && !t.PK[0].NoAuto {
+		t.PK[0].Autoinc = true
 	}
-	t.defaultLoad = newLoadSet(t, func(c *columnInfo) bool { return !c.deferred })
+	t.defaultLoad = newLoadSet(t, func(c *columnInfo) bool { return !c.Deferred })
 	return nil
 }
 
@@ -79,7 +79,7 @@ func (t *table) bindFields(m field.Ptr, st reflect.Type, base uintptr, g colGrou
 		ptr := field.At(m, off)
 		if f.Type == entityType {
 			if !f.Anonymous || base != 0 {
-				return mappingErrorf("%v.%s: Entity must be embedded in the table struct itself", t.tblType, f.Name)
+				return mappingErrorf("%v.%s: Entity must be embedded in the table struct itself", t.StructType, f.Name)
 			}
 			rebindEntity(ptr, t.base)
 			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: off, rebind: rebindEntity})
@@ -89,13 +89,13 @@ func (t *table) bindFields(m field.Ptr, st reflect.Type, base uintptr, g colGrou
 		fv := field.PointerTo(f.Type, ptr)
 		if kt, ok := fv.(keyedTable); ok && f.Type.Field(0).Type == entityType {
 			if !f.Anonymous || base != 0 {
-				return mappingErrorf("%v.%s: %v must be embedded in the table struct itself", t.tblType, f.Name, f.Type)
+				return mappingErrorf("%v.%s: %v must be embedded in the table struct itself", t.StructType, f.Name, f.Type)
 			}
 			// The Entity is the first field of the Keyed embedding.
 			rebindEntity(ptr, t.base)
 			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: off, rebind: rebindEntity})
 			*sawEntity = true
-			t.keyTypes = kt.keyGoTypes()
+			t.KeyTypes = kt.keyGoTypes()
 			continue
 		}
 		switch b := fv.(type) {
@@ -108,7 +108,7 @@ func (t *table) bindFields(m field.Ptr, st reflect.Type, base uintptr, g colGrou
 			t.srcOffsets = append(t.srcOffsets, srcSlot{offset: off, rebind: rebindColumn(c)})
 		case relationBinder:
 			if base != 0 {
-				return mappingErrorf("%v.%s: a relationship cannot be in a column group: declare it in the table struct", t.tblType, g.path+f.Name)
+				return mappingErrorf("%v.%s: a relationship cannot be in a column group: declare it in the table struct", t.StructType, g.path+f.Name)
 			}
 			r, rb, err := b.bindRelation(t, f)
 			if err != nil {
@@ -130,7 +130,7 @@ func (t *table) bindFields(m field.Ptr, st reflect.Type, base uintptr, g colGrou
 				continue
 			}
 			if f.IsExported() {
-				return mappingErrorf("%v.%s: field of type %v is neither a Column, a relationship nor a group of Columns", t.tblType, g.path+f.Name, f.Type)
+				return mappingErrorf("%v.%s: field of type %v is neither a Column, a relationship nor a group of Columns", t.StructType, g.path+f.Name, f.Type)
 			}
 		}
 	}
@@ -159,7 +159,7 @@ func isColumnGroup(ft reflect.Type, entityType reflect.Type) bool {
 func (t *table) groupOf(f reflect.StructField, g colGroup) (colGroup, error) {
 	prefix, hasPrefix, err := parseGroupTag(f.Tag.Get("quarry"))
 	if err != nil {
-		return g, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+		return g, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
 	}
 	if f.Anonymous {
 		g.prefix += prefix
@@ -167,14 +167,14 @@ func (t *table) groupOf(f reflect.StructField, g colGroup) (colGroup, error) {
 	}
 	sf, ok := g.et.FieldByName(f.Name)
 	if !ok {
-		return g, mappingErrorf("%v.%s: struct %v has no field %s for the column group", t.tblType, g.path+f.Name, g.et, f.Name)
+		return g, mappingErrorf("%v.%s: struct %v has no field %s for the column group", t.StructType, g.path+f.Name, g.et, f.Name)
 	}
 	if sf.Type.Kind() != reflect.Struct {
-		return g, mappingErrorf("%v.%s: %v.%s is %v; a column group needs a struct field (not a pointer)", t.tblType, g.path+f.Name, g.et, f.Name, sf.Type)
+		return g, mappingErrorf("%v.%s: %v.%s is %v; a column group needs a struct field (not a pointer)", t.StructType, g.path+f.Name, g.et, f.Name, sf.Type)
 	}
 	off, err := fieldOffset(g.et, sf)
 	if err != nil {
-		return g, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+		return g, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
 	}
 	if !hasPrefix {
 		prefix = schema.SnakeCase(f.Name) + "_"
@@ -221,7 +221,7 @@ func fieldOffset(st reflect.Type, sf reflect.StructField) (uintptr, error) {
 func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinder) (*columnInfo, error) {
 	tag, err := schema.ParseTag(f.Tag.Get("quarry"))
 	if err != nil {
-		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+		return nil, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
 	}
 	fieldName := f.Name
 	if tag.Field != "" {
@@ -229,15 +229,15 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	}
 	sf, ok := g.et.FieldByName(fieldName)
 	if !ok || len(sf.Index) != 1 && !sf.IsExported() {
-		return nil, mappingErrorf("%v.%s: struct %v has no field %s", t.tblType, g.path+f.Name, g.et, fieldName)
+		return nil, mappingErrorf("%v.%s: struct %v has no field %s", t.StructType, g.path+f.Name, g.et, fieldName)
 	}
 	vt := b.valueType()
 	if sf.Type != vt {
-		return nil, mappingErrorf("%v.%s is Column[%v] but %v.%s is %v", t.tblType, g.path+f.Name, vt, g.et, fieldName, sf.Type)
+		return nil, mappingErrorf("%v.%s is Column[%v] but %v.%s is %v", t.StructType, g.path+f.Name, vt, g.et, fieldName, sf.Type)
 	}
 	off, err := fieldOffset(g.et, sf)
 	if err != nil {
-		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+		return nil, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
 	}
 	name := tag.Name
 	if name == "" {
@@ -245,10 +245,10 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	}
 	name = g.prefix + name
 	if err := sqlgen.CheckIdent(name, 0); err != nil {
-		return nil, mappingErrorf("%v.%s: column name: %v", t.tblType, g.path+f.Name, err)
+		return nil, mappingErrorf("%v.%s: column name: %v", t.StructType, g.path+f.Name, err)
 	}
-	if _, dup := t.byName[name]; dup {
-		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.tblType, g.path+f.Name, name, t.name)
+	if _, dup := t.ByName[name]; dup {
+		return nil, mappingErrorf("%v.%s: duplicate column %q in table %q", t.StructType, g.path+f.Name, name, t.Name)
 	}
 	gk, err := schema.KindOf(vt, tag.SQLType != "")
 	kind, nullable := gk.Kind, gk.Nullable
@@ -256,34 +256,34 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 		return nil, mappingErrorf("%v.%s: %v", g.et, fieldName, err)
 	}
 	c := &columnInfo{
-		table: t, name: name, field: g.path + fieldName, offset: g.offset + off, goType: vt,
-		kind: kind, elem: gk.Elem, typer: gk.Typer, nullable: nullable && !tag.PK, pk: tag.PK, unique: tag.Unique,
-		length: tag.Length, text: tag.Text, sqlType: tag.SQLType, def: tag.Def, hasDef: tag.HasDef,
-		noAuto: tag.NoAuto, deferred: tag.Deferred, index: len(t.columns), colOps: b.ops(),
+		Table: t, Name: name, Field: g.path + fieldName, Offset: g.offset + off, GoType: vt,
+		Kind: kind, Elem: gk.Elem, Typer: gk.Typer, Nullable: nullable && !tag.PK, PK: tag.PK, Unique: tag.Unique,
+		Length: tag.Length, Text: tag.Text, SQLType: tag.SQLType, Def: tag.Def, HasDef: tag.HasDef,
+		NoAuto: tag.NoAuto, Deferred: tag.Deferred, Index: len(t.Columns), colOps: b.ops(),
 	}
-	if c.enum, err = enumValues(vt); err != nil {
-		return nil, mappingErrorf("%v.%s: %v", t.tblType, g.path+f.Name, err)
+	if c.Enum, err = enumValues(vt); err != nil {
+		return nil, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
 	}
 	if tag.Deferred && (tag.PK || tag.Version) {
-		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.tblType, g.path+f.Name)
+		return nil, mappingErrorf("%v.%s: deferred applies to neither a primary key nor a version column (the Session needs them to write the row)", t.StructType, g.path+f.Name)
 	}
 	if tag.OmitZero && (!tag.HasDef || tag.PK || tag.Version) {
-		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.tblType, g.path+f.Name)
+		return nil, mappingErrorf("%v.%s: omitzero needs a default= and applies to neither a primary key nor a version column", t.StructType, g.path+f.Name)
 	}
-	c.zeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && schema.NullField(vt))
+	c.ZeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && schema.NullField(vt))
 	if tag.FK != "" {
-		c.fk = &foreignKey{ref: tag.FK, onDelete: tag.OnDelete, onUpdate: tag.OnUpdate}
+		c.FK = &foreignKey{Ref: tag.FK, OnDelete: tag.OnDelete, OnUpdate: tag.OnUpdate}
 	}
 	if tag.Version {
 		if kind < dialect.KindInt16 || kind > dialect.KindInt64 || nullable {
 			return nil, mappingErrorf("%v.%s: a version column must be a non-null integer", g.et, fieldName)
 		}
-		t.version = c
+		t.Version = c
 	}
-	t.columns = append(t.columns, c)
-	t.byName[name] = c
-	if c.pk {
-		t.pk = append(t.pk, c)
+	t.Columns = append(t.Columns, c)
+	t.ByName[name] = c
+	if c.PK {
+		t.PK = append(t.PK, c)
 	}
 	return c, nil
 }

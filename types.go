@@ -34,9 +34,9 @@ type ColumnTyper interface {
 // before its INSERT and before its identity is taken, so the identity
 // map and the foreign keys of its children see the key.
 func genKeys(t *table, obj field.Ptr) error {
-	for _, c := range t.pk {
-		if c.genKey != nil {
-			if err := c.genKey(c.ptr(obj)); err != nil {
+	for _, c := range t.PK {
+		if c.GenKey != nil {
+			if err := c.GenKey(c.ptr(obj)); err != nil {
 				return err
 			}
 		}

@@ -138,7 +138,7 @@ func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
 			tmp = c.t.newObj()
 		}
 		d.set(d.col.ptr(tmp))
-		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.value(d.col.ptr(tmp))}})
+		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.Value(d.col.ptr(tmp))}})
 	}
 	return []dmlNode{&x}, nil
 }
@@ -148,7 +148,7 @@ func (c *updateNode) check() error {
 	case c.err != nil:
 		return c.err
 	case len(c.sets) == 0:
-		return errorf("UPDATE of %s sets no column: add Set", c.t.name)
+		return errorf("UPDATE of %s sets no column: add Set", c.t.Name)
 	case len(c.where) == 0 && !c.all:
 		return noWhere("UPDATE", c.t)
 	}
@@ -162,7 +162,7 @@ func (c *updateNode) renderStmt(b *builder, _, _ bool) {
 	}
 	c.ctes.render(b)
 	b.Write("UPDATE ")
-	b.Ident(c.t.name)
+	b.Ident(c.t.Name)
 	b.Write(" SET ")
 	// The values may refer to the row's own columns (count = count + 1).
 	b.enclosing = append(b.enclosing, scopeOf(c.t, c.from))

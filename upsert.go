@@ -121,7 +121,7 @@ type excludedNode struct{ info *columnInfo }
 
 func (n *excludedNode) render(b *builder) {
 	b.Write("excluded.")
-	b.Ident(n.info.name)
+	b.Ident(n.info.Name)
 }
 
 func (*excludedNode) sources(func(*source)) {}
@@ -131,11 +131,11 @@ func (c *conflictNode) check(t *table) error {
 	case c.err != nil:
 		return c.err
 	case !c.nothing && len(c.sets) == 0:
-		return errorf("INSERT into %s: ON CONFLICT DO UPDATE sets no column", t.name)
+		return errorf("INSERT into %s: ON CONFLICT DO UPDATE sets no column", t.Name)
 	case !c.nothing && len(c.cols) == 0 && c.constraint == "":
-		return errorf("INSERT into %s: ON CONFLICT DO UPDATE needs a conflict target: name its columns in OnConflict", t.name)
+		return errorf("INSERT into %s: ON CONFLICT DO UPDATE needs a conflict target: name its columns in OnConflict", t.Name)
 	case c.nothing && len(c.where) > 0:
-		return errorf("INSERT into %s: Where applies to DO UPDATE, not DO NOTHING", t.name)
+		return errorf("INSERT into %s: Where applies to DO UPDATE, not DO NOTHING", t.Name)
 	}
 	return nil
 }
