@@ -85,7 +85,7 @@ func (n *arrayOpNode) renderNative(b *builder) {
 		b.Write("CAST(")
 		b.Bind(n.vals)
 		b.Write(" AS ")
-		b.Write(c.info.typeName(b.D))
+		b.Write(c.info.TypeName(b.D))
 		b.WriteChar(')')
 		return
 	}

@@ -74,7 +74,7 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 	if len(cols) < 2 {
 		return nil, mappingErrorf("association table %q needs at least two columns", name)
 	}
-	t := &table{Name: name, ByName: map[string]*columnInfo{}, ShapeID: nextShapeID()}
+	t := &table{Table: schema.Table{Name: name, ByName: map[string]*schema.Column{}, ShapeID: nextShapeID()}}
 	t.base = &source{table: t}
 	for _, ac := range cols {
 		if err := sqlgen.CheckIdent(ac.name, 0); err != nil {
@@ -86,7 +86,7 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 		if !strings.Contains(ac.ref, ".") {
 			return nil, mappingErrorf("association table %q: column %q references %q: want table.column", name, ac.name, ac.ref)
 		}
-		fk := &foreignKey{Ref: ac.ref}
+		fk := &schema.ForeignKey{Ref: ac.ref}
 		if ac.onDelete != "" {
 			action, ok := schema.ReferentialActions[strings.ToLower(ac.onDelete)]
 			if !ok {
@@ -101,7 +101,7 @@ func bindAssociation(name string, cols []AssociationColumn) (*table, error) {
 			}
 			fk.OnUpdate = action
 		}
-		c := &columnInfo{Table: t, Name: ac.name, Field: ac.name, PK: true, NoAuto: true, FK: fk, Index: len(t.Columns)}
+		c := &schema.Column{Table: &t.Table, Name: ac.name, Field: ac.name, PK: true, NoAuto: true, FK: fk, Index: len(t.Columns)}
 		t.Columns = append(t.Columns, c)
 		t.PK = append(t.PK, c)
 		t.ByName[c.Name] = c

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // ColumnDefault is a value the flush gives a column, declared by the
@@ -75,7 +76,7 @@ func columnDefault[T any](c Column[T], fn func() T, update bool) ColumnDefault {
 // colDefault is a checked ColumnDefault of a table: a Go function (set)
 // or a SQL expression (expr).
 type colDefault struct {
-	col  *columnInfo
+	col  *schema.Column
 	set  func(field.Ptr)
 	expr node
 }
@@ -120,7 +121,7 @@ func (t *table) declareDefaults(list []ColumnDefault) error {
 
 // checkDefaultExpr refuses an OnUpdateSQL expression that is not one of
 // t's own, or that binds values.
-func (t *table) checkDefaultExpr(c *columnInfo, e node) error {
+func (t *table) checkDefaultExpr(c *schema.Column, e node) error {
 	b := newBuilder(defaultDialect{})
 	b.enclosing = append(b.enclosing, scopeOf(t, nil))
 	e.render(b)
@@ -140,7 +141,7 @@ func (u *unitOfWork) applyInsertDefaults(m *tableMeta, obj field.Ptr) {
 	for _, d := range m.t.insertDefaults {
 		if m.isZero(d.col, obj) {
 			u.remember(m, d.col, obj)
-			d.set(d.col.ptr(obj))
+			d.set(d.col.Ptr(obj))
 		}
 	}
 }
@@ -151,7 +152,7 @@ func (u *unitOfWork) applyInsertDefaults(m *tableMeta, obj field.Ptr) {
 // for an OnUpdateSQL default, listed in exprs too, for the UPDATE to set
 // from the expression and return. cols stays in table order, which the
 // cached UPDATE statements rely on.
-func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*columnInfo) (_, exprs []*columnInfo) {
+func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*schema.Column) (_, exprs []*schema.Column) {
 	added := false
 	for _, d := range m.t.updateDefaults {
 		if slices.Contains(cols, d.col) {
@@ -161,19 +162,19 @@ func (u *unitOfWork) applyUpdateDefaults(m *tableMeta, obj field.Ptr, cols []*co
 		if d.expr != nil {
 			exprs = append(exprs, d.col)
 		} else {
-			d.set(d.col.ptr(obj))
+			d.set(d.col.Ptr(obj))
 		}
 		cols = append(cols, d.col)
 		added = true
 	}
 	if added {
-		slices.SortFunc(cols, func(a, b *columnInfo) int { return a.Index - b.Index })
+		slices.SortFunc(cols, func(a, b *schema.Column) int { return a.Index - b.Index })
 	}
 	return cols, exprs
 }
 
 // updateExpr returns the OnUpdateSQL expression of column c.
-func (t *table) updateExpr(c *columnInfo) node {
+func (t *table) updateExpr(c *schema.Column) node {
 	for _, d := range t.updateDefaults {
 		if d.col == c {
 			return d.expr

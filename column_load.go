@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Partial loading: an entity read with some of its columns, as
@@ -40,14 +41,14 @@ const expireDeferred expiry = 5
 // loadSet is the columns a read of an entity loads, when not all.
 type loadSet struct {
 	// cols are the loaded columns, unloaded the others, in table order.
-	cols, unloaded []*columnInfo
-	// has is indexed by columnInfo.index.
+	cols, unloaded []*schema.Column
+	// has is indexed by schema.Column.index.
 	has []bool
 }
 
 // newLoadSet returns the columns of t that keep accepts, the primary key
 // and version column always; nil when that is every column.
-func newLoadSet(t *table, keep func(*columnInfo) bool) *loadSet {
+func newLoadSet(t *table, keep func(*schema.Column) bool) *loadSet {
 	ls := &loadSet{has: make([]bool, len(t.Columns))}
 	for _, c := range t.Columns {
 		if c.PK || c == t.Version || keep(c) {
@@ -64,7 +65,7 @@ func newLoadSet(t *table, keep func(*columnInfo) bool) *loadSet {
 }
 
 // columnsOf returns the columns a read of t through ls loads.
-func (ls *loadSet) columnsOf(t *table) []*columnInfo {
+func (ls *loadSet) columnsOf(t *table) []*schema.Column {
 	if ls == nil {
 		return t.Columns
 	}
@@ -72,7 +73,7 @@ func (ls *loadSet) columnsOf(t *table) []*columnInfo {
 }
 
 // loads reports whether ls loads c (a nil ls loads every column).
-func (ls *loadSet) loads(c *columnInfo) bool { return ls == nil || ls.has[c.Index] }
+func (ls *loadSet) loads(c *schema.Column) bool { return ls == nil || ls.has[c.Index] }
 
 // loadSet returns the columns a SELECT of the entity of s loads: the
 // table's columns not tagged deferred and, over a subquery, those the
@@ -86,13 +87,13 @@ func (s *source) loadSet() *loadSet {
 
 // subqueryLoad computes the columns an alias of t over sub loads.
 func subqueryLoad(t *table, sub *subquery) *loadSet {
-	return newLoadSet(t, func(c *columnInfo) bool { return !c.Deferred && sub.selects(c) })
+	return newLoadSet(t, func(c *schema.Column) bool { return !c.Deferred && sub.selects(c) })
 }
 
 // selects reports whether the subquery selects the mapped column info,
 // by the rules of outputNameOf: by where the column comes from, never by
 // its name.
-func (s *subquery) selects(info *columnInfo) bool {
+func (s *subquery) selects(info *schema.Column) bool {
 	for _, n := range s.core.selectItems() {
 		if c, ok := unlabel(n).(*colRef); ok && c.info == info {
 			return true
@@ -154,7 +155,7 @@ func newColOpt[E any](kind colOptKind, of Source[E], cols []ColumnTarget) Option
 			o.err = fmt.Errorf("%w: %s(%v): column %d is nil or a zero Column", ErrInvalidArgument, kind, o.src.table.GoType, i+1)
 			return colOpt[E]{o}
 		}
-		if r.info.Table != o.src.table {
+		if !o.src.table.is(r.info.Table) {
 			o.err = fmt.Errorf("%w: %s(%v): %v is not a column of %v", ErrInvalidArgument, kind, o.src.table.GoType, r.info, o.src.table.GoType)
 			return colOpt[E]{o}
 		}
@@ -227,14 +228,14 @@ func applyColumnOptions(c *selectCore, opts []*colOption) (*loadSet, error) {
 		}
 		loaded[cr.info.Index] = true
 	}
-	avail := func(*columnInfo) bool { return true }
+	avail := func(*schema.Column) bool { return true }
 	if src.sub != nil {
 		avail = src.sub.selects
 	}
 	if err := applyColOpts(t, avail, loaded, opts); err != nil {
 		return nil, err
 	}
-	ls := newLoadSet(t, func(col *columnInfo) bool { return loaded[col.Index] })
+	ls := newLoadSet(t, func(col *schema.Column) bool { return loaded[col.Index] })
 	items := make([]node, 0, len(t.Columns))
 	for _, col := range ls.columnsOf(t) {
 		items = append(items, &colRef{src: src, info: col})
@@ -246,7 +247,7 @@ func applyColumnOptions(c *selectCore, opts []*colOption) (*loadSet, error) {
 // applyColOpts applies the column options opts, in order, to loaded, the
 // columns of t loaded so far (by index); avail says which columns the
 // FROM item can give.
-func applyColOpts(t *table, avail func(*columnInfo) bool, loaded []bool, opts []*colOption) error {
+func applyColOpts(t *table, avail func(*schema.Column) bool, loaded []bool, opts []*colOption) error {
 	for _, o := range opts {
 		if o.err != nil {
 			return o.err
@@ -306,15 +307,15 @@ func (rel *relationship) targetLoad(opts []*colOption) (*loadSet, error) {
 	for _, c := range t.Columns {
 		loaded[c.Index] = !c.Deferred
 	}
-	if err := applyColOpts(t, func(*columnInfo) bool { return true }, loaded, opts); err != nil {
+	if err := applyColOpts(t, func(*schema.Column) bool { return true }, loaded, opts); err != nil {
 		return nil, err
 	}
 	for _, c := range rel.targetCols() {
-		if c.Table == t {
+		if t.is(c.Table) {
 			loaded[c.Index] = true
 		}
 	}
-	return newLoadSet(t, func(c *columnInfo) bool { return loaded[c.Index] }), nil
+	return newLoadSet(t, func(c *schema.Column) bool { return loaded[c.Index] }), nil
 }
 
 // partialReader is implemented by the reader of a whole entity, whose
@@ -396,22 +397,22 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		return st.obj, repeat, nil
 	}
 	old, row := st.snap, obj
-	var rest []*columnInfo
+	var rest []*schema.Column
 	for _, c := range m.t.Columns {
 		due := all || slices.Contains(list, c)
 		switch {
 		case due && ls.has[c.Index]:
-			if force || c.Equal(c.ptr(st.obj), c.ptr(old)) {
-				c.Clone(c.ptr(st.obj), c.ptr(row))
+			if force || c.Equal(c.Ptr(st.obj), c.Ptr(old)) {
+				c.Clone(c.Ptr(st.obj), c.Ptr(row))
 			} else {
-				c.Clone(c.ptr(row), c.ptr(old))
+				c.Clone(c.Ptr(row), c.Ptr(old))
 			}
 		case due && (st.expired != 0 || slices.Contains(list, c)):
 			// Due but not in the row: it stays to be loaded.
 			rest = append(rest, c)
-			c.Clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.Ptr(row), c.Ptr(old))
 		default:
-			c.Clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.Ptr(row), c.Ptr(old))
 		}
 	}
 	if st.committed == old {
@@ -438,7 +439,7 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 }
 
 // onlyDeferred reports whether every column of cols is tagged deferred.
-func onlyDeferred(cols []*columnInfo) bool {
+func onlyDeferred(cols []*schema.Column) bool {
 	for _, c := range cols {
 		if !c.Deferred {
 			return false
@@ -448,9 +449,9 @@ func onlyDeferred(cols []*columnInfo) bool {
 }
 
 // setExpiredCols records cols as the expired or unloaded columns of st.
-func (s *Session) setExpiredCols(st *objState, cols []*columnInfo) {
+func (s *Session) setExpiredCols(st *objState, cols []*schema.Column) {
 	if s.expiredCols == nil {
-		s.expiredCols = map[*objState][]*columnInfo{}
+		s.expiredCols = map[*objState][]*schema.Column{}
 	}
 	s.expiredCols[st] = cols
 }
@@ -492,7 +493,7 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 	if err != nil {
 		return err
 	}
-	var due []*columnInfo
+	var due []*schema.Column
 	if st.loaded() {
 		for _, c := range s.expiredCols[st] {
 			if want == nil || slices.Contains(want, c) {
@@ -505,7 +506,7 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 	} else if due = want; due == nil {
 		due = m.t.Columns
 	}
-	ls := newLoadSet(m.t, func(c *columnInfo) bool { return slices.Contains(due, c) })
+	ls := newLoadSet(m.t, func(c *schema.Column) bool { return slices.Contains(due, c) })
 	if _, err := s.loadByKey(ctx, m, ls, keyValues(m, st.snap), false); err != nil {
 		if errors.Is(err, ErrNoResult) {
 			s.forgetVanished(st)
@@ -559,16 +560,16 @@ func (lc *loadCtx) loadOwnerCols(rel *relationship, parents []field.Ptr) error {
 			continue
 		}
 		list := s.expiredCols[st]
-		var due []*columnInfo
+		var due []*schema.Column
 		for _, c := range owner {
-			if slices.Contains(list, c) && c.Equal(c.ptr(st.obj), c.ptr(st.snap)) {
+			if slices.Contains(list, c) && c.Equal(c.Ptr(st.obj), c.Ptr(st.snap)) {
 				due = append(due, c)
 			}
 		}
 		if len(due) == 0 {
 			continue
 		}
-		ls := newLoadSet(m.t, func(c *columnInfo) bool { return slices.Contains(due, c) })
+		ls := newLoadSet(m.t, func(c *schema.Column) bool { return slices.Contains(due, c) })
 		q := byKeyQuery(m.t, ls, keyValues(m, st.snap))
 		r, err := execute(lc.ctx, lc.held, q, func() rowReader[field.Ptr] { return &tableReader{t: m.t, ls: ls} })
 		if err != nil {

@@ -40,7 +40,7 @@ func resolve(c *catalog) error {
 }
 
 // resolveForeignKey finds the column a foreign key of t references.
-func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
+func resolveForeignKey(c *catalog, t *table, col *schema.Column) error {
 	tname, cname, _ := strings.Cut(col.FK.Ref, ".")
 	target, ok := c.byName[tname]
 	if !ok {
@@ -64,7 +64,7 @@ func resolveForeignKey(c *catalog, t *table, col *columnInfo) error {
 // (a UUID key referenced from a string or [16]byte field), the whole
 // type when the foreign key's Go type has no DDL type of its own (a
 // Scanner), or the length of a VARCHAR(n) key referenced from a string.
-func inheritKeyType(col, target *columnInfo) {
+func inheritKeyType(col, target *schema.Column) {
 	if col.SQLType != "" {
 		return
 	}

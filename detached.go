@@ -9,6 +9,7 @@ import (
 	"weak"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Detached objects. A Session lets go of its persistent objects at Close,
@@ -40,7 +41,7 @@ type detachedSet struct {
 	byAddr map[uintptr]*objState
 	// unloaded holds the columns a remembered object had unloaded, for
 	// the few that had some, by state.
-	unloaded map[*objState][]*columnInfo
+	unloaded map[*objState][]*schema.Column
 	// live is the number of entries after the last sweep.
 	live int
 }
@@ -65,12 +66,12 @@ func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState)
 	}
 	makeWeak(sts)
 	gen := detachedGen{sts: sts, addrs: make([]uintptr, len(sts)), alive: make([]weak.Pointer[byte], len(sts))}
-	var unloaded map[*objState][]*columnInfo
+	var unloaded map[*objState][]*schema.Column
 	for i, st := range sts {
 		addr := field.Addr(st.obj)
 		if cols := s.expiredCols[st]; len(cols) > 0 {
 			if unloaded == nil {
-				unloaded = map[*objState][]*columnInfo{}
+				unloaded = map[*objState][]*schema.Column{}
 			}
 			unloaded[st] = cols
 		}
@@ -85,7 +86,7 @@ func (d *detachedSet) remember(s *Session, sts []*objState, base func(*objState)
 	d.genLen += len(gen.sts)
 	for st, cols := range unloaded {
 		if d.unloaded == nil {
-			d.unloaded = map[*objState][]*columnInfo{}
+			d.unloaded = map[*objState][]*schema.Column{}
 		}
 		d.unloaded[st] = cols
 	}
@@ -190,7 +191,7 @@ func (l *liveness) of(w weak.Pointer[byte]) bool {
 // take removes and returns the remembered state of the object of table t
 // at p, with the columns it had unloaded, or nil when p is not a detached
 // object of t.
-func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
+func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*schema.Column) {
 	if d.n.Load() == 0 {
 		return nil, nil
 	}
@@ -217,7 +218,7 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*columnInfo) {
 // takeDetached returns what the DB remembers of p as a detached object
 // of m's table, taking it back; nil when p is not one, or when the
 // program zeroed its generated key, which makes it new again.
-func (s *Session) takeDetached(m *tableMeta, p field.Ptr) (*objState, []*columnInfo) {
+func (s *Session) takeDetached(m *tableMeta, p field.Ptr) (*objState, []*schema.Column) {
 	if m.keyUnset(p) {
 		return nil, nil
 	}
@@ -225,7 +226,7 @@ func (s *Session) takeDetached(m *tableMeta, p field.Ptr) (*objState, []*columnI
 }
 
 // putBack returns a state that take handed out and Add could not use.
-func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo) {
+func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*schema.Column) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	addr := field.Addr(p)
@@ -235,7 +236,7 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 	d.byAddr[addr] = st
 	if len(unloaded) > 0 {
 		if d.unloaded == nil {
-			d.unloaded = map[*objState][]*columnInfo{}
+			d.unloaded = map[*objState][]*schema.Column{}
 		}
 		d.unloaded[st] = unloaded
 	}
@@ -246,7 +247,7 @@ func (d *detachedSet) putBack(p field.Ptr, st *objState, unloaded []*columnInfo)
 // key and snapshot it had when it was detached, so that the next flush
 // writes the changes made since (a changed primary key included) under
 // its version check, if it has one.
-func (s *Session) reattach(m *tableMeta, p field.Ptr, old *objState, unloaded []*columnInfo, explicit bool) error {
+func (s *Session) reattach(m *tableMeta, p field.Ptr, old *objState, unloaded []*schema.Column, explicit bool) error {
 	if held := s.ids.get(old.key); held != nil && held.obj != p {
 		s.db.detached.putBack(p, old, unloaded)
 		return fmt.Errorf("%w: Add of a detached %v with primary key %v, which the Session already holds as another object: use Merge to copy it onto that one", ErrIdentityConflict, m.t.GoType, keyValues(m, old.snap))

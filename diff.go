@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // ErrSchemaDrift is wrapped by the error of [DB.CreateAll] when a table
@@ -65,7 +66,7 @@ type Difference struct {
 	Want, Got string
 
 	t  *table
-	c  *columnInfo
+	c  *schema.Column
 	ix *Index
 }
 

@@ -92,7 +92,7 @@ func checkColumn(t *table, c *colRef, what string) error {
 	switch {
 	case c == nil:
 		return fmt.Errorf("quarry: %s of %s: a zero Column (was the table struct created with quarry.Table?)", what, t.Name)
-	case c.info.Table != t || c.src.isAlias():
+	case !t.is(c.info.Table) || c.src.isAlias():
 		return fmt.Errorf("quarry: %s of %s names %s, which is not a column of %s", what, t.Name, c.info, t.Name)
 	}
 	return nil

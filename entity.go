@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -79,21 +80,14 @@ func (s *source) identity() *source {
 	return s
 }
 
-// table is the mapping of one struct E to one database table, computed
-// once by [Table] with reflection and read without it afterwards.
+// table is the mapper of one struct E to one database table, computed
+// once by [Table] with reflection and read without it afterwards: the
+// table's schema (schema.Table, SQLAlchemy's Core Table) and what the
+// statements, the unit of work and the loaders add to it (SQLAlchemy's
+// Mapper).
 type table struct {
-	Name string
-	// ShapeID names the table in statement shape keys (shape.go).
-	ShapeID    uint64
-	GoType     reflect.Type // E
-	StructType reflect.Type // M, the table struct
-	Columns    []*columnInfo
-	PK         []*columnInfo
-	// KeyTypes are the primary-key types a Keyed table struct declares,
-	// nil for a plain Entity (keyed.go).
-	KeyTypes []reflect.Type
-	ByName   map[string]*columnInfo
-	base     *source
+	schema.Table
+	base *source
 	// srcOffsets are the offsets, inside the table struct, of every field
 	// holding a *source (the Entity and each Column), so that an alias can
 	// copy the table struct and re-point them without reflection.
@@ -117,8 +111,6 @@ type table struct {
 	// insertDefaults and updateDefaults are the Go-side values of the
 	// Defaults method (column_default.go).
 	insertDefaults, updateDefaults []colDefault
-	// Version is the optimistic-locking counter column, if any.
-	Version *columnInfo
 	// md is the Metadata the table is registered in.
 	md *Metadata
 	// hooks are the lifecycle hooks *E implements (hooks.go).
@@ -127,6 +119,10 @@ type table struct {
 	// are tagged deferred; nil when it loads every column (column_load.go).
 	defaultLoad *loadSet
 }
+
+// is reports whether s is the schema of t; false for a nil t (the source
+// of a subquery has no table).
+func (t *table) is(s *schema.Table) bool { return t != nil && s == &t.Table }
 
 type srcSlot struct {
 	offset uintptr
@@ -144,7 +140,7 @@ func rebind(m field.Ptr, t *table, src *source) {
 
 func rebindEntity(ptr field.Ptr, src *source) { (*Entity[struct{}])(ptr).src = src }
 
-func rebindColumn(info *columnInfo) func(field.Ptr, *source) {
+func rebindColumn(info *schema.Column) func(field.Ptr, *source) {
 	return func(ptr field.Ptr, src *source) {
 		// Every Column[T] is one node interface, whatever T is.
 		field.Set[node](ptr, &colRef{src: src, info: info})
@@ -168,8 +164,8 @@ type relationBinder interface {
 // to attach the column's metadata without knowing T statically.
 type columnBinder interface {
 	valueType() reflect.Type
-	bindColumn(src *source, info *columnInfo)
-	ops() colOps
+	bindColumn(src *source, info *schema.Column)
+	ops() schema.Ops
 }
 
 // Table maps the struct E to the table name through the table struct M and
@@ -249,7 +245,7 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 		return nil, nil, mappingErrorf("table struct %v is not a struct", mt)
 	}
 	t := &table{
-		Name: name, GoType: et, StructType: mt, ByName: map[string]*columnInfo{}, ShapeID: nextShapeID(),
+		Table:    schema.Table{Name: name, GoType: et, StructType: mt, ByName: map[string]*schema.Column{}, ShapeID: nextShapeID()},
 		newObj:   func() field.Ptr { return field.Of(new(E)) },
 		newBlock: field.NewBlock[E],
 		objSize:  field.SizeOf[E](),

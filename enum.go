@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Enum is implemented by a named string type whose values are a fixed
@@ -50,7 +51,7 @@ func enumValues(t reflect.Type) ([]string, error) {
 
 // columnCheckSQL writes the column's own CHECK constraints: the values of
 // an enum, and json_valid where the dialect stores JSON as text.
-func columnCheckSQL(b *builder, c *columnInfo) {
+func columnCheckSQL(b *builder, c *schema.Column) {
 	if b.Caps.JSONValidCheck && c.SQLType == "" && (c.Kind == dialect.KindJSON || c.Kind == dialect.KindArray) {
 		b.Write(" CHECK (json_valid(")
 		b.Ident(c.Name)
@@ -60,7 +61,7 @@ func columnCheckSQL(b *builder, c *columnInfo) {
 }
 
 // enumCheckSQL writes the column's " CHECK (name IN (...))".
-func enumCheckSQL(b *builder, c *columnInfo) {
+func enumCheckSQL(b *builder, c *schema.Column) {
 	if len(c.Enum) == 0 {
 		return
 	}

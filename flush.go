@@ -46,11 +46,12 @@ import (
 	"strconv"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // tableDep says that rows of parent must be inserted before, and deleted
 // after, rows of child.
-type tableDep struct{ parent, child *table }
+type tableDep struct{ parent, child *schema.Table }
 
 // unitOfWork is one flush.
 type unitOfWork struct {
@@ -64,7 +65,7 @@ type unitOfWork struct {
 	// writes, and postCols those columns per table
 	// (flush_post_update.go).
 	post     map[*relationship]bool
-	postCols map[*table][]*columnInfo
+	postCols map[*table][]*schema.Column
 	// per-table work, by table.
 	work  map[*tableMeta]*tableWork
 	order []*tableMeta
@@ -363,7 +364,7 @@ func (s *Session) metasSorted() []*tableMeta {
 func keyValues(m *tableMeta, obj field.Ptr) []any {
 	vs := make([]any, len(m.t.PK))
 	for i, c := range m.t.PK {
-		vs[i] = c.Value(c.ptr(obj))
+		vs[i] = c.Value(c.Ptr(obj))
 	}
 	return vs
 }
@@ -385,22 +386,22 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 		}
 		return 1
 	})
-	byTable := map[*table]*tableMeta{}
+	byTable := map[*schema.Table]*tableMeta{}
 	for _, m := range ms {
-		byTable[m.t] = m
+		byTable[&m.t.Table] = m
 	}
 	type edge struct {
 		parent, child *tableMeta
 		rel           *relationship // nil for a column foreign key
 	}
 	var edges []edge
-	link := func(parent, child *table, r *relationship) {
+	link := func(parent, child *schema.Table, r *relationship) {
 		pm, cm := byTable[parent], byTable[child]
 		if pm != nil && cm != nil && pm != cm {
 			edges = append(edges, edge{pm, cm, r})
 		}
 	}
-	relCol := map[*columnInfo]bool{}
+	relCol := map[*schema.Column]bool{}
 	for _, r := range u.rels {
 		if r.dir != manyToMany {
 			for _, p := range r.pairs {
@@ -412,7 +413,7 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 		for _, c := range m.t.Columns {
 			// The foreign keys of relationships are ordered by them.
 			if c.FK != nil && c.FK.Target != nil && !relCol[c] {
-				link(c.FK.Target.Table, m.t, nil)
+				link(c.FK.Target.Table, &m.t.Table, nil)
 			}
 		}
 	}

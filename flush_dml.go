@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -38,7 +39,7 @@ func (m *tableMeta) cachedSQL(k sqlKey, build func() (string, error)) (string, e
 	return sql, err
 }
 
-func colMask(cols []*columnInfo) uint64 {
+func colMask(cols []*schema.Column) uint64 {
 	var mask uint64
 	for _, c := range cols {
 		mask |= 1 << (uint(c.Index) & 63)
@@ -60,7 +61,7 @@ func (w *dml) ph() {
 	w.b.Buf = w.b.D.AppendPlaceholder(w.b.Buf, w.n)
 }
 
-func (w *dml) qualified(t *table, c *columnInfo) {
+func (w *dml) qualified(t *table, c *schema.Column) {
 	w.b.Ident(t.Name)
 	w.b.WriteChar('.')
 	w.b.Ident(c.Name)
@@ -103,7 +104,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 	m := w.m
 	type change struct {
 		st   *objState
-		cols []*columnInfo
+		cols []*schema.Column
 	}
 	var changes []change
 	for _, st := range w.persistent {
@@ -131,7 +132,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 				continue
 			}
 		}
-		var exprs []*columnInfo
+		var exprs []*schema.Column
 		ch.cols, exprs = u.applyUpdateDefaults(m, ch.st.obj, ch.cols)
 		if err := u.update(m, d, ch.st, ch.cols, exprs); err != nil {
 			return err
@@ -142,7 +143,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 
 // changedCols returns the columns of a persistent object an UPDATE must
 // write, refusing a version counter set by hand.
-func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, error) {
+func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*schema.Column, error) {
 	cols := m.changed(nil, st.obj, st.snap)
 	if m.version != nil {
 		if slices.Contains(cols, m.version) && !u.replacing(st) {
@@ -151,9 +152,9 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 			// guess what the program meant, and ignoring it would
 			// leave the object saying what the row does not.
 			return nil, fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
-				m.version.Name, m.t.GoType, keyValues(m, st.snap), m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(st.obj)))
+				m.version.Name, m.t.GoType, keyValues(m, st.snap), m.getVersion(m.version.Ptr(st.snap)), m.getVersion(m.version.Ptr(st.obj)))
 		}
-		cols = slices.DeleteFunc(cols, func(c *columnInfo) bool { return c == m.version })
+		cols = slices.DeleteFunc(cols, func(c *schema.Column) bool { return c == m.version })
 	}
 	// A changed primary key is written too, WHERE the row has the old
 	// one (flush_key_change.go).
@@ -162,7 +163,7 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*columnInfo, err
 
 // update writes the changed columns cols of one persistent object; those
 // in exprs are set from their OnUpdateSQL expressions and read back.
-func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs []*columnInfo) error {
+func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs []*schema.Column) error {
 	versioned := m.version != nil
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols), exprs: colMask(exprs)}, func() (string, error) {
 		return updateByKeySQL(d, m, cols, exprs, versioned, versioned)
@@ -173,16 +174,16 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 	args := make([]any, 0, len(cols)+len(m.t.PK)+2)
 	for _, c := range cols {
 		if !slices.Contains(exprs, c) {
-			args = append(args, c.Value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.Ptr(st.obj)))
 		}
 	}
 	var oldVersion int64
 	if versioned {
-		oldVersion = m.getVersion(m.version.ptr(st.snap))
+		oldVersion = m.getVersion(m.version.Ptr(st.snap))
 		args = append(args, oldVersion+1)
 	}
 	for _, c := range m.t.PK {
-		args = append(args, c.Value(c.ptr(st.snap)))
+		args = append(args, c.Value(c.Ptr(st.snap)))
 	}
 	if versioned {
 		args = append(args, oldVersion)
@@ -195,7 +196,7 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 		return staleError("UPDATE", m, st, versioned, oldVersion)
 	}
 	if versioned {
-		m.setVersion(m.version.ptr(st.obj), oldVersion+1)
+		m.setVersion(m.version.Ptr(st.obj), oldVersion+1)
 	}
 	u.updated = append(u.updated, st)
 	if err := u.afterKeyUpdate(m, st, cols, st.snap); err != nil {
@@ -210,7 +211,7 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 // execUpdate runs an UPDATE of one object and returns the rows it
 // changed; with exprs, the UPDATE returns those columns, which are read
 // into obj.
-func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.Ptr, exprs []*columnInfo) (int64, error) {
+func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.Ptr, exprs []*schema.Column) (int64, error) {
 	if len(exprs) == 0 {
 		return u.exec(sql, args)
 	}
@@ -224,7 +225,7 @@ func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.
 	defer rows.Close()
 	dest := make([]any, len(exprs))
 	for i, c := range exprs {
-		dest[i] = c.Dest(c.ptr(obj))
+		dest[i] = c.Dest(c.Ptr(obj))
 	}
 	var n int64
 	for rows.Next() {
@@ -243,7 +244,7 @@ func (u *unitOfWork) execUpdate(m *tableMeta, sql string, args []any, obj field.
 // key = ? [AND version = ?] [RETURNING exprs]: the version counter set
 // when bump, compared when check; the columns in exprs set from their
 // OnUpdateSQL expressions and returned.
-func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*columnInfo, bump, check bool) (string, error) {
+func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*schema.Column, bump, check bool) (string, error) {
 	w := newDML(d)
 	w.b.Write("UPDATE ")
 	w.b.Ident(m.t.Name)
@@ -290,12 +291,12 @@ func staleError(op string, m *tableMeta, st *objState, versioned bool, version i
 // insertShape is the set of columns an INSERT writes and those it reads
 // back through RETURNING.
 type insertShape struct {
-	cols, ret []*columnInfo
+	cols, ret []*schema.Column
 	mask      uint64
 	generated bool // the key is among ret: correlate rows by it
 }
 
-func (m *tableMeta) shapeOf(obj field.Ptr, cols, ret []*columnInfo) ([]*columnInfo, []*columnInfo, bool) {
+func (m *tableMeta) shapeOf(obj field.Ptr, cols, ret []*schema.Column) ([]*schema.Column, []*schema.Column, bool) {
 	generated := false
 	for _, c := range m.t.Columns {
 		switch {
@@ -336,8 +337,8 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 	}
 	for _, st := range objs {
 		u.applyInsertDefaults(m, st.obj)
-		if m.version != nil && m.getVersion(m.version.ptr(st.obj)) == 0 {
-			m.setVersion(m.version.ptr(st.obj), 1)
+		if m.version != nil && m.getVersion(m.version.Ptr(st.obj)) == 0 {
+			m.setVersion(m.version.Ptr(st.obj), 1)
 			st.filled = append(st.filled, m.version)
 		}
 	}
@@ -402,7 +403,7 @@ func (u *unitOfWork) insertBatch(m *tableMeta, sh *insertShape, objs []*objState
 	args := make([]any, 0, rows*len(sh.cols))
 	for _, st := range objs {
 		for _, c := range sh.cols {
-			args = append(args, c.Value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.Ptr(st.obj)))
 		}
 	}
 	if len(sh.ret) == 0 {
@@ -519,7 +520,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 			slices.Sort(keys)
 		}
 		for i, p := range objs {
-			m.setAuto(m.auto.ptr(p), keys[i])
+			m.setAuto(m.auto.Ptr(p), keys[i])
 		}
 		return rows.Close()
 	}
@@ -532,7 +533,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 	for rows.Next() {
 		p := m.t.newObj()
 		for i, c := range ret {
-			dest[i] = c.Dest(c.ptr(p))
+			dest[i] = c.Dest(c.Ptr(p))
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fail(err)
@@ -546,7 +547,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.Name, len(scratch), len(objs))
 	}
 	if sh.generated {
-		get := func(p field.Ptr) int64 { return m.getInt(m.auto.ptr(p)) }
+		get := func(p field.Ptr) int64 { return m.getInt(m.auto.Ptr(p)) }
 		slices.SortStableFunc(scratch, func(a, b field.Ptr) int {
 			if get(a) < get(b) {
 				return -1
@@ -558,7 +559,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		})
 		for i, p := range objs {
 			for _, c := range sh.ret {
-				c.Clone(c.ptr(p), c.ptr(scratch[i]))
+				c.Clone(c.Ptr(p), c.Ptr(scratch[i]))
 			}
 		}
 		return rows.Close()
@@ -573,7 +574,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.Name, keyValues(m, obj))
 		}
 		for _, c := range sh.ret {
-			c.Clone(c.ptr(obj), c.ptr(p))
+			c.Clone(c.Ptr(obj), c.Ptr(p))
 		}
 	}
 	return rows.Close()
@@ -629,7 +630,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 			}
 			args := make([]any, n)
 			for i, st := range batch {
-				args[i] = pk.Value(pk.ptr(st.snap))
+				args[i] = pk.Value(pk.Ptr(st.snap))
 			}
 			got, err := u.exec(sql, args)
 			if err != nil {
@@ -663,7 +664,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		args := keyValues(m, st.snap)
 		var version int64
 		if versioned {
-			version = m.getVersion(m.version.ptr(st.snap))
+			version = m.getVersion(m.version.Ptr(st.snap))
 			args = append(args, version)
 		}
 		n, err := u.exec(sql, args)

@@ -40,13 +40,14 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // keyLink is one foreign key that refers to columns a program may change:
 // child's columns fk refer to parent's columns ref.
 type keyLink struct {
 	parent, child *table
-	ref, fk       []*columnInfo
+	ref, fk       []*schema.Column
 	// active says the flush updates the referring rows itself: some
 	// relationship of the link has passive_updates=false.
 	active bool
@@ -145,10 +146,10 @@ func movingAway(other *objState) bool {
 // afterKeyUpdate records the UPDATE of st that wrote cols, when it changed
 // columns foreign keys refer to, and updates the referring rows of the
 // links with passive_updates=false (see the file comment).
-func (u *unitOfWork) afterKeyUpdate(m *tableMeta, st *objState, cols []*columnInfo, old field.Ptr) error {
-	changesKey := slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.PK })
+func (u *unitOfWork) afterKeyUpdate(m *tableMeta, st *objState, cols []*schema.Column, old field.Ptr) error {
+	changesKey := slices.ContainsFunc(cols, func(c *schema.Column) bool { return c.PK })
 	for _, l := range u.keyLinks() {
-		if l.parent != m.t || !slices.ContainsFunc(l.ref, func(c *columnInfo) bool { return slices.Contains(cols, c) }) {
+		if l.parent != m.t || !slices.ContainsFunc(l.ref, func(c *schema.Column) bool { return slices.Contains(cols, c) }) {
 			continue
 		}
 		changesKey = true
@@ -169,10 +170,10 @@ func (u *unitOfWork) afterKeyUpdate(m *tableMeta, st *objState, cols []*columnIn
 func (u *unitOfWork) updateReferring(l *keyLink, obj, old field.Ptr) error {
 	args := make([]any, 0, 2*len(l.ref))
 	for _, c := range l.ref {
-		args = append(args, c.Value(c.ptr(obj)))
+		args = append(args, c.Value(c.Ptr(obj)))
 	}
 	for _, c := range l.ref {
-		v, ok := c.Key(c.ptr(old))
+		v, ok := c.Key(c.Ptr(old))
 		if !ok {
 			return nil
 		}
@@ -258,13 +259,13 @@ func (u *unitOfWork) finishKeyChanges() {
 
 // setFrom sets column dst of obj to the value of column src of from (a
 // column of another table, of the same or a compatible Go type).
-func setFrom(dst *columnInfo, obj field.Ptr, src *columnInfo, from field.Ptr) {
+func setFrom(dst *schema.Column, obj field.Ptr, src *schema.Column, from field.Ptr) {
 	if dst.GoType == src.GoType {
-		dst.Clone(dst.ptr(obj), src.ptr(from))
+		dst.Clone(dst.Ptr(obj), src.Ptr(from))
 		return
 	}
-	if v, ok := src.Key(src.ptr(from)); ok {
-		assignKey(dst, dst.ptr(obj), v)
+	if v, ok := src.Key(src.Ptr(from)); ok {
+		assignKey(dst, dst.Ptr(obj), v)
 	}
 }
 

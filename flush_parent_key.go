@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // keysFromNewParents returns the pending objects one of whose primary-key
@@ -25,8 +26,8 @@ func (u *unitOfWork) keysFromNewParents() map[field.Ptr]bool {
 		}
 		out[obj] = true
 	}
-	inPK := func(cols []*columnInfo) bool {
-		return slices.ContainsFunc(cols, func(c *columnInfo) bool { return c.PK })
+	inPK := func(cols []*schema.Column) bool {
+		return slices.ContainsFunc(cols, func(c *schema.Column) bool { return c.PK })
 	}
 	for _, r := range u.rels {
 		switch {

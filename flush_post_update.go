@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // preparePost finds the relationships whose foreign keys are written by
@@ -31,11 +32,11 @@ import (
 // link, back-populated or not).
 func (u *unitOfWork) preparePost() {
 	u.post, u.postCols = nil, nil
-	cols := map[*columnInfo]bool{}
+	cols := map[*schema.Column]*table{} // foreign key → its table
 	for _, r := range u.rels {
 		if r.postUpdate && r.dir != manyToMany {
 			for _, p := range r.pairs {
-				cols[p.fk] = true
+				cols[p.fk] = r.tableOf(p.fk.Table)
 			}
 		}
 	}
@@ -49,18 +50,18 @@ func (u *unitOfWork) preparePost() {
 		}
 		all := true
 		for _, p := range r.pairs {
-			all = all && cols[p.fk]
+			all = all && cols[p.fk] != nil
 		}
 		if all {
 			u.post[r] = true
 		}
 	}
-	u.postCols = map[*table][]*columnInfo{}
-	for c := range cols {
-		u.postCols[c.Table] = append(u.postCols[c.Table], c)
+	u.postCols = map[*table][]*schema.Column{}
+	for c, t := range cols {
+		u.postCols[t] = append(u.postCols[t], c)
 	}
 	for _, cs := range u.postCols {
-		slices.SortFunc(cs, func(a, b *columnInfo) int { return a.Index - b.Index })
+		slices.SortFunc(cs, func(a, b *schema.Column) int { return a.Index - b.Index })
 	}
 }
 
@@ -97,7 +98,7 @@ func (u *unitOfWork) postUpdates() error {
 			}
 			before := make([]any, len(cols))
 			for i, c := range cols {
-				before[i], _ = c.Key(c.ptr(obj))
+				before[i], _ = c.Key(c.Ptr(obj))
 			}
 			rows = append(rows, row{st, before})
 		})
@@ -105,13 +106,13 @@ func (u *unitOfWork) postUpdates() error {
 		type change struct {
 			st   *objState
 			key  identKey
-			cols []*columnInfo
+			cols []*schema.Column
 		}
 		var changes []change
 		for _, r := range rows {
-			var changed []*columnInfo
+			var changed []*schema.Column
 			for i, c := range cols {
-				if v, _ := c.Key(c.ptr(r.st.obj)); v != r.before[i] {
+				if v, _ := c.Key(c.Ptr(r.st.obj)); v != r.before[i] {
 					changed = append(changed, c)
 				}
 			}
@@ -145,9 +146,9 @@ func (u *unitOfWork) preDeleteNulls() error {
 		dels := slices.Clone(w.deletes)
 		slices.SortFunc(dels, func(a, b *objState) int { return a.key.compare(b.key) })
 		for _, st := range dels {
-			var set []*columnInfo
+			var set []*schema.Column
 			for _, c := range u.postCols[t] {
-				if _, ok := c.Key(c.ptr(st.snap)); ok {
+				if _, ok := c.Key(c.Ptr(st.snap)); ok {
 					set = append(set, c)
 				}
 			}
@@ -165,7 +166,7 @@ func (u *unitOfWork) preDeleteNulls() error {
 // before its DELETE. The row is named by its key as the flush left it;
 // its version counter is checked, and bumped unless the row is about to
 // be deleted (the DELETE checks the version the Session holds).
-func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, null bool) error {
+func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*schema.Column, null bool) error {
 	d := u.s.db.dialect
 	versioned := m.version != nil
 	bump := versioned && !null
@@ -188,12 +189,12 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, 
 		if null {
 			args = append(args, nil)
 		} else {
-			args = append(args, c.Value(c.ptr(st.obj)))
+			args = append(args, c.Value(c.Ptr(st.obj)))
 		}
 	}
 	var version int64
 	if versioned {
-		version = m.getVersion(m.version.ptr(row))
+		version = m.getVersion(m.version.Ptr(row))
 	}
 	if bump {
 		args = append(args, version+1)
@@ -210,7 +211,7 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*columnInfo, 
 		return staleError("UPDATE", m, st, versioned, version)
 	}
 	if bump {
-		m.setVersion(m.version.ptr(st.obj), version+1)
+		m.setVersion(m.version.Ptr(st.obj), version+1)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // The flush's own changes to the program's objects, and how to take them
@@ -28,7 +29,7 @@ type touched struct {
 // sets the foreign keys of the children still in a collection, and one no
 // longer in any must not keep a key copied from a row that was rolled
 // back.
-func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj field.Ptr) {
+func (u *unitOfWork) remember(m *tableMeta, c *schema.Column, obj field.Ptr) {
 	if st := u.s.pendingBy[obj]; st != nil {
 		st.rememberPending(c)
 		return
@@ -41,12 +42,12 @@ func (u *unitOfWork) remember(m *tableMeta, c *columnInfo, obj field.Ptr) {
 		t = touched{m: m, orig: m.snapshot(obj)}
 		u.touched[obj] = t
 	}
-	u.undo = append(u.undo, func() { c.Clone(c.ptr(obj), c.ptr(t.orig)) })
+	u.undo = append(u.undo, func() { c.Clone(c.Ptr(obj), c.Ptr(t.orig)) })
 }
 
 // rememberPending records column c of a pending object before a flush
 // sets it, unless an earlier flush of the transaction did.
-func (st *objState) rememberPending(c *columnInfo) {
+func (st *objState) rememberPending(c *schema.Column) {
 	if slices.Contains(st.filled, c) || st.synced != nil && slices.Contains(st.synced.cols, c) {
 		return
 	}
@@ -58,7 +59,7 @@ func (st *objState) rememberPending(c *columnInfo) {
 	if ps.orig == nil {
 		ps.orig = st.m.snapshot(st.obj)
 	} else {
-		c.Clone(c.ptr(ps.orig), c.ptr(st.obj))
+		c.Clone(c.Ptr(ps.orig), c.Ptr(st.obj))
 	}
 	ps.cols = append(ps.cols, c)
 }
@@ -75,9 +76,9 @@ func (st *objState) pendingSync() *pendingSync {
 
 // setColumn sets column c of obj to its value in src (an object of the
 // same table), remembering the old value.
-func (u *unitOfWork) setColumn(m *tableMeta, c *columnInfo, obj, src field.Ptr) {
+func (u *unitOfWork) setColumn(m *tableMeta, c *schema.Column, obj, src field.Ptr) {
 	u.remember(m, c, obj)
-	c.Clone(c.ptr(obj), c.ptr(src))
+	c.Clone(c.Ptr(obj), c.Ptr(src))
 }
 
 // setRef sets the many-to-one field of r in obj.

@@ -59,10 +59,10 @@ type tableMeta struct {
 	getInt func(fp field.Ptr) int64
 	// auto is the generated integer key (nil when keys are given by the
 	// program), with its setter.
-	auto    *columnInfo
+	auto    *schema.Column
 	setAuto func(fp field.Ptr, v int64)
 	// version is the optimistic-locking counter, with its accessors.
-	version    *columnInfo
+	version    *schema.Column
 	getVersion func(fp field.Ptr) int64
 	setVersion func(fp field.Ptr, v int64)
 	// zero is a zero E, the source of zero field values.
@@ -120,13 +120,13 @@ func newTableMeta(t *table) *tableMeta {
 func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 	switch m.kind {
 	case keyInt:
-		return identKey{t: m.t, n: m.getInt(m.t.PK[0].ptr(obj))}
+		return identKey{t: m.t, n: m.getInt(m.t.PK[0].Ptr(obj))}
 	case keyString:
-		return identKey{t: m.t, s: field.Get[string](m.t.PK[0].ptr(obj))}
+		return identKey{t: m.t, s: field.Get[string](m.t.PK[0].Ptr(obj))}
 	}
 	var b []byte
 	for _, c := range m.t.PK {
-		b = schema.AppendKeyPart(b, c.Value(c.ptr(obj)))
+		b = schema.AppendKeyPart(b, c.Value(c.Ptr(obj)))
 	}
 	return identKey{t: m.t, s: string(b)}
 }
@@ -167,14 +167,14 @@ func (m *tableMeta) snapshot(obj field.Ptr) field.Ptr {
 
 func (m *tableMeta) copyColumns(dst, src field.Ptr) {
 	for _, c := range m.t.Columns {
-		c.Clone(c.ptr(dst), c.ptr(src))
+		c.Clone(c.Ptr(dst), c.Ptr(src))
 	}
 }
 
 // changed appends the columns of obj that differ from snap.
-func (m *tableMeta) changed(dst []*columnInfo, obj, snap field.Ptr) []*columnInfo {
+func (m *tableMeta) changed(dst []*schema.Column, obj, snap field.Ptr) []*schema.Column {
 	for _, c := range m.t.Columns {
-		if !c.Equal(c.ptr(obj), c.ptr(snap)) {
+		if !c.Equal(c.Ptr(obj), c.Ptr(snap)) {
 			dst = append(dst, c)
 		}
 	}
@@ -183,7 +183,7 @@ func (m *tableMeta) changed(dst []*columnInfo, obj, snap field.Ptr) []*columnInf
 
 func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
 	for _, c := range m.t.Columns {
-		if !c.Equal(c.ptr(obj), c.ptr(snap)) {
+		if !c.Equal(c.Ptr(obj), c.Ptr(snap)) {
 			return true
 		}
 	}
@@ -191,12 +191,12 @@ func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
 }
 
 // isZero reports whether the field of c in obj holds its zero value.
-func (m *tableMeta) isZero(c *columnInfo, obj field.Ptr) bool {
-	return c.Equal(c.ptr(obj), c.ptr(m.zero))
+func (m *tableMeta) isZero(c *schema.Column, obj field.Ptr) bool {
+	return c.Equal(c.Ptr(obj), c.Ptr(m.zero))
 }
 
-func (m *tableMeta) setZero(c *columnInfo, obj field.Ptr) {
-	c.Clone(c.ptr(obj), c.ptr(m.zero))
+func (m *tableMeta) setZero(c *schema.Column, obj field.Ptr) {
+	c.Clone(c.Ptr(obj), c.Ptr(m.zero))
 }
 
 // keyUnset reports whether obj's key is one the database is to generate:
@@ -312,7 +312,7 @@ type tableReader struct {
 func (r *tableReader) prepare(dst []any) []any {
 	r.obj = r.t.newObj()
 	for _, c := range r.ls.columnsOf(r.t) {
-		dst = append(dst, c.Dest(c.ptr(r.obj)))
+		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}
 	return dst
 }
@@ -487,7 +487,7 @@ func (s *Session) Refresh(ctx context.Context, obj any) error {
 	}
 	pk := make([]any, len(m.t.PK))
 	for i, c := range m.t.PK {
-		pk[i] = c.Value(c.ptr(st.snap))
+		pk[i] = c.Value(c.Ptr(st.snap))
 	}
 	st.expired = expireForce
 	if _, err := s.loadByKey(ctx, m, nil, pk, false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -29,7 +30,7 @@ type insertNode struct {
 	sets  []Assignment
 	// selCols and sel are the target columns and the statement of an
 	// INSERT ... SELECT.
-	selCols  []*columnInfo
+	selCols  []*schema.Column
 	sel      statementNode
 	conflict *conflictNode
 	defaults bool
@@ -269,7 +270,7 @@ func (c *insertNode) batches(d Dialect) ([]dmlNode, error) {
 	for _, obj := range c.objs {
 		for _, def := range c.t.insertDefaults {
 			if m.isZero(def.col, obj) {
-				def.set(def.col.ptr(obj))
+				def.set(def.col.Ptr(obj))
 			}
 		}
 	}
@@ -368,7 +369,7 @@ func (c *insertNode) renderObjects(b *builder) {
 				b.Fail(err)
 				return
 			}
-			b.Bind(col.Value(col.ptr(obj)))
+			b.Bind(col.Value(col.Ptr(obj)))
 		}
 		b.WriteChar(')')
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // FromItem is anything that can stand in a FROM clause: a table struct or
@@ -358,12 +360,12 @@ func inferJoin(left, target *source, present []*source) (*source, node, error) {
 }
 
 // fkLink is a foreign key from column from to column to.
-type fkLink struct{ from, to *columnInfo }
+type fkLink struct{ from, to *schema.Column }
 
 // on renders "referenced = referencing", SQLAlchemy's orientation.
 func (k fkLink) on(a, b *source) node {
-	src := func(t *table) *source {
-		if a.table == t {
+	src := func(t *schema.Table) *source {
+		if a.table.is(t) {
 			return a
 		}
 		return b
@@ -380,7 +382,7 @@ func fkLinks(a, b *table) []fkLink {
 	var out []fkLink
 	for _, pair := range [][2]*table{{b, a}, {a, b}} {
 		for _, c := range pair[0].Columns {
-			if c.FK != nil && c.FK.Target != nil && c.FK.Target.Table == pair[1] {
+			if c.FK != nil && c.FK.Target != nil && pair[1].is(c.FK.Target.Table) {
 				out = append(out, fkLink{from: c, to: c.FK.Target})
 			}
 		}

@@ -29,7 +29,7 @@ type relRowReader struct {
 func (r *relRowReader) prepare(dst []any) []any {
 	r.obj = r.t.newObj()
 	for _, c := range r.ls.columnsOf(r.t) {
-		dst = append(dst, c.Dest(c.ptr(r.obj)))
+		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}
 	for i := range r.extra {
 		dst = append(dst, &r.extra[i])

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"io"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Migration is a schema change as SQL statements, for a migration tool to
@@ -41,7 +43,7 @@ func MigrationFor(d Dialect, diffs []Difference) (Migration, error) {
 			created = append(created, df.t)
 		}
 	}
-	var deferred []*columnInfo
+	var deferred []*schema.Column
 	if !d.Capabilities().ForwardForeignKeys {
 		deferred = forwardKeys(created)
 	}
@@ -145,7 +147,7 @@ func writeStatements(w *bufio.Writer, stmts []string, goose bool) {
 // migrate returns the Up and Down statements of one difference.
 // The foreign keys of the columns in deferred are left out of a CREATE
 // TABLE (MigrationFor adds them after the tables).
-func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []string, err error) {
+func migrate(d Dialect, df Difference, deferred []*schema.Column) (up, down []string, err error) {
 	t, c := df.t, df.c
 	alter := func(tail ...string) string {
 		b := newBuilder(d)
@@ -188,7 +190,7 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 			up = []string{"-- column " + t.Name + "." + c.Name + " is " + df.Got + ", the mapping says " + df.Want + ": " + d.Name() + " cannot alter a column's type; rebuild the table (create, copy, drop, rename)"}
 			break
 		}
-		up = []string{alter(" ALTER COLUMN ", q(c.Name), " TYPE ", d.TypeName(c.columnType()))}
+		up = []string{alter(" ALTER COLUMN ", q(c.Name), " TYPE ", d.TypeName(c.ColumnType()))}
 		down = []string{alter(" ALTER COLUMN ", q(c.Name), " TYPE ", df.Got)}
 	case NullMismatch:
 		if !canAlter {
@@ -216,7 +218,7 @@ func migrate(d Dialect, df Difference, deferred []*columnInfo) (up, down []strin
 
 // columnDefSQL is a column's definition for ADD COLUMN: its type,
 // NOT NULL, DEFAULT and REFERENCES, as CREATE TABLE writes them.
-func columnDefSQL(d Dialect, c *columnInfo) (string, error) {
+func columnDefSQL(d Dialect, c *schema.Column) (string, error) {
 	b := newBuilder(d)
 	b.Ident(c.Name)
 	b.WriteChar(' ')

@@ -1,9 +1,11 @@
 package quarry
 
+import "github.com/quarry-orm/quarry/internal/schema"
+
 // colRef is a column of a FROM source.
 type colRef struct {
 	src  *source
-	info *columnInfo
+	info *schema.Column
 }
 
 func (c *colRef) render(b *builder) {

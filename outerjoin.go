@@ -19,24 +19,6 @@ import (
 // is computed from the statement when it runs (markOptional, called by
 // execute), so readers of statements without outer joins are unchanged.
 
-// fieldHolder is a reusable, NULL-aware scan target for one column.
-type fieldHolder interface {
-	dest() any
-	null() bool
-	// store writes the scanned value into the field (its zero value when
-	// NULL) and resets the holder.
-	store(fp field.Ptr)
-}
-
-type nullHolder[T any] struct{ v sql.Null[T] }
-
-func (h *nullHolder[T]) dest() any  { return &h.v }
-func (h *nullHolder[T]) null() bool { return !h.v.Valid }
-func (h *nullHolder[T]) store(fp field.Ptr) {
-	field.Set(fp, h.v.V)
-	h.v = sql.Null[T]{}
-}
-
 // optCtx walks the select items while readers are marked.
 type optCtx struct {
 	items    []node
@@ -126,14 +108,14 @@ func planNullable(c *selectCore) map[*source]bool {
 // optionalRow reads the columns of one entity through holders.
 type optionalRow struct {
 	t       *table
-	cols    []*columnInfo // those read
-	holders []fieldHolder
+	cols    []*schema.Column // those read
+	holders []schema.Holder
 	pk      []int // indexes of the primary-key columns in holders
 }
 
 func newOptionalRow(t *table, ls *loadSet) *optionalRow {
 	cols := ls.columnsOf(t)
-	o := &optionalRow{t: t, cols: cols, holders: make([]fieldHolder, len(cols))}
+	o := &optionalRow{t: t, cols: cols, holders: make([]schema.Holder, len(cols))}
 	for i, c := range cols {
 		o.holders[i] = c.Holder()
 		if c.PK {
@@ -145,7 +127,7 @@ func newOptionalRow(t *table, ls *loadSet) *optionalRow {
 
 func (o *optionalRow) prepare(dst []any) []any {
 	for _, h := range o.holders {
-		dst = append(dst, h.dest())
+		dst = append(dst, h.Dest())
 	}
 	return dst
 }
@@ -154,7 +136,7 @@ func (o *optionalRow) prepare(dst []any) []any {
 // key is NULL.
 func (o *optionalRow) missing() bool {
 	for _, i := range o.pk {
-		if o.holders[i].null() {
+		if o.holders[i].Null() {
 			return true
 		}
 	}
@@ -165,7 +147,7 @@ func (o *optionalRow) missing() bool {
 // for a missing row: every scan overwrites them, NULL included.
 func (o *optionalRow) fill(obj field.Ptr) {
 	for i, c := range o.cols {
-		o.holders[i].store(c.ptr(obj))
+		o.holders[i].Store(c.Ptr(obj))
 	}
 }
 

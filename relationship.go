@@ -44,8 +44,8 @@ package quarry
 //	r.related(obj) []field.Ptr    either kind: the related objects (fresh slice)
 //	r.loaded(obj) bool                 collection: the field is non-nil (Load sets [] when empty)
 //
-// Values of key columns are read with columnInfo.key (normalised,
-// comparable, false for NULL) and written with columnInfo.set.
+// Values of key columns are read with schema.Column.key (normalised,
+// comparable, false for NULL) and written with schema.Column.set.
 
 import (
 	"fmt"
@@ -54,6 +54,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Rel is a relationship from the entity P to the entity C: a [Many], [One]
@@ -197,12 +198,12 @@ func (d relDirection) String() string {
 }
 
 // fkPair is one foreign-key column and the column it references.
-type fkPair struct{ ref, fk *columnInfo }
+type fkPair struct{ ref, fk *schema.Column }
 
 // orderCol is one term of a relationship's order_by: a column of the
 // target, or with secondary one of a many-to-many's association table.
 type orderCol struct {
-	col       *columnInfo
+	col       *schema.Column
 	desc      bool
 	secondary bool
 }
@@ -281,6 +282,17 @@ type relationship struct {
 	base *relRef
 }
 
+// tableOf is the table, among r's owner, target and association table,
+// whose schema is t.
+func (r *relationship) tableOf(t *schema.Table) *table {
+	for _, m := range [...]*table{r.owner, r.target, r.secondary} {
+		if m.is(t) {
+			return m
+		}
+	}
+	return nil
+}
+
 func (r *relationship) relationName() string { return r.name }
 
 func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.name) }
@@ -319,7 +331,7 @@ func (r *relationship) loaded(obj field.Ptr) bool {
 
 // ownerCols and targetCols return the key columns of each side, in pair
 // order (for many-to-many: the referenced columns of each side).
-func (r *relationship) ownerCols() []*columnInfo {
+func (r *relationship) ownerCols() []*schema.Column {
 	switch r.dir {
 	case oneToMany:
 		return pairCols(r.pairs, false)
@@ -331,7 +343,7 @@ func (r *relationship) ownerCols() []*columnInfo {
 	return nil
 }
 
-func (r *relationship) targetCols() []*columnInfo {
+func (r *relationship) targetCols() []*schema.Column {
 	switch r.dir {
 	case oneToMany:
 		return pairCols(r.pairs, true)
@@ -344,8 +356,8 @@ func (r *relationship) targetCols() []*columnInfo {
 }
 
 // pairCols lists the foreign-key (fk) or referenced columns of pairs.
-func pairCols(pairs []fkPair, fk bool) []*columnInfo {
-	out := make([]*columnInfo, len(pairs))
+func pairCols(pairs []fkPair, fk bool) []*schema.Column {
+	out := make([]*schema.Column, len(pairs))
 	for i, p := range pairs {
 		out[i] = p.ref
 		if fk {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // cascadeFlags are the cascade options of a relationship, as SQLAlchemy
@@ -328,10 +330,10 @@ func (r *relationship) orderColumn(c *catalog, target *table, name string) (orde
 
 // fkColumns lists the columns of from whose foreign key references to,
 // restricted to the names given with fk= when there are any.
-func (r *relationship) fkColumns(from, to *table) []*columnInfo {
-	var out []*columnInfo
+func (r *relationship) fkColumns(from, to *table) []*schema.Column {
+	var out []*schema.Column
 	for _, c := range from.Columns {
-		if c.FK == nil || c.FK.Target == nil || c.FK.Target.Table != to {
+		if c.FK == nil || c.FK.Target == nil || !to.is(c.FK.Target.Table) {
 			continue
 		}
 		if len(r.fkNames) > 0 && !slices.ContainsFunc(r.fkNames, func(n string) bool {
@@ -348,7 +350,7 @@ func (r *relationship) configureDirect(target *table) error {
 	owner := r.owner
 	toOwner := r.fkColumns(target, owner)  // the FK is on the target: one-to-many
 	toTarget := r.fkColumns(owner, target) // the FK is on the owner: many-to-one
-	var cols []*columnInfo
+	var cols []*schema.Column
 	switch {
 	case owner == target:
 		// Self-referential: the field's shape says which way it goes.
@@ -393,15 +395,22 @@ func (r *relationship) configureDirect(target *table) error {
 // keyPairs turns foreign-key columns into pairs: one column, or several
 // that together reference the whole primary key of one table (a composite
 // foreign key). Anything else is ambiguous.
-func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, error) {
+func (r *relationship) keyPairs(cols []*schema.Column, a, b *table) ([]fkPair, error) {
+	// tableOf is a or b, whichever has the schema t.
+	tableOf := func(t *schema.Table) *table {
+		if a.is(t) {
+			return a
+		}
+		return b
+	}
 	pairs := make([]fkPair, len(cols))
-	refs := map[*columnInfo]bool{}
+	refs := map[*schema.Column]bool{}
 	for i, c := range cols {
 		pairs[i] = fkPair{ref: c.FK.Target, fk: c}
 		refs[c.FK.Target] = true
 	}
 	if len(cols) == 1 {
-		if !isUniqueKey(pairs[0].ref.Table, []*columnInfo{pairs[0].ref}) {
+		if !isUniqueKey(tableOf(pairs[0].ref.Table), []*schema.Column{pairs[0].ref}) {
 			return nil, mappingErrorf("%s: %s references %s, which is neither the primary key of %q nor unique: a relationship must reference a key (tag the column unique, or declare quarry.UniqueOn over it)",
 				describeRel(r), cols[0], pairs[0].ref, pairs[0].ref.Table.Name)
 		}
@@ -410,12 +419,12 @@ func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, erro
 	if len(cols) > len(compositeKey{}) {
 		return nil, mappingErrorf("%s: foreign keys of more than %d columns are not supported (%s)", describeRel(r), len(compositeKey{}), describeFKs(cols))
 	}
-	ref := cols[0].FK.Target.Table
-	targets := make([]*columnInfo, len(pairs))
+	ref := tableOf(cols[0].FK.Target.Table)
+	targets := make([]*schema.Column, len(pairs))
 	for i, p := range pairs {
 		targets[i] = p.ref
 	}
-	if len(refs) == len(cols) && !slices.ContainsFunc(targets, func(c *columnInfo) bool { return c.Table != ref }) && isUniqueKey(ref, targets) {
+	if len(refs) == len(cols) && !slices.ContainsFunc(targets, func(c *schema.Column) bool { return !ref.is(c.Table) }) && isUniqueKey(ref, targets) {
 		return pairs, nil
 	}
 	return nil, mappingErrorf("%s: several foreign keys link %v and %v (%s): name the one to use with `fk=<column>` in the tag",
@@ -426,15 +435,15 @@ func (r *relationship) keyPairs(cols []*columnInfo, a, b *table) ([]fkPair, erro
 // row of t: they are its primary key, one UNIQUE column, or the columns of
 // a UNIQUE constraint or of a UNIQUE index without WHERE. A relationship
 // over any other columns could relate one row to several parents.
-func isUniqueKey(t *table, cols []*columnInfo) bool {
-	same := func(set []*columnInfo) bool {
-		return len(set) == len(cols) && !slices.ContainsFunc(cols, func(c *columnInfo) bool { return !slices.Contains(set, c) })
+func isUniqueKey(t *table, cols []*schema.Column) bool {
+	same := func(set []*schema.Column) bool {
+		return len(set) == len(cols) && !slices.ContainsFunc(cols, func(c *schema.Column) bool { return !slices.Contains(set, c) })
 	}
 	if same(t.PK) || len(cols) == 1 && cols[0].Unique {
 		return true
 	}
-	colsOf := func(nodes []node) []*columnInfo {
-		out := make([]*columnInfo, 0, len(nodes))
+	colsOf := func(nodes []node) []*schema.Column {
+		out := make([]*schema.Column, 0, len(nodes))
 		for _, n := range nodes {
 			if o, ok := n.(orderTerm); ok {
 				n = o.n
@@ -465,10 +474,10 @@ func (r *relationship) configureSecondary(sec, target *table) error {
 		return mappingErrorf("%s: secondary=%q names no table: declare it with quarry.Association(%q, ...)", describeRel(r), r.secondaryName, r.secondaryName)
 	}
 	owner := r.owner
-	all := func(to *table) []*columnInfo {
-		var out []*columnInfo
+	all := func(to *table) []*schema.Column {
+		var out []*schema.Column
 		for _, c := range sec.Columns {
-			if c.FK != nil && c.FK.Target != nil && c.FK.Target.Table == to {
+			if c.FK != nil && c.FK.Target != nil && to.is(c.FK.Target.Table) {
 				out = append(out, c)
 			}
 		}
@@ -481,7 +490,7 @@ func (r *relationship) configureSecondary(sec, target *table) error {
 			return mappingErrorf("%s: the association table %q refers to %v twice (%s): name the column that refers to the owner with `fk=<column>`",
 				describeRel(r), sec.Name, owner, describeFKs(targetSide))
 		}
-		targetSide = slices.DeleteFunc(targetSide, func(c *columnInfo) bool { return slices.Contains(ownerSide, c) })
+		targetSide = slices.DeleteFunc(targetSide, func(c *schema.Column) bool { return slices.Contains(ownerSide, c) })
 	}
 	switch {
 	case len(ownerSide) == 0:
@@ -552,7 +561,7 @@ func mirrors(a, b *relationship) bool {
 	return false
 }
 
-func describeFKs(cols []*columnInfo) string {
+func describeFKs(cols []*schema.Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = c.String() + " -> " + c.FK.Target.String()

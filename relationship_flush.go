@@ -57,6 +57,7 @@ import (
 	"sync"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -234,7 +235,7 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 	}
 	fks := r.ownerCols()
 	for _, c := range fks {
-		if !c.Equal(c.ptr(obj), c.ptr(st.snap)) {
+		if !c.Equal(c.Ptr(obj), c.Ptr(st.snap)) {
 			return nil
 		}
 	}
@@ -253,7 +254,7 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 
 // nullKey sets the foreign-key columns cols of obj (a row of t) to NULL,
 // or fails naming the relationship when they cannot be NULL.
-func (u *unitOfWork) nullKey(t *table, cols []*columnInfo, obj field.Ptr, r *relationship) error {
+func (u *unitOfWork) nullKey(t *table, cols []*schema.Column, obj field.Ptr, r *relationship) error {
 	m := u.s.meta(t)
 	for _, c := range cols {
 		if !c.Nullable {
@@ -701,10 +702,10 @@ func keyKnown(u *unitOfWork, t *table, obj field.Ptr) bool {
 
 // sameKey reports whether columns a of objA equal columns b of objB (NULL
 // equals nothing).
-func sameKey(a []*columnInfo, objA field.Ptr, b []*columnInfo, objB field.Ptr) bool {
+func sameKey(a []*schema.Column, objA field.Ptr, b []*schema.Column, objB field.Ptr) bool {
 	for i := range a {
-		va, oka := a[i].Key(a[i].ptr(objA))
-		vb, okb := b[i].Key(b[i].ptr(objB))
+		va, oka := a[i].Key(a[i].Ptr(objA))
+		vb, okb := b[i].Key(b[i].Ptr(objB))
 		if !oka || !okb || va != vb {
 			return false
 		}
@@ -714,7 +715,7 @@ func sameKey(a []*columnInfo, objA field.Ptr, b []*columnInfo, objB field.Ptr) b
 
 // findByKey finds the object of table t in the Session whose columns cols
 // equal the columns from of obj; only when cols are t's primary key.
-func findByKey(s *Session, t *table, cols, from []*columnInfo, obj field.Ptr) field.Ptr {
+func findByKey(s *Session, t *table, cols, from []*schema.Column, obj field.Ptr) field.Ptr {
 	if len(cols) != len(t.PK) || obj == nil {
 		return nil
 	}
@@ -724,7 +725,7 @@ func findByKey(s *Session, t *table, cols, from []*columnInfo, obj field.Ptr) fi
 		if j < 0 {
 			return nil
 		}
-		v, ok := from[j].Key(from[j].ptr(obj))
+		v, ok := from[j].Key(from[j].Ptr(obj))
 		if !ok {
 			return nil
 		}
@@ -742,33 +743,33 @@ func findByKey(s *Session, t *table, cols, from []*columnInfo, obj field.Ptr) fi
 
 // copyKey sets columns dst of objD (a row of t) from columns src of objS,
 // when they differ.
-func (u *unitOfWork) copyKey(t *table, dst []*columnInfo, objD field.Ptr, src []*columnInfo, objS field.Ptr) {
+func (u *unitOfWork) copyKey(t *table, dst []*schema.Column, objD field.Ptr, src []*schema.Column, objS field.Ptr) {
 	m := u.s.meta(t)
 	for i, d := range dst {
 		s := src[i]
 		if d.GoType == s.GoType {
-			if !d.Equal(d.ptr(objD), s.ptr(objS)) {
+			if !d.Equal(d.Ptr(objD), s.Ptr(objS)) {
 				u.remember(m, d, objD)
-				d.Clone(d.ptr(objD), s.ptr(objS))
+				d.Clone(d.Ptr(objD), s.Ptr(objS))
 			}
 			continue
 		}
-		v, ok := s.Key(s.ptr(objS))
+		v, ok := s.Key(s.Ptr(objS))
 		if !ok {
 			continue // a NULL key is never copied
 		}
-		if cur, curOK := d.Key(d.ptr(objD)); curOK && cur == v {
+		if cur, curOK := d.Key(d.Ptr(objD)); curOK && cur == v {
 			continue
 		}
 		u.remember(m, d, objD)
-		assignKey(d, d.ptr(objD), v)
+		assignKey(d, d.Ptr(objD), v)
 	}
 }
 
 // assignKey stores a normalised key value (int64, string, ...) into a
 // foreign-key field of another Go type than the referenced column (such
 // as *int64 for int64). Common types are handled without reflection.
-func assignKey(c *columnInfo, fp field.Ptr, v any) {
+func assignKey(c *schema.Column, fp field.Ptr, v any) {
 	switch d := c.Dest(fp).(type) {
 	case *int64:
 		*d = v.(int64)

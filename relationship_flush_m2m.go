@@ -89,7 +89,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	for _, obj := range objs {
 		args := make([]any, len(pairs))
 		for i, p := range pairs {
-			args[i] = p.ref.Value(p.ref.ptr(obj))
+			args[i] = p.ref.Value(p.ref.Ptr(obj))
 		}
 		if _, err := u.exec(sql, args); err != nil {
 			return err
@@ -152,10 +152,10 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 func (r *relationship) row(p, k field.Ptr) assocRow {
 	var row assocRow
 	for _, pr := range r.secOwner {
-		row.owner = append(row.owner, pr.ref.Value(pr.ref.ptr(p)))
+		row.owner = append(row.owner, pr.ref.Value(pr.ref.Ptr(p)))
 	}
 	for _, pr := range r.secTarget {
-		row.target = append(row.target, pr.ref.Value(pr.ref.ptr(k)))
+		row.target = append(row.target, pr.ref.Value(pr.ref.Ptr(k)))
 	}
 	return row
 }
@@ -191,8 +191,8 @@ func (r *relationship) fresh(st *relFlush, op byte, rows []assocRow) []assocRow 
 
 // secCols lists the association columns in row order (owner side, then
 // target side).
-func (r *relationship) secCols() []*columnInfo {
-	var cols []*columnInfo
+func (r *relationship) secCols() []*schema.Column {
+	var cols []*schema.Column
 	for _, p := range r.secOwner {
 		cols = append(cols, p.fk)
 	}
@@ -299,7 +299,7 @@ func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, e
 		w.qualified(r.secondary, pr.fk)
 		w.b.Write(" = ")
 		w.ph()
-		args[i] = pr.ref.Value(pr.ref.ptr(p))
+		args[i] = pr.ref.Value(pr.ref.Ptr(p))
 	}
 	sql, err := w.sql()
 	if err != nil {

@@ -119,13 +119,13 @@ type compositeKey [4]any
 
 // rowKey reads the key of obj over cols: the value itself for one column,
 // a compositeKey for more; false when any part is NULL.
-func rowKey(cols []*columnInfo, obj field.Ptr) (any, bool) {
+func rowKey(cols []*schema.Column, obj field.Ptr) (any, bool) {
 	if len(cols) == 1 {
-		return cols[0].Key(cols[0].ptr(obj))
+		return cols[0].Key(cols[0].Ptr(obj))
 	}
 	var k compositeKey
 	for i, c := range cols {
-		v, ok := c.Key(c.ptr(obj))
+		v, ok := c.Key(c.Ptr(obj))
 		if !ok {
 			return nil, false
 		}
@@ -147,7 +147,7 @@ func (h heldConn) acquire(context.Context, bool) (*execConn, error) {
 // childKey is the parent key a loaded row belongs under: the extra key
 // columns read with it (a many-to-many's association table), or else its
 // own foreign-key columns.
-func childKey(extra []any, childCols []*columnInfo, obj field.Ptr) (any, bool) {
+func childKey(extra []any, childCols []*schema.Column, obj field.Ptr) (any, bool) {
 	if extra != nil {
 		return extraKey(extra)
 	}

@@ -1,6 +1,9 @@
 package quarry
 
-import "github.com/quarry-orm/quarry/internal/field"
+import (
+	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
+)
 
 // Relationship operators for WHERE clauses: EXISTS forms (Any, Has),
 // comparisons with an object (Eq, Ne, Contains, WithParent) and IS NULL.
@@ -108,8 +111,8 @@ func resolvedRel(r *relRef) (node, bool) {
 
 // keyValue is the value of a key column of obj as a bound parameter (NULL
 // when it is NULL).
-func keyValue(c *columnInfo, obj field.Ptr) node {
-	v, ok := c.Key(c.ptr(obj))
+func keyValue(c *schema.Column, obj field.Ptr) node {
+	v, ok := c.Key(c.Ptr(obj))
 	if !ok {
 		return &valueNode{v: nil}
 	}

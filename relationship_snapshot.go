@@ -51,7 +51,7 @@ func (r *relationship) keyTable() *table {
 	if len(r.pairs) == 0 {
 		return nil
 	}
-	return r.pairs[0].fk.Table
+	return r.tableOf(r.pairs[0].fk.Table)
 }
 
 // collSnaps are the snapshots of one relationship: the members of each

@@ -122,7 +122,7 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 	r.obj = r.objs.next()
 	p := field.Of(r.obj)
 	for _, c := range r.ls.columnsOf(r.t) {
-		dst = append(dst, c.Dest(c.ptr(p)))
+		dst = append(dst, c.Dest(c.Ptr(p)))
 	}
 	return dst
 }

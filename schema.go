@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/quarry-orm/quarry/dialect"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // SchemaItem is a table that CreateAll and DropAll manage: a table struct
@@ -51,7 +52,7 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 	// The foreign keys that close a cycle are added only to the tables
 	// created now: the others have theirs (and ADD CONSTRAINT is not
 	// idempotent).
-	var missing map[*table]bool
+	var missing map[*schema.Table]bool
 	if _, ok := db.dialect.(dialect.Introspector); ok {
 		diffs, err := db.diff(ctx, tables)
 		if err != nil {
@@ -60,10 +61,10 @@ func (db *DB) CreateAll(ctx context.Context, items ...SchemaItem) error {
 		if d := drift(diffs); len(d) > 0 {
 			return &SchemaError{Differences: d}
 		}
-		missing = map[*table]bool{}
+		missing = map[*schema.Table]bool{}
 		for _, df := range diffs {
 			if df.Kind == MissingTable {
-				missing[df.t] = true
+				missing[&df.t.Table] = true
 			}
 		}
 	}
@@ -136,8 +137,8 @@ func CreateSQL(d Dialect, items ...SchemaItem) ([]string, error) {
 // foreign keys that close a cycle are added after the tables with ALTER
 // TABLE where the dialect needs it, to the tables of missing only (all
 // when it is nil).
-func createSQL(d Dialect, tables []*table, missing map[*table]bool) ([]string, error) {
-	var deferred []*columnInfo
+func createSQL(d Dialect, tables []*table, missing map[*schema.Table]bool) ([]string, error) {
+	var deferred []*schema.Column
 	if !d.Capabilities().ForwardForeignKeys {
 		deferred = forwardKeys(tables)
 	}
@@ -164,12 +165,12 @@ func createSQL(d Dialect, tables []*table, missing map[*table]bool) ([]string, e
 
 // forwardKeys returns the foreign-key columns of tables, in order, that
 // refer to a table coming later in tables: the keys that close a cycle.
-func forwardKeys(tables []*table) []*columnInfo {
-	pos := make(map[*table]int, len(tables))
+func forwardKeys(tables []*table) []*schema.Column {
+	pos := make(map[*schema.Table]int, len(tables))
 	for i, t := range tables {
-		pos[t] = i
+		pos[&t.Table] = i
 	}
-	var out []*columnInfo
+	var out []*schema.Column
 	for i, t := range tables {
 		for _, c := range t.Columns {
 			if c.FK == nil || c.FK.Target == nil {
@@ -186,10 +187,10 @@ func forwardKeys(tables []*table) []*columnInfo {
 // fkConstraintName is the name of the foreign key of column c as
 // PostgreSQL names an unnamed one (table_column_fkey), so that a key
 // added by ALTER TABLE and one declared in CREATE TABLE are dropped alike.
-func fkConstraintName(c *columnInfo) string { return c.Table.Name + "_" + c.Name + "_fkey" }
+func fkConstraintName(c *schema.Column) string { return c.Table.Name + "_" + c.Name + "_fkey" }
 
 // addForeignKeySQL is the ALTER TABLE that adds column c's foreign key.
-func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
+func addForeignKeySQL(d Dialect, c *schema.Column) (string, error) {
 	b := newBuilder(d)
 	b.Write("ALTER TABLE ")
 	b.Ident(c.Table.Name)
@@ -205,7 +206,7 @@ func addForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 
 // dropForeignKeySQL is the ALTER TABLE that drops column c's foreign key,
 // when the table and the constraint exist.
-func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
+func dropForeignKeySQL(d Dialect, c *schema.Column) (string, error) {
 	b := newBuilder(d)
 	b.Write("ALTER TABLE IF EXISTS ")
 	b.Ident(c.Table.Name)
@@ -219,7 +220,7 @@ func dropForeignKeySQL(d Dialect, c *columnInfo) (string, error) {
 
 // foreignKeySQL writes "FOREIGN KEY (c) REFERENCES t (k)" and the key's
 // actions.
-func foreignKeySQL(b *builder, c *columnInfo) {
+func foreignKeySQL(b *builder, c *schema.Column) {
 	b.Write("FOREIGN KEY (")
 	b.Ident(c.Name)
 	b.Write(") ")
@@ -227,7 +228,7 @@ func foreignKeySQL(b *builder, c *columnInfo) {
 }
 
 // referencesSQL writes "REFERENCES t (k)" and the key's actions.
-func referencesSQL(b *builder, c *columnInfo) {
+func referencesSQL(b *builder, c *schema.Column) {
 	b.Write("REFERENCES ")
 	b.Ident(c.FK.Target.Table.Name)
 	b.Write(" (")
@@ -243,7 +244,7 @@ func referencesSQL(b *builder, c *columnInfo) {
 
 // createStatements are the CREATE TABLE of t, without the foreign keys of
 // the columns in skip, and the CREATE INDEX of each index it declares.
-func createStatements(d Dialect, t *table, skip []*columnInfo) ([]string, error) {
+func createStatements(d Dialect, t *table, skip []*schema.Column) ([]string, error) {
 	s, err := createTableSQL(d, t, skip)
 	if err != nil {
 		return nil, err
@@ -288,7 +289,7 @@ func (db *DB) execAll(ctx context.Context, stmts []string) error {
 func sortTables(items []SchemaItem) ([]*table, error) {
 	var order []*table
 	state := map[*table]int{} // 1 visiting, 2 done
-	in := map[*table]bool{}
+	in := map[*schema.Table]*table{}
 	for _, it := range items {
 		if it == nil || it.schemaTable() == nil {
 			return nil, errZeroSource
@@ -296,7 +297,8 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 		if err := configureTables(it.schemaTable()); err != nil {
 			return nil, err
 		}
-		in[it.schemaTable()] = true
+		t := it.schemaTable()
+		in[&t.Table] = t
 	}
 	var visit func(t *table)
 	visit = func(t *table) {
@@ -305,10 +307,10 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 		}
 		state[t] = 1
 		for _, c := range t.Columns {
-			if c.FK == nil || c.FK.Target == nil || c.FK.Target.Table == t || !in[c.FK.Target.Table] {
+			if c.FK == nil || c.FK.Target == nil || t.is(c.FK.Target.Table) || in[c.FK.Target.Table] == nil {
 				continue
 			}
-			visit(c.FK.Target.Table)
+			visit(in[c.FK.Target.Table])
 		}
 		state[t] = 2
 		order = append(order, t)
@@ -319,7 +321,7 @@ func sortTables(items []SchemaItem) ([]*table, error) {
 	return order, nil
 }
 
-func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
+func createTableSQL(d Dialect, t *table, skip []*schema.Column) (string, error) {
 	b := newBuilder(d)
 	b.Literals, b.bareColumns = true, true
 	caps := b.Caps
@@ -376,11 +378,11 @@ func createTableSQL(d Dialect, t *table, skip []*columnInfo) (string, error) {
 }
 
 // ddlType is the type a column is declared with.
-func ddlType(d Dialect, caps dialect.Capabilities, c *columnInfo) string {
+func ddlType(d Dialect, caps dialect.Capabilities, c *schema.Column) string {
 	if c.Autoinc && caps.IdentityClause != "" {
 		return caps.IdentityClause
 	}
-	return c.typeName(d)
+	return c.TypeName(d)
 }
 
 // constraintSQL writes a declared constraint of a CREATE TABLE.
@@ -449,7 +451,7 @@ func createIndexSQL(d Dialect, t *table, ix Index) (string, error) {
 	return string(b.Buf), nil
 }
 
-func identList(b *builder, cols []*columnInfo) {
+func identList(b *builder, cols []*schema.Column) {
 	for i, c := range cols {
 		if i > 0 {
 			b.Write(", ")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Session is a unit of work over a [DB]: it holds an identity map (one
@@ -84,7 +85,7 @@ type Session struct {
 
 	// expiredCols lists, for objects expired by Expire with field names,
 	// the columns the next load refreshes (session_expire.go).
-	expiredCols map[*objState][]*columnInfo
+	expiredCols map[*objState][]*schema.Column
 
 	addSeq int
 	// markSeq numbers the passes that mark objects (objState.mark).
@@ -140,7 +141,7 @@ type objState struct {
 	// filled lists the columns an INSERT filled in from the database
 	// (generated key, server defaults, version), zeroed again when the
 	// INSERT is undone.
-	filled []*columnInfo
+	filled []*schema.Column
 	// synced records what flushes of this transaction set on the object
 	// while it was pending, put back when its INSERT is undone; nil for
 	// most objects, so loaded rows do not pay for it.
@@ -169,7 +170,7 @@ type objState struct {
 // put back unless the program set them since).
 type pendingSync struct {
 	orig field.Ptr
-	cols []*columnInfo
+	cols []*schema.Column
 	refs []pendingRef
 	// one holds the first ref, the usual case, without a second
 	// allocation.

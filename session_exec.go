@@ -177,7 +177,7 @@ type keyReader struct {
 func (r *keyReader) prepare(dst []any) []any {
 	r.obj = r.m.t.newObj()
 	for _, c := range r.m.t.PK {
-		dst = append(dst, c.Dest(c.ptr(r.obj)))
+		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}
 	return dst
 }

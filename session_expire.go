@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Expiry and refresh controls: Expire, ExpireAll and GetWith, with the
@@ -73,7 +74,7 @@ func (s *Session) Expire(obj any, fields ...string) error {
 		return nil
 	}
 	for _, c := range cols {
-		c.Clone(c.ptr(st.obj), c.ptr(st.snap))
+		c.Clone(c.Ptr(st.obj), c.Ptr(st.snap))
 	}
 	switch st.expired {
 	case expireAll, expireForce:
@@ -84,7 +85,7 @@ func (s *Session) Expire(obj any, fields ...string) error {
 	// A soft expiry (after Commit or Rollback) stays: the next load
 	// still refreshes every column when nothing else changed.
 	if s.expiredCols == nil {
-		s.expiredCols = map[*objState][]*columnInfo{}
+		s.expiredCols = map[*objState][]*schema.Column{}
 	}
 	have := s.expiredCols[st]
 	for _, c := range cols {
@@ -126,13 +127,13 @@ func (s *Session) expireObject(st *objState) {
 
 // expireColumns resolves Go field names to columns, in the table's
 // column order; nil for every column.
-func expireColumns(m *tableMeta, op string, fields []string) ([]*columnInfo, error) {
+func expireColumns(m *tableMeta, op string, fields []string) ([]*schema.Column, error) {
 	if len(fields) == 0 {
 		return nil, nil
 	}
-	var cols []*columnInfo
+	var cols []*schema.Column
 	for _, f := range fields {
-		i := slices.IndexFunc(m.t.Columns, func(c *columnInfo) bool { return c.Field == f })
+		i := slices.IndexFunc(m.t.Columns, func(c *schema.Column) bool { return c.Field == f })
 		if i < 0 {
 			if slices.ContainsFunc(m.relships, func(r *relationship) bool { return r.field == f }) {
 				return nil, fmt.Errorf("quarry: %s of %v.%s: a relationship field; %s takes column fields (Refresh reloads relationships)", op, m.t.GoType, f, op)
@@ -143,7 +144,7 @@ func expireColumns(m *tableMeta, op string, fields []string) ([]*columnInfo, err
 			cols = append(cols, c)
 		}
 	}
-	slices.SortFunc(cols, func(a, b *columnInfo) int { return a.Index - b.Index })
+	slices.SortFunc(cols, func(a, b *schema.Column) int { return a.Index - b.Index })
 	return cols, nil
 }
 
@@ -153,7 +154,7 @@ func expireColumns(m *tableMeta, op string, fields []string) ([]*columnInfo, err
 // unflushed changes stand. row becomes the snapshot.
 func (s *Session) refreshExpiredCols(st *objState, row field.Ptr) {
 	m := st.m
-	var cols []*columnInfo
+	var cols []*schema.Column
 	if st.expired == expireAll {
 		cols = m.t.Columns
 	} else {
@@ -164,10 +165,10 @@ func (s *Session) refreshExpiredCols(st *objState, row field.Ptr) {
 	}
 	old := st.snap
 	for _, c := range m.t.Columns {
-		if slices.Contains(cols, c) && c.Equal(c.ptr(st.obj), c.ptr(old)) {
-			c.Clone(c.ptr(st.obj), c.ptr(row))
+		if slices.Contains(cols, c) && c.Equal(c.Ptr(st.obj), c.Ptr(old)) {
+			c.Clone(c.Ptr(st.obj), c.Ptr(row))
 		} else {
-			c.Clone(c.ptr(row), c.ptr(old))
+			c.Clone(c.Ptr(row), c.Ptr(old))
 		}
 	}
 	if st.committed == old {
@@ -201,7 +202,7 @@ func (s *Session) checkVersion(st *objState, row field.Ptr) error {
 			return nil
 		}
 	}
-	held, got := m.getVersion(m.version.ptr(st.snap)), m.getVersion(m.version.ptr(row))
+	held, got := m.getVersion(m.version.Ptr(st.snap)), m.getVersion(m.version.Ptr(row))
 	if held == got {
 		return nil
 	}

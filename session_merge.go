@@ -240,7 +240,7 @@ func (mg *merger) checkVersion(n *mergeNode) error {
 	if m.version == nil {
 		return nil
 	}
-	given, held := m.getVersion(m.version.ptr(n.src)), m.getVersion(m.version.ptr(n.dst))
+	given, held := m.getVersion(m.version.Ptr(n.src)), m.getVersion(m.version.Ptr(n.dst))
 	if given == 0 || given == held {
 		return nil
 	}
@@ -294,7 +294,7 @@ func (mg *merger) apply(root *mergeNode) {
 			if c == m.version && !n.isNew {
 				continue // the Session's to manage (checked by find)
 			}
-			c.Clone(c.ptr(n.dst), c.ptr(n.src))
+			c.Clone(c.Ptr(n.dst), c.Ptr(n.src))
 		}
 	}
 	for _, n := range mg.order {

@@ -305,7 +305,7 @@ func (w *shapeWriter) nodes(ns []node) {
 func (w *shapeWriter) node(n node) {
 	switch x := n.(type) {
 	case *colRef:
-		if x.info.Table != x.src.table {
+		if !x.src.table.is(x.info.Table) {
 			w.fail()
 			return
 		}

@@ -19,7 +19,7 @@ import (
 
 // checkStorable returns an error wrapping ErrValueNotStorable when a
 // column of obj holds a value the dialect cannot store.
-func checkStorable(d Dialect, caps dialect.Capabilities, cols []*columnInfo, obj field.Ptr) error {
+func checkStorable(d Dialect, caps dialect.Capabilities, cols []*schema.Column, obj field.Ptr) error {
 	for _, c := range cols {
 		if err := checkField(d, caps, c, obj); err != nil {
 			return err
@@ -31,11 +31,11 @@ func checkStorable(d Dialect, caps dialect.Capabilities, cols []*columnInfo, obj
 // checkField checks column c of obj. A column whose only possible issue
 // the dialect stores as it is (NUL on SQLite, NaN on PostgreSQL) is not
 // read at all.
-func checkField(d Dialect, caps dialect.Capabilities, c *columnInfo, obj field.Ptr) error {
+func checkField(d Dialect, caps dialect.Capabilities, c *schema.Column, obj field.Ptr) error {
 	if c.Check.Of == nil || stores(caps, c.Check.Kind) {
 		return nil
 	}
-	p := c.ptr(obj)
+	p := c.Ptr(obj)
 	if is := c.Check.Of(p); is != schema.IssueNone {
 		return notStorable(d, c, is, c.Value(p))
 	}
@@ -44,7 +44,7 @@ func checkField(d Dialect, caps dialect.Capabilities, c *columnInfo, obj field.P
 
 // checkColumnValue checks one bound value v of column c, for values
 // that statements hold already boxed (the assignments of an UPDATE).
-func checkColumnValue(d Dialect, caps dialect.Capabilities, c *columnInfo, v any) error {
+func checkColumnValue(d Dialect, caps dialect.Capabilities, c *schema.Column, v any) error {
 	is := schema.IssueNone
 	switch x := v.(type) {
 	case schema.CheckedUint64:
@@ -82,7 +82,7 @@ func stores(caps dialect.Capabilities, is schema.ValueIssue) bool {
 }
 
 // notStorable is the error for value v of column c.
-func notStorable(d Dialect, c *columnInfo, is schema.ValueIssue, v any) error {
+func notStorable(d Dialect, c *schema.Column, is schema.ValueIssue, v any) error {
 	if is == schema.IssueUintRange {
 		return fmt.Errorf("%w: %w: column %s.%s, unsigned value %s does not fit the column's 64-bit signed integer", ErrValueNotStorable, ErrInvalidArgument, c.Table.Name, c.Name, schema.ShortValue(v))
 	}

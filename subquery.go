@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Subquery is a SELECT used as a FROM item: "(SELECT ...) AS anon_1".
@@ -66,7 +67,7 @@ func Ref[T any](sq *Subquery, e Expression[T]) Column[T] {
 
 // outputNameOf returns the name under which the subquery selects the
 // mapped column info.
-func (s *subquery) outputNameOf(b *builder, info *columnInfo) string {
+func (s *subquery) outputNameOf(b *builder, info *schema.Column) string {
 	items := s.core.selectItems()
 	names := outputNames(items)
 	for i, n := range items {

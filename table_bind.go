@@ -66,7 +66,7 @@ func (t *table) bind(m field.Ptr, entityType reflect.Type) error {
 	if len(t.PK) == 1 && t.PK[0].Kind >= dialect.KindInt16 && t.PK[0].Kind <= dialect.KindInt64 && !t.PK[0].NoAuto {
 		t.PK[0].Autoinc = true
 	}
-	t.defaultLoad = newLoadSet(t, func(c *columnInfo) bool { return !c.Deferred })
+	t.defaultLoad = newLoadSet(t, func(c *schema.Column) bool { return !c.Deferred })
 	return nil
 }
 
@@ -218,7 +218,7 @@ func fieldOffset(st reflect.Type, sf reflect.StructField) (uintptr, error) {
 	return off, nil
 }
 
-func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinder) (*columnInfo, error) {
+func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinder) (*schema.Column, error) {
 	tag, err := schema.ParseTag(f.Tag.Get("quarry"))
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
@@ -255,11 +255,11 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	if err != nil {
 		return nil, mappingErrorf("%v.%s: %v", g.et, fieldName, err)
 	}
-	c := &columnInfo{
-		Table: t, Name: name, Field: g.path + fieldName, Offset: g.offset + off, GoType: vt,
+	c := &schema.Column{
+		Table: &t.Table, Name: name, Field: g.path + fieldName, Offset: g.offset + off, GoType: vt,
 		Kind: kind, Elem: gk.Elem, Typer: gk.Typer, Nullable: nullable && !tag.PK, PK: tag.PK, Unique: tag.Unique,
 		Length: tag.Length, Text: tag.Text, SQLType: tag.SQLType, Def: tag.Def, HasDef: tag.HasDef,
-		NoAuto: tag.NoAuto, Deferred: tag.Deferred, Index: len(t.Columns), colOps: b.ops(),
+		NoAuto: tag.NoAuto, Deferred: tag.Deferred, Index: len(t.Columns), Ops: b.ops(),
 	}
 	if c.Enum, err = enumValues(vt); err != nil {
 		return nil, mappingErrorf("%v.%s: %v", t.StructType, g.path+f.Name, err)
@@ -272,7 +272,7 @@ func (t *table) bindColumnField(f reflect.StructField, g colGroup, b columnBinde
 	}
 	c.ZeroDefault = tag.HasDef && !tag.PK && !tag.Version && (tag.OmitZero || nullable && schema.NullField(vt))
 	if tag.FK != "" {
-		c.FK = &foreignKey{Ref: tag.FK, OnDelete: tag.OnDelete, OnUpdate: tag.OnUpdate}
+		c.FK = &schema.ForeignKey{Ref: tag.FK, OnDelete: tag.OnDelete, OnUpdate: tag.OnUpdate}
 	}
 	if tag.Version {
 		if kind < dialect.KindInt16 || kind > dialect.KindInt64 || nullable {

@@ -212,7 +212,7 @@ func (s *Session) undoInsert(st *objState) {
 	}
 	if ps := st.synced; ps != nil {
 		for _, c := range ps.cols {
-			c.Clone(c.ptr(st.obj), c.ptr(ps.orig))
+			c.Clone(c.Ptr(st.obj), c.Ptr(ps.orig))
 		}
 		for i := len(ps.refs) - 1; i >= 0; i-- {
 			if ref := ps.refs[i]; ref.r.get(st.obj) == ref.set {
@@ -255,7 +255,7 @@ func (s *Session) rebase() {
 		st.snap = st.committed
 		if st.m.version != nil {
 			// The version counter is the Session's to manage.
-			st.m.version.Clone(st.m.version.ptr(st.obj), st.m.version.ptr(st.committed))
+			st.m.version.Clone(st.m.version.Ptr(st.obj), st.m.version.Ptr(st.committed))
 		}
 	}
 	for _, st := range s.pendingBy {
@@ -279,7 +279,7 @@ func (s *Session) rebase() {
 		st.snap = st.committed
 		st.status = statusDeleted
 		if m := st.m; m.version != nil {
-			m.version.Clone(m.version.ptr(st.obj), m.version.ptr(st.committed))
+			m.version.Clone(m.version.Ptr(st.obj), m.version.Ptr(st.committed))
 		}
 		s.ids.put(st.key, st)
 		s.deleted = append(s.deleted, st)

@@ -36,7 +36,7 @@ type ColumnTyper interface {
 func genKeys(t *table, obj field.Ptr) error {
 	for _, c := range t.PK {
 		if c.GenKey != nil {
-			if err := c.GenKey(c.ptr(obj)); err != nil {
+			if err := c.GenKey(c.Ptr(obj)); err != nil {
 				return err
 			}
 		}

@@ -137,8 +137,8 @@ func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
 		if tmp == nil {
 			tmp = c.t.newObj()
 		}
-		d.set(d.col.ptr(tmp))
-		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.Value(d.col.ptr(tmp))}})
+		d.set(d.col.Ptr(tmp))
+		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.Value(d.col.Ptr(tmp))}})
 	}
 	return []dmlNode{&x}, nil
 }

@@ -1,6 +1,10 @@
 package quarry
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/quarry-orm/quarry/internal/schema"
+)
 
 // ConflictClause is the ON CONFLICT clause of an upsert under
 // construction, from [InsertStatement.OnConflict] or
@@ -15,7 +19,7 @@ type ConflictClause[E any] struct {
 
 // conflictNode is the untyped ON CONFLICT clause.
 type conflictNode struct {
-	cols       []*columnInfo
+	cols       []*schema.Column
 	constraint string
 	nothing    bool
 	sets       []Assignment
@@ -117,7 +121,7 @@ func Excluded[T any](c Column[T]) Expr[T] {
 }
 
 // excludedNode is a column of the row proposed for insertion.
-type excludedNode struct{ info *columnInfo }
+type excludedNode struct{ info *schema.Column }
 
 func (n *excludedNode) render(b *builder) {
 	b.Write("excluded.")

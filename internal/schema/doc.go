@@ -9,8 +9,9 @@
 // ([EqualOf]); UUID key generation ([KeyGenerator]); the storability
 // checks run before a value is written ([CheckOf]); and the normalising
 // and encoding of key values by which rows are matched ([NormalizeKey],
-// [AppendKeyPart]). Tables, columns and relationships join it as the root
-// package's mapping is cut out.
+// [AppendKeyPart]); and the mapped [Table] and its [Column]s, with the
+// typed field operations of each column ([Ops]). Relationships join it as
+// the root package's mapping is cut out.
 //
 // It imports only [github.com/quarry-orm/quarry/dialect], internal/field
 // and internal/errs, never the root package.
