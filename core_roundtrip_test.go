@@ -94,22 +94,20 @@ func TestCoreRoundTrip(t *testing.T) {
 			is.NoErr(coreInsertAll(ctx, db, &want)) // insert
 			got, err := quarry.Select(CoreAlls).Where(CoreAlls.ID.Eq(want.ID)).One(ctx, db)
 			is.NoErr(err) // read back
-			// Times come back in another location: compare instants,
-			// then the rest field by field.
-			is.True(got.Time.Equal(want.Time)) // time.Time
-			got.Time = want.Time
-			if want.PTime != nil {
-				is.True(got.PTime != nil && got.PTime.Equal(*want.PTime)) // *time.Time
-				got.PTime = want.PTime
-			}
-			is.True(got.NTime.Valid == want.NTime.Valid && got.NTime.V.Equal(want.NTime.V)) // sql.Null[time.Time]
-			got.NTime = want.NTime
-			if len(want.Bytes) == 0 {
-				// SQLite reads an empty BLOB back as nil.
-				is.Equal(len(got.Bytes), 0) // []byte
-				got.Bytes = want.Bytes
-			}
-			is.Equal(*got, want) // every other field unchanged
+			coreSameAll(is, got, want)
+
+			// The optional side of an outer join is read through
+			// NULL-aware holders: the same values, and nil when no row
+			// matches.
+			o := quarry.Aliased(CoreAlls, quarry.AliasName("o"))
+			joined, err := quarry.Select2(CoreAlls.ID, o).OuterJoin(o, o.ID.EqExpr(CoreAlls.ID)).Where(CoreAlls.ID.Eq(want.ID)).One(ctx, db)
+			is.NoErr(err) // read through an outer join
+			is.True(joined.V2 != nil)
+			coreSameAll(is, joined.V2, want)
+			missing, err := quarry.Select2(CoreAlls.ID, o).OuterJoin(o, o.ID.EqExpr(CoreAlls.ID), o.ID.Ne(want.ID)).Where(CoreAlls.ID.Eq(want.ID)).One(ctx, db)
+			is.NoErr(err)                 // outer join without a match
+			is.Equal(missing.V1, want.ID) // the row
+			is.True(missing.V2 == nil)    // no match: nil
 
 			// Each value also finds its row as a bound parameter.
 			n, err := quarry.Select(CoreAlls).Where(
@@ -122,4 +120,26 @@ func TestCoreRoundTrip(t *testing.T) {
 			is.Equal(n, int64(1)) // found by value
 		}
 	})
+}
+
+// coreSameAll checks that got holds the values of want. Times come back
+// in another location: their instants are compared, then the rest field
+// by field.
+func coreSameAll(is *is.I, got *CoreAll, want CoreAll) {
+	is.Helper()
+	g := *got
+	is.True(g.Time.Equal(want.Time)) // time.Time
+	g.Time = want.Time
+	if want.PTime != nil {
+		is.True(g.PTime != nil && g.PTime.Equal(*want.PTime)) // *time.Time
+		g.PTime = want.PTime
+	}
+	is.True(g.NTime.Valid == want.NTime.Valid && g.NTime.V.Equal(want.NTime.V)) // sql.Null[time.Time]
+	g.NTime = want.NTime
+	if len(want.Bytes) == 0 {
+		// SQLite reads an empty BLOB back as nil.
+		is.Equal(len(g.Bytes), 0) // []byte
+		g.Bytes = want.Bytes
+	}
+	is.Equal(g, want) // every other field unchanged
 }

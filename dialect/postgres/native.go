@@ -31,7 +31,7 @@ func nativeArgs(args []any) []any {
 func nativeDest(dest []any, buf *[]any) []any {
 	copied := false
 	for i, d := range dest {
-		n, ok := d.(dialect.NativeTarget)
+		t, ok := nativeTarget(d)
 		if !ok {
 			continue
 		}
@@ -39,10 +39,19 @@ func nativeDest(dest []any, buf *[]any) []any {
 			*buf = append((*buf)[:0], dest...)
 			copied = true
 		}
-		(*buf)[i] = n.NativeTarget()
+		(*buf)[i] = t
 	}
 	if !copied {
 		return dest
 	}
 	return *buf
+}
+
+// nativeTarget is what pgx scans into in place of d: its native target,
+// or the pgx-native form of a sql.Null (null_dest.go).
+func nativeTarget(d any) (any, bool) {
+	if n, ok := d.(dialect.NativeTarget); ok {
+		return n.NativeTarget(), true
+	}
+	return nullTarget(d)
 }
