@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/matryer/is"
 	"github.com/quarry-orm/quarry"
+	"github.com/quarry-orm/quarry/dialect/postgres"
 	"github.com/quarry-orm/quarry/internal/testdb"
 )
 
@@ -76,10 +78,10 @@ func TestCoreRoundTrip(t *testing.T) {
 	// Every nullable column NULL, every other one its zero value.
 	empty := CoreAll{ID: 2, Bytes: []byte{}, Time: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)}
 
-	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+	run := func(t *testing.T, db *quarry.DB, opts ...quarry.OpenOption) {
 		if db.Dialect().Name() == "postgres" {
 			// A session time zone that is neither UTC nor the values'.
-			db = coreOwnDBParams(t, testdb.PostgreSQL, "timezone=America/St_Johns")
+			db = coreOwnDBParams(t, testdb.PostgreSQL, "timezone=America/St_Johns", opts...)
 			tz, err := quarry.Select(quarry.Func[string]("current_setting", quarry.Value("TimeZone"))).One(ctx, db)
 			if err != nil {
 				t.Fatal(err)
@@ -119,6 +121,12 @@ func TestCoreRoundTrip(t *testing.T) {
 			is.NoErr(err)
 			is.Equal(n, int64(1)) // found by value
 		}
+	}
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) { run(t, db) })
+	// The simple protocol reads every value in text format, through
+	// other pgx scan plans.
+	t.Run("postgres-simple-protocol", func(t *testing.T) {
+		run(t, testdb.Open(t, testdb.PostgreSQL), postgres.WithExecMode(pgx.QueryExecModeSimpleProtocol))
 	})
 }
 
