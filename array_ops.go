@@ -1,8 +1,9 @@
 package quarry
 
 import (
-	"github.com/quarry-orm/quarry/internal/schema"
 	"time"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 
 	"github.com/google/uuid"
 	"github.com/quarry-orm/quarry/dialect"

@@ -403,9 +403,9 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 	}
 	relCol := map[*schema.Column]bool{}
 	for _, r := range u.rels {
-		if r.dir != manyToMany {
-			for _, p := range r.pairs {
-				relCol[p.fk] = true
+		if r.Dir != schema.DirManyToMany {
+			for _, p := range r.Pairs {
+				relCol[p.FK] = true
 			}
 		}
 	}

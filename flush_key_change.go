@@ -61,13 +61,13 @@ func (u *unitOfWork) keyLinks() []*keyLink {
 		return u.links
 	}
 	byName := map[string]*keyLink{}
-	add := func(r *relationship, parent, child *table, pairs []fkPair) {
+	add := func(r *relationship, parent, child *table, pairs []schema.KeyPair) {
 		if len(pairs) == 0 || parent == nil || child == nil {
 			return
 		}
 		names := make([]string, len(pairs))
 		for i, p := range pairs {
-			names[i] = p.fk.Name
+			names[i] = p.FK.Name
 		}
 		id := child.Name + "\x00" + strings.Join(names, "\x00")
 		l := byName[id]
@@ -76,17 +76,17 @@ func (u *unitOfWork) keyLinks() []*keyLink {
 			byName[id] = l
 			u.links = append(u.links, l)
 		}
-		l.active = l.active || r.activeUpdates
+		l.active = l.active || r.ActiveUpdates
 	}
 	for _, r := range u.rels {
-		switch r.dir {
-		case oneToMany:
-			add(r, r.owner, r.target, r.pairs)
-		case manyToOne:
-			add(r, r.target, r.owner, r.pairs)
-		case manyToMany:
-			add(r, r.owner, r.secondary, r.secOwner)
-			add(r, r.target, r.secondary, r.secTarget)
+		switch r.Dir {
+		case schema.DirOneToMany:
+			add(r, r.owner, r.target, r.Pairs)
+		case schema.DirManyToOne:
+			add(r, r.target, r.owner, r.Pairs)
+		case schema.DirManyToMany:
+			add(r, r.owner, r.secondary, r.SecOwner)
+			add(r, r.target, r.secondary, r.SecTarget)
 		}
 	}
 	if u.links == nil {

@@ -31,13 +31,13 @@ func (u *unitOfWork) keysFromNewParents() map[field.Ptr]bool {
 	}
 	for _, r := range u.rels {
 		switch {
-		case r.dir == manyToOne && inPK(r.ownerCols()):
+		case r.Dir == schema.DirManyToOne && inPK(r.ownerCols()):
 			u.each(r.owner, func(c field.Ptr, status objStatus) {
-				if q := r.get(c); status == statusPending && q != nil && u.status(r.target, q) == statusPending && !keyKnown(u, r.target, q) {
+				if q := r.Get(c); status == statusPending && q != nil && u.status(r.target, q) == statusPending && !keyKnown(u, r.target, q) {
 					mark(c)
 				}
 			})
-		case r.dir == oneToMany && inPK(r.targetCols()):
+		case r.Dir == schema.DirOneToMany && inPK(r.targetCols()):
 			u.each(r.owner, func(p field.Ptr, status objStatus) {
 				if status != statusPending || keyKnown(u, r.owner, p) {
 					return

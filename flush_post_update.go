@@ -34,9 +34,9 @@ func (u *unitOfWork) preparePost() {
 	u.post, u.postCols = nil, nil
 	cols := map[*schema.Column]*table{} // foreign key → its table
 	for _, r := range u.rels {
-		if r.postUpdate && r.dir != manyToMany {
-			for _, p := range r.pairs {
-				cols[p.fk] = r.tableOf(p.fk.Table)
+		if r.PostUpdate && r.Dir != schema.DirManyToMany {
+			for _, p := range r.Pairs {
+				cols[p.FK] = r.tableOf(p.FK.Table)
 			}
 		}
 	}
@@ -45,12 +45,12 @@ func (u *unitOfWork) preparePost() {
 	}
 	u.post = map[*relationship]bool{}
 	for _, r := range u.rels {
-		if r.dir == manyToMany || len(r.pairs) == 0 {
+		if r.Dir == schema.DirManyToMany || len(r.Pairs) == 0 {
 			continue
 		}
 		all := true
-		for _, p := range r.pairs {
-			all = all && cols[p.fk] != nil
+		for _, p := range r.Pairs {
+			all = all && cols[p.FK] != nil
 		}
 		if all {
 			u.post[r] = true
@@ -222,15 +222,15 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*schema.Colum
 // first).
 func (u *unitOfWork) relActive(r *relationship) bool {
 	found := false
-	switch r.dir {
-	case manyToOne:
+	switch r.Dir {
+	case schema.DirManyToOne:
 		u.each(r.owner, func(c field.Ptr, cs objStatus) {
-			if q := r.get(c); !found && q != nil && q != c {
+			if q := r.Get(c); !found && q != nil && q != c {
 				qs := u.status(r.target, q)
 				found = live(cs) && qs == statusPending || cs == statusDeleted && qs == statusDeleted
 			}
 		})
-	case oneToMany:
+	case schema.DirOneToMany:
 		u.each(r.owner, func(p field.Ptr, ps objStatus) {
 			for _, c := range r.members(p) {
 				if found || c == nil || c == p {
@@ -255,7 +255,7 @@ func (u *unitOfWork) circularError(cycle []*tableMeta) error {
 	}
 	var rels []string
 	for _, r := range u.rels {
-		if r.dir != manyToMany && !u.post[r] && in[r.owner] && in[r.target] && u.relActive(r) {
+		if r.Dir != schema.DirManyToMany && !u.post[r] && in[r.owner] && in[r.target] && u.relActive(r) {
 			rels = append(rels, r.String())
 		}
 	}

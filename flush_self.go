@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Rows of a self-referential table (a tree of nodes, say) depend on each
@@ -18,7 +19,7 @@ import (
 func (u *unitOfWork) selfRelations(m *tableMeta) []*relationship {
 	var out []*relationship
 	for _, r := range m.relships {
-		if r.target == m.t && r.dir != manyToMany && !u.post[r] && !r.viewOnly {
+		if r.target == m.t && r.Dir != schema.DirManyToMany && !u.post[r] && !r.ViewOnly {
 			out = append(out, r)
 		}
 	}
@@ -40,13 +41,13 @@ func selfLevels(objs []*objState, rels []*relationship) ([][]*objState, field.Pt
 	parent := map[field.Ptr][]field.Ptr{}
 	for _, r := range rels {
 		for _, st := range objs {
-			switch r.dir {
-			case manyToOne:
-				if p := r.get(st.obj); p != nil && p != st.obj && in[p] {
+			switch r.Dir {
+			case schema.DirManyToOne:
+				if p := r.Get(st.obj); p != nil && p != st.obj && in[p] {
 					parent[st.obj] = append(parent[st.obj], p)
 				}
-			case oneToMany:
-				for _, c := range r.items(st.obj) {
+			case schema.DirOneToMany:
+				for _, c := range r.Items(st.obj) {
 					if c != nil && c != st.obj && in[c] {
 						parent[c] = append(parent[c], st.obj)
 					}

@@ -83,8 +83,8 @@ func (u *unitOfWork) setColumn(m *tableMeta, c *schema.Column, obj, src field.Pt
 
 // setRef sets the many-to-one field of r in obj.
 func (u *unitOfWork) setRef(r *relationship, obj, val field.Ptr) {
-	old := r.get(obj)
-	r.set(obj, val)
+	old := r.Get(obj)
+	r.Set(obj, val)
 	if st := u.s.pendingBy[obj]; st != nil {
 		// Kept for the INSERT's undo: after a rolled-back flush, a field
 		// the flush set must not read as the program's assignment.
@@ -98,7 +98,7 @@ func (u *unitOfWork) setRef(r *relationship, obj, val field.Ptr) {
 		ps.refs = append(ps.refs, pendingRef{r: r, old: old, set: val})
 		return
 	}
-	u.undo = append(u.undo, func() { r.set(obj, old) })
+	u.undo = append(u.undo, func() { r.Set(obj, old) })
 }
 
 // removeMember takes val out of the field of r in obj.
@@ -119,11 +119,11 @@ func (u *unitOfWork) addMember(r *relationship, obj, val field.Ptr) {
 // saveField copies the field of r in obj, and whether it is a nil
 // collection.
 func (r *relationship) saveField(obj field.Ptr) ([]field.Ptr, bool) {
-	if r.scalar {
+	if r.Scalar {
 		return slices.Clone(r.members(obj)), false
 	}
-	items := r.items(obj)
-	return slices.Clone(items), r.isNil(obj)
+	items := r.Items(obj)
+	return slices.Clone(items), r.IsNil(obj)
 }
 
 func (r *relationship) putField(obj field.Ptr, v []field.Ptr, wasNil bool) {
@@ -131,7 +131,7 @@ func (r *relationship) putField(obj field.Ptr, v []field.Ptr, wasNil bool) {
 		r.setMembers(obj, nil)
 		return
 	}
-	if !r.scalar && v == nil {
+	if !r.Scalar && v == nil {
 		v = []field.Ptr{}
 	}
 	r.setMembers(obj, v)

@@ -29,6 +29,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // loaderOption is a loader option after its types have been checked; the
@@ -451,7 +452,7 @@ func checkNodes(parent *table, nodes []*loadNode) error {
 func withDefaults(t *table, nodes []*loadNode, path []*relationship) []*loadNode {
 	for _, r := range t.relations {
 		rel, ok := r.(*relationship)
-		if !ok || (rel.lazy != loadSelectIn && rel.lazy != loadJoined) {
+		if !ok || (rel.Lazy != schema.LoadSelectIn && rel.Lazy != schema.LoadJoined) {
 			continue
 		}
 		if slices.ContainsFunc(nodes, func(n *loadNode) bool { return n.ref != nil && n.ref.rel == rel }) {
@@ -461,7 +462,7 @@ func withDefaults(t *table, nodes []*loadNode, path []*relationship) []*loadNode
 			continue
 		}
 		kind := kindSelectIn
-		if rel.lazy == loadJoined {
+		if rel.Lazy == schema.LoadJoined {
 			kind = kindJoined
 		}
 		nodes = append(nodes, &loadNode{kind: kind, ref: rel.base, dflt: true})
@@ -552,7 +553,7 @@ func (lc *loadCtx) conn(rel *relationship) heldConn {
 	if lc.sess != nil {
 		return lc.held
 	}
-	if rel.dir == oneToMany && lc.local == nil {
+	if rel.Dir == schema.DirOneToMany && lc.local == nil {
 		return lc.held
 	}
 	if lc.local == nil {
@@ -585,13 +586,13 @@ func (lc *loadCtx) filled(rel *relationship, parents []field.Ptr) {
 // flush, as the removal of every member. A scalar field is nil when not
 // loaded already.
 func (lc *loadCtx) noLoad(rel *relationship, parents []field.Ptr) {
-	if rel.scalar {
+	if rel.Scalar {
 		return
 	}
 	var fill []field.Ptr
 	for _, p := range parents {
 		if !rel.loaded(p) {
-			rel.setItems(p, []field.Ptr{})
+			rel.SetItems(p, []field.Ptr{})
 			fill = append(fill, p)
 		}
 	}
@@ -780,13 +781,13 @@ func (s *Session) heldState(rel *relationship, obj field.Ptr) *objState {
 // unlinked from parent): the change stands, and the flush moves the child
 // out of parent's collection. s is nil outside a Session.
 func setBack(s *Session, back *relationship, child, parent field.Ptr) {
-	if back.get(child) == parent {
+	if back.Get(child) == parent {
 		return
 	}
 	if s != nil && s.fieldChanged(back, child) {
 		return
 	}
-	back.set(child, parent)
+	back.Set(child, parent)
 }
 
 // localIDs is the identity map of one eager load outside a Session: an

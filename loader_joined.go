@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Statement loaders: Joined adds a LEFT OUTER JOIN to an anonymous alias
@@ -52,7 +53,7 @@ func (p *eagerPlan) transform(rootSrc *source, nodes []*loadNode) {
 
 func joinedCollection(nodes []*loadNode) bool {
 	for _, n := range nodes {
-		if n.kind == kindJoined && !n.ref.rel.scalar || joinedCollection(n.sub) {
+		if n.kind == kindJoined && !n.ref.rel.Scalar || joinedCollection(n.sub) {
 			return true
 		}
 	}
@@ -84,7 +85,7 @@ func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, pa
 			// are rendered against the alias.
 			m := map[*source]*source{rel.target.base: target}
 			var sec *source
-			if rel.dir == manyToMany {
+			if rel.Dir == schema.DirManyToMany {
 				// One alias of the association table for the join and
 				// the ORDER BY terms on its columns.
 				sec = &source{table: rel.secondary, anonymous: true}
@@ -107,7 +108,7 @@ func (p *eagerPlan) addReads(out *selectCore, pre *[]node, nodes []*loadNode, pa
 			}
 			*pre = append(*pre, columnsOf(target)...)
 		}
-		if !rel.scalar {
+		if !rel.Scalar {
 			p.unique = true
 		}
 		sl := &stmtLoad{rel: rel, src: target, parent: parentIdx, pre: n.kind == kindContains,
@@ -222,7 +223,7 @@ func newEagerReads(p *eagerPlan, local *localIDs) *eagerReads {
 	for i, sl := range p.reads {
 		rd.rows[i] = newOptionalRow(sl.src.table, nil)
 		rd.started[i] = map[field.Ptr]bool{}
-		if sl.rel.dir == manyToMany || sl.pre {
+		if sl.rel.Dir == schema.DirManyToMany || sl.pre {
 			rd.pairs[i] = map[[2]field.Ptr]struct{}{}
 		}
 		hooks = hooks || sl.rel.target.hooks.afterLoad != nil
@@ -371,10 +372,10 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, is
 			fill = !keepLoaded(ids, rel, parent)
 			rd.started[i][parent] = fill
 			if fill {
-				if rel.scalar {
-					rel.set(parent, nil)
+				if rel.Scalar {
+					rel.Set(parent, nil)
 				} else {
-					rel.setItems(parent, []field.Ptr{})
+					rel.SetItems(parent, []field.Ptr{})
 				}
 			}
 		}
@@ -408,9 +409,9 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, is
 	if overwrite {
 		s = nil // PopulateExisting: back-references are overwritten too
 	}
-	if rel.scalar {
-		rel.set(parent, obj)
-		if rel.back != nil && rel.back.scalar {
+	if rel.Scalar {
+		rel.Set(parent, obj)
+		if rel.back != nil && rel.back.Scalar {
 			setBack(s, rel.back, obj, parent)
 		}
 		return
@@ -424,8 +425,8 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, is
 	} else if dupKid {
 		return // one parent: the child is in its collection already
 	}
-	rel.add(parent, obj)
-	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
+	rel.Add(parent, obj)
+	if rel.Dir == schema.DirOneToMany && rel.back != nil && rel.back.Scalar {
 		setBack(s, rel.back, obj, parent)
 	}
 }

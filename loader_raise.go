@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // ErrRaiseLoad is returned (wrapped, naming the relationship) by a Load
@@ -66,7 +67,7 @@ func checkRaise(ex Executor, r *relRef, parents []field.Ptr) (skip bool, err err
 		return false, nil
 	}
 	rel := r.rel
-	raise := rel.lazy == loadRaise || all
+	raise := rel.Lazy == schema.LoadRaise || all
 	for _, p := range parents {
 		if !raise {
 			if _, marked := s.raised[raiseMark{obj: p, rel: rel}]; !marked {

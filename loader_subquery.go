@@ -2,6 +2,7 @@ package quarry
 
 import (
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // SubqueryLoad at run time: the related rows of every parent the
@@ -50,16 +51,16 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 		core.items = append(core.items, k)
 		core.orderBy = append(core.orderBy, k)
 	}
-	switch rel.dir {
-	case oneToMany:
-		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.pairs, ent, target)}}}
-	case manyToOne:
-		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.pairs, target, ent)}}}
-	case manyToMany:
+	switch rel.Dir {
+	case schema.DirOneToMany:
+		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.Pairs, ent, target)}}}
+	case schema.DirManyToOne:
+		core.joins = []*joinSpec{{target: target, left: ent, on: []node{pairsOn(rel.Pairs, target, ent)}}}
+	case schema.DirManyToMany:
 		sec := rel.secondary.base
 		core.joins = []*joinSpec{
-			{target: sec, left: ent, on: []node{pairsOn(rel.secOwner, ent, sec)}},
-			{target: target, left: sec, on: []node{pairsOn(rel.secTarget, target, sec)}},
+			{target: sec, left: ent, on: []node{pairsOn(rel.SecOwner, ent, sec)}},
+			{target: target, left: sec, on: []node{pairsOn(rel.SecTarget, target, sec)}},
 		}
 	}
 	core.where = criteria(n.ref, target)
@@ -83,7 +84,7 @@ func (lc *loadCtx) subqueryLoad(n *loadNode, parents []field.Ptr) error {
 		if k, ok := rowKey(ownerCols, p); ok {
 			kids = children[k]
 		}
-		if !rel.scalar {
+		if !rel.Scalar {
 			kids = uniquePtrs(kids)
 		}
 		rel.assign(lc.sess, p, kids)

@@ -163,51 +163,6 @@ func (Many[P, C]) relTypes(*P, *C)       {}
 func (One[P, C]) relTypes(*P, *C)        {}
 func (ManyToMany[P, C]) relTypes(*P, *C) {}
 
-// relKind is the declared shape of a relationship field.
-type relKind uint8
-
-const (
-	kindMany relKind = iota
-	kindOne
-	kindManyToMany
-)
-
-func (k relKind) String() string {
-	return [...]string{"Many", "One", "ManyToMany"}[k]
-}
-
-// relDirection is where the foreign key lies, as SQLAlchemy names it.
-type relDirection uint8
-
-const (
-	oneToMany relDirection = iota + 1
-	manyToOne
-	manyToMany
-)
-
-func (d relDirection) String() string {
-	switch d {
-	case oneToMany:
-		return "one-to-many"
-	case manyToOne:
-		return "many-to-one"
-	case manyToMany:
-		return "many-to-many"
-	}
-	return "unresolved"
-}
-
-// fkPair is one foreign-key column and the column it references.
-type fkPair struct{ ref, fk *schema.Column }
-
-// orderCol is one term of a relationship's order_by: a column of the
-// target, or with secondary one of a many-to-many's association table.
-type orderCol struct {
-	col       *schema.Column
-	desc      bool
-	secondary bool
-}
-
 // secondaryBase is the association table of a many-to-many as a plain
 // FROM item, nil for the other directions.
 func (r *relationship) secondaryBase() *source {
@@ -220,63 +175,16 @@ func (r *relationship) secondaryBase() *source {
 // relationship is the mapping of one relationship field; see the top of
 // this file for what the Session may rely on.
 type relationship struct {
-	name       string // field of the table struct
-	field      string // field of the entity struct
-	kind       relKind
-	scalar     bool
-	owner      *table
-	targetType reflect.Type
-	offset     uintptr // of the field in the owner's entity struct
-
-	// tag options, kept to resolve at configure time
-	fkNames       []string
-	secondaryName string
-	orderNames    []string
-	backName      string
+	schema.Relationship
+	owner *table
 
 	// resolved by configure
 	target    *table
-	dir       relDirection
-	pairs     []fkPair
 	secondary *table
-	secOwner  []fkPair
-	secTarget []fkPair
-	orderBy   []orderCol
 	back      *relationship
-
-	cascade cascadeFlags
-	lazy    loadStrategy
-	// postUpdate writes the relationship's foreign key with a second
-	// UPDATE after the rows' INSERTs (and sets it to NULL before their
-	// DELETEs), so rows that refer to each other can be flushed
-	// (SQLAlchemy's post_update; see flush_post_update.go).
-	postUpdate bool
-	// singleParent (the single_parent flag) says a target belongs to
-	// at most one owner at a time through this relationship: the flush
-	// refuses a second one, and allows delete-orphan on a many-to-one
-	// or many-to-many (relationship_orphan.go).
-	singleParent bool
-	// viewOnly makes the relationship read-only: loads, joins and
-	// operators use it, the flush never writes through it and it
-	// cascades nothing (SQLAlchemy's viewonly=True).
-	viewOnly bool
-	// activeUpdates is passive_updates=false: when the key the foreign
-	// key refers to changes, the flush updates the referring rows itself
-	// instead of relying on ON UPDATE CASCADE (flush_key_change.go).
-	activeUpdates bool
 	// resolved says a configure pass resolved the relationship; from then
 	// on it is read without a lock and never written again.
 	resolved bool
-
-	// accessors, built from generic code at bind time
-	get      func(obj field.Ptr) field.Ptr
-	set      func(obj, val field.Ptr)
-	items    func(obj field.Ptr) []field.Ptr
-	setItems func(obj field.Ptr, vals []field.Ptr)
-	add      func(obj, val field.Ptr)
-	// isNil and setNil test and make a collection "not loaded".
-	isNil  func(obj field.Ptr) bool
-	setNil func(obj field.Ptr)
 
 	// base is the node of the field on the table struct itself.
 	base *relRef
@@ -293,75 +201,75 @@ func (r *relationship) tableOf(t *schema.Table) *table {
 	return nil
 }
 
-func (r *relationship) relationName() string { return r.name }
+func (r *relationship) relationName() string { return r.Name }
 
-func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.name) }
+func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.Name) }
 
 // remove takes the first occurrence of val out of a collection.
 func (r *relationship) remove(obj, val field.Ptr) bool {
-	cur := r.items(obj)
+	cur := r.Items(obj)
 	i := slices.Index(cur, val)
 	if i < 0 {
 		return false
 	}
-	r.setItems(obj, slices.Delete(slices.Clone(cur), i, i+1))
+	r.SetItems(obj, slices.Delete(slices.Clone(cur), i, i+1))
 	return true
 }
 
 // related returns the objects the field of obj refers to, whatever its
 // kind.
 func (r *relationship) related(obj field.Ptr) []field.Ptr {
-	if r.scalar {
-		if p := r.get(obj); p != nil {
+	if r.Scalar {
+		if p := r.Get(obj); p != nil {
 			return []field.Ptr{p}
 		}
 		return nil
 	}
-	return slices.Clone(r.items(obj))
+	return slices.Clone(r.Items(obj))
 }
 
 // loaded reports whether the collection field of obj holds a (possibly
 // empty) loaded list rather than nil.
 func (r *relationship) loaded(obj field.Ptr) bool {
-	if r.scalar {
-		return r.get(obj) != nil
+	if r.Scalar {
+		return r.Get(obj) != nil
 	}
-	return !r.isNil(obj)
+	return !r.IsNil(obj)
 }
 
 // ownerCols and targetCols return the key columns of each side, in pair
 // order (for many-to-many: the referenced columns of each side).
 func (r *relationship) ownerCols() []*schema.Column {
-	switch r.dir {
-	case oneToMany:
-		return pairCols(r.pairs, false)
-	case manyToOne:
-		return pairCols(r.pairs, true)
-	case manyToMany:
-		return pairCols(r.secOwner, false)
+	switch r.Dir {
+	case schema.DirOneToMany:
+		return pairCols(r.Pairs, false)
+	case schema.DirManyToOne:
+		return pairCols(r.Pairs, true)
+	case schema.DirManyToMany:
+		return pairCols(r.SecOwner, false)
 	}
 	return nil
 }
 
 func (r *relationship) targetCols() []*schema.Column {
-	switch r.dir {
-	case oneToMany:
-		return pairCols(r.pairs, true)
-	case manyToOne:
-		return pairCols(r.pairs, false)
-	case manyToMany:
-		return pairCols(r.secTarget, false)
+	switch r.Dir {
+	case schema.DirOneToMany:
+		return pairCols(r.Pairs, true)
+	case schema.DirManyToOne:
+		return pairCols(r.Pairs, false)
+	case schema.DirManyToMany:
+		return pairCols(r.SecTarget, false)
 	}
 	return nil
 }
 
 // pairCols lists the foreign-key (fk) or referenced columns of pairs.
-func pairCols(pairs []fkPair, fk bool) []*schema.Column {
+func pairCols(pairs []schema.KeyPair, fk bool) []*schema.Column {
 	out := make([]*schema.Column, len(pairs))
 	for i, p := range pairs {
-		out[i] = p.ref
+		out[i] = p.Ref
 		if fk {
-			out[i] = p.fk
+			out[i] = p.FK
 		}
 	}
 	return out
@@ -431,21 +339,21 @@ func (r *relRef) resolve() error {
 func (r *relRef) joinSteps(parent, target *source) []joinStep {
 	rel := r.rel
 	var steps []joinStep
-	if rel.dir == manyToMany {
+	if rel.Dir == schema.DirManyToMany {
 		sec := r.sec
 		if sec == nil {
 			sec = &source{table: rel.secondary, anonymous: true}
 		}
 		steps = []joinStep{
-			{target: sec, on: pairsOn(rel.secOwner, parent, sec)},
-			{target: target, on: pairsOn(rel.secTarget, target, sec)},
+			{target: sec, on: pairsOn(rel.SecOwner, parent, sec)},
+			{target: target, on: pairsOn(rel.SecTarget, target, sec)},
 		}
 	} else {
 		refSrc, fkSrc := parent, target
-		if rel.dir == manyToOne {
+		if rel.Dir == schema.DirManyToOne {
 			refSrc, fkSrc = target, parent
 		}
-		steps = []joinStep{{target: target, on: pairsOn(rel.pairs, refSrc, fkSrc)}}
+		steps = []joinStep{{target: target, on: pairsOn(rel.Pairs, refSrc, fkSrc)}}
 	}
 	if len(r.extra) > 0 {
 		last := &steps[len(steps)-1]
@@ -455,7 +363,7 @@ func (r *relRef) joinSteps(parent, target *source) []joinStep {
 }
 
 // pairsOn renders ref = fk for each pair, joined with AND.
-func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
+func pairsOn(pairs []schema.KeyPair, refSrc, fkSrc *source) node {
 	items := pairConds(pairs, refSrc, fkSrc)
 	if len(items) == 1 {
 		return items[0]
@@ -466,7 +374,7 @@ func pairsOn(pairs []fkPair, refSrc, fkSrc *source) node {
 // newRelationship binds one relationship field of the table struct of
 // owner: it checks the types and the entity field and parses the tag.
 // What depends on other tables waits for configure.
-func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind) (*relationship, error) {
+func newRelationship[P, C any](owner *table, f reflect.StructField, kind schema.RelKind) (*relationship, error) {
 	pt, ct := reflect.TypeFor[P](), reflect.TypeFor[C]()
 	where := fmt.Sprintf("%v.%s", owner.StructType, f.Name)
 	decl := fmt.Sprintf("%s[%v, %v]", kind, pt, ct)
@@ -476,35 +384,37 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind relKind
 	if ct.Kind() != reflect.Struct {
 		return nil, mappingErrorf("%s: %v is not a struct", where, ct)
 	}
-	r := &relationship{name: f.Name, field: f.Name, kind: kind, scalar: kind == kindOne, owner: owner, targetType: ct,
-		cascade: cascadeSaveUpdate | cascadeMerge}
-	if err := parseRelTag(r, f.Tag.Get("quarry")); err != nil {
+	r := &relationship{owner: owner, Relationship: schema.Relationship{
+		Name: f.Name, Field: f.Name, Kind: kind, Scalar: kind == schema.KindOne, TargetType: ct,
+		Cascade: schema.CascadeSaveUpdate | schema.CascadeMerge,
+	}}
+	if err := schema.ParseRelTag(&r.Relationship, f.Tag.Get("quarry")); err != nil {
 		return nil, mappingErrorf("%s: %v", where, err)
 	}
 	want := reflect.TypeFor[[]*C]()
-	if r.scalar {
+	if r.Scalar {
 		want = reflect.TypeFor[*C]()
 	}
-	sf, ok := owner.GoType.FieldByName(r.field)
+	sf, ok := owner.GoType.FieldByName(r.Field)
 	if !ok || len(sf.Index) != 1 {
-		return nil, mappingErrorf("%s: struct %v has no field %s: add `%s %v` (or name the field with field=)", where, owner.GoType, r.field, r.field, want)
+		return nil, mappingErrorf("%s: struct %v has no field %s: add `%s %v` (or name the field with field=)", where, owner.GoType, r.Field, r.Field, want)
 	}
 	if sf.Type != want {
-		return nil, mappingErrorf("%s is %s, so %v.%s must be %v, not %v", where, decl, owner.GoType, r.field, want, sf.Type)
+		return nil, mappingErrorf("%s is %s, so %v.%s must be %v, not %v", where, decl, owner.GoType, r.Field, want, sf.Type)
 	}
-	if kind == kindManyToMany && r.secondaryName == "" {
+	if kind == schema.KindManyToMany && r.SecondaryName == "" {
 		return nil, mappingErrorf("%s: a ManyToMany needs secondary=<association table>", where)
 	}
-	if kind != kindManyToMany && r.secondaryName != "" {
+	if kind != schema.KindManyToMany && r.SecondaryName != "" {
 		return nil, mappingErrorf("%s: secondary= is only for ManyToMany", where)
 	}
-	r.offset = sf.Offset
-	if r.scalar {
+	r.Offset = sf.Offset
+	if r.Scalar {
 		ref := field.RefAt[C](sf.Offset)
-		r.get, r.set = ref.Get, ref.Set
+		r.Get, r.Set = ref.Get, ref.Set
 	} else {
 		l := field.ListAt[C](sf.Offset)
-		r.items, r.setItems, r.isNil, r.setNil, r.add = l.Items, l.SetItems, l.IsNil, l.SetNil, l.Add
+		r.Items, r.SetItems, r.IsNil, r.SetNil, r.Add = l.Items, l.SetItems, l.IsNil, l.SetNil, l.Add
 	}
 	r.base = &relRef{rel: r, parent: owner.base}
 	return r, nil // registered by TryTable once the whole table is bound
@@ -519,7 +429,7 @@ func rebindRel(r *relationship) func(field.Ptr, *source) {
 }
 
 func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
-	r, err := newRelationship[P, C](owner, f, kindMany)
+	r, err := newRelationship[P, C](owner, f, schema.KindMany)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -528,7 +438,7 @@ func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation
 }
 
 func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
-	r, err := newRelationship[P, C](owner, f, kindOne)
+	r, err := newRelationship[P, C](owner, f, schema.KindOne)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -537,7 +447,7 @@ func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation,
 }
 
 func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
-	r, err := newRelationship[P, C](owner, f, kindManyToMany)
+	r, err := newRelationship[P, C](owner, f, schema.KindManyToMany)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -608,6 +518,6 @@ func andRel(r *relRef, conds []Condition) *relRef {
 // describeRel names a relationship in error messages.
 func describeRel(r *relationship) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.kind, r.owner.GoType, r.targetType)
+	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.Kind, r.owner.GoType, r.TargetType)
 	return b.String()
 }

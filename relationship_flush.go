@@ -64,10 +64,10 @@ import (
 // flushDeps orders the tables of a one-to-many or many-to-one pair even
 // when the foreign key is not declared on the column.
 func (r *relationship) flushDeps() []tableDep {
-	if len(r.pairs) == 0 || r.dir == manyToMany {
+	if len(r.Pairs) == 0 || r.Dir == schema.DirManyToMany {
 		return nil
 	}
-	ref, fk := r.pairs[0].ref.Table, r.pairs[0].fk.Table
+	ref, fk := r.Pairs[0].Ref.Table, r.Pairs[0].FK.Table
 	return []tableDep{{parent: ref, child: fk}}
 }
 
@@ -77,7 +77,7 @@ func sessionRels(s *Session) []*relationship {
 	var out []*relationship
 	for _, m := range s.metasSorted() {
 		for _, r := range m.relships {
-			if r.target != nil && !r.viewOnly {
+			if r.target != nil && !r.ViewOnly {
 				out = append(out, r)
 			}
 		}
@@ -115,14 +115,14 @@ func (u *unitOfWork) prepareRelations() error {
 		return err
 	}
 	for _, r := range u.rels {
-		if r.dir == manyToOne {
+		if r.Dir == schema.DirManyToOne {
 			if err := r.prepareRefs(u); err != nil {
 				return err
 			}
 		}
 	}
 	for _, r := range u.rels {
-		if r.dir == oneToMany {
+		if r.Dir == schema.DirOneToMany {
 			if err := r.prepareCollection(u); err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func (u *unitOfWork) prepareRelations() error {
 		return err
 	}
 	for _, r := range u.rels {
-		if r.dir == manyToMany {
+		if r.Dir == schema.DirManyToMany {
 			r.backPopulateM2M(u)
 		}
 	}
@@ -162,7 +162,7 @@ func (r *relationship) refSnapshot(s *Session, obj field.Ptr) (field.Ptr, bool) 
 // object than at its last load or flush, and the object it pointed at then
 // (when the Session knows it).
 func (r *relationship) refChanged(u *unitOfWork, obj field.Ptr, status objStatus) (bool, field.Ptr) {
-	q := r.get(obj)
+	q := r.Get(obj)
 	if old, ok := r.refSnapshot(u.s, obj); ok {
 		return q != old, old
 	}
@@ -187,7 +187,7 @@ func (r *relationship) prepareRefs(u *unitOfWork) error {
 			return
 		}
 		if changed, old := r.refChanged(u, obj, status); changed {
-			changes = append(changes, change{obj, old, r.get(obj)})
+			changes = append(changes, change{obj, old, r.Get(obj)})
 		}
 	})
 	back := r.back
@@ -206,13 +206,13 @@ func (r *relationship) prepareRefs(u *unitOfWork) error {
 			u.rf.repointed[r] = set
 		}
 		set[c.obj] = true
-		if back == nil || back.dir != oneToMany {
+		if back == nil || back.Dir != schema.DirOneToMany {
 			continue
 		}
 		if c.old != nil && c.old != c.q && back.fieldLoaded(u.s, c.old) {
 			u.removeMember(back, c.old, c.obj)
 		}
-		if back.fieldLoaded(u.s, c.q) || back.scalar {
+		if back.fieldLoaded(u.s, c.q) || back.Scalar {
 			if !slices.Contains(back.members(c.q), c.obj) {
 				u.addMember(back, c.q, c.obj)
 			}
@@ -239,12 +239,12 @@ func (r *relationship) unlinkRef(u *unitOfWork, obj, old field.Ptr) error {
 			return nil
 		}
 	}
-	if b := r.back; b != nil && b.dir == oneToMany {
+	if b := r.back; b != nil && b.Dir == schema.DirOneToMany {
 		if b.fieldLoaded(u.s, old) && slices.Contains(b.members(old), obj) {
 			u.removeMember(b, old, obj)
 			return nil // pass 3 sees the loss
 		}
-		if b.cascade.has(cascadeDeleteOrphan) {
+		if b.Cascade.Has(schema.CascadeDeleteOrphan) {
 			u.deleteDerived(r.owner, obj)
 			return nil
 		}
@@ -259,7 +259,7 @@ func (u *unitOfWork) nullKey(t *table, cols []*schema.Column, obj field.Ptr, r *
 	for _, c := range cols {
 		if !c.Nullable {
 			return fmt.Errorf("quarry: %v.%s: %v %v loses its parent, but %s cannot be NULL: delete it (cascade delete or delete-orphan), or give it another parent",
-				r.owner.GoType, r.field, t.GoType, keyValues(m, obj), c)
+				r.owner.GoType, r.Field, t.GoType, keyValues(m, obj), c)
 		}
 	}
 	for _, c := range cols {
@@ -287,7 +287,7 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 		// below their length.
 		owners = append(owners, owned{p: p, items: r.members(p), snap: snap, known: ok})
 	})
-	if r.scalar {
+	if r.Scalar {
 		for i := range owners { // members of a scalar alias the field
 			owners[i].items = slices.Clone(owners[i].items)
 		}
@@ -313,14 +313,14 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 	back := r.back
 	for _, c := range gainOrder {
 		p := gained[c]
-		if back != nil && back.dir == manyToOne && u.rf.repointed[back][c] {
-			if q := back.get(c); q != nil && q != p {
+		if back != nil && back.Dir == schema.DirManyToOne && u.rf.repointed[back][c] {
+			if q := back.Get(c); q != nil && q != p {
 				m := u.s.meta(r.owner)
 				return fmt.Errorf("quarry: %s: a %v was added to the collection of %v %v but its %s points at %v %v: set one or the other",
-					r, r.target.GoType, r.owner.GoType, keyValues(m, p), back.field, r.owner.GoType, keyValues(m, q))
+					r, r.target.GoType, r.owner.GoType, keyValues(m, p), back.Field, r.owner.GoType, keyValues(m, q))
 			}
 		}
-		if back != nil && back.dir == manyToOne && back.get(c) != p {
+		if back != nil && back.Dir == schema.DirManyToOne && back.Get(c) != p {
 			u.setRef(back, c, p)
 		}
 	}
@@ -339,8 +339,8 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			if slices.Contains(o.items, c) || gained[c] != nil || !live(u.status(r.target, c)) {
 				continue
 			}
-			if back != nil && back.dir == manyToOne {
-				if q := back.get(c); q != nil && q != o.p {
+			if back != nil && back.Dir == schema.DirManyToOne {
+				if q := back.Get(c); q != nil && q != o.p {
 					continue // moved through its many-to-one field
 				}
 			}
@@ -355,7 +355,7 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 // orphan handles child c, removed from p's collection and not moved: it
 // is deleted under delete-orphan, or loses its foreign key.
 func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c field.Ptr) error {
-	if r.cascade.has(cascadeDeleteOrphan) {
+	if r.Cascade.Has(schema.CascadeDeleteOrphan) {
 		u.deleteDerived(r.target, c)
 		return nil
 	}
@@ -366,7 +366,7 @@ func (r *relationship) orphan(u *unitOfWork, cm *tableMeta, p, c field.Ptr) erro
 // c's many-to-one field points at p, and clears that field.
 func (r *relationship) unlink(u *unitOfWork, cm *tableMeta, p, c field.Ptr) error {
 	b := r.back
-	pointsAtP := b != nil && b.dir == manyToOne && b.get(c) == p
+	pointsAtP := b != nil && b.Dir == schema.DirManyToOne && b.Get(c) == p
 	if pointsAtP || sameKey(r.targetCols(), c, r.ownerCols(), p) {
 		if err := u.nullKey(r.target, r.targetCols(), c, r); err != nil {
 			return err
@@ -394,7 +394,7 @@ func (u *unitOfWork) preparePendingOrphans() error {
 	s.markSeq++
 	mark := s.markSeq
 	for _, r := range u.rels {
-		if !r.cascade.has(cascadeSaveUpdate) {
+		if !r.Cascade.Has(schema.CascadeSaveUpdate) {
 			continue
 		}
 		u.each(r.owner, func(p field.Ptr, status objStatus) {
@@ -416,13 +416,13 @@ func (u *unitOfWork) preparePendingOrphans() error {
 			continue
 		}
 		for _, r := range u.rels {
-			if r.dir != oneToMany || r.target != st.m.t {
+			if r.Dir != schema.DirOneToMany || r.target != st.m.t {
 				continue
 			}
 			for _, c := range r.targetCols() {
 				if !c.Nullable && st.m.isZero(c, st.obj) {
 					return fmt.Errorf("quarry: %v.%s: a new %v was removed from the collection and belongs to no %v, but %s cannot be NULL: add it to a collection, set its key, or Expunge it",
-						r.owner.GoType, r.field, st.m.t.GoType, r.owner.GoType, c)
+						r.owner.GoType, r.Field, st.m.t.GoType, r.owner.GoType, c)
 				}
 			}
 		}
@@ -433,7 +433,7 @@ func (u *unitOfWork) preparePendingOrphans() error {
 // orphanRule reports whether a relationship with delete-orphan targets t.
 func (u *unitOfWork) orphanRule(t *table) bool {
 	for _, r := range u.rels {
-		if r.target == t && (r.dir == oneToMany && r.cascade.has(cascadeDeleteOrphan) || r.sideOrphans()) {
+		if r.target == t && (r.Dir == schema.DirOneToMany && r.Cascade.Has(schema.CascadeDeleteOrphan) || r.sideOrphans()) {
 			return true
 		}
 	}
@@ -453,11 +453,11 @@ func (u *unitOfWork) prepareDeletes() error {
 			var n int
 			var err error
 			switch {
-			case r.dir == oneToMany:
+			case r.Dir == schema.DirOneToMany:
 				n, err = r.prepareDeleted(u, done[r])
 			case r.sideOrphans():
 				n = r.deletedSideOrphans(u, done[r])
-			case r.cascade.has(cascadeDelete):
+			case r.Cascade.Has(schema.CascadeDelete):
 				n = r.cascadeDeleted(u, done[r])
 			}
 			if err != nil {
@@ -517,7 +517,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[field.Ptr]bool) (i
 		}
 	}
 	back := r.back
-	if back != nil && back.dir != manyToOne {
+	if back != nil && back.Dir != schema.DirManyToOne {
 		back = nil
 	}
 	// The live children the Session holds, by the parent their key
@@ -532,7 +532,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[field.Ptr]bool) (i
 			byKey[k] = append(byKey[k], c)
 		}
 		if back != nil {
-			if q := back.get(c); q != nil {
+			if q := back.Get(c); q != nil {
 				byRef[q] = append(byRef[q], c)
 			}
 		}
@@ -567,7 +567,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[field.Ptr]bool) (i
 					continue // moved to a live parent's collection
 				}
 				if back != nil {
-					if q := back.get(c); q != nil && q != p {
+					if q := back.Get(c); q != nil && q != p {
 						continue // moved through its many-to-one field
 					}
 				}
@@ -580,7 +580,7 @@ func (r *relationship) prepareDeleted(u *unitOfWork, done map[field.Ptr]bool) (i
 					continue
 				}
 			}
-			if r.cascade.has(cascadeDelete) {
+			if r.Cascade.Has(schema.CascadeDelete) {
 				u.deleteDerived(r.target, c)
 				continue
 			}
@@ -622,17 +622,17 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 // collections (pass 6).
 func (r *relationship) backPopulateM2M(u *unitOfWork) {
 	back := r.back
-	if back == nil || back.scalar {
+	if back == nil || back.Scalar {
 		return
 	}
 	u.each(r.owner, func(p field.Ptr, status objStatus) {
 		if !live(status) || !r.loaded(p) {
 			return
 		}
-		items := r.items(p)
+		items := r.Items(p)
 		snap, ok := u.s.collSnapshot(r, p)
 		for _, k := range items {
-			if k != nil && (!ok || !slices.Contains(snap, k)) && back.loaded(k) && !slices.Contains(back.items(k), p) {
+			if k != nil && (!ok || !slices.Contains(snap, k)) && back.loaded(k) && !slices.Contains(back.Items(k), p) {
 				u.addMember(back, k, p)
 			}
 		}
@@ -663,7 +663,7 @@ func (u *unitOfWork) syncRelKeys(t *table, post bool) {
 		// from a row that exists.
 		exists := func(p field.Ptr) bool { return post || !u.post[r] || u.status(r.owner, p) == statusPersistent }
 		switch {
-		case r.dir == oneToMany && t == r.target:
+		case r.Dir == schema.DirOneToMany && t == r.target:
 			gained := u.rf.gained[r]
 			u.each(r.owner, func(p field.Ptr, status objStatus) {
 				if !live(status) || !keyKnown(u, r.owner, p) || !exists(p) {
@@ -679,13 +679,13 @@ func (u *unitOfWork) syncRelKeys(t *table, post bool) {
 					}
 				}
 			})
-		case r.dir == manyToOne && t == r.owner:
+		case r.Dir == schema.DirManyToOne && t == r.owner:
 			repointed := u.rf.repointed[r]
 			u.each(r.owner, func(c field.Ptr, status objStatus) {
 				if status != statusPending && !(status == statusPersistent && repointed[c]) {
 					return
 				}
-				if q := r.get(c); q != nil && keyKnown(u, r.target, q) && (post || !u.post[r] || u.status(r.target, q) == statusPersistent) {
+				if q := r.Get(c); q != nil && keyKnown(u, r.target, q) && (post || !u.post[r] || u.status(r.target, q) == statusPersistent) {
 					u.copyKey(r.owner, r.ownerCols(), c, r.targetCols(), q)
 				}
 			})
@@ -830,7 +830,7 @@ func (u *unitOfWork) dropDeletedMembers(gone map[field.Ptr]bool) {
 		return
 	}
 	for _, r := range u.rels {
-		if r.dir == manyToOne {
+		if r.Dir == schema.DirManyToOne {
 			continue
 		}
 		u.each(r.owner, func(p field.Ptr, status objStatus) {
@@ -842,8 +842,8 @@ func (u *unitOfWork) dropDeletedMembers(gone map[field.Ptr]bool) {
 				return
 			}
 			r.setMembers(p, slices.DeleteFunc(slices.Clone(items), func(c field.Ptr) bool { return gone[c] }))
-			if !r.scalar && r.items(p) == nil {
-				r.setItems(p, []field.Ptr{})
+			if !r.Scalar && r.Items(p) == nil {
+				r.SetItems(p, []field.Ptr{})
 			}
 		})
 	}
@@ -871,7 +871,7 @@ func fkSyncTarget(t *table) bool {
 	}
 	found := false
 	for _, r := range k.c.rels {
-		if r.dir == oneToMany && r.target == t {
+		if r.Dir == schema.DirOneToMany && r.target == t {
 			found = true
 			break
 		}

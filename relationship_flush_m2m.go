@@ -27,7 +27,7 @@ func (u *unitOfWork) writeAssociations() error {
 	// Rows of deleted objects first: a pair removed from a collection
 	// whose owner is deleted is covered by them.
 	for _, rel := range rels {
-		if rel.dir != manyToMany {
+		if rel.Dir != schema.DirManyToMany {
 			continue
 		}
 		if err := rel.deleteRowsOf(u, false); err != nil {
@@ -41,7 +41,7 @@ func (u *unitOfWork) writeAssociations() error {
 		}
 	}
 	for _, rel := range rels {
-		if rel.dir != manyToMany {
+		if rel.Dir != schema.DirManyToMany {
 			continue
 		}
 		if err := rel.writeDiff(u, st); err != nil {
@@ -54,9 +54,9 @@ func (u *unitOfWork) writeAssociations() error {
 // deleteRowsOf deletes the association rows of the deleted owners (or,
 // with target, of the deleted targets).
 func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
-	t, pairs := r.owner, r.secOwner
+	t, pairs := r.owner, r.SecOwner
 	if target {
-		t, pairs = r.target, r.secTarget
+		t, pairs = r.target, r.SecTarget
 	}
 	m := u.s.meta(t)
 	var objs []field.Ptr
@@ -77,7 +77,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 		if i > 0 {
 			w.b.Write(" AND ")
 		}
-		w.qualified(r.secondary, p.fk)
+		w.qualified(r.secondary, p.FK)
 		w.b.Write(" = ")
 		w.ph()
 	}
@@ -89,7 +89,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	for _, obj := range objs {
 		args := make([]any, len(pairs))
 		for i, p := range pairs {
-			args[i] = p.ref.Value(p.ref.Ptr(obj))
+			args[i] = p.Ref.Value(p.Ref.Ptr(obj))
 		}
 		if _, err := u.exec(sql, args); err != nil {
 			return err
@@ -111,7 +111,7 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 	slices.SortFunc(owners, func(a, b field.Ptr) int { return m.keyOf(a).compare(m.keyOf(b)) })
 	var adds, removes []assocRow
 	for _, p := range owners {
-		items := r.items(p)
+		items := r.Items(p)
 		snap, ok := u.s.collSnapshot(r, p)
 		if u.status(r.owner, p) == statusPending {
 			snap, ok = nil, false // a new row: every member is a new pair
@@ -151,11 +151,11 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 // row reads the association row linking owner p and target k.
 func (r *relationship) row(p, k field.Ptr) assocRow {
 	var row assocRow
-	for _, pr := range r.secOwner {
-		row.owner = append(row.owner, pr.ref.Value(pr.ref.Ptr(p)))
+	for _, pr := range r.SecOwner {
+		row.owner = append(row.owner, pr.Ref.Value(pr.Ref.Ptr(p)))
 	}
-	for _, pr := range r.secTarget {
-		row.target = append(row.target, pr.ref.Value(pr.ref.Ptr(k)))
+	for _, pr := range r.SecTarget {
+		row.target = append(row.target, pr.Ref.Value(pr.Ref.Ptr(k)))
 	}
 	return row
 }
@@ -164,11 +164,11 @@ func (r *relationship) row(p, k field.Ptr) assocRow {
 // from, for writing it once per flush.
 func (r *relationship) rowID(op byte, row assocRow) string {
 	vals := make([]any, len(r.secondary.Columns))
-	for i, pr := range r.secOwner {
-		vals[pr.fk.Index] = row.owner[i]
+	for i, pr := range r.SecOwner {
+		vals[pr.FK.Index] = row.owner[i]
 	}
-	for i, pr := range r.secTarget {
-		vals[pr.fk.Index] = row.target[i]
+	for i, pr := range r.SecTarget {
+		vals[pr.FK.Index] = row.target[i]
 	}
 	b := append([]byte(r.secondary.Name), 0, op)
 	for _, v := range vals {
@@ -193,11 +193,11 @@ func (r *relationship) fresh(st *relFlush, op byte, rows []assocRow) []assocRow 
 // target side).
 func (r *relationship) secCols() []*schema.Column {
 	var cols []*schema.Column
-	for _, p := range r.secOwner {
-		cols = append(cols, p.fk)
+	for _, p := range r.SecOwner {
+		cols = append(cols, p.FK)
 	}
-	for _, p := range r.secTarget {
-		cols = append(cols, p.fk)
+	for _, p := range r.SecTarget {
+		cols = append(cols, p.FK)
 	}
 	return cols
 }
@@ -282,24 +282,24 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, error) {
 	w := newDML(u.dialect())
 	w.b.Write("SELECT ")
-	for i, pr := range r.secTarget {
+	for i, pr := range r.SecTarget {
 		if i > 0 {
 			w.b.Write(", ")
 		}
-		w.qualified(r.secondary, pr.fk)
+		w.qualified(r.secondary, pr.FK)
 	}
 	w.b.Write(" FROM ")
 	w.b.Ident(r.secondary.Name)
 	w.b.Write(" WHERE ")
-	args := make([]any, len(r.secOwner))
-	for i, pr := range r.secOwner {
+	args := make([]any, len(r.SecOwner))
+	for i, pr := range r.SecOwner {
 		if i > 0 {
 			w.b.Write(" AND ")
 		}
-		w.qualified(r.secondary, pr.fk)
+		w.qualified(r.secondary, pr.FK)
 		w.b.Write(" = ")
 		w.ph()
-		args[i] = pr.ref.Value(pr.ref.Ptr(p))
+		args[i] = pr.Ref.Value(pr.Ref.Ptr(p))
 	}
 	sql, err := w.sql()
 	if err != nil {
@@ -314,7 +314,7 @@ func (r *relationship) existingRows(u *unitOfWork, p field.Ptr) (map[any]bool, e
 	}
 	defer rows.Close()
 	out := map[any]bool{}
-	vals := make([]any, len(r.secTarget))
+	vals := make([]any, len(r.SecTarget))
 	dest := make([]any, len(vals))
 	for i := range vals {
 		dest[i] = &vals[i]

@@ -89,14 +89,14 @@ func queryRelation[P, C any](r *relRef, parent *P) *Query[*C] {
 // association table's read from sec (the alias the statement joins it
 // as).
 func (r *relationship) orderNodes(target, sec *source) []node {
-	out := make([]node, len(r.orderBy))
-	for i, o := range r.orderBy {
+	out := make([]node, len(r.OrderBy))
+	for i, o := range r.OrderBy {
 		src := target
-		if o.secondary {
+		if o.Secondary {
 			src = sec
 		}
-		var n node = &colRef{src: src, info: o.col}
-		if o.desc {
+		var n node = &colRef{src: src, info: o.Col}
+		if o.Desc {
 			n = orderTerm{n: n, dir: " DESC"}
 		}
 		out[i] = n
@@ -243,13 +243,13 @@ func extraKey(vals []any) (any, bool) {
 // back-populating scalar field of each child (see setBack: in the Session
 // s, nil outside one, a child's unflushed change of that field stands).
 func (rel *relationship) assign(s *Session, parent field.Ptr, kids []field.Ptr) {
-	if rel.scalar {
+	if rel.Scalar {
 		var one field.Ptr
 		if len(kids) > 0 {
 			one = kids[0]
 		}
-		rel.set(parent, one)
-		if one != nil && rel.back != nil && rel.back.scalar {
+		rel.Set(parent, one)
+		if one != nil && rel.back != nil && rel.back.Scalar {
 			setBack(s, rel.back, one, parent)
 		}
 		return
@@ -257,8 +257,8 @@ func (rel *relationship) assign(s *Session, parent field.Ptr, kids []field.Ptr) 
 	if kids == nil {
 		kids = []field.Ptr{}
 	}
-	rel.setItems(parent, kids)
-	if rel.dir == oneToMany && rel.back != nil && rel.back.scalar {
+	rel.SetItems(parent, kids)
+	if rel.Dir == schema.DirOneToMany && rel.back != nil && rel.back.Scalar {
 		for _, k := range kids {
 			setBack(s, rel.back, k, parent)
 		}
@@ -282,25 +282,25 @@ func (rel *relationship) loadCoreCols(target *source, keys []any, ls *loadSet) (
 	}
 	var filter []*colRef
 	extra := 0
-	switch rel.dir {
-	case oneToMany:
-		for _, p := range rel.pairs {
-			filter = append(filter, &colRef{src: target, info: p.fk})
+	switch rel.Dir {
+	case schema.DirOneToMany:
+		for _, p := range rel.Pairs {
+			filter = append(filter, &colRef{src: target, info: p.FK})
 		}
-	case manyToOne:
-		for _, p := range rel.pairs {
-			filter = append(filter, &colRef{src: target, info: p.ref})
+	case schema.DirManyToOne:
+		for _, p := range rel.Pairs {
+			filter = append(filter, &colRef{src: target, info: p.Ref})
 		}
-	case manyToMany:
+	case schema.DirManyToMany:
 		sec := rel.secondary.base
-		for _, p := range rel.secOwner {
-			ref := &colRef{src: sec, info: p.fk}
+		for _, p := range rel.SecOwner {
+			ref := &colRef{src: sec, info: p.FK}
 			filter = append(filter, ref)
 			c.items = append(c.items, ref)
 			extra++
 		}
 		c.explicit = []*source{sec}
-		c.joins = []*joinSpec{{target: target, left: sec, on: pairConds(rel.secTarget, target, sec)}}
+		c.joins = []*joinSpec{{target: target, left: sec, on: pairConds(rel.SecTarget, target, sec)}}
 	}
 	c.where = []node{keyFilter(filter, keys)}
 	c.orderBy = rel.orderNodes(target, rel.secondaryBase())

@@ -70,18 +70,18 @@ func (r *relRef) existsCore(conds []node) *selectCore {
 		target = &source{table: rel.target, anonymous: true}
 	}
 	c := &selectCore{items: []node{rawNode("1")}}
-	switch rel.dir {
-	case manyToMany:
+	switch rel.Dir {
+	case schema.DirManyToMany:
 		sec := rel.secondary.base
 		c.explicit = []*source{sec, target}
-		c.where = append(c.where, pairConds(rel.secOwner, parent, sec)...)
-		c.where = append(c.where, pairConds(rel.secTarget, target, sec)...)
-	case oneToMany:
+		c.where = append(c.where, pairConds(rel.SecOwner, parent, sec)...)
+		c.where = append(c.where, pairConds(rel.SecTarget, target, sec)...)
+	case schema.DirOneToMany:
 		c.explicit = []*source{target}
-		c.where = pairConds(rel.pairs, parent, target)
-	case manyToOne:
+		c.where = pairConds(rel.Pairs, parent, target)
+	case schema.DirManyToOne:
 		c.explicit = []*source{target}
-		c.where = pairConds(rel.pairs, target, parent)
+		c.where = pairConds(rel.Pairs, target, parent)
 	}
 	c.where = append(c.where, r.extra...)
 	c.where = append(c.where, conds...)
@@ -89,10 +89,10 @@ func (r *relRef) existsCore(conds []node) *selectCore {
 }
 
 // pairConds returns ref = fk for each pair, as a list of conditions.
-func pairConds(pairs []fkPair, refSrc, fkSrc *source) []node {
+func pairConds(pairs []schema.KeyPair, refSrc, fkSrc *source) []node {
 	out := make([]node, len(pairs))
 	for i, p := range pairs {
-		out[i] = &binaryNode{left: &colRef{src: refSrc, info: p.ref}, op: " = ", right: &colRef{src: fkSrc, info: p.fk}}
+		out[i] = &binaryNode{left: &colRef{src: refSrc, info: p.Ref}, op: " = ", right: &colRef{src: fkSrc, info: p.FK}}
 	}
 	return out
 }
@@ -143,21 +143,21 @@ func (m One[P, C]) Eq(obj *C) Expr[bool] {
 func (r *relRef) eqObject(obj field.Ptr) node {
 	rel := r.rel
 	var items []node
-	switch rel.dir {
-	case manyToOne:
-		for _, p := range rel.pairs {
-			items = append(items, &binaryNode{left: keyValue(p.ref, obj), op: " = ", right: &colRef{src: r.parent, info: p.fk}})
+	switch rel.Dir {
+	case schema.DirManyToOne:
+		for _, p := range rel.Pairs {
+			items = append(items, &binaryNode{left: keyValue(p.Ref, obj), op: " = ", right: &colRef{src: r.parent, info: p.FK}})
 		}
-	case oneToMany:
-		for _, p := range rel.pairs {
-			items = append(items, &binaryNode{left: &colRef{src: r.parent, info: p.ref}, op: " = ", right: keyValue(p.fk, obj)})
+	case schema.DirOneToMany:
+		for _, p := range rel.Pairs {
+			items = append(items, &binaryNode{left: &colRef{src: r.parent, info: p.Ref}, op: " = ", right: keyValue(p.FK, obj)})
 		}
-	case manyToMany:
+	case schema.DirManyToMany:
 		sec := rel.secondary.base
 		c := &selectCore{items: []node{rawNode("1")}, explicit: []*source{sec}}
-		c.where = pairConds(rel.secOwner, r.parent, sec)
-		for _, p := range rel.secTarget {
-			c.where = append(c.where, &binaryNode{left: keyValue(p.ref, obj), op: " = ", right: &colRef{src: sec, info: p.fk}})
+		c.where = pairConds(rel.SecOwner, r.parent, sec)
+		for _, p := range rel.SecTarget {
+			c.where = append(c.where, &binaryNode{left: keyValue(p.Ref, obj), op: " = ", right: &colRef{src: sec, info: p.FK}})
 		}
 		return &existsNode{core: c}
 	}
@@ -175,13 +175,13 @@ func (m One[P, C]) Ne(obj *C) Expr[bool] {
 		return wrap[bool](n)
 	}
 	rel := m.ref.rel
-	if rel.dir != manyToOne {
+	if rel.Dir != schema.DirManyToOne {
 		return Not(wrap[bool](m.ref.eqObject(field.Of(obj))))
 	}
 	var ne, null []node
-	for _, p := range rel.pairs {
-		col := &colRef{src: m.ref.parent, info: p.fk}
-		ne = append(ne, &binaryNode{left: col, op: " != ", right: keyValue(p.ref, field.Of(obj))})
+	for _, p := range rel.Pairs {
+		col := &colRef{src: m.ref.parent, info: p.FK}
+		ne = append(ne, &binaryNode{left: col, op: " != ", right: keyValue(p.Ref, field.Of(obj))})
 		null = append(null, &postfixNode{inner: col, op: " IS NULL"})
 	}
 	return wrap[bool](&boolNode{op: " OR ", items: append(ne, null...)})
@@ -194,12 +194,12 @@ func (m One[P, C]) IsNull() Expr[bool] {
 		return wrap[bool](n)
 	}
 	rel := m.ref.rel
-	if rel.dir != manyToOne {
+	if rel.Dir != schema.DirManyToOne {
 		return Not(m.Has())
 	}
-	items := make([]node, len(rel.pairs))
-	for i, p := range rel.pairs {
-		items[i] = &postfixNode{inner: &colRef{src: m.ref.parent, info: p.fk}, op: " IS NULL"}
+	items := make([]node, len(rel.Pairs))
+	for i, p := range rel.Pairs {
+		items[i] = &postfixNode{inner: &colRef{src: m.ref.parent, info: p.FK}, op: " IS NULL"}
 	}
 	return wrap[bool](and(items))
 }
@@ -210,12 +210,12 @@ func (m One[P, C]) IsNotNull() Expr[bool] {
 		return wrap[bool](n)
 	}
 	rel := m.ref.rel
-	if rel.dir != manyToOne {
+	if rel.Dir != schema.DirManyToOne {
 		return m.Has()
 	}
-	items := make([]node, len(rel.pairs))
-	for i, p := range rel.pairs {
-		items[i] = &postfixNode{inner: &colRef{src: m.ref.parent, info: p.fk}, op: " IS NOT NULL"}
+	items := make([]node, len(rel.Pairs))
+	for i, p := range rel.Pairs {
+		items[i] = &postfixNode{inner: &colRef{src: m.ref.parent, info: p.FK}, op: " IS NOT NULL"}
 	}
 	return wrap[bool](and(items))
 }
@@ -261,21 +261,21 @@ func WithParent[P, C any](parent *P, rel Rel[P, C]) Expr[bool] {
 func (r *relRef) withParent(obj field.Ptr, target *source) node {
 	rel := r.rel
 	var items []node
-	switch rel.dir {
-	case oneToMany:
-		for _, p := range rel.pairs {
-			items = append(items, &binaryNode{left: keyValue(p.ref, obj), op: " = ", right: &colRef{src: target, info: p.fk}})
+	switch rel.Dir {
+	case schema.DirOneToMany:
+		for _, p := range rel.Pairs {
+			items = append(items, &binaryNode{left: keyValue(p.Ref, obj), op: " = ", right: &colRef{src: target, info: p.FK}})
 		}
-	case manyToOne:
-		for _, p := range rel.pairs {
-			items = append(items, &binaryNode{left: &colRef{src: target, info: p.ref}, op: " = ", right: keyValue(p.fk, obj)})
+	case schema.DirManyToOne:
+		for _, p := range rel.Pairs {
+			items = append(items, &binaryNode{left: &colRef{src: target, info: p.Ref}, op: " = ", right: keyValue(p.FK, obj)})
 		}
-	case manyToMany:
+	case schema.DirManyToMany:
 		sec := rel.secondary.base
-		for _, p := range rel.secOwner {
-			items = append(items, &binaryNode{left: keyValue(p.ref, obj), op: " = ", right: &colRef{src: sec, info: p.fk}})
+		for _, p := range rel.SecOwner {
+			items = append(items, &binaryNode{left: keyValue(p.Ref, obj), op: " = ", right: &colRef{src: sec, info: p.FK}})
 		}
-		items = append(items, pairConds(rel.secTarget, target, sec)...)
+		items = append(items, pairConds(rel.SecTarget, target, sec)...)
 	}
 	return and(items)
 }

@@ -36,12 +36,13 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // sideOrphans reports whether r deletes the orphans of its target on
 // the many side.
 func (r *relationship) sideOrphans() bool {
-	return r.singleParent && r.cascade.has(cascadeDeleteOrphan) && (r.dir == manyToOne || r.dir == manyToMany)
+	return r.SingleParent && r.Cascade.Has(schema.CascadeDeleteOrphan) && (r.Dir == schema.DirManyToOne || r.Dir == schema.DirManyToMany)
 }
 
 // checkSingleParents checks the many-to-one fields of the single-parent
@@ -52,7 +53,7 @@ func (r *relationship) sideOrphans() bool {
 // second parent; the move is made by setting the back-reference.
 func (u *unitOfWork) checkSingleParents() error {
 	for _, r := range u.rels {
-		if r.singleParent && r.dir == manyToOne {
+		if r.SingleParent && r.Dir == schema.DirManyToOne {
 			if err := r.checkSingleParent(u); err != nil {
 				return err
 			}
@@ -66,11 +67,11 @@ func (u *unitOfWork) checkSingleParents() error {
 // the many side (after pass 3).
 func (u *unitOfWork) prepareSingleParent() error {
 	for _, r := range u.rels {
-		if !r.singleParent || (r.dir != manyToOne && r.dir != manyToMany) {
+		if !r.SingleParent || (r.Dir != schema.DirManyToOne && r.Dir != schema.DirManyToMany) {
 			continue
 		}
-		if r.dir == manyToMany {
-			if r.back != nil && r.back.dir == manyToMany {
+		if r.Dir == schema.DirManyToMany {
+			if r.back != nil && r.back.Dir == schema.DirManyToMany {
 				// Changes made from the other side reach this side's
 				// loaded collections now, not at pass 6, so the check
 				// and the orphans see them.
@@ -100,7 +101,7 @@ func (r *relationship) holders(u *unitOfWork) (map[field.Ptr]field.Ptr, error) {
 			if c == nil || !live(u.status(r.target, c)) {
 				continue
 			}
-			if q, dup := held[c]; dup && q != p && r.singleParent {
+			if q, dup := held[c]; dup && q != p && r.SingleParent {
 				err = fmt.Errorf("quarry: %s is single_parent: %s is held by %s and by %s, and may have only one parent at a time: remove it from one",
 					r, u.describe(r.target, c), u.describe(r.owner, q), u.describe(r.owner, p))
 				return
@@ -121,9 +122,9 @@ func (r *relationship) checkSingleParent(u *unitOfWork) error {
 // lost returns the targets that owner p held at its last load or flush
 // and holds no more.
 func (r *relationship) lost(u *unitOfWork, p field.Ptr, status objStatus) []field.Ptr {
-	if r.dir == manyToOne {
+	if r.Dir == schema.DirManyToOne {
 		changed, old := r.refChanged(u, p, status)
-		if changed && old != nil && old != r.get(p) {
+		if changed && old != nil && old != r.Get(p) {
 			return []field.Ptr{old}
 		}
 		return nil
@@ -133,7 +134,7 @@ func (r *relationship) lost(u *unitOfWork, p field.Ptr, status objStatus) []fiel
 	}
 	snap, _ := u.s.collSnapshot(r, p)
 	var out []field.Ptr
-	items := r.items(p)
+	items := r.Items(p)
 	for _, c := range snap {
 		if !slices.Contains(items, c) {
 			out = append(out, c)
@@ -156,12 +157,12 @@ func (r *relationship) orphaned(u *unitOfWork, held map[field.Ptr]field.Ptr, can
 // was never loaded refers to c by its foreign key: c still has that
 // parent in the database.
 func (r *relationship) heldUnloaded(u *unitOfWork, c field.Ptr) bool {
-	if r.dir != manyToOne {
+	if r.Dir != schema.DirManyToOne {
 		return false
 	}
 	found := false
 	u.each(r.owner, func(p field.Ptr, status objStatus) {
-		if found || status != statusPersistent || r.get(p) != nil {
+		if found || status != statusPersistent || r.Get(p) != nil {
 			return
 		}
 		if _, known := r.refSnapshot(u.s, p); known {
@@ -197,12 +198,12 @@ func (r *relationship) deletedSideOrphans(u *unitOfWork, done map[field.Ptr]bool
 	var candidates []field.Ptr
 	for _, p := range parents {
 		candidates = append(candidates, r.lost(u, p, statusDeleted)...)
-		if r.dir == manyToOne {
-			candidates = append(candidates, r.get(p))
+		if r.Dir == schema.DirManyToOne {
+			candidates = append(candidates, r.Get(p))
 		}
 	}
 	r.orphaned(u, held, candidates)
-	if r.cascade.has(cascadeDelete) {
+	if r.Cascade.Has(schema.CascadeDelete) {
 		for _, p := range parents {
 			for _, c := range slices.Clone(r.members(p)) {
 				if c != nil {

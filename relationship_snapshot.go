@@ -24,6 +24,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // relState is the relationships' per-Session state: the field snapshots,
@@ -45,13 +46,13 @@ func (st *relState) wrote(t *table) {
 // keyTable is the table whose rows hold the links of r: the association
 // table of a many-to-many, otherwise the table of the foreign key.
 func (r *relationship) keyTable() *table {
-	if r.dir == manyToMany {
+	if r.Dir == schema.DirManyToMany {
 		return r.secondary
 	}
-	if len(r.pairs) == 0 {
+	if len(r.Pairs) == 0 {
 		return nil
 	}
-	return r.tableOf(r.pairs[0].fk.Table)
+	return r.tableOf(r.Pairs[0].FK.Table)
 }
 
 // collSnaps are the snapshots of one relationship: the members of each
@@ -111,13 +112,13 @@ func (s *Session) collSnapshot(r *relationship, obj field.Ptr) ([]field.Ptr, boo
 func (r *relationship) loadedIn(s *Session, parents []field.Ptr) {
 	rs := s.relState()
 	committed := rs.written == nil || !rs.written[r.keyTable()]
-	if r.dir == manyToMany || r.dir == oneToMany || r.dir == manyToOne {
+	if r.Dir == schema.DirManyToMany || r.Dir == schema.DirOneToMany || r.Dir == schema.DirManyToOne {
 		cs := rs.snapsOf(r)
 		for _, p := range parents {
 			cs.loaded(p, r.members(p), committed)
 		}
 	}
-	if b := r.back; r.dir == oneToMany && b != nil && b.dir == manyToOne {
+	if b := r.back; r.Dir == schema.DirOneToMany && b != nil && b.Dir == schema.DirManyToOne {
 		// The load set the children's many-to-one fields too.
 		bs := rs.snapsOf(b)
 		for _, p := range parents {
@@ -168,7 +169,7 @@ func (u *unitOfWork) snapshotFields() {
 				switch {
 				case len(items) == 0:
 					cs.writable()[p] = none
-				case r.scalar:
+				case r.Scalar:
 					if len(slab) == 0 {
 						slab = make([]field.Ptr, 256)
 					}
@@ -311,7 +312,7 @@ func (r *relationship) restoreField(s *Session, cs *collSnaps, p field.Ptr, from
 		}
 		return
 	}
-	if !slices.Equal(r.members(p), v) || (!r.scalar && !r.fieldLoaded(s, p)) {
+	if !slices.Equal(r.members(p), v) || (!r.Scalar && !r.fieldLoaded(s, p)) {
 		r.setMembers(p, v)
 	}
 }
@@ -321,7 +322,7 @@ func (r *relationship) restoreField(s *Session, cs *collSnaps, p field.Ptr, from
 // write.
 func (s *Session) relModified(st *objState) bool {
 	for _, r := range st.m.relships {
-		if r.target != nil && r.lazy != loadDynamic && s.fieldChanged(r, st.obj) {
+		if r.target != nil && r.Lazy != schema.LoadDynamic && s.fieldChanged(r, st.obj) {
 			return true
 		}
 	}
@@ -338,10 +339,10 @@ func (s *Session) fieldChanged(r *relationship, obj field.Ptr) bool {
 	if ok {
 		return !slices.Equal(r.members(obj), snap)
 	}
-	if r.dir != manyToOne {
-		return !r.scalar && r.loaded(obj) || r.scalar && r.get(obj) != nil
+	if r.Dir != schema.DirManyToOne {
+		return !r.Scalar && r.loaded(obj) || r.Scalar && r.Get(obj) != nil
 	}
-	q := r.get(obj)
+	q := r.Get(obj)
 	if q == nil {
 		return false
 	}
@@ -355,31 +356,31 @@ func (s *Session) fieldChanged(r *relationship, obj field.Ptr) bool {
 // items, or the one object of a scalar field (none when nil). The slice
 // aliases the field: it must be neither modified nor kept.
 func (r *relationship) members(obj field.Ptr) []field.Ptr {
-	if r.scalar {
-		if r.get(obj) == nil {
+	if r.Scalar {
+		if r.Get(obj) == nil {
 			return nil
 		}
-		return field.OneAt(field.At(obj, r.offset))
+		return field.OneAt(field.At(obj, r.Offset))
 	}
-	return r.items(obj)
+	return r.Items(obj)
 }
 
 // setMembers replaces the field of obj; nil makes a collection "not
 // loaded" and a scalar field nil.
 func (r *relationship) setMembers(obj field.Ptr, v []field.Ptr) {
-	if r.scalar {
+	if r.Scalar {
 		var p field.Ptr
 		if len(v) > 0 {
 			p = v[0]
 		}
-		r.set(obj, p)
+		r.Set(obj, p)
 		return
 	}
 	if v == nil {
-		r.setNil(obj)
+		r.SetNil(obj)
 		return
 	}
-	r.setItems(obj, v)
+	r.SetItems(obj, v)
 }
 
 // fieldLoaded reports whether the field of obj holds what the database
@@ -387,10 +388,10 @@ func (r *relationship) setMembers(obj field.Ptr, v []field.Ptr) {
 // collection, a non-nil scalar field, or a scalar field emptied since its
 // snapshot held an object.
 func (r *relationship) fieldLoaded(s *Session, obj field.Ptr) bool {
-	if !r.scalar {
-		return !r.isNil(obj)
+	if !r.Scalar {
+		return !r.IsNil(obj)
 	}
-	if r.get(obj) != nil {
+	if r.Get(obj) != nil {
 		return true
 	}
 	_, ok := s.collSnapshot(r, obj)
@@ -400,9 +401,9 @@ func (r *relationship) fieldLoaded(s *Session, obj field.Ptr) bool {
 // removeMember takes val out of the field of obj, reporting whether it
 // was there.
 func (r *relationship) removeMember(obj, val field.Ptr) bool {
-	if r.scalar {
-		if r.get(obj) == val {
-			r.set(obj, nil)
+	if r.Scalar {
+		if r.Get(obj) == val {
+			r.Set(obj, nil)
 			return true
 		}
 		return false
@@ -412,11 +413,11 @@ func (r *relationship) removeMember(obj, val field.Ptr) bool {
 
 // addMember puts val in the field of obj (replacing a scalar's object).
 func (r *relationship) addMember(obj, val field.Ptr) {
-	if r.scalar {
-		r.set(obj, val)
+	if r.Scalar {
+		r.Set(obj, val)
 		return
 	}
-	if !slices.Contains(r.items(obj), val) {
-		r.add(obj, val)
+	if !slices.Contains(r.Items(obj), val) {
+		r.Add(obj, val)
 	}
 }

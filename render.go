@@ -1,8 +1,10 @@
 package quarry
 
-import "github.com/quarry-orm/quarry/internal/sqlgen"
+import (
+	"strconv"
 
-import "strconv"
+	"github.com/quarry-orm/quarry/internal/sqlgen"
+)
 
 // builder renders one statement: the writer's buffer and arguments, and
 // what naming, correlation and criteria need to know about the sources of

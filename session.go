@@ -590,7 +590,7 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 // cascade of obj's relationships reaches.
 func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 	for _, r := range m.relships {
-		if !r.cascade.has(cascadeSaveUpdate) || r.target == nil {
+		if !r.Cascade.Has(schema.CascadeSaveUpdate) || r.target == nil {
 			continue
 		}
 		for _, obj := range r.members(p) {
@@ -708,7 +708,7 @@ func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 	}
 	s.detach(st)
 	for _, r := range m.relships {
-		if r.target == nil || !r.cascade.has(cascadeExpunge) {
+		if r.target == nil || !r.Cascade.Has(schema.CascadeExpunge) {
 			continue
 		}
 		for _, c := range slices.Clone(r.members(p)) {

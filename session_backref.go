@@ -24,7 +24,10 @@ package quarry
 // collection is the program's slice, and appending to it at Add could
 // write into a backing array the program shares with other slices.
 
-import "github.com/quarry-orm/quarry/internal/field"
+import (
+	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
+)
 
 // derivedRef is a many-to-one field r of st's object that Add set to val.
 type derivedRef struct {
@@ -37,19 +40,19 @@ type derivedRef struct {
 // collection r that Add just cascaded into the Session.
 func (s *Session) deriveBackRefs(r *relationship, p field.Ptr) {
 	b := r.back
-	if s.flushing || r.dir != oneToMany || b == nil || b.dir != manyToOne {
+	if s.flushing || r.Dir != schema.DirOneToMany || b == nil || b.Dir != schema.DirManyToOne {
 		return
 	}
 	cm := s.meta(r.target)
 	for _, c := range r.members(p) {
-		if c == nil || b.get(c) != nil {
+		if c == nil || b.Get(c) != nil {
 			continue
 		}
 		st := s.stateOf(cm, c)
 		if st == nil || !live(st.status) {
 			continue
 		}
-		b.set(c, p)
+		b.Set(c, p)
 		s.derived = append(s.derived, derivedRef{st: st, r: b, val: p})
 	}
 }
@@ -61,7 +64,7 @@ func (u *unitOfWork) reconcileDerived() {
 	s := u.s
 	keep := s.derived[:0]
 	for _, d := range s.derived {
-		if !live(d.st.status) || d.r.get(d.st.obj) != d.val {
+		if !live(d.st.status) || d.r.Get(d.st.obj) != d.val {
 			continue // gone, or the program set the field since
 		}
 		keep = append(keep, d)
@@ -82,7 +85,7 @@ func (u *unitOfWork) settleDerived() {
 	s := u.s
 	for _, d := range s.derived {
 		st := d.st
-		if d.r.get(st.obj) != d.val || !(st.inserted || st.status == statusPending) {
+		if d.r.Get(st.obj) != d.val || !(st.inserted || st.status == statusPending) {
 			continue
 		}
 		ps := st.pendingSync()
@@ -105,8 +108,8 @@ func (u *unitOfWork) settleDerived() {
 // forgets every record.
 func (s *Session) undoDerived(leaving func(st *objState) bool) {
 	for _, d := range s.derived {
-		if leaving(d.st) && d.r.get(d.st.obj) == d.val {
-			d.r.set(d.st.obj, nil)
+		if leaving(d.st) && d.r.Get(d.st.obj) == d.val {
+			d.r.Set(d.st.obj, nil)
 		}
 	}
 	s.derived = nil

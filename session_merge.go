@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Merge copies the state of obj, an object the Session does not hold (one
@@ -165,7 +166,7 @@ func (mg *merger) visit(m *tableMeta, src field.Ptr) (*mergeNode, error) {
 // mergeFollows reports whether Merge follows r: a configured relationship
 // with the merge cascade whose field holds objects (not a dynamic one).
 func mergeFollows(r *relationship) bool {
-	return r.target != nil && r.lazy != loadDynamic && r.cascade.has(cascadeMerge)
+	return r.target != nil && r.Lazy != schema.LoadDynamic && r.Cascade.Has(schema.CascadeMerge)
 }
 
 // find sets n.dst: the Session's object with src's key, or a new copy.
@@ -255,10 +256,10 @@ func (mg *merger) checkVersion(n *mergeNode) error {
 func (mg *merger) loadFields(n *mergeNode) error {
 	s := mg.s
 	for _, r := range n.m.relships {
-		if !mergeFollows(r) || r.dir == manyToOne || r.base == nil {
+		if !mergeFollows(r) || r.Dir == schema.DirManyToOne || r.base == nil {
 			continue
 		}
-		if r.scalar && r.get(n.src) == nil || !r.scalar && r.isNil(n.src) {
+		if r.Scalar && r.Get(n.src) == nil || !r.Scalar && r.IsNil(n.src) {
 			continue // obj's field not loaded: the merge leaves dst's alone
 		}
 		if r.fieldLoaded(s, n.dst) {
@@ -306,16 +307,16 @@ func (mg *merger) apply(root *mergeNode) {
 				continue
 			}
 			tm := mg.s.meta(r.target)
-			if r.scalar {
-				if c := r.get(n.src); c != nil {
-					r.set(n.dst, mg.memo[mergeKey{tm.t, c}].dst)
+			if r.Scalar {
+				if c := r.Get(n.src); c != nil {
+					r.Set(n.dst, mg.memo[mergeKey{tm.t, c}].dst)
 				}
 				continue
 			}
-			if r.isNil(n.src) {
+			if r.IsNil(n.src) {
 				continue
 			}
-			src := r.items(n.src)
+			src := r.Items(n.src)
 			out := make([]field.Ptr, 0, len(src))
 			for _, c := range src {
 				if c == nil {
@@ -326,7 +327,7 @@ func (mg *merger) apply(root *mergeNode) {
 					out = append(out, d)
 				}
 			}
-			r.setItems(n.dst, out)
+			r.SetItems(n.dst, out)
 		}
 	}
 	for _, n := range mg.order {

@@ -283,7 +283,7 @@ func (w *shapeWriter) relRef(r *relRef) {
 	}
 	w.tag('R')
 	w.uint(r.rel.owner.ShapeID)
-	w.str(r.rel.name)
+	w.str(r.rel.Name)
 	w.source(r.parent)
 	w.source(r.target)
 	w.source(r.sec)

@@ -215,8 +215,8 @@ func (s *Session) undoInsert(st *objState) {
 			c.Clone(c.Ptr(st.obj), c.Ptr(ps.orig))
 		}
 		for i := len(ps.refs) - 1; i >= 0; i-- {
-			if ref := ps.refs[i]; ref.r.get(st.obj) == ref.set {
-				ref.r.set(st.obj, ref.old)
+			if ref := ps.refs[i]; ref.r.Get(st.obj) == ref.set {
+				ref.r.Set(st.obj, ref.old)
 			}
 		}
 	}

@@ -10,8 +10,10 @@
 // checks run before a value is written ([CheckOf]); and the normalising
 // and encoding of key values by which rows are matched ([NormalizeKey],
 // [AppendKeyPart]); and the mapped [Table] and its [Column]s, with the
-// typed field operations of each column ([Ops]). Relationships join it as
-// the root package's mapping is cut out.
+// typed field operations of each column ([Ops]); and what a relationship
+// field declares ([Relationship], read from its tag by [ParseRelTag]).
+// The tables a relationship links, and its configuration, loading and
+// flushing, are still the root package's.
 //
 // It imports only [github.com/quarry-orm/quarry/dialect], internal/field
 // and internal/errs, never the root package.
