@@ -11,7 +11,7 @@ import (
 )
 
 // Expiry and refresh controls: Expire, ExpireAll and GetWith, with the
-// merge rules they add to the identity map (identity.go).
+// merge rules they add to the identity map (identity_merge.go).
 //
 // quarry cannot intercept field access, so an expired column is not
 // "unloaded" as in SQLAlchemy: it keeps a value, reset by Expire to the

@@ -1,0 +1,180 @@
+package quarry
+
+import (
+	"reflect"
+	"sync"
+
+	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
+)
+
+// tableMeta is what the Session needs about a table beyond the mapping:
+// how to read its key, snapshot its rows and write them. It is computed
+// once per table, with reflection, and shared by every Session.
+type tableMeta struct {
+	t    *table
+	kind keyKind
+	// getInt reads the single integer key.
+	getInt func(fp field.Ptr) int64
+	// auto is the generated integer key (nil when keys are given by the
+	// program), with its setter.
+	auto    *schema.Column
+	setAuto func(fp field.Ptr, v int64)
+	// version is the optimistic-locking counter, with its accessors.
+	version    *schema.Column
+	getVersion func(fp field.Ptr) int64
+	setVersion func(fp field.Ptr, v int64)
+	// zero is a zero E, the source of zero field values.
+	zero field.Ptr
+	// ptrType is *E, for handing objects back as any.
+	ptrType reflect.Type
+	// relships are the table's relationships, in field order.
+	relships []*relationship
+	// sql caches rendered DML per dialect and shape (see flush.go).
+	sql sync.Map
+}
+
+var metaByTable sync.Map // *table -> *tableMeta
+
+func metaOf(t *table) *tableMeta {
+	if m, ok := metaByTable.Load(t); ok {
+		return m.(*tableMeta)
+	}
+	m := newTableMeta(t)
+	actual, _ := metaByTable.LoadOrStore(t, m)
+	return actual.(*tableMeta)
+}
+
+func newTableMeta(t *table) *tableMeta {
+	m := &tableMeta{t: t, kind: keyEncoded}
+	if t.GoType != nil { // association tables map no Go type
+		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.GoType)
+	}
+	if len(t.PK) == 1 {
+		switch k := t.PK[0].GoType.Kind(); {
+		case field.IsInt(k):
+			m.kind = keyInt
+			m.getInt, _ = field.Ints(k)
+		case k == reflect.String:
+			m.kind = keyString
+		}
+	}
+	if len(t.PK) == 1 && t.PK[0].Autoinc && field.IsInt(t.PK[0].GoType.Kind()) {
+		m.auto = t.PK[0]
+		_, m.setAuto = field.Ints(m.auto.GoType.Kind())
+	}
+	for _, r := range t.relations {
+		if r, ok := r.(*relationship); ok {
+			m.relships = append(m.relships, r)
+		}
+	}
+	if v := t.Version; v != nil && field.IsInt(v.GoType.Kind()) {
+		m.version = v
+		m.getVersion, m.setVersion = field.Ints(v.GoType.Kind())
+	}
+	return m
+}
+
+// keyOf returns the identity of the row an object stands for.
+func (m *tableMeta) keyOf(obj field.Ptr) identKey {
+	switch m.kind {
+	case keyInt:
+		return identKey{t: m.t, n: m.getInt(m.t.PK[0].Ptr(obj))}
+	case keyString:
+		return identKey{t: m.t, s: field.Get[string](m.t.PK[0].Ptr(obj))}
+	}
+	var b []byte
+	for _, c := range m.t.PK {
+		b = schema.AppendKeyPart(b, c.Value(c.Ptr(obj)))
+	}
+	return identKey{t: m.t, s: string(b)}
+}
+
+// keyOfArgs returns the identity named by primary-key values given in
+// the order of the table's key columns, as Get takes them.
+func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
+	if len(pk) != len(m.t.PK) {
+		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.PK), len(pk))
+	}
+	switch m.kind {
+	case keyInt:
+		n, ok := schema.ArgInt(pk[0])
+		if !ok {
+			return identKey{}, invalidArg("%v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
+		}
+		return identKey{t: m.t, n: n}, nil
+	case keyString:
+		s, ok := schema.ArgString(pk[0])
+		if !ok {
+			return identKey{}, invalidArg("%v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
+		}
+		return identKey{t: m.t, s: s}, nil
+	}
+	var b []byte
+	for _, v := range pk {
+		b = schema.AppendKeyPart(b, v)
+	}
+	return identKey{t: m.t, s: string(b)}, nil
+}
+
+// snapshot copies the columns of obj into a new E.
+func (m *tableMeta) snapshot(obj field.Ptr) field.Ptr {
+	p := m.t.newObj()
+	m.copyColumns(p, obj)
+	return p
+}
+
+func (m *tableMeta) copyColumns(dst, src field.Ptr) {
+	for _, c := range m.t.Columns {
+		c.Clone(c.Ptr(dst), c.Ptr(src))
+	}
+}
+
+// changed appends the columns of obj that differ from snap.
+func (m *tableMeta) changed(dst []*schema.Column, obj, snap field.Ptr) []*schema.Column {
+	for _, c := range m.t.Columns {
+		if !c.Equal(c.Ptr(obj), c.Ptr(snap)) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func (m *tableMeta) dirty(obj, snap field.Ptr) bool {
+	for _, c := range m.t.Columns {
+		if !c.Equal(c.Ptr(obj), c.Ptr(snap)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isZero reports whether the field of c in obj holds its zero value.
+func (m *tableMeta) isZero(c *schema.Column, obj field.Ptr) bool {
+	return c.Equal(c.Ptr(obj), c.Ptr(m.zero))
+}
+
+func (m *tableMeta) setZero(c *schema.Column, obj field.Ptr) {
+	c.Clone(c.Ptr(obj), c.Ptr(m.zero))
+}
+
+// keyUnset reports whether obj's key is one the database is to generate:
+// a zero autoincrement key. Any other key, zero included, names a row.
+func (m *tableMeta) keyUnset(obj field.Ptr) bool {
+	return m.auto != nil && m.isZero(m.auto, obj)
+}
+
+// object returns obj as an any holding *E.
+func (m *tableMeta) object(obj field.Ptr) any {
+	return field.PointerTo(m.t.GoType, obj)
+}
+
+// ifaceData returns the pointer held by an interface value whose dynamic
+// type is a pointer type, or nil for any other value.
+func ifaceData(v any) field.Ptr {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return nil
+	}
+	return field.OfValue(rv)
+}
