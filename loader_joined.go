@@ -416,7 +416,8 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, is
 		}
 		return
 	}
-	if pairs := rd.pairs[i]; pairs != nil {
+	pairs := rd.pairs[i]
+	if pairs != nil {
 		k := [2]field.Ptr{parent, obj}
 		if _, dup := pairs[k]; dup {
 			return
@@ -426,7 +427,23 @@ func (rd *eagerReads) attach(i int, rel *relationship, parent, obj field.Ptr, is
 		return // one parent: the child is in its collection already
 	}
 	rel.Add(parent, obj)
-	if rel.Dir == schema.DirOneToMany && rel.back != nil && rel.back.Scalar {
+	// The program's own ON clause (pairs kept) may pair a child with a
+	// parent its foreign key does not name: the child's many-to-one field
+	// follows its foreign key, as a load of that field would.
+	if rel.Dir == schema.DirOneToMany && rel.back != nil && rel.back.Scalar && (pairs == nil || refersTo(rel, parent, obj)) {
 		setBack(s, rel.back, obj, parent)
 	}
+}
+
+// refersTo reports whether the foreign key of child, on the many side of
+// the one-to-many rel, holds the key of parent.
+func refersTo(rel *relationship, parent, child field.Ptr) bool {
+	for _, p := range rel.Pairs {
+		want, ok := p.Ref.Key(p.Ref.Ptr(parent))
+		got, set := p.FK.Key(p.FK.Ptr(child))
+		if !ok || !set || got != want {
+			return false
+		}
+	}
+	return true
 }

@@ -230,3 +230,41 @@ func TestJoinedSelfReachable(t *testing.T) {
 		})
 	})
 }
+
+// ContainsEager with the program's own ON clause can put one child under
+// two parents: each parent's collection holds the rows the statement
+// paired with it, the shared child is one object, and its many-to-one
+// field follows its foreign key, not the last row that named it.
+func TestContainsEagerChildUnderTwoParents(t *testing.T) {
+	ctx := context.Background()
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		loadTutorial(t, db)
+		if _, err := db.Exec(ctx, quarry.Text(`INSERT INTO addresses (id, email_address, user_id) VALUES (3, 'ed@x.org', 1)`)); err != nil {
+			t.Fatal(err)
+		}
+		eachExecutor(t, db, func(t *testing.T, ex quarry.Executor) {
+			is := is.New(t)
+			log.Reset()
+			users, err := quarry.Select(TUsers).
+				Join(TAddresses, quarry.Or(quarry.Deref(TAddresses.UserID).EqExpr(TUsers.ID), TAddresses.ID.Eq(3))).
+				Where(TUsers.ID.In(1, 5)).OrderBy(TUsers.ID, TAddresses.ID).
+				Options(quarry.ContainsEager(TUsers.Addresses)).All(ctx, ex)
+			is.NoErr(err)
+			is.Equal(len(selects(log)), 1) // one SELECT
+			is.Equal(len(users), 2)
+			ed, jack := users[0], users[1]
+			is.Equal(ed.Name, "ed")
+			is.Equal(jack.Name, "jack")
+			is.Equal(addrEmails(ed.Addresses), []string{"ed@x.org"})
+			is.Equal(addrEmails(jack.Addresses), []string{"jack@google.com", "j25@yahoo.com", "ed@x.org"})
+			is.True(ed.Addresses[0] == jack.Addresses[2]) // one object for the shared row
+			is.True(jack.Addresses[0].User == jack)
+			is.True(ed.Addresses[0].User == ed) // by its foreign key
+			if s, ok := ex.(*quarry.Session); ok {
+				log.Reset()
+				is.NoErr(s.Flush(ctx))
+				is.Equal(len(log.Statements()), 0) // the load changed nothing to write
+			}
+		})
+	})
+}
