@@ -56,6 +56,28 @@ func BenchmarkSessionFlushInsert(b *testing.B) {
 	})
 }
 
+// BenchmarkSessionRollback is a Session that writes one row and rolls
+// it back: BEGIN and the INSERT in one batch, then the ROLLBACK.
+func BenchmarkSessionRollback(b *testing.B) {
+	benchBackends(b, func(b *testing.B, db *quarry.DB) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			s := db.Session()
+			if err := s.Add(newUsers(1)[0]); err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Rollback(ctx); err != nil {
+				b.Fatal(err)
+			}
+			s.Close(ctx)
+		}
+	})
+}
+
 // BenchmarkSessionHandInsert is the hand-written equivalent: batched
 // multi-row INSERT ... RETURNING id over the same driver, in one
 // transaction, filling the ids in.

@@ -156,39 +156,16 @@ func (t *tx) Commit(ctx context.Context) error {
 
 // Rollback uses a context that is not cancelled, so the connection is
 // cleaned and returned to the pool even when ctx is done.
-//
-// A transaction that owns its connection does not wait for the answer:
-// the ROLLBACK is sent and the connection goes back to the pool once it
-// is answered, from another goroutine, so a Session's read or Close costs
-// no round trip for it. Nothing the program does next can depend on the
-// answer: the pool hands the connection out again only after it, the
-// rows the transaction wrote were never visible to anyone else, and
-// pgxpool closes a connection whose ROLLBACK failed (it is still inside
-// a transaction) instead of reusing it. A transaction on a connection
-// the caller holds waits, since the caller's next statement goes on
-// that connection.
 func (t *tx) Rollback(ctx context.Context) error {
 	if t.done {
 		return nil
 	}
-	if t.begin != "" {
-		t.end()
-		return nil
-	}
-	if t.release {
-		t.done = true
-		go rollbackAndRelease(context.WithoutCancel(ctx), t.c)
-		return nil
-	}
 	defer t.end()
+	if t.begin != "" {
+		return nil
+	}
 	_, err := t.c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 	return err
-}
-
-// rollbackAndRelease sends ROLLBACK on c and returns c to its pool.
-func rollbackAndRelease(ctx context.Context, c *pgxpool.Conn) {
-	_, _ = c.Exec(ctx, "ROLLBACK") // a failure leaves c in its transaction: Release closes it
-	c.Release()
 }
 
 // end marks the transaction done and returns a connection it owns to the
