@@ -14,7 +14,7 @@ package quarry
 //     add the related columns to the SELECT list (and, for Joined, a LEFT
 //     OUTER JOIN to an anonymous alias), and a reader wrapping the
 //     statement's reader attaches the related objects row by row
-//     (loader_joined.go, loader_contains.go);
+//     (loader_joined.go, for both);
 //   - runtime loaders (SelectIn, SubqueryLoad, Raise, NoLoad) run after the
 //     rows are read, by All, One, OneOrNone and First (loader_selectin.go,
 //     loader_subquery.go, loader_raise.go).

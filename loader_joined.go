@@ -10,7 +10,7 @@ import (
 
 // Statement loaders: Joined adds a LEFT OUTER JOIN to an anonymous alias
 // of the related table, ContainsEager reads a join the program wrote
-// (loader_contains.go). Both add the related columns to the SELECT list
+// (its target found by the plan, loader.go). Both add the related columns to the SELECT list
 // and read them with eagerReader, which wraps the statement's reader.
 
 // transform builds the statement of the plan from the original one.
