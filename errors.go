@@ -44,7 +44,7 @@ var (
 	// name cannot be used as an identifier.
 	ErrInvalidIdentifier = errs.ErrInvalidIdentifier
 	// ErrMapping is wrapped by every error about a mapping definition.
-	ErrMapping = errors.New("quarry: invalid mapping")
+	ErrMapping = errs.ErrMapping
 	// ErrInvalidArgument is wrapped by the error of a call given a nil or
 	// zero argument it cannot use: a nil Executor, statement, expression,
 	// option or object, or a zero table struct, Column, relationship, DB
@@ -150,7 +150,7 @@ func driverError(sql string, kind, err error) error {
 }
 
 func mappingErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrMapping}, args...)...)
+	return errs.Mapping(format, args...)
 }
 
 // invalidArg is the error of a nil or zero argument: it wraps

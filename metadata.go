@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // Metadata is a set of mapped tables: the tables foreign keys and
@@ -53,6 +55,15 @@ func NewMetadata() *Metadata {
 }
 
 func (md *Metadata) catalog() *catalog { return md.cur.Load() }
+
+// schemaTable is the schema of the table named name, nil when none is
+// mapped under it.
+func (c *catalog) schemaTable(name string) *schema.Table {
+	if t := c.byName[name]; t != nil {
+		return &t.Table
+	}
+	return nil
+}
 
 // Tables returns the names of the mapped tables, sorted.
 func (md *Metadata) Tables() []string {

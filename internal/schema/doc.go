@@ -11,7 +11,10 @@
 // and encoding of key values by which rows are matched ([NormalizeKey],
 // [AppendKeyPart]); and the mapped [Table] and its [Column]s, with the
 // typed field operations of each column ([Ops]); and what a relationship
-// field declares ([Relationship], read from its tag by [ParseRelTag]).
+// field declares ([Relationship], read from its tag by [ParseRelTag]);
+// and the resolving of a foreign key to the column it references, with
+// the check that its Go type can hold the referenced key
+// ([ResolveForeignKey]).
 // The tables a relationship links, and its configuration, loading and
 // flushing, are still the root package's.
 //
