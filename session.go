@@ -127,17 +127,22 @@ const (
 
 // objState is what a Session knows about one object.
 type objState struct {
-	m      *tableMeta
-	obj    field.Ptr
-	key    identKey // set while persistent
-	status objStatus
+	m   *tableMeta
+	obj field.Ptr
+	key identKey // set while persistent
 	// snap holds the columns as last loaded or flushed: the base of the
 	// dirty check. committed holds them as of the last commit, for
 	// Rollback; nil for an object inserted in this transaction.
 	snap, committed field.Ptr
+	// The one-byte fields sit together, so that they share one word.
+	status objStatus
 	// inserted says the object's INSERT ran in this transaction.
 	inserted bool
 	expired  expiry
+	// cascaded says a pending object came in through a save-update
+	// cascade, not an explicit Add: it leaves the Session as an orphan
+	// when nothing refers to it any more (relationship_flush.go).
+	cascaded bool
 	// filled lists the columns an INSERT filled in from the database
 	// (generated key, server defaults, version), zeroed again when the
 	// INSERT is undone.
@@ -147,10 +152,6 @@ type objState struct {
 	// most objects, so loaded rows do not pay for it.
 	synced *pendingSync
 	seq    int // Add order
-	// cascaded says a pending object came in through a save-update
-	// cascade, not an explicit Add: it leaves the Session as an orphan
-	// when nothing refers to it any more (relationship_flush.go).
-	cascaded bool
 	// mark stamps the object as reached by the flush pass numbered
 	// Session.markSeq.
 	mark uint64
