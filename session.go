@@ -34,9 +34,13 @@ import (
 // s), Get, ...) flush pending changes first (autoflush) and return the
 // Session's own objects for rows it already holds.
 type Session struct {
-	db        *DB
+	db *DB
+	// The one-byte fields sit together, so that they share one word.
 	autoflush bool
 	expire    bool
+	primary   bool // reads go to the primary (Primary; see rheld)
+	flushing  bool
+	closed    bool
 	txOpts    TxOptions
 	// crit is the criteria of its DB and options (criteria.go).
 	crit sessionCriteria
@@ -52,9 +56,8 @@ type Session struct {
 	// rheld is the read connection of the open cursors outside a
 	// transaction when reads go to replicas; primary (Primary) and
 	// after (the last commit's position) route them (replicas.go).
-	rheld   dialect.Conn
-	primary bool
-	after   dialect.Position
+	rheld dialect.Conn
+	after dialect.Position
 
 	// ids is the identity map: persistent objects and objects marked for
 	// deletion, by key.
@@ -97,8 +100,6 @@ type Session struct {
 	results     uint64
 	openResults int
 	open        []abortable
-	flushing    bool
-	closed      bool
 	ec          execConn
 	slab        []objState
 	slabBlock   int // size of the last slab
