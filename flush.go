@@ -162,10 +162,8 @@ func (s *Session) Flush(ctx context.Context) error {
 	if len(s.pendingBy) == 0 && s.ids.len() == 0 {
 		return nil
 	}
-	for _, md := range s.mds {
-		if err := md.Configure(); err != nil {
-			return err
-		}
+	if err := s.configureMetadata(); err != nil {
+		return err
 	}
 	if err := s.checkResults(); err != nil {
 		return err

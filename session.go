@@ -76,8 +76,11 @@ type Session struct {
 	// cascaded back in, and adding one is an error.
 	tomb map[field.Ptr]*objState
 
-	metas map[*table]*sessionMeta
-	mds   []*Metadata // the metadata of the tables in metas
+	// metas are the tables the Session has used, in order of first use;
+	// metaIndex finds one among many (nil while there are few, which a
+	// scan finds faster than a map, without allocating one).
+	metas     []*sessionMeta
+	metaIndex map[*table]*sessionMeta
 	// raised lists the relationships of objects that Raise options
 	// forbid loading later (loader_raise.go).
 	raised map[raiseMark]struct{}
@@ -359,18 +362,48 @@ func (s *Session) checkResults() error {
 func (s *Session) meta(t *table) *tableMeta { return s.sessionMeta(t).tableMeta }
 
 func (s *Session) sessionMeta(t *table) *sessionMeta {
-	if m, ok := s.metas[t]; ok {
-		return m
+	if s.metaIndex != nil {
+		if m := s.metaIndex[t]; m != nil {
+			return m
+		}
+	} else {
+		for _, m := range s.metas {
+			if m.t == t {
+				return m
+			}
+		}
 	}
 	m := &sessionMeta{tableMeta: metaOf(t)}
-	if s.metas == nil {
-		s.metas = map[*table]*sessionMeta{}
-	}
-	s.metas[t] = m
-	if t.md != nil && !slices.Contains(s.mds, t.md) {
-		s.mds = append(s.mds, t.md) // in order of first use, for Flush
+	s.metas = append(s.metas, m)
+	switch {
+	case s.metaIndex != nil:
+		s.metaIndex[t] = m
+	case len(s.metas) > scannedMetas:
+		s.metaIndex = make(map[*table]*sessionMeta, 2*len(s.metas))
+		for _, m := range s.metas {
+			s.metaIndex[m.t] = m
+		}
 	}
 	return m
+}
+
+// scannedMetas is how many tables a Session finds by scanning its list
+// before it indexes them.
+const scannedMetas = 8
+
+// configureMetadata configures the Metadata of the tables the Session has
+// used, each once, in order of first use, for Flush and Merge.
+func (s *Session) configureMetadata() error {
+	for i, m := range s.metas {
+		md := m.t.md
+		if md == nil || slices.ContainsFunc(s.metas[:i], func(o *sessionMeta) bool { return o.t.md == md }) {
+			continue
+		}
+		if err := md.Configure(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sessionMeta is a table's meta with what one Session keeps per table:

@@ -59,10 +59,8 @@ func Merge[E any](ctx context.Context, s *Session, obj *E) (*E, error) {
 		return nil, fmt.Errorf("%w: %v is not mapped", ErrNotMapped, reflect.TypeFor[E]())
 	}
 	s.meta(m.t)
-	for _, md := range s.mds {
-		if err := md.Configure(); err != nil {
-			return nil, err
-		}
+	if err := s.configureMetadata(); err != nil {
+		return nil, err
 	}
 	if s.autoflush {
 		if err := s.Flush(ctx); err != nil {
