@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/schema"
@@ -350,12 +351,8 @@ func (s *Session) metasSorted() []*tableMeta {
 	for _, m := range s.metas {
 		ms = append(ms, m.tableMeta)
 	}
-	slices.SortFunc(ms, func(a, b *tableMeta) int {
-		if a.t.Name < b.t.Name {
-			return -1
-		}
-		return 1
-	})
+	// Tables of one name in two Metadata keep their order of first use.
+	slices.SortStableFunc(ms, func(a, b *tableMeta) int { return strings.Compare(a.t.Name, b.t.Name) })
 	return ms
 }
 
