@@ -481,11 +481,10 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 	if err := s.usable(); err != nil {
 		return err
 	}
-	m, p, err := s.objMeta(obj)
+	m, st, err := s.stateOfObj(obj)
 	if err != nil {
 		return err
 	}
-	st := s.stateOf(m, p)
 	if st == nil || st.status != statusPersistent {
 		return fmt.Errorf("%w: LoadColumns of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.ptrType, obj)
 	}
@@ -524,11 +523,10 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 // soft expiry of every object after Commit is not counted: it refreshes
 // only what the program has not changed.)
 func (s *Session) Unloaded(obj any) []string {
-	m, p, err := s.objMeta(obj)
+	m, st, err := s.stateOfObj(obj)
 	if err != nil {
 		return nil
 	}
-	st := s.stateOf(m, p)
 	if st == nil {
 		return nil
 	}

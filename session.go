@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"weak"
 
 	"github.com/quarry-orm/quarry/dialect"
 	"github.com/quarry-orm/quarry/internal/field"
@@ -109,84 +108,6 @@ type Session struct {
 	// lastNew is the state the last merge of a row made for a new object
 	// (allocatedIn).
 	lastNew *objState
-}
-
-type objStatus uint8
-
-const (
-	statusDetached objStatus = iota
-	statusPending
-	statusPersistent
-	statusDeleted // persistent and marked for deletion
-	statusGone    // deleted in the database in this transaction
-	statusRemoved // deleted in the database and committed: no longer in the Session
-)
-
-type expiry uint8
-
-const (
-	expireSoft  expiry = 1 // refresh on next load unless changed
-	expireForce expiry = 2 // refresh on next load (Refresh)
-)
-
-// objState is what a Session knows about one object.
-type objState struct {
-	m   *tableMeta
-	obj field.Ptr
-	key identKey // set while persistent
-	// snap holds the columns as last loaded or flushed: the base of the
-	// dirty check. committed holds them as of the last commit, for
-	// Rollback; nil for an object inserted in this transaction.
-	snap, committed field.Ptr
-	// The one-byte fields sit together, so that they share one word.
-	status objStatus
-	// inserted says the object's INSERT ran in this transaction.
-	inserted bool
-	expired  expiry
-	// cascaded says a pending object came in through a save-update
-	// cascade, not an explicit Add: it leaves the Session as an orphan
-	// when nothing refers to it any more (relationship_flush.go).
-	cascaded bool
-	// filled lists the columns an INSERT filled in from the database
-	// (generated key, server defaults, version), zeroed again when the
-	// INSERT is undone.
-	filled []*schema.Column
-	// synced records what flushes of this transaction set on the object
-	// while it was pending, put back when its INSERT is undone; nil for
-	// most objects, so loaded rows do not pay for it.
-	synced *pendingSync
-	seq    int // Add order
-	// mark stamps the object as reached by the flush pass numbered
-	// Session.markSeq.
-	mark uint64
-	// result is the stamp of the last Result that returned the object
-	// (readCtx.seq).
-	result uint64
-	// alive tells whether the object is alive once the Session has let
-	// go of it (detached.go): a weak pointer to the object, or to the
-	// block a reader allocated it in; zero until needed.
-	alive weak.Pointer[byte]
-}
-
-// pendingSync is what flushes set on a pending object: foreign keys
-// copied from parents over values the program gave (the columns in cols,
-// their earlier values in orig; a column that was zero is in
-// objState.filled instead) and back-populated many-to-one fields (refs,
-// put back unless the program set them since).
-type pendingSync struct {
-	orig field.Ptr
-	cols []*schema.Column
-	refs []pendingRef
-	// one holds the first ref, the usual case, without a second
-	// allocation.
-	one [1]pendingRef
-}
-
-// pendingRef is a many-to-one field of a pending object as it was before
-// a flush set it (old), and what the flush set (set).
-type pendingRef struct {
-	r        *relationship
-	old, set field.Ptr
 }
 
 // SessionOption configures a [Session].
@@ -359,100 +280,14 @@ func (s *Session) checkResults() error {
 	return nil
 }
 
-func (s *Session) meta(t *table) *tableMeta { return s.sessionMeta(t).tableMeta }
-
-func (s *Session) sessionMeta(t *table) *sessionMeta {
-	if s.metaIndex != nil {
-		if m := s.metaIndex[t]; m != nil {
-			return m
-		}
-	} else {
-		for _, m := range s.metas {
-			if m.t == t {
-				return m
-			}
-		}
+// stateOfObj returns the mapping of obj's type and the Session's state of
+// obj, nil when the Session does not hold it.
+func (s *Session) stateOfObj(obj any) (*tableMeta, *objState, error) {
+	m, p, err := s.objMeta(obj)
+	if err != nil {
+		return nil, nil, err
 	}
-	m := &sessionMeta{tableMeta: metaOf(t)}
-	s.metas = append(s.metas, m)
-	switch {
-	case s.metaIndex != nil:
-		s.metaIndex[t] = m
-	case len(s.metas) > scannedMetas:
-		s.metaIndex = make(map[*table]*sessionMeta, 2*len(s.metas))
-		for _, m := range s.metas {
-			s.metaIndex[m.t] = m
-		}
-	}
-	return m
-}
-
-// scannedMetas is how many tables a Session finds by scanning its list
-// before it indexes them.
-const scannedMetas = 8
-
-// configureMetadata configures the Metadata of the tables the Session has
-// used, each once, in order of first use, for Flush and Merge.
-func (s *Session) configureMetadata() error {
-	for i, m := range s.metas {
-		md := m.t.md
-		if md == nil || slices.ContainsFunc(s.metas[:i], func(o *sessionMeta) bool { return o.t.md == md }) {
-			continue
-		}
-		if err := md.Configure(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sessionMeta is a table's meta with what one Session keeps per table:
-// a block of E from which the snapshots of loaded rows are taken, so
-// loading many rows costs one allocation per block rather than per row.
-type sessionMeta struct {
-	*tableMeta
-	snaps field.Ptr
-	free  int
-	block int // size of the last block
-}
-
-// Blocks of object states and snapshots start small and double up to
-// maxBlock, so that a Session of one object costs a few hundred bytes and
-// a Session loading many rows still allocates once per maxBlock rows.
-const (
-	firstBlock = 1
-	maxBlock   = 64
-)
-
-// nextBlock is the size of the block after one of size n.
-func nextBlock(n int) int { return min(max(2*n, firstBlock), maxBlock) }
-
-// loadSnapshot copies the columns of obj into a snapshot from the block.
-func (m *sessionMeta) loadSnapshot(obj field.Ptr) field.Ptr {
-	if m.free == 0 {
-		m.block = nextBlock(m.block)
-		m.snaps, m.free = m.t.newBlock(m.block), m.block
-	}
-	p := m.snaps
-	m.free--
-	if m.free > 0 {
-		m.snaps = field.At(m.snaps, m.t.objSize)
-	}
-	m.copyColumns(p, obj)
-	return p
-}
-
-// newState allocates object states in blocks: loading many rows then
-// costs one allocation per block instead of one per row.
-func (s *Session) newState(m *tableMeta, obj field.Ptr) *objState {
-	if len(s.slab) == 0 {
-		s.slabBlock = nextBlock(s.slabBlock)
-		s.slab = make([]objState, s.slabBlock)
-	}
-	st := &s.slab[0]
-	s.slab = s.slab[1:]
-	st.m, st.obj = m, obj
-	return st
+	return m, s.stateOf(m, p), nil
 }
 
 // objMeta returns the mapping of obj's type and the object's address.
@@ -795,11 +630,10 @@ func (s *Session) expungeAll(rolledBack, closing bool) {
 // Contains reports whether obj is in the Session: pending, persistent, or
 // marked for deletion and not yet flushed.
 func (s *Session) Contains(obj any) bool {
-	m, p, err := s.objMeta(obj)
+	_, st, err := s.stateOfObj(obj)
 	if err != nil {
 		return false
 	}
-	st := s.stateOf(m, p)
 	return st != nil && st.status >= statusPending && st.status <= statusDeleted
 }
 

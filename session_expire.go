@@ -54,11 +54,10 @@ func (s *Session) Expire(obj any, fields ...string) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	m, p, err := s.objMeta(obj)
+	m, st, err := s.stateOfObj(obj)
 	if err != nil {
 		return err
 	}
-	st := s.stateOf(m, p)
 	switch {
 	case st != nil && st.status == statusPending:
 		return fmt.Errorf("%w: Expire of the pending %v at %p: it has no row to reload until it is flushed", ErrNotInSession, m.ptrType, obj)
