@@ -98,7 +98,7 @@ type table struct {
 	newBlock func(n int) field.Ptr
 	objSize  uintptr
 	// relations are the relationship fields of the table struct.
-	relations []relation
+	relations []*relationship
 	// configured says a configure pass resolved the table (its
 	// association columns' types); it is never resolved again.
 	configured bool
@@ -147,17 +147,11 @@ func rebindColumn(info *schema.Column) func(field.Ptr, *source) {
 	}
 }
 
-// relation is the contract a relationship field type implements so that
-// [Table] can bind it; the relationships live in relationship.go.
-type relation interface {
-	relationName() string
-}
-
 // relationBinder is implemented (on a pointer) by relationship field types.
 type relationBinder interface {
 	// bindRelation returns the relation and, when the field refers to its
 	// owner's source, the function that re-points it for an alias.
-	bindRelation(owner *table, field reflect.StructField) (relation, func(field.Ptr, *source), error)
+	bindRelation(owner *table, field reflect.StructField) (*relationship, func(field.Ptr, *source), error)
 }
 
 // columnBinder is implemented by *Column[T]; Table uses it to learn T and

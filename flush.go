@@ -344,7 +344,7 @@ func (u *unitOfWork) replacing(st *objState) bool {
 	return false
 }
 
-func (m *tableMeta) hasWriter() bool { return len(m.relships) > 0 || fkSyncTarget(m.t) }
+func (m *tableMeta) hasWriter() bool { return len(m.t.relations) > 0 || fkSyncTarget(m.t) }
 
 func (s *Session) metasSorted() []*tableMeta {
 	ms := make([]*tableMeta, 0, len(s.metas))

@@ -18,7 +18,7 @@ import (
 // viewonly ones, which write nothing.
 func (u *unitOfWork) selfRelations(m *tableMeta) []*relationship {
 	var out []*relationship
-	for _, r := range m.relships {
+	for _, r := range m.t.relations {
 		if r.target == m.t && r.Dir != schema.DirManyToMany && !u.post[r] && !r.ViewOnly {
 			out = append(out, r)
 		}

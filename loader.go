@@ -450,9 +450,8 @@ func checkNodes(parent *table, nodes []*loadNode) error {
 // relationship is not followed twice on one path, nor back along the one
 // just followed).
 func withDefaults(t *table, nodes []*loadNode, path []*relationship) []*loadNode {
-	for _, r := range t.relations {
-		rel, ok := r.(*relationship)
-		if !ok || (rel.Lazy != schema.LoadSelectIn && rel.Lazy != schema.LoadJoined) {
+	for _, rel := range t.relations {
+		if rel.Lazy != schema.LoadSelectIn && rel.Lazy != schema.LoadJoined {
 			continue
 		}
 		if slices.ContainsFunc(nodes, func(n *loadNode) bool { return n.ref != nil && n.ref.rel == rel }) {

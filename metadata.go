@@ -129,11 +129,7 @@ func (md *Metadata) register(t *table) error {
 		next.byType[t.GoType] = t
 	}
 	next.byName[t.Name] = t
-	for _, r := range t.relations {
-		if r, ok := r.(*relationship); ok {
-			next.rels = append(next.rels, r)
-		}
-	}
+	next.rels = append(next.rels, t.relations...)
 	t.md = md
 	md.cur.Store(next)
 	return nil

@@ -201,8 +201,6 @@ func (r *relationship) tableOf(t *schema.Table) *table {
 	return nil
 }
 
-func (r *relationship) relationName() string { return r.Name }
-
 func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.Name) }
 
 // remove takes the first occurrence of val out of a collection.
@@ -428,7 +426,7 @@ func rebindRel(r *relationship) func(field.Ptr, *source) {
 	}
 }
 
-func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
+func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (*relationship, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, schema.KindMany)
 	if err != nil {
 		return nil, nil, err
@@ -437,7 +435,7 @@ func (m *Many[P, C]) bindRelation(owner *table, f reflect.StructField) (relation
 	return r, rebindRel(r), nil
 }
 
-func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
+func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (*relationship, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, schema.KindOne)
 	if err != nil {
 		return nil, nil, err
@@ -446,7 +444,7 @@ func (m *One[P, C]) bindRelation(owner *table, f reflect.StructField) (relation,
 	return r, rebindRel(r), nil
 }
 
-func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (relation, func(field.Ptr, *source), error) {
+func (m *ManyToMany[P, C]) bindRelation(owner *table, f reflect.StructField) (*relationship, func(field.Ptr, *source), error) {
 	r, err := newRelationship[P, C](owner, f, schema.KindManyToMany)
 	if err != nil {
 		return nil, nil, err

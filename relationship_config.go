@@ -360,11 +360,7 @@ func (r *relationship) configureSecondary(sec, target *table) error {
 func (r *relationship) configureBack() error {
 	var partner *relationship
 	var names []string
-	for _, rl := range r.target.relations {
-		p, ok := rl.(*relationship)
-		if !ok {
-			continue
-		}
+	for _, p := range r.target.relations {
 		names = append(names, p.Name)
 		if p.Name == r.BackName {
 			partner = p

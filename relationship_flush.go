@@ -76,7 +76,7 @@ func (r *relationship) flushDeps() []tableDep {
 func sessionRels(s *Session) []*relationship {
 	var out []*relationship
 	for _, m := range s.metasSorted() {
-		for _, r := range m.relships {
+		for _, r := range m.t.relations {
 			if r.target != nil && !r.ViewOnly {
 				out = append(out, r)
 			}

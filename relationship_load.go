@@ -198,7 +198,7 @@ func loadRelation(ctx context.Context, ex Executor, r *relRef, parents []field.P
 // loaded.
 func (s *Session) refreshRelations(ctx context.Context, m *tableMeta, obj field.Ptr) error {
 	var nodes []*loadNode
-	for _, rel := range m.relships {
+	for _, rel := range m.t.relations {
 		if rel.target == nil || rel.base == nil || !rel.fieldLoaded(s, obj) {
 			continue // never loaded
 		}

@@ -262,7 +262,7 @@ func (s *Session) committedFields() savedFields {
 // Session, becomes "not loaded".
 func (s *Session) restoreFields(saved savedFields) {
 	for _, m := range s.metasSorted() {
-		for _, r := range m.relships {
+		for _, r := range m.t.relations {
 			if r.target == nil {
 				continue
 			}
@@ -321,7 +321,7 @@ func (r *relationship) restoreField(s *Session, cs *collSnaps, p field.Ptr, from
 // differ from their snapshots: the relationship changes a flush would
 // write.
 func (s *Session) relModified(st *objState) bool {
-	for _, r := range st.m.relships {
+	for _, r := range st.m.t.relations {
 		if r.target != nil && r.Lazy != schema.LoadDynamic && s.fieldChanged(r, st.obj) {
 			return true
 		}

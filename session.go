@@ -459,7 +459,7 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 // cascadeSave brings into the Session the objects that the save-update
 // cascade of obj's relationships reaches.
 func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
-	for _, r := range m.relships {
+	for _, r := range m.t.relations {
 		if !r.Cascade.Has(schema.CascadeSaveUpdate) || r.target == nil {
 			continue
 		}
@@ -577,7 +577,7 @@ func (s *Session) expunge(m *tableMeta, p field.Ptr, seen map[field.Ptr]bool) {
 		s.detachOne(st)
 	}
 	s.detach(st)
-	for _, r := range m.relships {
+	for _, r := range m.t.relations {
 		if r.target == nil || !r.Cascade.Has(schema.CascadeExpunge) {
 			continue
 		}

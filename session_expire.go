@@ -134,7 +134,7 @@ func expireColumns(m *tableMeta, op string, fields []string) ([]*schema.Column, 
 	for _, f := range fields {
 		i := slices.IndexFunc(m.t.Columns, func(c *schema.Column) bool { return c.Field == f })
 		if i < 0 {
-			if slices.ContainsFunc(m.relships, func(r *relationship) bool { return r.Field == f }) {
+			if slices.ContainsFunc(m.t.relations, func(r *relationship) bool { return r.Field == f }) {
 				return nil, fmt.Errorf("quarry: %s of %v.%s: a relationship field; %s takes column fields (Refresh reloads relationships)", op, m.t.GoType, f, op)
 			}
 			return nil, fmt.Errorf("quarry: %s of %v.%s: no such column field (%s takes Go field names)", op, m.t.GoType, f, op)

@@ -144,7 +144,7 @@ func (mg *merger) visit(m *tableMeta, src field.Ptr) (*mergeNode, error) {
 			return nil, err
 		}
 	}
-	for _, r := range m.relships {
+	for _, r := range m.t.relations {
 		if !mergeFollows(r) {
 			continue
 		}
@@ -253,7 +253,7 @@ func (mg *merger) checkVersion(n *mergeNode) error {
 // fields need no load: the foreign key tells the flush what they held.
 func (mg *merger) loadFields(n *mergeNode) error {
 	s := mg.s
-	for _, r := range n.m.relships {
+	for _, r := range n.m.t.relations {
 		if !mergeFollows(r) || r.Dir == schema.DirManyToOne || r.base == nil {
 			continue
 		}
@@ -300,7 +300,7 @@ func (mg *merger) apply(root *mergeNode) {
 		if n.same {
 			continue
 		}
-		for _, r := range n.m.relships {
+		for _, r := range n.m.t.relations {
 			if !mergeFollows(r) {
 				continue
 			}

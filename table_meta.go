@@ -28,8 +28,6 @@ type tableMeta struct {
 	zero field.Ptr
 	// ptrType is *E, for handing objects back as any.
 	ptrType reflect.Type
-	// relships are the table's relationships, in field order.
-	relships []*relationship
 	// sql caches rendered DML per dialect and shape (see flush.go).
 	sql sync.Map
 }
@@ -62,11 +60,6 @@ func newTableMeta(t *table) *tableMeta {
 	if len(t.PK) == 1 && t.PK[0].Autoinc && field.IsInt(t.PK[0].GoType.Kind()) {
 		m.auto = t.PK[0]
 		_, m.setAuto = field.Ints(m.auto.GoType.Kind())
-	}
-	for _, r := range t.relations {
-		if r, ok := r.(*relationship); ok {
-			m.relships = append(m.relships, r)
-		}
 	}
 	if v := t.Version; v != nil && field.IsInt(v.GoType.Kind()) {
 		m.version = v
