@@ -2,7 +2,6 @@ package quarry
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/quarry-orm/quarry/internal/schema"
@@ -127,19 +126,3 @@ func (a *AssociationTable) Name() string {
 
 // String describes the association table.
 func (a *AssociationTable) String() string { return fmt.Sprintf("association table %q", a.Name()) }
-
-// configureAssociation gives each column the type of the column it
-// references, once foreign keys are resolved.
-func (t *table) configureAssociation() error {
-	for _, c := range t.Columns {
-		ref := c.FK.Target
-		if ref == nil {
-			continue // configure reported the unknown reference
-		}
-		c.Kind, c.Elem, c.Typer, c.Length, c.Text, c.SQLType, c.GoType = ref.Kind, ref.Elem, ref.Typer, ref.Length, ref.Text, ref.SQLType, ref.GoType
-		if ref.GoType != nil && ref.GoType.Kind() == reflect.Pointer {
-			c.GoType = ref.GoType.Elem()
-		}
-	}
-	return nil
-}

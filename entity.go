@@ -1,7 +1,6 @@
 package quarry
 
 import (
-	"fmt"
 	"reflect"
 
 	"github.com/quarry-orm/quarry/internal/field"
@@ -99,9 +98,6 @@ type table struct {
 	objSize  uintptr
 	// relations are the relationship fields of the table struct.
 	relations []*relationship
-	// configured says a configure pass resolved the table (its
-	// association columns' types); it is never resolved again.
-	configured bool
 	// decl holds the table struct's Indexes and Constraints methods,
 	// called once at configuration into indexes and constraints
 	// (schema_decl.go).
@@ -252,12 +248,4 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 	}
 	t.decl = declarationsOf(m)
 	return m, t, nil
-}
-
-func (t *table) String() string {
-	if t.GoType == nil {
-		// An association table (association.go) maps no Go type.
-		return fmt.Sprintf("association table %q", t.Name)
-	}
-	return fmt.Sprintf("%v (table %q)", t.GoType, t.Name)
 }

@@ -51,7 +51,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/schema"
@@ -176,15 +175,12 @@ func (r *relationship) secondaryBase() *source {
 // this file for what the Session may rely on.
 type relationship struct {
 	schema.Relationship
-	owner *table
-
-	// resolved by configure
+	// owner, target, secondary and back are the mappers of Owner,
+	// Target, Secondary and Back, linked when configure resolves them.
+	owner     *table
 	target    *table
 	secondary *table
 	back      *relationship
-	// resolved says a configure pass resolved the relationship; from then
-	// on it is read without a lock and never written again.
-	resolved bool
 
 	// base is the node of the field on the table struct itself.
 	base *relRef
@@ -200,8 +196,6 @@ func (r *relationship) tableOf(t *schema.Table) *table {
 	}
 	return nil
 }
-
-func (r *relationship) String() string { return fmt.Sprintf("%v.%s", r.owner.StructType, r.Name) }
 
 // remove takes the first occurrence of val out of a collection.
 func (r *relationship) remove(obj, val field.Ptr) bool {
@@ -383,7 +377,7 @@ func newRelationship[P, C any](owner *table, f reflect.StructField, kind schema.
 		return nil, mappingErrorf("%s: %v is not a struct", where, ct)
 	}
 	r := &relationship{owner: owner, Relationship: schema.Relationship{
-		Name: f.Name, Field: f.Name, Kind: kind, Scalar: kind == schema.KindOne, TargetType: ct,
+		Owner: &owner.Table, Name: f.Name, Field: f.Name, Kind: kind, Scalar: kind == schema.KindOne, TargetType: ct,
 		Cascade: schema.CascadeSaveUpdate | schema.CascadeMerge,
 	}}
 	if err := schema.ParseRelTag(&r.Relationship, f.Tag.Get("quarry")); err != nil {
@@ -511,11 +505,4 @@ func andRel(r *relRef, conds []Condition) *relRef {
 			c.extra = append(c.extra, nodeOf(cond))
 		}
 	})
-}
-
-// describeRel names a relationship in error messages.
-func describeRel(r *relationship) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s[%v, %v])", r, r.Kind, r.owner.GoType, r.TargetType)
-	return b.String()
 }

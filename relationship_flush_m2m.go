@@ -189,19 +189,6 @@ func (r *relationship) fresh(st *relFlush, op byte, rows []assocRow) []assocRow 
 	})
 }
 
-// secCols lists the association columns in row order (owner side, then
-// target side).
-func (r *relationship) secCols() []*schema.Column {
-	var cols []*schema.Column
-	for _, p := range r.SecOwner {
-		cols = append(cols, p.FK)
-	}
-	for _, p := range r.SecTarget {
-		cols = append(cols, p.FK)
-	}
-	return cols
-}
-
 // deleteRows deletes association rows one statement per row, as
 // SQLAlchemy's executemany does.
 func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) error {
@@ -209,7 +196,7 @@ func (r *relationship) deleteRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 	if len(rows) == 0 {
 		return nil
 	}
-	cols := r.secCols()
+	cols := r.SecondaryColumns()
 	w := newDML(u.dialect())
 	w.b.Write("DELETE FROM ")
 	w.b.Ident(r.secondary.Name)
@@ -241,7 +228,7 @@ func (r *relationship) insertRows(u *unitOfWork, st *relFlush, rows []assocRow) 
 	if len(rows) > 0 {
 		u.assocWritten = append(u.assocWritten, r.secondary)
 	}
-	cols := r.secCols()
+	cols := r.SecondaryColumns()
 	limit := sqlgen.BatchRows(u.dialect().Capabilities(), len(cols))
 	for len(rows) > 0 {
 		n := min(len(rows), limit)

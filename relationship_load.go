@@ -115,7 +115,7 @@ func ptrsOf[P any](ps []*P) []field.Ptr {
 }
 
 // compositeKey is the key of a row over several columns.
-type compositeKey [4]any
+type compositeKey [schema.MaxKeyColumns]any
 
 // rowKey reads the key of obj over cols: the value itself for one column,
 // a compositeKey for more; false when any part is NULL.

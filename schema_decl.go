@@ -3,6 +3,7 @@ package quarry
 import (
 	"fmt"
 
+	"github.com/quarry-orm/quarry/internal/schema"
 	"github.com/quarry-orm/quarry/internal/sqlgen"
 )
 
@@ -156,6 +157,9 @@ func (t *table) declare() error {
 				return err
 			}
 			t.indexes = append(t.indexes, ix)
+			if ix.unique && ix.where == nil {
+				t.addUniqueKey(ix.parts)
+			}
 		}
 	}
 	if d.constraints != nil {
@@ -165,6 +169,9 @@ func (t *table) declare() error {
 				return err
 			}
 			t.constraints = append(t.constraints, c)
+			if c.check == nil {
+				t.addUniqueKey(c.cols)
+			}
 		}
 	}
 	if d.defaults != nil {
@@ -174,6 +181,23 @@ func (t *table) declare() error {
 		}
 	}
 	return nil
+}
+
+// addUniqueKey adds the columns of a UNIQUE index or constraint to the
+// table's UniqueKeys, unless a part is an expression.
+func (t *table) addUniqueKey(parts []node) {
+	cols := make([]*schema.Column, 0, len(parts))
+	for _, n := range parts {
+		if o, ok := n.(orderTerm); ok {
+			n = o.n
+		}
+		c, ok := n.(*colRef)
+		if !ok {
+			return
+		}
+		cols = append(cols, c.info)
+	}
+	t.UniqueKeys = append(t.UniqueKeys, cols)
 }
 
 func (t *table) checkIndex(ix Index, seen map[string]bool) error {

@@ -14,9 +14,11 @@
 // field declares ([Relationship], read from its tag by [ParseRelTag]);
 // and the resolving of a foreign key to the column it references, with
 // the check that its Go type can hold the referenced key
-// ([ResolveForeignKey]).
-// The tables a relationship links, and its configuration, loading and
-// flushing, are still the root package's.
+// ([ResolveForeignKey]); and [Configure], which resolves the foreign keys
+// and relationships of a [Catalog] of mapped tables once they are all
+// mapped (targets, directions, key pairs, association tables, order and
+// back-references), checking each and reporting every mistake at once.
+// The loading and flushing of relationships are still the root package's.
 //
 // It imports only [github.com/quarry-orm/quarry/dialect], internal/field
 // and internal/errs, never the root package.

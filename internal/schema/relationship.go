@@ -1,20 +1,22 @@
 package schema
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // Relationship is the mapping of one relationship field: its declared
-// shape and tag options, and once configured the foreign keys it goes
-// through. The root package's relationship embeds it and adds the tables
-// it links, its back-reference and its statement node.
+// shape and tag options, and once configured the tables it links and the
+// foreign keys it goes through. The root package's relationship embeds it
+// and adds the mappers of those tables and its statement node.
 type Relationship struct {
 	Name       string // field of the table struct
 	Field      string // field of the entity struct
 	Kind       RelKind
 	Scalar     bool // a One: the field holds one object, not a slice
+	Owner      *Table
 	TargetType reflect.Type
 	Offset     uintptr // of the field in the owner's entity struct
 
@@ -24,7 +26,12 @@ type Relationship struct {
 	OrderNames    []string
 	BackName      string
 
-	// resolved by configure
+	// resolved by Configure
+	Target    *Table
+	Secondary *Table // the association table of a many-to-many
+	// Back is the relationship of Target that back-populates this one
+	// (back=), nil without one.
+	Back      *Relationship
 	Dir       Direction
 	Pairs     []KeyPair
 	SecOwner  []KeyPair
@@ -61,6 +68,32 @@ type Relationship struct {
 	// IsNil and SetNil test and make a collection "not loaded".
 	IsNil  func(obj field.Ptr) bool
 	SetNil func(obj field.Ptr)
+
+	// Resolved says a Configure pass resolved the relationship; from then
+	// on it is read without a lock and never written again.
+	Resolved bool
+}
+
+// String names the relationship as its table struct's field.
+func (r *Relationship) String() string { return fmt.Sprintf("%v.%s", r.Owner.StructType, r.Name) }
+
+// Describe names the relationship and its declared type, for error
+// messages.
+func (r *Relationship) Describe() string {
+	return fmt.Sprintf("%s (%s[%v, %v])", r, r.Kind, r.Owner.GoType, r.TargetType)
+}
+
+// SecondaryColumns lists the association columns of a many-to-many in row
+// order: the owner's side, then the target's.
+func (r *Relationship) SecondaryColumns() []*Column {
+	cols := make([]*Column, 0, len(r.SecOwner)+len(r.SecTarget))
+	for _, p := range r.SecOwner {
+		cols = append(cols, p.FK)
+	}
+	for _, p := range r.SecTarget {
+		cols = append(cols, p.FK)
+	}
+	return cols
 }
 
 // RelKind is the declared shape of a relationship field.

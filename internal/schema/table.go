@@ -1,6 +1,12 @@
 package schema
 
-import "reflect"
+import (
+	"fmt"
+	"reflect"
+)
+
+// MaxKeyColumns is the most columns a primary or foreign key may have.
+const MaxKeyColumns = 4
 
 // Table is the database side of one mapped table: its name, its columns
 // and its keys. The root package's mapper embeds it and adds what the
@@ -19,4 +25,19 @@ type Table struct {
 	ByName   map[string]*Column
 	// Version is the optimistic-locking counter column, if any.
 	Version *Column
+	// UniqueKeys are the column sets, besides the primary key and UNIQUE
+	// columns, that identify one row: those of UNIQUE constraints and of
+	// UNIQUE indexes without WHERE.
+	UniqueKeys [][]*Column
+	// Configured says a Configure pass resolved the table; from then on
+	// it is never written again.
+	Configured bool
+}
+
+// String names the table and the entity type it maps.
+func (t *Table) String() string {
+	if t.GoType == nil {
+		return fmt.Sprintf("association table %q", t.Name)
+	}
+	return fmt.Sprintf("%v (table %q)", t.GoType, t.Name)
 }
