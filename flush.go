@@ -303,7 +303,7 @@ func (u *unitOfWork) sortedStates() map[*table][]*objState {
 			u.sorted[st.m.t] = append(u.sorted[st.m.t], st)
 		}
 		for _, states := range u.sorted {
-			slices.SortFunc(states, func(a, b *objState) int { return a.key.compare(b.key) })
+			slices.SortFunc(states, func(a, b *objState) int { return a.key.Compare(b.key) })
 		}
 		u.sortedLen = s.ids.len()
 	}

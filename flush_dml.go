@@ -116,7 +116,7 @@ func (u *unitOfWork) updates(w *tableWork) error {
 			changes = append(changes, change{st, cols})
 		}
 	}
-	slices.SortFunc(changes, func(a, b change) int { return a.st.key.compare(b.st.key) })
+	slices.SortFunc(changes, func(a, b change) int { return a.st.key.Compare(b.st.key) })
 	d := u.s.db.dialect
 	for _, ch := range changes {
 		if h := m.t.hooks.beforeUpdate; h != nil {
@@ -589,7 +589,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 	if len(w.deletes) == 0 {
 		return nil
 	}
-	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.compare(b.key) })
+	slices.SortFunc(w.deletes, func(a, b *objState) int { return a.key.Compare(b.key) })
 	if rels := u.selfRelations(m); len(rels) > 0 {
 		if err := orderSelfDeletes(w, rels); err != nil {
 			return err

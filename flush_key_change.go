@@ -290,7 +290,7 @@ func (s *Session) fixKeys(also ...*objState) {
 	if len(moved) == 0 {
 		return
 	}
-	slices.SortFunc(moved, func(a, b *objState) int { return a.key.compare(b.key) })
+	slices.SortFunc(moved, func(a, b *objState) int { return a.key.Compare(b.key) })
 	for _, st := range moved {
 		if s.ids.get(st.key) == st {
 			s.ids.del(st.key)

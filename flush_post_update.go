@@ -120,7 +120,7 @@ func (u *unitOfWork) postUpdates() error {
 				changes = append(changes, change{r.st, m.keyOf(r.st.obj), changed})
 			}
 		}
-		slices.SortFunc(changes, func(a, b change) int { return a.key.compare(b.key) })
+		slices.SortFunc(changes, func(a, b change) int { return a.key.Compare(b.key) })
 		for _, ch := range changes {
 			if err := u.postUpdate(m, ch.st, ch.cols, false); err != nil {
 				return err
@@ -144,7 +144,7 @@ func (u *unitOfWork) preDeleteNulls() error {
 			continue
 		}
 		dels := slices.Clone(w.deletes)
-		slices.SortFunc(dels, func(a, b *objState) int { return a.key.compare(b.key) })
+		slices.SortFunc(dels, func(a, b *objState) int { return a.key.Compare(b.key) })
 		for _, st := range dels {
 			var set []*schema.Column
 			for _, c := range u.postCols[t] {

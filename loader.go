@@ -30,6 +30,7 @@ import (
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/schema"
+	"github.com/quarry-orm/quarry/internal/uow"
 )
 
 // loaderOption is a loader option after its types have been checked; the
@@ -791,30 +792,15 @@ func setBack(s *Session, back *relationship, child, parent field.Ptr) {
 
 // localIDs is the identity map of one eager load outside a Session: an
 // object read twice is the same object, never refreshed.
-// Integer keys live in ints, which hashes two words rather than a key
-// with a string (see identityIndex).
-type localIDs struct {
-	ints map[intIdent]field.Ptr
-	m    map[identKey]field.Ptr
-}
+type localIDs struct{ byKey uow.Map[field.Ptr] }
 
-func newLocalIDs() *localIDs {
-	return &localIDs{ints: map[intIdent]field.Ptr{}, m: map[identKey]field.Ptr{}}
-}
+func newLocalIDs() *localIDs { return &localIDs{} }
 
 func (l *localIDs) merge(t *table, obj field.Ptr, _ uint64) (field.Ptr, bool) {
 	k := metaOf(t).keyOf(obj)
-	if k.s == "" {
-		ik := intIdent{k.t, k.n}
-		if o, ok := l.ints[ik]; ok {
-			return o, false
-		}
-		l.ints[ik] = obj
-		return obj, false
-	}
-	if o, ok := l.m[k]; ok {
+	if o, ok := l.byKey.Get(k); ok {
 		return o, false
 	}
-	l.m[k] = obj
+	l.byKey.Put(k, obj)
 	return obj, false
 }

@@ -339,7 +339,7 @@ func (s *Session) attached(m *tableMeta) []*objState {
 			out = append(out, st)
 		}
 	}
-	slices.SortFunc(out, func(a, b *objState) int { return a.key.compare(b.key) })
+	slices.SortFunc(out, func(a, b *objState) int { return a.key.Compare(b.key) })
 	return out
 }
 
@@ -720,7 +720,7 @@ func sortStates(states []*objState) {
 		if a.m != b.m {
 			return strings.Compare(a.m.t.Name, b.m.t.Name)
 		}
-		return a.key.compare(b.key)
+		return a.key.Compare(b.key)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/schema"
+	"github.com/quarry-orm/quarry/internal/uow"
 )
 
 // tableMeta is what the Session needs about a table beyond the mapping:
@@ -13,7 +14,7 @@ import (
 // once per table, with reflection, and shared by every Session.
 type tableMeta struct {
 	t    *table
-	kind keyKind
+	kind uow.KeyKind
 	// getInt reads the single integer key.
 	getInt func(fp field.Ptr) int64
 	// auto is the generated integer key (nil when keys are given by the
@@ -44,17 +45,17 @@ func metaOf(t *table) *tableMeta {
 }
 
 func newTableMeta(t *table) *tableMeta {
-	m := &tableMeta{t: t, kind: keyEncoded}
+	m := &tableMeta{t: t, kind: uow.KeyEncoded}
 	if t.GoType != nil { // association tables map no Go type
 		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.GoType)
 	}
 	if len(t.PK) == 1 {
 		switch k := t.PK[0].GoType.Kind(); {
 		case field.IsInt(k):
-			m.kind = keyInt
+			m.kind = uow.KeyInt
 			m.getInt, _ = field.Ints(k)
 		case k == reflect.String:
-			m.kind = keyString
+			m.kind = uow.KeyString
 		}
 	}
 	if len(t.PK) == 1 && t.PK[0].Autoinc && field.IsInt(t.PK[0].GoType.Kind()) {
@@ -71,16 +72,16 @@ func newTableMeta(t *table) *tableMeta {
 // keyOf returns the identity of the row an object stands for.
 func (m *tableMeta) keyOf(obj field.Ptr) identKey {
 	switch m.kind {
-	case keyInt:
-		return identKey{t: m.t, n: m.getInt(m.t.PK[0].Ptr(obj))}
-	case keyString:
-		return identKey{t: m.t, s: field.Get[string](m.t.PK[0].Ptr(obj))}
+	case uow.KeyInt:
+		return identKey{Table: &m.t.Table, N: m.getInt(m.t.PK[0].Ptr(obj))}
+	case uow.KeyString:
+		return identKey{Table: &m.t.Table, S: field.Get[string](m.t.PK[0].Ptr(obj))}
 	}
 	var b []byte
 	for _, c := range m.t.PK {
 		b = schema.AppendKeyPart(b, c.Value(c.Ptr(obj)))
 	}
-	return identKey{t: m.t, s: string(b)}
+	return identKey{Table: &m.t.Table, S: string(b)}
 }
 
 // keyOfArgs returns the identity named by primary-key values given in
@@ -90,24 +91,24 @@ func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
 		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.PK), len(pk))
 	}
 	switch m.kind {
-	case keyInt:
+	case uow.KeyInt:
 		n, ok := schema.ArgInt(pk[0])
 		if !ok {
 			return identKey{}, invalidArg("%v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
 		}
-		return identKey{t: m.t, n: n}, nil
-	case keyString:
+		return identKey{Table: &m.t.Table, N: n}, nil
+	case uow.KeyString:
 		s, ok := schema.ArgString(pk[0])
 		if !ok {
 			return identKey{}, invalidArg("%v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
 		}
-		return identKey{t: m.t, s: s}, nil
+		return identKey{Table: &m.t.Table, S: s}, nil
 	}
 	var b []byte
 	for _, v := range pk {
 		b = schema.AppendKeyPart(b, v)
 	}
-	return identKey{t: m.t, s: string(b)}, nil
+	return identKey{Table: &m.t.Table, S: string(b)}, nil
 }
 
 // snapshot copies the columns of obj into a new E.

@@ -1,0 +1,6 @@
+// Package uow holds the unit of work's bookkeeping that does not depend on
+// the typed layer: the identity of a row ([Key]) and the map from
+// identities to what a Session or an eager load keeps for them ([Map]).
+//
+// It imports only internal/schema, never the root package.
+package uow
