@@ -368,7 +368,7 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		return s.mergeRow(t, obj, seq, o)
 	}
 	m := s.meta(t)
-	k := m.keyOf(obj)
+	k := m.KeyOf(obj)
 	st := s.ids.get(k)
 	if st == nil {
 		p, repeat, err := s.mergeRow(t, obj, seq, o)

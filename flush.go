@@ -257,7 +257,7 @@ func (u *unitOfWork) prepare() error {
 		if err := genKeys(st.m.t, st.obj); err != nil {
 			return err
 		}
-		k := st.m.keyOf(st.obj)
+		k := st.m.KeyOf(st.obj)
 		if pendingKeys == nil {
 			pendingKeys = map[identKey]*objState{}
 		}
@@ -533,7 +533,7 @@ func (u *unitOfWork) finish() {
 		// is pending again as it came in, an orphan when nothing refers
 		// to it any more.
 		st.status = statusPersistent
-		st.key = st.m.keyOf(st.obj)
+		st.key = st.m.KeyOf(st.obj)
 		st.snap = st.m.snapshot(st.obj)
 		st.inserted = true
 		s.ids.put(st.key, st)

@@ -547,7 +547,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.Name, len(scratch), len(objs))
 	}
 	if sh.generated {
-		get := func(p field.Ptr) int64 { return m.getInt(m.auto.Ptr(p)) }
+		get := func(p field.Ptr) int64 { return m.getAuto(m.auto.Ptr(p)) }
 		slices.SortStableFunc(scratch, func(a, b field.Ptr) int {
 			if get(a) < get(b) {
 				return -1
@@ -566,10 +566,10 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 	}
 	byKey := make(map[identKey]field.Ptr, len(scratch))
 	for _, p := range scratch {
-		byKey[m.keyOf(p)] = p
+		byKey[m.KeyOf(p)] = p
 	}
 	for _, obj := range objs {
-		p := byKey[m.keyOf(obj)]
+		p := byKey[m.KeyOf(obj)]
 		if p == nil {
 			return fmt.Errorf("quarry: INSERT into %s returned no row for key %v", m.t.Name, keyValues(m, obj))
 		}

@@ -115,7 +115,7 @@ func (u *unitOfWork) checkKeyChanges(pendingKeys map[identKey]*objState) error {
 			if st.status != statusPersistent {
 				continue
 			}
-			k := m.keyOf(st.obj)
+			k := m.KeyOf(st.obj)
 			if k == st.key {
 				continue
 			}
@@ -126,7 +126,7 @@ func (u *unitOfWork) checkKeyChanges(pendingKeys map[identKey]*objState) error {
 				return fmt.Errorf("%w: %w: two %v objects changed their primary keys to %v", ErrIdentityConflict, ErrKeyChanged, m.t.GoType, keyValues(m, st.obj))
 			}
 			moved[k] = st
-			if other := s.ids.get(k); other != nil && other != st && (other.status != statusPersistent || other.m.keyOf(other.obj) == other.key) {
+			if other := s.ids.get(k); other != nil && other != st && (other.status != statusPersistent || other.m.KeyOf(other.obj) == other.key) {
 				return fmt.Errorf("%w: %w: the primary key of a persistent %v changed from %v to %v, the key of another object the Session holds", ErrIdentityConflict, ErrKeyChanged, m.t.GoType, keyValues(m, st.snap), keyValues(m, st.obj))
 			}
 			if pendingKeys[k] != nil {
@@ -140,7 +140,7 @@ func (u *unitOfWork) checkKeyChanges(pendingKeys map[identKey]*objState) error {
 // movingAway reports whether other, the object the Session holds under a
 // new object's key, changes its primary key in this flush, freeing it.
 func movingAway(other *objState) bool {
-	return other.status == statusPersistent && other.snap != nil && other.m.keyOf(other.obj) != other.key
+	return other.status == statusPersistent && other.snap != nil && other.m.KeyOf(other.obj) != other.key
 }
 
 // afterKeyUpdate records the UPDATE of st that wrote cols, when it changed
@@ -244,7 +244,7 @@ func (u *unitOfWork) finishKeyChanges() {
 					}
 				}
 				ch.snap = snap
-				if cm.keyOf(snap) != ch.key {
+				if cm.KeyOf(snap) != ch.key {
 					u.keyChanges = append(u.keyChanges, keyChange{st: ch, old: old})
 				}
 			}
@@ -278,12 +278,12 @@ func setFrom(dst *schema.Column, obj field.Ptr, src *schema.Column, from field.P
 func (s *Session) fixKeys(also ...*objState) {
 	var moved []*objState
 	for _, st := range also {
-		if st.status == statusPersistent && st.snap != nil && st.m.keyOf(st.snap) != st.key && !slices.Contains(moved, st) {
+		if st.status == statusPersistent && st.snap != nil && st.m.KeyOf(st.snap) != st.key && !slices.Contains(moved, st) {
 			moved = append(moved, st)
 		}
 	}
 	for st := range s.ids.all() {
-		if st.snap != nil && st.m.keyOf(st.snap) != st.key && !slices.Contains(moved, st) {
+		if st.snap != nil && st.m.KeyOf(st.snap) != st.key && !slices.Contains(moved, st) {
 			moved = append(moved, st)
 		}
 	}
@@ -297,7 +297,7 @@ func (s *Session) fixKeys(also ...*objState) {
 		}
 	}
 	for _, st := range moved {
-		st.key = st.m.keyOf(st.snap)
+		st.key = st.m.KeyOf(st.snap)
 		s.ids.put(st.key, st)
 	}
 }
@@ -308,7 +308,7 @@ func (s *Session) fixKeys(also ...*objState) {
 // object with a key, since a new object whose key the database is to
 // generate cannot be a held one).
 func (s *Session) heldByObj(m *tableMeta, p field.Ptr) *objState {
-	if st := s.ids.get(m.keyOf(p)); st != nil {
+	if st := s.ids.get(m.KeyOf(p)); st != nil {
 		if st.obj == p {
 			return st
 		}

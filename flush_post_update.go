@@ -117,7 +117,7 @@ func (u *unitOfWork) postUpdates() error {
 				}
 			}
 			if len(changed) > 0 {
-				changes = append(changes, change{r.st, m.keyOf(r.st.obj), changed})
+				changes = append(changes, change{r.st, m.KeyOf(r.st.obj), changed})
 			}
 		}
 		slices.SortFunc(changes, func(a, b change) int { return a.key.Compare(b.key) })

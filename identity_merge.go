@@ -36,7 +36,7 @@ func (s *Session) revisit(st *objState, obj field.Ptr, seq uint64, o runOptions)
 func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (field.Ptr, bool, error) {
 	sm := s.sessionMeta(t)
 	m := sm.tableMeta
-	k := m.keyOf(obj)
+	k := m.KeyOf(obj)
 	st := s.ids.get(k)
 	if st == nil {
 		st = s.newState(m, obj)

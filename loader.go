@@ -768,7 +768,7 @@ func (s *Session) isPending(obj field.Ptr) bool {
 // Session holds it in its identity map; nil otherwise (nothing of it is
 // unflushed).
 func (s *Session) heldState(rel *relationship, obj field.Ptr) *objState {
-	st := s.ids.get(s.meta(rel.owner).keyOf(obj))
+	st := s.ids.get(s.meta(rel.owner).KeyOf(obj))
 	if st == nil || st.obj != obj {
 		return nil
 	}
@@ -797,7 +797,7 @@ type localIDs struct{ byKey uow.Map[field.Ptr] }
 func newLocalIDs() *localIDs { return &localIDs{} }
 
 func (l *localIDs) merge(t *table, obj field.Ptr, _ uint64) (field.Ptr, bool) {
-	k := metaOf(t).keyOf(obj)
+	k := metaOf(t).KeyOf(obj)
 	if o, ok := l.byKey.Get(k); ok {
 		return o, false
 	}

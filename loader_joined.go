@@ -316,7 +316,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		scanned = sr.scanned()
 	}
 	if scanned != nil {
-		key = rd.rootMeta.keyOf(scanned)
+		key = rd.rootMeta.KeyOf(scanned)
 	}
 	if scanned != nil && r.hasLast && key == r.lastKey {
 		v = r.last

@@ -731,7 +731,7 @@ func findByKey(s *Session, t *table, cols, from []*schema.Column, obj field.Ptr)
 		}
 		vals[i] = v
 	}
-	k, err := s.meta(t).keyOfArgs(vals)
+	k, err := s.meta(t).KeyOfValues(vals)
 	if err != nil {
 		return nil
 	}

@@ -65,7 +65,7 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 			objs = append(objs, obj)
 		}
 	})
-	slices.SortFunc(objs, func(a, b field.Ptr) int { return m.keyOf(a).Compare(m.keyOf(b)) })
+	slices.SortFunc(objs, func(a, b field.Ptr) int { return m.KeyOf(a).Compare(m.KeyOf(b)) })
 	if len(objs) == 0 {
 		return nil
 	}
@@ -108,7 +108,7 @@ func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 			owners = append(owners, p)
 		}
 	})
-	slices.SortFunc(owners, func(a, b field.Ptr) int { return m.keyOf(a).Compare(m.keyOf(b)) })
+	slices.SortFunc(owners, func(a, b field.Ptr) int { return m.KeyOf(a).Compare(m.KeyOf(b)) })
 	var adds, removes []assocRow
 	for _, p := range owners {
 		items := r.Items(p)

@@ -315,7 +315,7 @@ func (s *Session) stateOf(m *tableMeta, p field.Ptr) *objState {
 	if st := s.pendingBy[p]; st != nil {
 		return st
 	}
-	if st := s.ids.get(m.keyOf(p)); st != nil && st.obj == p {
+	if st := s.ids.get(m.KeyOf(p)); st != nil && st.obj == p {
 		return st
 	}
 	if st := s.tomb[p]; st != nil {

@@ -182,4 +182,4 @@ func (r *keyReader) prepare(dst []any) []any {
 	return dst
 }
 
-func (r *keyReader) finish(*readCtx) (identKey, error) { return r.m.keyOf(r.obj), nil }
+func (r *keyReader) finish(*readCtx) (identKey, error) { return r.m.KeyOf(r.obj), nil }

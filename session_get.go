@@ -128,7 +128,7 @@ func (s *Session) get(ctx context.Context, t *table, pk []any) (field.Ptr, error
 // is pk, nil when it holds none, and ErrNoResult when the Session deleted
 // the row.
 func (s *Session) heldByKey(m *tableMeta, pk []any) (*objState, error) {
-	k, err := m.keyOfArgs(pk)
+	k, err := m.KeyOfValues(pk)
 	if err != nil {
 		return nil, err
 	}

@@ -174,7 +174,7 @@ func (mg *merger) find(n *mergeNode) error {
 		n.dst, n.isNew = m.t.newObj(), true // an unset key: a new row
 		return nil
 	}
-	k := m.keyOf(n.src)
+	k := m.KeyOf(n.src)
 	if o := mg.byKey[k]; o != nil {
 		n.dst = o.dst // the first node with k adds it if new
 		if o.isNew {
@@ -221,7 +221,7 @@ func (mg *merger) pendingKey(k identKey) *objState {
 			if st.m.keyUnset(st.obj) {
 				continue
 			}
-			pk := st.m.keyOf(st.obj)
+			pk := st.m.KeyOf(st.obj)
 			if mg.pendingKeys[pk] == nil {
 				mg.pendingKeys[pk] = st
 			}
@@ -341,7 +341,7 @@ func (mg *merger) byKeyOwner(n *mergeNode) bool {
 	if n.m.keyUnset(n.src) {
 		return true
 	}
-	return mg.byKey[n.m.keyOf(n.src)] == n
+	return mg.byKey[n.m.KeyOf(n.src)] == n
 }
 
 func containsPtr(ps []field.Ptr, p field.Ptr) bool {

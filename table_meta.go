@@ -13,13 +13,13 @@ import (
 // how to read its key, snapshot its rows and write them. It is computed
 // once per table, with reflection, and shared by every Session.
 type tableMeta struct {
-	t    *table
-	kind uow.KeyKind
-	// getInt reads the single integer key.
-	getInt func(fp field.Ptr) int64
+	t *table
+	// KeyReader reads the identity of the table's rows.
+	uow.KeyReader
 	// auto is the generated integer key (nil when keys are given by the
-	// program), with its setter.
+	// program), with its accessors.
 	auto    *schema.Column
+	getAuto func(fp field.Ptr) int64
 	setAuto func(fp field.Ptr, v int64)
 	// version is the optimistic-locking counter, with its accessors.
 	version    *schema.Column
@@ -45,70 +45,19 @@ func metaOf(t *table) *tableMeta {
 }
 
 func newTableMeta(t *table) *tableMeta {
-	m := &tableMeta{t: t, kind: uow.KeyEncoded}
+	m := &tableMeta{t: t, KeyReader: uow.NewKeyReader(&t.Table)}
 	if t.GoType != nil { // association tables map no Go type
 		m.zero, m.ptrType = t.newObj(), reflect.PointerTo(t.GoType)
 	}
-	if len(t.PK) == 1 {
-		switch k := t.PK[0].GoType.Kind(); {
-		case field.IsInt(k):
-			m.kind = uow.KeyInt
-			m.getInt, _ = field.Ints(k)
-		case k == reflect.String:
-			m.kind = uow.KeyString
-		}
-	}
 	if len(t.PK) == 1 && t.PK[0].Autoinc && field.IsInt(t.PK[0].GoType.Kind()) {
 		m.auto = t.PK[0]
-		_, m.setAuto = field.Ints(m.auto.GoType.Kind())
+		m.getAuto, m.setAuto = field.Ints(m.auto.GoType.Kind())
 	}
 	if v := t.Version; v != nil && field.IsInt(v.GoType.Kind()) {
 		m.version = v
 		m.getVersion, m.setVersion = field.Ints(v.GoType.Kind())
 	}
 	return m
-}
-
-// keyOf returns the identity of the row an object stands for.
-func (m *tableMeta) keyOf(obj field.Ptr) identKey {
-	switch m.kind {
-	case uow.KeyInt:
-		return identKey{Table: &m.t.Table, N: m.getInt(m.t.PK[0].Ptr(obj))}
-	case uow.KeyString:
-		return identKey{Table: &m.t.Table, S: field.Get[string](m.t.PK[0].Ptr(obj))}
-	}
-	var b []byte
-	for _, c := range m.t.PK {
-		b = schema.AppendKeyPart(b, c.Value(c.Ptr(obj)))
-	}
-	return identKey{Table: &m.t.Table, S: string(b)}
-}
-
-// keyOfArgs returns the identity named by primary-key values given in
-// the order of the table's key columns, as Get takes them.
-func (m *tableMeta) keyOfArgs(pk []any) (identKey, error) {
-	if len(pk) != len(m.t.PK) {
-		return identKey{}, invalidArg("%v has a primary key of %d column(s), got %d value(s)", m.t, len(m.t.PK), len(pk))
-	}
-	switch m.kind {
-	case uow.KeyInt:
-		n, ok := schema.ArgInt(pk[0])
-		if !ok {
-			return identKey{}, invalidArg("%v: primary key value %v (%T) is not an integer", m.t, pk[0], pk[0])
-		}
-		return identKey{Table: &m.t.Table, N: n}, nil
-	case uow.KeyString:
-		s, ok := schema.ArgString(pk[0])
-		if !ok {
-			return identKey{}, invalidArg("%v: primary key value %v (%T) is not a string", m.t, pk[0], pk[0])
-		}
-		return identKey{Table: &m.t.Table, S: s}, nil
-	}
-	var b []byte
-	for _, v := range pk {
-		b = schema.AppendKeyPart(b, v)
-	}
-	return identKey{Table: &m.t.Table, S: string(b)}, nil
 }
 
 // snapshot copies the columns of obj into a new E.

@@ -28,13 +28,3 @@ func (k Key) Compare(o Key) int {
 	}
 	return 0
 }
-
-// KeyKind says how a table's primary key is held in a Key.
-type KeyKind uint8
-
-// The kinds of key.
-const (
-	KeyInt     KeyKind = iota // one integer column, in N
-	KeyString                 // one string column, in S
-	KeyEncoded                // anything else, encoded into S
-)
