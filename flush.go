@@ -48,6 +48,7 @@ import (
 
 	"github.com/quarry-orm/quarry/internal/field"
 	"github.com/quarry-orm/quarry/internal/schema"
+	"github.com/quarry-orm/quarry/internal/uow"
 )
 
 // tableDep says that rows of parent must be inserted before, and deleted
@@ -427,33 +428,7 @@ func (u *unitOfWork) flushOrder() ([]*tableMeta, error) {
 				parents[e.child] = append(parents[e.child], e.parent)
 			}
 		}
-		state := map[*tableMeta]uint8{}
-		order := make([]*tableMeta, 0, len(ms))
-		var stack, cycle []*tableMeta
-		var visit func(m *tableMeta)
-		visit = func(m *tableMeta) {
-			switch state[m] {
-			case 1:
-				if cycle == nil {
-					cycle = slices.Clone(stack[slices.Index(stack, m):])
-				}
-				return
-			case 2:
-				return
-			}
-			state[m] = 1
-			stack = append(stack, m)
-			for _, p := range parents[m] {
-				visit(p)
-			}
-			stack = stack[:len(stack)-1]
-			state[m] = 2
-			order = append(order, m)
-		}
-		for _, m := range ms {
-			visit(m)
-		}
-		return order, cycle
+		return uow.Order(ms, parents)
 	}
 	order, cycle := sortBy(func(edge) bool { return true })
 	if cycle == nil {
