@@ -139,7 +139,7 @@ func (t *table) checkDefaultExpr(c *schema.Column, e node) error {
 // them again.
 func (u *unitOfWork) applyInsertDefaults(m *tableMeta, obj field.Ptr) {
 	for _, d := range m.t.insertDefaults {
-		if m.isZero(d.col, obj) {
+		if m.IsZero(d.col, obj) {
 			u.remember(m, d.col, obj)
 			d.set(d.col.Ptr(obj))
 		}

@@ -391,7 +391,7 @@ func (s *Session) mergeRowCols(t *table, obj field.Ptr, seq uint64, o runOptions
 		all, force = true, true
 	case st.expired == expireAll:
 		all = true
-	case st.expired == expireSoft && !m.dirty(st.obj, st.snap):
+	case st.expired == expireSoft && !m.Dirty(st.obj, st.snap):
 		all, force = true, true
 	case st.expired == 0:
 		return st.obj, repeat, nil
@@ -486,7 +486,7 @@ func (s *Session) LoadColumns(ctx context.Context, obj any, fields ...string) er
 		return err
 	}
 	if st == nil || st.status != statusPersistent {
-		return fmt.Errorf("%w: LoadColumns of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.ptrType, obj)
+		return fmt.Errorf("%w: LoadColumns of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.PtrType, obj)
 	}
 	want, err := expireColumns(m, "LoadColumns", fields)
 	if err != nil {

@@ -219,7 +219,7 @@ func (d *detachedSet) take(t *table, p field.Ptr) (*objState, []*schema.Column) 
 // of m's table, taking it back; nil when p is not one, or when the
 // program zeroed its generated key, which makes it new again.
 func (s *Session) takeDetached(m *tableMeta, p field.Ptr) (*objState, []*schema.Column) {
-	if m.keyUnset(p) {
+	if m.KeyUnset(p) {
 		return nil, nil
 	}
 	return s.db.detached.take(m.t, p)

@@ -91,11 +91,6 @@ type table struct {
 	// holding a *source (the Entity and each Column), so that an alias can
 	// copy the table struct and re-point them without reflection.
 	srcOffsets []srcSlot
-	newObj     func() field.Ptr
-	// newBlock allocates n zero E in one array, for snapshots; objSize
-	// is the size of an E.
-	newBlock func(n int) field.Ptr
-	objSize  uintptr
 	// relations are the relationship fields of the table struct.
 	relations []*relationship
 	// decl holds the table struct's Indexes and Constraints methods,
@@ -235,11 +230,11 @@ func bindTable[E, M any](name string) (*M, *table, error) {
 		return nil, nil, mappingErrorf("table struct %v is not a struct", mt)
 	}
 	t := &table{
-		Table:    schema.Table{Name: name, GoType: et, StructType: mt, ByName: map[string]*schema.Column{}, ShapeID: nextShapeID()},
-		newObj:   func() field.Ptr { return field.Of(new(E)) },
-		newBlock: field.NewBlock[E],
-		objSize:  field.SizeOf[E](),
-		hooks:    hooksOf[E](),
+		Table: schema.Table{
+			Name: name, GoType: et, StructType: mt, Alloc: field.AllocatorOf[E](),
+			ByName: map[string]*schema.Column{}, ShapeID: nextShapeID(),
+		},
+		hooks: hooksOf[E](),
 	}
 	t.base = &source{table: t}
 	m := new(M)

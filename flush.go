@@ -240,7 +240,7 @@ func (u *unitOfWork) prepare() error {
 			// FK sync may change a clean object during the flush, so
 			// the tables it writes are checked when written; others are
 			// checked now.
-			if st.m.hasWriter() || st.m.dirty(st.obj, st.snap) {
+			if st.m.hasWriter() || st.m.Dirty(st.obj, st.snap) {
 				get(st.m).persistent = append(get(st.m).persistent, st)
 			}
 		case statusDeleted:
@@ -251,7 +251,7 @@ func (u *unitOfWork) prepare() error {
 	awaiting := u.keysFromNewParents()
 	for _, st := range s.livePending() {
 		w := get(st.m)
-		if st.m.auto != nil && st.m.isZero(st.m.auto, st.obj) || awaiting[st.obj] {
+		if st.m.Auto != nil && st.m.IsZero(st.m.Auto, st.obj) || awaiting[st.obj] {
 			w.pending = append(w.pending, st)
 			continue // the database generates the key, or the parents' keys
 		}
@@ -509,13 +509,13 @@ func (u *unitOfWork) finish() {
 		// to it any more.
 		st.status = statusPersistent
 		st.key = st.m.KeyOf(st.obj)
-		st.snap = st.m.snapshot(st.obj)
+		st.snap = st.m.Snapshot(st.obj)
 		st.inserted = true
 		s.ids.put(st.key, st)
 	}
 	for _, st := range u.updated {
 		// A new snapshot: the old one may be the committed state.
-		st.snap = st.m.snapshot(st.obj)
+		st.snap = st.m.Snapshot(st.obj)
 	}
 	var gone map[field.Ptr]bool
 	if len(u.rels) > 0 && len(u.deleted)+len(u.replaced) > 0 {
@@ -532,7 +532,7 @@ func (u *unitOfWork) finish() {
 		old, st := r[0], r[1]
 		delete(s.pendingBy, st.obj)
 		st.status, st.key, st.inserted = statusPersistent, old.key, true
-		st.snap = st.m.snapshot(st.obj)
+		st.snap = st.m.Snapshot(st.obj)
 		s.ids.put(st.key, st)
 		s.bury(old)
 		if gone != nil {

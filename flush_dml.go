@@ -80,7 +80,7 @@ func (w *dml) whereKey(m *tableMeta, version bool) {
 	}
 	if version {
 		w.b.Write(" AND ")
-		w.qualified(m.t, m.version)
+		w.qualified(m.t, m.Version)
 		w.b.Write(" = ")
 		w.ph()
 	}
@@ -144,17 +144,17 @@ func (u *unitOfWork) updates(w *tableWork) error {
 // changedCols returns the columns of a persistent object an UPDATE must
 // write, refusing a version counter set by hand.
 func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*schema.Column, error) {
-	cols := m.changed(nil, st.obj, st.snap)
-	if m.version != nil {
-		if slices.Contains(cols, m.version) && !u.replacing(st) {
+	cols := m.Changed(nil, st.obj, st.snap)
+	if m.Version != nil {
+		if slices.Contains(cols, m.Version) && !u.replacing(st) {
 			// The counter is the Session's: honouring a value set
 			// by hand would either break the optimistic check or
 			// guess what the program meant, and ignoring it would
 			// leave the object saying what the row does not.
 			return nil, fmt.Errorf("quarry: the version counter %s of a persistent %v %v was set by hand (from %d to %d): the Session manages it (the flush was rolled back and the counter put back; to make a change conditional on a version read earlier, compare it before changing the object)",
-				m.version.Name, m.t.GoType, keyValues(m, st.snap), m.getVersion(m.version.Ptr(st.snap)), m.getVersion(m.version.Ptr(st.obj)))
+				m.Version.Name, m.t.GoType, keyValues(m, st.snap), m.GetVersion(m.Version.Ptr(st.snap)), m.GetVersion(m.Version.Ptr(st.obj)))
 		}
-		cols = slices.DeleteFunc(cols, func(c *schema.Column) bool { return c == m.version })
+		cols = slices.DeleteFunc(cols, func(c *schema.Column) bool { return c == m.Version })
 	}
 	// A changed primary key is written too, WHERE the row has the old
 	// one (flush_key_change.go).
@@ -164,7 +164,7 @@ func (u *unitOfWork) changedCols(m *tableMeta, st *objState) ([]*schema.Column, 
 // update writes the changed columns cols of one persistent object; those
 // in exprs are set from their OnUpdateSQL expressions and read back.
 func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs []*schema.Column) error {
-	versioned := m.version != nil
+	versioned := m.Version != nil
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'U', mask: colMask(cols), exprs: colMask(exprs)}, func() (string, error) {
 		return updateByKeySQL(d, m, cols, exprs, versioned, versioned)
 	})
@@ -179,7 +179,7 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 	}
 	var oldVersion int64
 	if versioned {
-		oldVersion = m.getVersion(m.version.Ptr(st.snap))
+		oldVersion = m.GetVersion(m.Version.Ptr(st.snap))
 		args = append(args, oldVersion+1)
 	}
 	for _, c := range m.t.PK {
@@ -196,7 +196,7 @@ func (u *unitOfWork) update(m *tableMeta, d Dialect, st *objState, cols, exprs [
 		return staleError("UPDATE", m, st, versioned, oldVersion)
 	}
 	if versioned {
-		m.setVersion(m.version.Ptr(st.obj), oldVersion+1)
+		m.SetVersion(m.Version.Ptr(st.obj), oldVersion+1)
 	}
 	u.updated = append(u.updated, st)
 	if err := u.afterKeyUpdate(m, st, cols, st.snap); err != nil {
@@ -264,7 +264,7 @@ func updateByKeySQL(d Dialect, m *tableMeta, cols, exprs []*schema.Column, bump,
 	}
 	if bump {
 		w.b.Write(", ")
-		w.b.Ident(m.version.Name)
+		w.b.Ident(m.Version.Name)
 		w.b.Write(" = ")
 		w.ph()
 	}
@@ -300,10 +300,10 @@ func (m *tableMeta) shapeOf(obj field.Ptr, cols, ret []*schema.Column) ([]*schem
 	generated := false
 	for _, c := range m.t.Columns {
 		switch {
-		case c == m.auto && m.isZero(c, obj):
+		case c == m.Auto && m.IsZero(c, obj):
 			generated = true
 			ret = append(ret, c)
-		case c.ZeroDefault && m.isZero(c, obj):
+		case c.ZeroDefault && m.IsZero(c, obj):
 			// A nil pointer (or an omitzero field left zero) of a
 			// column with a server default leaves the default to the
 			// database and reads it back. Other fields are written as
@@ -337,9 +337,9 @@ func (u *unitOfWork) inserts(w *tableWork) error {
 	}
 	for _, st := range objs {
 		u.applyInsertDefaults(m, st.obj)
-		if m.version != nil && m.getVersion(m.version.Ptr(st.obj)) == 0 {
-			m.setVersion(m.version.Ptr(st.obj), 1)
-			st.filled = append(st.filled, m.version)
+		if m.Version != nil && m.GetVersion(m.Version.Ptr(st.obj)) == 0 {
+			m.SetVersion(m.Version.Ptr(st.obj), 1)
+			st.filled = append(st.filled, m.Version)
 		}
 	}
 	caps := u.s.db.dialect.Capabilities()
@@ -371,12 +371,12 @@ func bySeq(a, b *objState) int { return a.seq - b.seq }
 
 func (m *tableMeta) sameShape(obj field.Ptr, sh *insertShape) bool {
 	for _, c := range sh.ret {
-		if !m.isZero(c, obj) {
+		if !m.IsZero(c, obj) {
 			return false
 		}
 	}
 	for _, c := range sh.cols {
-		if (c == m.auto || c.ZeroDefault) && m.isZero(c, obj) {
+		if (c == m.Auto || c.ZeroDefault) && m.IsZero(c, obj) {
 			return false
 		}
 	}
@@ -520,7 +520,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 			slices.Sort(keys)
 		}
 		for i, p := range objs {
-			m.setAuto(m.auto.Ptr(p), keys[i])
+			m.SetAuto(m.Auto.Ptr(p), keys[i])
 		}
 		return rows.Close()
 	}
@@ -531,7 +531,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 	scratch := make([]field.Ptr, 0, len(objs))
 	dest := make([]any, len(ret))
 	for rows.Next() {
-		p := m.t.newObj()
+		p := m.t.Alloc.New()
 		for i, c := range ret {
 			dest[i] = c.Dest(c.Ptr(p))
 		}
@@ -547,7 +547,7 @@ func fillReturned(db *DB, sql string, rows dialect.Rows, m *tableMeta, sh *inser
 		return fmt.Errorf("quarry: INSERT into %s returned %d rows, want %d", m.t.Name, len(scratch), len(objs))
 	}
 	if sh.generated {
-		get := func(p field.Ptr) int64 { return m.getAuto(m.auto.Ptr(p)) }
+		get := func(p field.Ptr) int64 { return m.GetAuto(m.Auto.Ptr(p)) }
 		slices.SortStableFunc(scratch, func(a, b field.Ptr) int {
 			if get(a) < get(b) {
 				return -1
@@ -599,7 +599,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		return err
 	}
 	d := u.s.db.dialect
-	if len(m.t.PK) == 1 && m.version == nil {
+	if len(m.t.PK) == 1 && m.Version == nil {
 		pk := m.t.PK[0]
 		all := w.deletes
 		for len(all) > 0 {
@@ -649,7 +649,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		}
 		return nil
 	}
-	versioned := m.version != nil
+	versioned := m.Version != nil
 	sql, err := m.cachedSQL(sqlKey{d: d, op: 'D'}, func() (string, error) {
 		w := newDML(d)
 		w.b.Write("DELETE FROM ")
@@ -664,7 +664,7 @@ func (u *unitOfWork) deletes(w *tableWork) error {
 		args := keyValues(m, st.snap)
 		var version int64
 		if versioned {
-			version = m.getVersion(m.version.Ptr(st.snap))
+			version = m.GetVersion(m.Version.Ptr(st.snap))
 			args = append(args, version)
 		}
 		n, err := u.exec(sql, args)

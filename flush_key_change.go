@@ -236,7 +236,7 @@ func (u *unitOfWork) finishKeyChanges() {
 					continue
 				}
 				old := ch.snap
-				snap := cm.snapshot(old)
+				snap := cm.Snapshot(old)
 				for j, c := range l.fk {
 					setFrom(c, snap, l.ref[j], kc.st.obj)
 					if sameKey(l.fk[j:j+1], ch.obj, l.ref[j:j+1], kc.old) {
@@ -313,7 +313,7 @@ func (s *Session) heldByObj(m *tableMeta, p field.Ptr) *objState {
 			return st
 		}
 	}
-	if m.keyUnset(p) || s.ids.len() == 0 {
+	if m.KeyUnset(p) || s.ids.len() == 0 {
 		return nil
 	}
 	return s.ids.findObj(p)

@@ -168,7 +168,7 @@ func (u *unitOfWork) preDeleteNulls() error {
 // be deleted (the DELETE checks the version the Session holds).
 func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*schema.Column, null bool) error {
 	d := u.s.db.dialect
-	versioned := m.version != nil
+	versioned := m.Version != nil
 	bump := versioned && !null
 	op := byte('P')
 	if null {
@@ -194,7 +194,7 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*schema.Colum
 	}
 	var version int64
 	if versioned {
-		version = m.getVersion(m.version.Ptr(row))
+		version = m.GetVersion(m.Version.Ptr(row))
 	}
 	if bump {
 		args = append(args, version+1)
@@ -211,7 +211,7 @@ func (u *unitOfWork) postUpdate(m *tableMeta, st *objState, cols []*schema.Colum
 		return staleError("UPDATE", m, st, versioned, version)
 	}
 	if bump {
-		m.setVersion(m.version.Ptr(st.obj), version+1)
+		m.SetVersion(m.Version.Ptr(st.obj), version+1)
 	}
 	return nil
 }

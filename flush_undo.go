@@ -39,7 +39,7 @@ func (u *unitOfWork) remember(m *tableMeta, c *schema.Column, obj field.Ptr) {
 	}
 	t, ok := u.touched[obj]
 	if !ok {
-		t = touched{m: m, orig: m.snapshot(obj)}
+		t = touched{m: m, orig: m.Snapshot(obj)}
 		u.touched[obj] = t
 	}
 	u.undo = append(u.undo, func() { c.Clone(c.Ptr(obj), c.Ptr(t.orig)) })
@@ -51,13 +51,13 @@ func (st *objState) rememberPending(c *schema.Column) {
 	if slices.Contains(st.filled, c) || st.synced != nil && slices.Contains(st.synced.cols, c) {
 		return
 	}
-	if st.m.isZero(c, st.obj) {
+	if st.m.IsZero(c, st.obj) {
 		st.filled = append(st.filled, c) // zeroed again by undoInsert
 		return
 	}
 	ps := st.pendingSync()
 	if ps.orig == nil {
-		ps.orig = st.m.snapshot(st.obj)
+		ps.orig = st.m.Snapshot(st.obj)
 	} else {
 		c.Clone(c.Ptr(ps.orig), c.Ptr(st.obj))
 	}

@@ -42,7 +42,7 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 		st = s.newState(m, obj)
 		st.key = k
 		st.status = statusPersistent
-		st.snap = sm.loadSnapshot(obj)
+		st.snap = sm.snaps.Take(&sm.Table, obj)
 		st.committed = st.snap
 		st.result = seq
 		s.ids.put(k, st)
@@ -56,7 +56,7 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 	if !o.populate {
 		switch st.expired {
 		case expireSoft:
-			if m.dirty(st.obj, st.snap) {
+			if m.Dirty(st.obj, st.snap) {
 				s.refreshExpiredCols(st, obj)
 				return st.obj, repeat, nil
 			}
@@ -70,7 +70,7 @@ func (s *Session) mergeRow(t *table, obj field.Ptr, seq uint64, o runOptions) (f
 	}
 	// obj was scanned for this call alone: copy it into the object the
 	// program holds and keep obj itself as the snapshot.
-	m.copyColumns(st.obj, obj)
+	m.CopyColumns(st.obj, obj)
 	if st.committed == st.snap {
 		// Not written in this transaction: the row is the last
 		// committed state as far as this Session knows.

@@ -269,7 +269,7 @@ func (c *insertNode) batches(d Dialect) ([]dmlNode, error) {
 	m := metaOf(c.t)
 	for _, obj := range c.objs {
 		for _, def := range c.t.insertDefaults {
-			if m.isZero(def.col, obj) {
+			if m.IsZero(def.col, obj) {
 				def.set(def.col.Ptr(obj))
 			}
 		}

@@ -744,7 +744,7 @@ func keepLoaded(ids identityMap, rel *relationship, obj field.Ptr) bool {
 	if s.fieldChanged(rel, obj) {
 		return true
 	}
-	return rel.loaded(obj) && st.m.dirty(obj, st.snap)
+	return rel.loaded(obj) && st.m.Dirty(obj, st.snap)
 }
 
 // keepChanged is the rule of an explicit Load: in a Session, a field

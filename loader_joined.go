@@ -343,7 +343,7 @@ func (r *eagerReader[T]) finish(rc *readCtx) (T, error) {
 		var obj field.Ptr
 		isNew := false
 		if row := rd.rows[i]; !row.missing() {
-			obj = sl.rel.target.newObj()
+			obj = sl.rel.target.Alloc.New()
 			row.fill(obj)
 			got, _ := ids.merge(sl.rel.target, obj, 0)
 			if isNew = got == obj; isNew {

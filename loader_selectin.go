@@ -27,7 +27,7 @@ type relRowReader struct {
 }
 
 func (r *relRowReader) prepare(dst []any) []any {
-	r.obj = r.t.newObj()
+	r.obj = r.t.Alloc.New()
 	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}

@@ -263,7 +263,7 @@ func (u *unitOfWork) nullKey(t *table, cols []*schema.Column, obj field.Ptr, r *
 		}
 	}
 	for _, c := range cols {
-		u.setColumn(m, c, obj, m.zero)
+		u.setColumn(m, c, obj, m.Zero)
 	}
 	return nil
 }
@@ -420,7 +420,7 @@ func (u *unitOfWork) preparePendingOrphans() error {
 				continue
 			}
 			for _, c := range r.targetCols() {
-				if !c.Nullable && st.m.isZero(c, st.obj) {
+				if !c.Nullable && st.m.IsZero(c, st.obj) {
 					return fmt.Errorf("quarry: %v.%s: a new %v was removed from the collection and belongs to no %v, but %s cannot be NULL: add it to a collection, set its key, or Expunge it",
 						r.owner.GoType, r.Field, st.m.t.GoType, r.owner.GoType, c)
 				}
@@ -697,7 +697,7 @@ func (u *unitOfWork) syncRelKeys(t *table, post bool) {
 // whose key the database has yet to generate.
 func keyKnown(u *unitOfWork, t *table, obj field.Ptr) bool {
 	m := u.s.meta(t)
-	return m.auto == nil || !m.isZero(m.auto, obj)
+	return m.Auto == nil || !m.IsZero(m.Auto, obj)
 }
 
 // sameKey reports whether columns a of objA equal columns b of objB (NULL

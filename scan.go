@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/uow"
 )
 
 // rowReader reads one selected item from each row: it hands out scan
@@ -92,7 +93,7 @@ type entityReader[E any] struct {
 	// join (outerjoin.go).
 	opt *optionalRow
 	// objs allocates the objects.
-	objs objBlock[E]
+	objs uow.Objects[E]
 }
 
 func (e Entity[E]) selectNodes() []node {
@@ -119,7 +120,7 @@ func (r *entityReader[E]) prepare(dst []any) []any {
 	if r.opt != nil {
 		return r.opt.prepare(dst)
 	}
-	r.obj = r.objs.next()
+	r.obj = r.objs.Next()
 	p := field.Of(r.obj)
 	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.Dest(c.Ptr(p)))
@@ -138,7 +139,7 @@ func (r *entityReader[E]) finish(rc *readCtx) (*E, error) {
 	p := field.Of(r.obj)
 	got := rc.mergeCols(r.t, p, r.ls)
 	if s, ok := rc.ids.(*Session); ok && got == p {
-		s.allocatedIn(p, r.objs.weak())
+		s.allocatedIn(p, r.objs.Weak())
 	}
 	return field.As[E](got), nil
 }

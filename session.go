@@ -645,7 +645,7 @@ func (s *Session) New() []any {
 	}
 	var out []any
 	for _, st := range s.livePending() {
-		out = append(out, st.m.object(st.obj))
+		out = append(out, st.m.Object(st.obj))
 	}
 	return out
 }
@@ -659,14 +659,14 @@ func (s *Session) Dirty() []any {
 	}
 	var states []*objState
 	for st := range s.ids.all() {
-		if st.status == statusPersistent && (st.m.dirty(st.obj, st.snap) || s.relModified(st)) {
+		if st.status == statusPersistent && (st.m.Dirty(st.obj, st.snap) || s.relModified(st)) {
 			states = append(states, st)
 		}
 	}
 	sortStates(states)
 	out := make([]any, len(states))
 	for i, st := range states {
-		out[i] = st.m.object(st.obj)
+		out[i] = st.m.Object(st.obj)
 	}
 	return out
 }
@@ -678,7 +678,7 @@ func (s *Session) Deleted() []any {
 	}
 	var out []any
 	for _, st := range s.liveDeleted() {
-		out = append(out, st.m.object(st.obj))
+		out = append(out, st.m.Object(st.obj))
 	}
 	return out
 }
@@ -699,7 +699,7 @@ func (s *Session) IsModified(obj any) bool {
 	case statusPending, statusDeleted:
 		return true
 	case statusPersistent:
-		return m.dirty(p, st.snap) || s.relModified(st)
+		return m.Dirty(p, st.snap) || s.relModified(st)
 	}
 	return false
 }

@@ -129,7 +129,7 @@ func (s *Session) expireTable(t *table) {
 		if st.committed != nil && st.committed == st.snap {
 			// The row the next load reads is this transaction's, not the
 			// committed state that Rollback restores: keep that apart.
-			st.committed = st.m.snapshot(st.snap)
+			st.committed = st.m.Snapshot(st.snap)
 		}
 		if st.loaded() {
 			st.expired = expireSoft
@@ -175,7 +175,7 @@ type keyReader struct {
 }
 
 func (r *keyReader) prepare(dst []any) []any {
-	r.obj = r.m.t.newObj()
+	r.obj = r.m.t.Alloc.New()
 	for _, c := range r.m.t.PK {
 		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}

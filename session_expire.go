@@ -60,9 +60,9 @@ func (s *Session) Expire(obj any, fields ...string) error {
 	}
 	switch {
 	case st != nil && st.status == statusPending:
-		return fmt.Errorf("%w: Expire of the pending %v at %p: it has no row to reload until it is flushed", ErrNotInSession, m.ptrType, obj)
+		return fmt.Errorf("%w: Expire of the pending %v at %p: it has no row to reload until it is flushed", ErrNotInSession, m.PtrType, obj)
 	case st == nil || (st.status != statusPersistent && st.status != statusDeleted):
-		return fmt.Errorf("%w: Expire of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.ptrType, obj)
+		return fmt.Errorf("%w: Expire of the %v at %p, which is not persistent in the Session", ErrNotInSession, m.PtrType, obj)
 	}
 	cols, err := expireColumns(m, "Expire", fields)
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Session) ExpireAll() {
 // expireObject expires every column of st, discarding their unflushed
 // changes.
 func (s *Session) expireObject(st *objState) {
-	st.m.copyColumns(st.obj, st.snap)
+	st.m.CopyColumns(st.obj, st.snap)
 	if st.expired != expireForce {
 		st.expired = expireAll
 	}
@@ -193,15 +193,15 @@ func (s *Session) forgetExpiredCols(st *objState) {
 // row as it is now.
 func (s *Session) checkVersion(st *objState, row field.Ptr) error {
 	m := st.m
-	if m.version == nil || st.expired == expireForce || st.expired == expireAll {
+	if m.Version == nil || st.expired == expireForce || st.expired == expireAll {
 		return nil
 	}
 	if st.expired == expireCols || st.expired == expireSoft {
-		if slices.Contains(s.expiredCols[st], m.version) {
+		if slices.Contains(s.expiredCols[st], m.Version) {
 			return nil
 		}
 	}
-	held, got := m.getVersion(m.version.Ptr(st.snap)), m.getVersion(m.version.Ptr(row))
+	held, got := m.GetVersion(m.Version.Ptr(st.snap)), m.GetVersion(m.Version.Ptr(row))
 	if held == got {
 		return nil
 	}

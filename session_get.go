@@ -19,7 +19,7 @@ type tableReader struct {
 }
 
 func (r *tableReader) prepare(dst []any) []any {
-	r.obj = r.t.newObj()
+	r.obj = r.t.Alloc.New()
 	for _, c := range r.ls.columnsOf(r.t) {
 		dst = append(dst, c.Dest(c.Ptr(r.obj)))
 	}

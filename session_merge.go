@@ -170,8 +170,8 @@ func mergeFollows(r *relationship) bool {
 // find sets n.dst: the Session's object with src's key, or a new copy.
 func (mg *merger) find(n *mergeNode) error {
 	s, m := mg.s, n.m
-	if m.keyUnset(n.src) {
-		n.dst, n.isNew = m.t.newObj(), true // an unset key: a new row
+	if m.KeyUnset(n.src) {
+		n.dst, n.isNew = m.t.Alloc.New(), true // an unset key: a new row
 		return nil
 	}
 	k := m.KeyOf(n.src)
@@ -203,7 +203,7 @@ func (mg *merger) find(n *mergeNode) error {
 		if st := s.ids.get(k); st != nil {
 			s.forgetVanished(st) // an expired object whose row is gone
 		}
-		n.dst, n.isNew = m.t.newObj(), true
+		n.dst, n.isNew = m.t.Alloc.New(), true
 		return nil
 	case err != nil:
 		return wrapErr(err, "merging %v", m.t.GoType)
@@ -218,7 +218,7 @@ func (mg *merger) pendingKey(k identKey) *objState {
 	if mg.pendingKeys == nil {
 		mg.pendingKeys = map[identKey]*objState{}
 		for _, st := range mg.s.livePending() {
-			if st.m.keyUnset(st.obj) {
+			if st.m.KeyUnset(st.obj) {
 				continue
 			}
 			pk := st.m.KeyOf(st.obj)
@@ -236,10 +236,10 @@ func (mg *merger) pendingKey(k identKey) *objState {
 // "leave the version attribute unset").
 func (mg *merger) checkVersion(n *mergeNode) error {
 	m := n.m
-	if m.version == nil {
+	if m.Version == nil {
 		return nil
 	}
-	given, held := m.getVersion(m.version.Ptr(n.src)), m.getVersion(m.version.Ptr(n.dst))
+	given, held := m.GetVersion(m.Version.Ptr(n.src)), m.GetVersion(m.Version.Ptr(n.dst))
 	if given == 0 || given == held {
 		return nil
 	}
@@ -290,7 +290,7 @@ func (mg *merger) apply(root *mergeNode) {
 		}
 		m := n.m
 		for _, c := range m.t.Columns {
-			if c == m.version && !n.isNew {
+			if c == m.Version && !n.isNew {
 				continue // the Session's to manage (checked by find)
 			}
 			c.Clone(c.Ptr(n.dst), c.Ptr(n.src))
@@ -338,7 +338,7 @@ func (mg *merger) apply(root *mergeNode) {
 // byKeyOwner reports whether n is the node that owns its dst: the first
 // node with its key, or any node of an unset key (each its own copy).
 func (mg *merger) byKeyOwner(n *mergeNode) bool {
-	if n.m.keyUnset(n.src) {
+	if n.m.KeyUnset(n.src) {
 		return true
 	}
 	return mg.byKey[n.m.KeyOf(n.src)] == n

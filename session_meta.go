@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/uow"
 )
 
 // What a Session keeps per table it has used: the shared table meta, and
@@ -57,46 +58,17 @@ func (s *Session) configureMetadata() error {
 }
 
 // sessionMeta is a table's meta with what one Session keeps per table:
-// a block of E from which the snapshots of loaded rows are taken, so
-// loading many rows costs one allocation per block rather than per row.
+// the blocks the snapshots of its loaded rows are taken from.
 type sessionMeta struct {
 	*tableMeta
-	snaps field.Ptr
-	free  int
-	block int // size of the last block
-}
-
-// Blocks of object states and snapshots start small and double up to
-// maxBlock, so that a Session of one object costs a few hundred bytes and
-// a Session loading many rows still allocates once per maxBlock rows.
-const (
-	firstBlock = 1
-	maxBlock   = 64
-)
-
-// nextBlock is the size of the block after one of size n.
-func nextBlock(n int) int { return min(max(2*n, firstBlock), maxBlock) }
-
-// loadSnapshot copies the columns of obj into a snapshot from the block.
-func (m *sessionMeta) loadSnapshot(obj field.Ptr) field.Ptr {
-	if m.free == 0 {
-		m.block = nextBlock(m.block)
-		m.snaps, m.free = m.t.newBlock(m.block), m.block
-	}
-	p := m.snaps
-	m.free--
-	if m.free > 0 {
-		m.snaps = field.At(m.snaps, m.t.objSize)
-	}
-	m.copyColumns(p, obj)
-	return p
+	snaps uow.Snapshots
 }
 
 // newState allocates object states in blocks: loading many rows then
 // costs one allocation per block instead of one per row.
 func (s *Session) newState(m *tableMeta, obj field.Ptr) *objState {
 	if len(s.slab) == 0 {
-		s.slabBlock = nextBlock(s.slabBlock)
+		s.slabBlock = uow.NextBlock(s.slabBlock)
 		s.slab = make([]objState, s.slabBlock)
 	}
 	st := &s.slab[0]

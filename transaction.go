@@ -169,7 +169,7 @@ func (s *Session) restoreCommitted() {
 			s.detach(st)
 			continue
 		}
-		st.m.copyColumns(st.obj, st.committed)
+		st.m.CopyColumns(st.obj, st.committed)
 		st.snap = st.committed
 		st.status = statusPersistent
 		st.expired = expireSoft
@@ -190,7 +190,7 @@ func (s *Session) restoreCommitted() {
 			st.status = statusDetached
 			continue
 		}
-		st.m.copyColumns(st.obj, st.committed)
+		st.m.CopyColumns(st.obj, st.committed)
 		st.snap = st.committed
 		st.status = statusPersistent
 		st.expired = expireSoft
@@ -208,7 +208,7 @@ func (s *Session) restoreCommitted() {
 // puts back what flushes set on the object while it was pending.
 func (s *Session) undoInsert(st *objState) {
 	for _, c := range st.filled {
-		st.m.setZero(c, st.obj)
+		st.m.SetZero(c, st.obj)
 	}
 	if ps := st.synced; ps != nil {
 		for _, c := range ps.cols {
@@ -253,9 +253,9 @@ func (s *Session) rebase() {
 			continue
 		}
 		st.snap = st.committed
-		if st.m.version != nil {
+		if st.m.Version != nil {
 			// The version counter is the Session's to manage.
-			st.m.version.Clone(st.m.version.Ptr(st.obj), st.m.version.Ptr(st.committed))
+			st.m.Version.Clone(st.m.Version.Ptr(st.obj), st.m.Version.Ptr(st.committed))
 		}
 	}
 	for _, st := range s.pendingBy {
@@ -278,8 +278,8 @@ func (s *Session) rebase() {
 		}
 		st.snap = st.committed
 		st.status = statusDeleted
-		if m := st.m; m.version != nil {
-			m.version.Clone(m.version.Ptr(st.obj), m.version.Ptr(st.committed))
+		if m := st.m; m.Version != nil {
+			m.Version.Clone(m.Version.Ptr(st.obj), m.Version.Ptr(st.committed))
 		}
 		s.ids.put(st.key, st)
 		s.deleted = append(s.deleted, st)
@@ -436,7 +436,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 			}
 			continue
 		}
-		st.m.copyColumns(st.obj, rec.snap)
+		st.m.CopyColumns(st.obj, rec.snap)
 		st.snap = rec.snap
 		st.status = rec.status
 	}
@@ -457,7 +457,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 			gone = append(gone, st)
 		case ok:
 			delete(s.tomb, st.obj)
-			st.m.copyColumns(st.obj, rec.snap)
+			st.m.CopyColumns(st.obj, rec.snap)
 			st.snap = rec.snap
 			st.status = rec.status
 			s.ids.put(st.key, st)

@@ -135,7 +135,7 @@ func (c *updateNode) batches(Dialect) ([]dmlNode, error) {
 			continue
 		}
 		if tmp == nil {
-			tmp = c.t.newObj()
+			tmp = c.t.Alloc.New()
 		}
 		d.set(d.col.Ptr(tmp))
 		x.sets = append(x.sets, Assignment{col: col, val: &valueNode{v: d.col.Value(d.col.Ptr(tmp))}})

@@ -101,3 +101,20 @@ func Addr(p Ptr) uintptr { return uintptr(p) }
 // unlike the address, never comes to stand for another object that
 // reuses the memory.
 func Weak(p Ptr) weak.Pointer[byte] { return weak.Make((*byte)(p)) }
+
+// Allocator allocates values of one Go type for code that does not name
+// the type: the entity constructor of a mapped table.
+type Allocator struct {
+	// New returns a new zero value.
+	New func() Ptr
+	// NewBlock allocates n zero values in one block and returns the
+	// address of the first; the next one is Size further on.
+	NewBlock func(n int) Ptr
+	// Size is the size of one value.
+	Size uintptr
+}
+
+// AllocatorOf returns the Allocator of T.
+func AllocatorOf[T any]() Allocator {
+	return Allocator{New: func() Ptr { return Of(new(T)) }, NewBlock: NewBlock[T], Size: SizeOf[T]()}
+}

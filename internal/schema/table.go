@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/quarry-orm/quarry/internal/field"
 )
 
 // MaxKeyColumns is the most columns a primary or foreign key may have.
@@ -17,8 +19,11 @@ type Table struct {
 	ShapeID    uint64
 	GoType     reflect.Type // the entity type E
 	StructType reflect.Type // the table struct M
-	Columns    []*Column
-	PK         []*Column
+	// Alloc allocates E; zero for an association table, which maps no
+	// Go type.
+	Alloc   field.Allocator
+	Columns []*Column
+	PK      []*Column
 	// KeyTypes are the primary-key types a Keyed table struct declares,
 	// nil for a plain Entity.
 	KeyTypes []reflect.Type
