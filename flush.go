@@ -78,7 +78,7 @@ type unitOfWork struct {
 	replaced [][2]*objState
 	// undo takes back the flush's changes to objects when it fails.
 	undo    []func()
-	touched map[field.Ptr]touched
+	touched map[field.Ptr]*touched
 	// assocWritten are the association tables the flush wrote rows of.
 	assocWritten []*table
 	// sorted caches the persistent states per table in key order, for
@@ -501,6 +501,7 @@ func (u *unitOfWork) finish() {
 	if s.ids.len() == 0 && len(u.inserted) > 64 {
 		s.ids = newIdentityIndex(len(u.inserted)) // skip the growth steps
 	}
+	u.settleTouched()
 	for _, st := range u.inserted {
 		delete(s.pendingBy, st.obj)
 		// cascaded is kept: should the transaction be rolled back under

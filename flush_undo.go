@@ -15,12 +15,18 @@ import (
 // Foreign keys copied into pending objects, and their many-to-one fields
 // set from the collection that holds them, are not recorded: every flush
 // sets them again from the same collections.
+//
+// What the flushes of the transaction that succeeded set on objects is
+// recorded too (objState.synced): when a later flush fails and the
+// Session is rebased on the last commit, it is put back with the rows.
 
-// touched is a persistent object whose columns the flush changed, with
-// its columns as they were before.
+// touched is a persistent object whose columns the flush changed: its
+// state, the columns changed and their values before.
 type touched struct {
 	m    *tableMeta
+	st   *objState
 	orig field.Ptr
+	cols []*schema.Column
 }
 
 // remember records column c of obj before the flush changes it. For a
@@ -35,14 +41,83 @@ func (u *unitOfWork) remember(m *tableMeta, c *schema.Column, obj field.Ptr) {
 		return
 	}
 	if u.touched == nil {
-		u.touched = map[field.Ptr]touched{}
+		u.touched = map[field.Ptr]*touched{}
 	}
-	t, ok := u.touched[obj]
-	if !ok {
-		t = touched{m: m, orig: m.Snapshot(obj)}
+	t := u.touched[obj]
+	if t == nil {
+		t = &touched{m: m, st: u.s.stateOf(m, obj), orig: m.Snapshot(obj)}
 		u.touched[obj] = t
 	}
+	if !slices.Contains(t.cols, c) {
+		t.cols = append(t.cols, c)
+	}
 	u.undo = append(u.undo, func() { c.Clone(c.Ptr(obj), c.Ptr(t.orig)) })
+}
+
+// settleTouched adds what the flush, which succeeded, set on persistent
+// objects to their records of the transaction (objState.synced), so that
+// a failed flush later in the transaction, which rebases the Session on
+// the last commit, puts those columns back too: they are the flush's, not
+// the program's, and would otherwise read as assignments of the program
+// against the committed state. Each object is settled on its own, so the
+// order of the map does not matter.
+func (u *unitOfWork) settleTouched() {
+	for _, t := range u.touched {
+		if t.st != nil {
+			t.st.rememberFlushed(t.cols, t.orig)
+		}
+	}
+}
+
+// rememberFlushed records columns cols of a persistent object, which a
+// flush set, with their values before in orig, unless an earlier flush of
+// the transaction did; and what the flush set, to be checked against when
+// they are put back.
+func (st *objState) rememberFlushed(cols []*schema.Column, orig field.Ptr) {
+	ps := st.syncRecord()
+	for _, c := range cols {
+		if slices.Contains(st.filled, c) {
+			continue // zeroed again with the INSERT
+		}
+		if !slices.Contains(ps.cols, c) {
+			if ps.orig == nil {
+				ps.orig = st.m.Snapshot(orig)
+			} else {
+				c.Clone(c.Ptr(ps.orig), c.Ptr(orig))
+			}
+			ps.cols = append(ps.cols, c)
+			ps.checked = append(ps.checked, c)
+		}
+		if !slices.Contains(ps.checked, c) {
+			continue
+		}
+		if ps.set == nil {
+			ps.set = st.m.Snapshot(st.obj)
+		} else {
+			c.Clone(c.Ptr(ps.set), c.Ptr(st.obj))
+		}
+	}
+}
+
+// undoSync puts back what flushes of the transaction set on the object
+// (see flushSync) and forgets the record.
+func (st *objState) undoSync() {
+	ps := st.synced
+	if ps == nil {
+		return
+	}
+	for _, c := range ps.cols {
+		if slices.Contains(ps.checked, c) && !c.Equal(c.Ptr(st.obj), c.Ptr(ps.set)) {
+			continue // assigned by the program since
+		}
+		c.Clone(c.Ptr(st.obj), c.Ptr(ps.orig))
+	}
+	for i := len(ps.refs) - 1; i >= 0; i-- {
+		if ref := ps.refs[i]; ref.r.Get(st.obj) == ref.set {
+			ref.r.Set(st.obj, ref.old)
+		}
+	}
+	st.synced = nil
 }
 
 // rememberPending records column c of a pending object before a flush
@@ -55,7 +130,7 @@ func (st *objState) rememberPending(c *schema.Column) {
 		st.filled = append(st.filled, c) // zeroed again by undoInsert
 		return
 	}
-	ps := st.pendingSync()
+	ps := st.syncRecord()
 	if ps.orig == nil {
 		ps.orig = st.m.Snapshot(st.obj)
 	} else {
@@ -64,11 +139,11 @@ func (st *objState) rememberPending(c *schema.Column) {
 	ps.cols = append(ps.cols, c)
 }
 
-// pendingSync returns the record of what flushes set on a pending
+// syncRecord returns the record of what flushes set on the
 // object, making it on first use.
-func (st *objState) pendingSync() *pendingSync {
+func (st *objState) syncRecord() *flushSync {
 	if st.synced == nil {
-		st.synced = &pendingSync{}
+		st.synced = &flushSync{}
 		st.synced.refs = st.synced.one[:0]
 	}
 	return st.synced
@@ -88,7 +163,7 @@ func (u *unitOfWork) setRef(r *relationship, obj, val field.Ptr) {
 	if st := u.s.pendingBy[obj]; st != nil {
 		// Kept for the INSERT's undo: after a rolled-back flush, a field
 		// the flush set must not read as the program's assignment.
-		ps := st.pendingSync()
+		ps := st.syncRecord()
 		for i := range ps.refs {
 			if ps.refs[i].r == r {
 				ps.refs[i].set = val

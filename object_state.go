@@ -49,10 +49,11 @@ type objState struct {
 	// (generated key, server defaults, version), zeroed again when the
 	// INSERT is undone.
 	filled []*schema.Column
-	// synced records what flushes of this transaction set on the object
-	// while it was pending, put back when its INSERT is undone; nil for
-	// most objects, so loaded rows do not pay for it.
-	synced *pendingSync
+	// synced records what flushes of this transaction set on the object,
+	// put back when the transaction is rolled back under the Session (its
+	// INSERT undone, or a failed flush's rebase); nil for most objects, so
+	// loaded rows do not pay for it.
+	synced *flushSync
 	seq    int // Add order
 	// mark stamps the object as reached by the flush pass numbered
 	// Session.markSeq.
@@ -66,22 +67,30 @@ type objState struct {
 	alive weak.Pointer[byte]
 }
 
-// pendingSync is what flushes set on a pending object: foreign keys
-// copied from parents over values the program gave (the columns in cols,
-// their earlier values in orig; a column that was zero is in
-// objState.filled instead) and back-populated many-to-one fields (refs,
-// put back unless the program set them since).
-type pendingSync struct {
-	orig field.Ptr
-	cols []*schema.Column
-	refs []pendingRef
+// flushSync is what flushes of the current transaction set on an object:
+// foreign keys copied from parents or nulled (the columns in cols, their
+// values before the first such flush in orig; for a pending object, a
+// column that was zero is in objState.filled instead) and back-populated
+// many-to-one fields (refs, put back unless the program set them since).
+//
+// Columns set while the object was pending are put back unconditionally:
+// every flush sets them again from the collections that hold the object.
+// Columns set while it was persistent (checked) are put back only while
+// they still hold what the flush set (in set), since the program may have
+// assigned them after.
+type flushSync struct {
+	orig    field.Ptr
+	cols    []*schema.Column
+	checked []*schema.Column
+	set     field.Ptr
+	refs    []pendingRef
 	// one holds the first ref, the usual case, without a second
 	// allocation.
 	one [1]pendingRef
 }
 
-// pendingRef is a many-to-one field of a pending object as it was before
-// a flush set it (old), and what the flush set (set).
+// pendingRef is a many-to-one field of an object as it was before a
+// flush of the transaction set it (old), and what the flush set (set).
 type pendingRef struct {
 	r        *relationship
 	old, set field.Ptr

@@ -88,7 +88,7 @@ func (u *unitOfWork) settleDerived() {
 		if d.r.Get(st.obj) != d.val || !(st.inserted || st.status == statusPending) {
 			continue
 		}
-		ps := st.pendingSync()
+		ps := st.syncRecord()
 		found := false
 		for i := range ps.refs {
 			if ps.refs[i].r == d.r {

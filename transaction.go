@@ -170,7 +170,7 @@ func (s *Session) restoreCommitted() {
 			continue
 		}
 		st.m.CopyColumns(st.obj, st.committed)
-		st.snap = st.committed
+		st.snap, st.synced = st.committed, nil
 		st.status = statusPersistent
 		st.expired = expireSoft
 	}
@@ -191,7 +191,7 @@ func (s *Session) restoreCommitted() {
 			continue
 		}
 		st.m.CopyColumns(st.obj, st.committed)
-		st.snap = st.committed
+		st.snap, st.synced = st.committed, nil
 		st.status = statusPersistent
 		st.expired = expireSoft
 		s.ids.put(st.key, st)
@@ -210,17 +210,8 @@ func (s *Session) undoInsert(st *objState) {
 	for _, c := range st.filled {
 		st.m.SetZero(c, st.obj)
 	}
-	if ps := st.synced; ps != nil {
-		for _, c := range ps.cols {
-			c.Clone(c.Ptr(st.obj), c.Ptr(ps.orig))
-		}
-		for i := len(ps.refs) - 1; i >= 0; i-- {
-			if ref := ps.refs[i]; ref.r.Get(st.obj) == ref.set {
-				ref.r.Set(st.obj, ref.old)
-			}
-		}
-	}
-	st.filled, st.synced = nil, nil
+	st.undoSync()
+	st.filled = nil
 	st.inserted = false
 }
 
@@ -252,6 +243,7 @@ func (s *Session) rebase() {
 			back = append(back, st)
 			continue
 		}
+		st.undoSync()
 		st.snap = st.committed
 		if st.m.Version != nil {
 			// The version counter is the Session's to manage.
@@ -276,6 +268,7 @@ func (s *Session) rebase() {
 			st.status = statusDetached
 			continue
 		}
+		st.undoSync()
 		st.snap = st.committed
 		st.status = statusDeleted
 		if m := st.m; m.Version != nil {

@@ -292,8 +292,12 @@ func (h *rnd2Handle) name() *string {
 type rnd2Rec struct {
 	name     string
 	flushed  bool
-	explicit bool        // added with Session.Add, not only by a cascade
-	ref      *rnd2Handle // profile/card: its parent; order: its address
+	explicit bool // added with Session.Add, not only by a cascade
+	// rebased says a flush brought the object in before a failed flush
+	// rolled its row back: it is pending again, in the Session whatever
+	// refers to it, as an object added explicitly is.
+	rebased bool
+	ref     *rnd2Handle // profile/card: its parent; order: its address
 }
 
 type rnd2Link struct{ p, t *rnd2Handle }
@@ -1026,6 +1030,7 @@ func (r *rnd2Run) try(kind string) bool {
 		r.sps = nil
 		for h, rec := range r.cur.recs {
 			_, committed := r.committed.recs[h]
+			rec.rebased = rec.rebased || rec.flushed && !committed
 			rec.flushed = committed
 			r.cur.recs[h] = rec
 			r.touched[h] = true // compared with the committed snapshots again
@@ -1089,7 +1094,7 @@ func (r *rnd2Run) addrFor(o *rnd2Handle, fresh bool) {
 			return h != cur && r.holderOf(h) == nil && (fresh || rec.flushed)
 		})
 	}
-	if cur != nil && !r.cur.recs[cur].flushed && !r.cur.recs[cur].explicit {
+	if rec := r.cur.recs[cur]; cur != nil && !rec.flushed && !rec.explicit && !rec.rebased {
 		// A new address set after the last Add and flush, replaced
 		// before the next: cascades run at Add and at flush in quarry
 		// (no attribute events), so it never entered the Session.

@@ -232,3 +232,56 @@ func TestUOWRebasedDeleteOfInserted(t *testing.T) {
 		is.Equal(cities, []string{"b"})
 	})
 }
+
+// A foreign key that a flush copied into a persistent object is the
+// flush's, not the program's: when a later flush fails and the Session is
+// rebased on the last commit, the key is put back with the rest, so an
+// unlink made after the failure writes nothing (the row never held the
+// key), and a link kept is written again from the relationship.
+func TestUOWRebasedFlushedKeyRestored(t *testing.T) {
+	for _, unlink := range []bool{true, false} {
+		t.Run(map[bool]string{true: "unlinked", false: "kept"}[unlink], func(t *testing.T) {
+			testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+				is := is.New(t)
+				ctx := context.Background()
+				uwSchema(t, db)
+				s := relSession(t, db)
+				u, f := &UwUser{Name: "u"}, &UwProfile{Bio: "f"}
+				is.NoErr(s.Add(u, f))
+				is.NoErr(s.Commit(ctx))
+
+				u.Profile, f.User = f, u
+				is.NoErr(s.Flush(ctx))
+				is.Equal(keyOf(f.UserID), u.ID) // copied by the flush
+				umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
+				is.Equal(f.UserID, nil) // the committed row's value again
+				is.True(f.User == u)    // the program's link is kept
+
+				if unlink {
+					u.Profile, f.User = nil, nil
+				}
+				log.Reset()
+				is.NoErr(s.Commit(ctx))
+				var owner int64 // none
+				if unlink {
+					is.Equal(dml(log), nil)
+				} else {
+					owner = u.ID
+					is.Equal(dml(log), []string{"UPDATE uw_profiles SET user_id = ? WHERE uw_profiles.id = ?"})
+				}
+				ps, err := quarry.Select(UwProfiles).All(ctx, db)
+				is.NoErr(err)
+				is.Equal(len(ps), 1)
+				is.Equal(keyOf(ps[0].UserID), owner)
+			})
+		})
+	}
+}
+
+// keyOf is the value of a nullable key, 0 for NULL.
+func keyOf(k *int64) int64 {
+	if k == nil {
+		return 0
+	}
+	return *k
+}
