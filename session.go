@@ -74,6 +74,11 @@ type Session struct {
 	// this transaction or committed), by address: they are never
 	// cascaded back in, and adding one is an error.
 	tomb map[field.Ptr]*objState
+	// dropped holds the pending objects a Delete removed (or a rebase,
+	// for one inserted and deleted since the last commit): a cascade does
+	// not bring them back in, as it does not a deleted row's object; an
+	// explicit Add does.
+	dropped map[field.Ptr]bool
 
 	// metas are the tables the Session has used, in order of first use;
 	// metaIndex finds one among many (nil while there are few, which a
@@ -436,6 +441,12 @@ func (s *Session) add(m *tableMeta, p field.Ptr, explicit bool) error {
 		}
 		return nil // a cascade never brings back a deleted object
 	}
+	if s.dropped[p] {
+		if !explicit {
+			return nil
+		}
+		delete(s.dropped, p)
+	}
 	if st := s.tomb[p]; st != nil {
 		if explicit {
 			return fmt.Errorf("quarry: Add of a %v whose row was deleted through this Session (primary key %v): create a new object to insert the row again", m.t.GoType, keyValues(m, p))
@@ -477,7 +488,8 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 // Delete marks persistent objects for deletion at the next flush; the
 // delete cascades of their relationships are followed then, from the
 // objects as they are at that time. A pending object is simply removed
-// from the Session. Deleting an object already deleted is a no-op;
+// from the Session, and no cascade brings it back in (an Add does).
+// Deleting an object already deleted is a no-op;
 // deleting a detached object (see [Session.Add]) re-attaches it first;
 // deleting any other object that is not in the Session is an error
 // wrapping [ErrNotInSession].
@@ -514,6 +526,7 @@ func (s *Session) del(m *tableMeta, p field.Ptr) bool {
 	switch st.status {
 	case statusPending:
 		s.detach(st)
+		s.drop(st.obj)
 	case statusPersistent:
 		st.status = statusDeleted
 		s.deleted = append(s.deleted, st)
@@ -536,6 +549,14 @@ func (s *Session) detach(st *objState) {
 	}
 	s.forgetExpiredCols(st)
 	st.status = statusDetached
+}
+
+// drop records that a pending object was deleted (see Session.dropped).
+func (s *Session) drop(p field.Ptr) {
+	if s.dropped == nil {
+		s.dropped = map[field.Ptr]bool{}
+	}
+	s.dropped[p] = true
 }
 
 // bury records that obj's DELETE ran in this transaction.
@@ -620,6 +641,7 @@ func (s *Session) expungeAll(rolledBack, closing bool) {
 	s.ids.clear()
 	clear(s.pendingBy)
 	clear(s.tomb)
+	clear(s.dropped)
 	clear(s.expiredCols)
 	s.pending, s.deleted, s.gone = nil, nil, nil
 	s.slab = nil

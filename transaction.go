@@ -237,6 +237,7 @@ func (s *Session) rebase() {
 				// object, which leaves the Session (it was pending again
 				// and inserted by the next flush).
 				st.status = statusDetached
+				s.drop(st.obj)
 				continue
 			}
 			st.status = statusPending
@@ -266,6 +267,7 @@ func (s *Session) rebase() {
 		if st.inserted || st.committed == nil {
 			s.undoInsert(st)
 			st.status = statusDetached
+			s.drop(st.obj) // deleted by the program, or by a cascade of its deletes
 			continue
 		}
 		st.undoSync()

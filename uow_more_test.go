@@ -285,3 +285,66 @@ func keyOf(k *int64) int64 {
 	}
 	return *k
 }
+
+// A pending object that Delete removed from the Session stays out of it:
+// the save-update cascade of a parent that still holds it does not bring
+// it back (it brings a deleted row's object back no more), while an
+// explicit Add does.
+func TestUOWDeletedPendingNotCascadedBack(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		uwSchema(t, db)
+		s := relSession(t, db)
+		u := &UwUser{Name: "u", Notes: []*UwNote{}}
+		is.NoErr(s.Add(u))
+		is.NoErr(s.Commit(ctx))
+
+		n := &UwNote{Text: "n"}
+		u.Notes = append(u.Notes, n)
+		is.NoErr(s.Add(n))
+		is.NoErr(s.Delete(n)) // pending: leaves the Session
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(dml(log), nil)
+		is.True(!s.Contains(n))
+
+		is.NoErr(s.Add(n)) // explicitly: in again
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(dml(log), []string{"INSERT INTO uw_notes (text, user_id) VALUES (?, ?) RETURNING id"})
+		texts, err := quarry.Select(UwNotes.Text).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(texts, []string{"n"})
+	})
+}
+
+// The same after a failed flush: a note a flush of the transaction
+// inserted and the program then deleted is forgotten by the rebase, as a
+// pending object deleted is, and its parent's cascade does not insert it
+// again.
+func TestUOWRebasedDeleteOfInsertedStillHeld(t *testing.T) {
+	testdb.EachLogged(t, func(t *testing.T, db *quarry.DB, log *testdb.Log) {
+		is := is.New(t)
+		ctx := context.Background()
+		uwSchema(t, db)
+		s := relSession(t, db)
+		u := &UwUser{Name: "u", Notes: []*UwNote{}}
+		is.NoErr(s.Add(u))
+		is.NoErr(s.Commit(ctx))
+
+		n := &UwNote{Text: "n"}
+		u.Notes = append(u.Notes, n)
+		is.NoErr(s.Flush(ctx)) // n comes in through the cascade
+		is.True(n.ID != 0)
+		is.NoErr(s.Delete(n)) // still in u.Notes
+		umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
+		is.True(!s.Contains(n))
+		log.Reset()
+		is.NoErr(s.Commit(ctx))
+		is.Equal(dml(log), nil)
+		count, err := quarry.Select(UwNotes).Count(ctx, db)
+		is.NoErr(err)
+		is.Equal(count, int64(0))
+	})
+}
