@@ -81,15 +81,15 @@ var uow2Ops = flag.String("uow2.ops", "all", "TestUOWModel2: comma-separated op 
 //     again; the offending address is expunged and the next flush must
 //     write everything again. Not in "all" yet: with it, the model and
 //     the library still disagree after some failed flushes;
-//     -uow2.ops=every turns it on. Known disagreements: an object a
-//     rolled-back flush inserted and the program then deleted is
-//     forgotten by the rebase, and a parent still referring to it cascades
-//     it back in (seed 1004); a one-to-one moved from the parent side away
-//     from a parent that the rolled-back flush inserted is refused as
-//     added to two parents, since the pending parent has no snapshot left
-//     (seed 2004). Fixed: foreign keys that earlier flushes of the
-//     transaction copied into persistent objects read as the program's
-//     assignments after the rebase (seed 1005 up to step 350).
+//     -uow2.ops=every turns it on. Known disagreement: a one-to-one moved
+//     from the parent side away from a parent that the rolled-back flush
+//     inserted is refused as added to two parents, since the pending
+//     parent has no snapshot left (seed 2004). Fixed: foreign keys that
+//     earlier flushes of the transaction copied into persistent objects
+//     read as the program's assignments after the rebase (seed 1005 up to
+//     step 350); an object a rolled-back flush inserted and the program
+//     then deleted was cascaded back in by a parent still holding it
+//     (seed 1004 up to step 617).
 var rnd2OpKinds = []string{
 	"addParent", "o1Set", "o1SetParentSide", "o1SetChildSide", "o1Clear", "o1ClearParentSide", "o1ClearChildSide",
 	"o1Delete", "o1DeleteInPlace",
