@@ -177,20 +177,26 @@ func (r *relationship) refChanged(u *unitOfWork, obj field.Ptr, status objStatus
 	return !sameKey(r.ownerCols(), st.snap, r.targetCols(), q), old
 }
 
+// refChange is a many-to-one field of obj changed since its snapshot:
+// it held old and holds q.
+type refChange struct{ obj, old, q field.Ptr }
+
 // prepareRefs handles the many-to-one fields changed since their snapshot
 // (pass 2).
 func (r *relationship) prepareRefs(u *unitOfWork) error {
-	type change struct{ obj, old, q field.Ptr }
-	var changes []change
+	var changes []refChange
 	u.each(r.owner, func(obj field.Ptr, status objStatus) {
 		if !live(status) {
 			return
 		}
 		if changed, old := r.refChanged(u, obj, status); changed {
-			changes = append(changes, change{obj, old, r.Get(obj)})
+			changes = append(changes, refChange{obj, old, r.Get(obj)})
 		}
 	})
 	back := r.back
+	if back != nil && back.Scalar && u.s.rolledBackIn(r) {
+		r.yieldRolledBack(u, changes)
+	}
 	for _, c := range changes {
 		if c.q == nil {
 			if status := u.status(r.owner, c.obj); status == statusPersistent && c.old != nil {
@@ -299,14 +305,19 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			if c == nil || (o.known && slices.Contains(o.snap, c)) || !live(u.status(r.target, c)) {
 				continue
 			}
-			if prev, dup := gained[c]; dup && prev != o.p {
+			prev, dup := gained[c]
+			switch {
+			case !dup:
+				gained[c] = o.p
+				gainOrder = append(gainOrder, c)
+			case prev == o.p:
+			case newer(u.s, r, prev, c, r, o.p, c):
+			case newer(u.s, r, o.p, c, r, prev, c):
+				gained[c] = o.p
+			default:
 				m := u.s.meta(r.owner)
 				return fmt.Errorf("quarry: %s: one %v was added to the collections of two %v objects since the last flush (%v and %v): remove it from one",
 					r, r.target.GoType, r.owner.GoType, keyValues(m, prev), keyValues(m, o.p))
-			}
-			if _, dup := gained[c]; !dup {
-				gained[c] = o.p
-				gainOrder = append(gainOrder, c)
 			}
 		}
 	}
@@ -314,7 +325,12 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 	for _, c := range gainOrder {
 		p := gained[c]
 		if back != nil && back.Dir == schema.DirManyToOne && u.rf.repointed[back][c] {
-			if q := back.Get(c); q != nil && q != p {
+			if q := back.Get(c); q != nil && q != p && !newer(u.s, r, p, c, back, c, q) {
+				if newer(u.s, back, c, q, r, p, c) {
+					delete(gained, c) // c's own field was set since: it wins
+					u.removeMember(r, p, c)
+					continue
+				}
 				m := u.s.meta(r.owner)
 				return fmt.Errorf("quarry: %s: a %v was added to the collection of %v %v but its %s points at %v %v: set one or the other",
 					r, r.target.GoType, r.owner.GoType, keyValues(m, p), back.Field, r.owner.GoType, keyValues(m, q))

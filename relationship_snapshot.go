@@ -59,8 +59,16 @@ func (r *relationship) keyTable() *table {
 // owner's field as last loaded or flushed (cur) and as of the last commit
 // (committed). Slices are never modified in place. After a commit or a
 // rollback the two maps are one (shared) until cur is next written.
+//
+// rolledBack holds, after a failed flush rolled the transaction back, what
+// the fields held at the last flush that had succeeded in it, where that
+// differs from the committed content: changes the program made before
+// that flush. The next flush writes them again, since the database no
+// longer holds them, but a change made since yields to none of them (see
+// [Session.flushedBefore]).
 type collSnaps struct {
 	cur, committed map[field.Ptr][]field.Ptr
+	rolledBack     map[field.Ptr][]field.Ptr
 	shared         bool
 }
 
@@ -152,6 +160,7 @@ func (u *unitOfWork) snapshotFields() {
 	none := []field.Ptr{}
 	for _, r := range u.rels {
 		cs := st.snapsOf(r)
+		cs.rolledBack = nil // this flush wrote them again
 		// The one-object snapshots of scalar fields share a slab; each
 		// is capped at its length, so nothing appends into another.
 		var slab []field.Ptr
@@ -203,7 +212,7 @@ func (s *Session) commitFields() {
 				delete(cs.cur, p)
 			}
 		}
-		cs.committed, cs.shared = cs.cur, true
+		cs.committed, cs.shared, cs.rolledBack = cs.cur, true, nil
 	}
 	s.rel.written = nil
 }
@@ -217,6 +226,15 @@ func (s *Session) rebaseFields() {
 		return
 	}
 	for _, cs := range s.rel.snaps {
+		for p, v := range cs.cur {
+			if c, ok := cs.committed[p]; ok && slices.Equal(c, v) {
+				continue
+			}
+			if cs.rolledBack == nil {
+				cs.rolledBack = map[field.Ptr][]field.Ptr{}
+			}
+			cs.rolledBack[p] = v
+		}
 		cs.cur, cs.shared = cs.committed, true
 	}
 	s.rel.written = nil
@@ -286,6 +304,9 @@ func (s *Session) restoreFields(saved savedFields) {
 				// Rollback's from is the committed map itself; a
 				// savepoint's is a copy of its own.
 				cs.cur, cs.shared = from, sameMap(from, cs.committed)
+				if cs.shared {
+					cs.rolledBack = nil // Rollback undoes those changes too
+				}
 			}
 		}
 	}

@@ -8,6 +8,7 @@ package quarry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/matryer/is"
@@ -347,4 +348,105 @@ func TestUOWRebasedDeleteOfInsertedStillHeld(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(count, int64(0))
 	})
+}
+
+// A one-to-one link set before a flush that a later failed flush rolled
+// back yields to one set since, from either side, as it would have without
+// the failure: the child a parent took since, one-sided, is the one the
+// next flush links, and the one it held before loses its key.
+func TestUOWRebasedOneToOneYields(t *testing.T) {
+	type tc struct {
+		name string
+		// run links, flushes, then relinks; it returns the profile
+		// expected to be the user's.
+		run func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile
+	}
+	ctx := context.Background()
+	cases := []tc{
+		{"child repointed since", func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile {
+			is := is.New(t)
+			f1 := &UwProfile{Bio: "f1"}
+			is.NoErr(s.Add(f1))
+			is.NoErr(s.Flush(ctx))
+			u.Profile, f1.User = f1, u
+			is.NoErr(s.Flush(ctx))
+			f2 := &UwProfile{Bio: "f2"}
+			is.NoErr(s.Add(f2))
+			f2.User = u // only this side
+			return f2
+		}},
+		{"parent inserted before takes nothing", func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile {
+			is := is.New(t)
+			f := &UwProfile{Bio: "f"}
+			other := &UwUser{Name: "other", Profile: f}
+			is.NoErr(s.Add(other))
+			is.NoErr(s.Flush(ctx))
+			u.Profile = f // only this side
+			return f
+		}},
+	}
+	for _, c := range cases {
+		for _, fail := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/failed=%v", c.name, fail), func(t *testing.T) {
+				testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+					is := is.New(t)
+					uwSchema(t, db)
+					s := relSession(t, db)
+					u := &UwUser{Name: "u"}
+					is.NoErr(s.Add(u))
+					is.NoErr(s.Commit(ctx))
+
+					want := c.run(t, s, u)
+					if fail {
+						umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
+					}
+					is.NoErr(s.Commit(ctx))
+					is.True(u.Profile == want)
+					ps, err := quarry.Select(UwProfiles).OrderBy(UwProfiles.Bio.Asc()).All(ctx, db)
+					is.NoErr(err)
+					var owned []string
+					for _, p := range ps {
+						if keyOf(p.UserID) == u.ID {
+							owned = append(owned, p.Bio)
+						}
+					}
+					is.Equal(owned, []string{want.Bio}) // u's profile, and only it
+				})
+			})
+		}
+	}
+}
+
+// The same for a one-to-many collection: a child that a parent inserted
+// before the rolled-back flush held, appended since to another parent's
+// collection, moves to that parent.
+func TestUOWRebasedCollectionMoveYields(t *testing.T) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failed=%v", fail), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				uwSchema(t, db)
+				s := relSession(t, db)
+				u := &UwUser{Name: "u", Notes: []*UwNote{}}
+				is.NoErr(s.Add(u))
+				is.NoErr(s.Commit(ctx))
+
+				n := &UwNote{Text: "n"}
+				other := &UwUser{Name: "other", Notes: []*UwNote{n}}
+				is.NoErr(s.Add(other))
+				is.NoErr(s.Flush(ctx))
+				u.Notes = append(u.Notes, n) // only this side
+				if fail {
+					umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
+				}
+				is.NoErr(s.Commit(ctx))
+				is.Equal(len(other.Notes), 0)
+				notes, err := quarry.Select(UwNotes).All(ctx, db)
+				is.NoErr(err)
+				is.Equal(len(notes), 1)
+				is.Equal(keyOf(notes[0].UserID), u.ID)
+			})
+		})
+	}
 }
