@@ -194,7 +194,7 @@ func (r *relationship) prepareRefs(u *unitOfWork) error {
 		}
 	})
 	back := r.back
-	if back != nil && back.Scalar && u.s.rolledBackIn(r) {
+	if u.s.rolledBackIn(r) {
 		r.yieldRolledBack(u, changes)
 	}
 	for _, c := range changes {

@@ -42,20 +42,34 @@ func newer(s *Session, ra *relationship, a, va field.Ptr, rb *relationship, b, v
 	return s.flushedBefore(rb, b, vb) && !s.flushedBefore(ra, a, va)
 }
 
-// yieldRolledBack clears, among the changes of r (a many-to-one whose
-// other side holds one object), the fields pointed at a parent before the
-// rolled-back flush when another child was pointed at that parent since.
+// yieldRolledBack clears, among the changes of r (a many-to-one), the
+// fields pointed at a parent before the rolled-back flush that the program
+// has overridden since: by taking that parent's child out of its field,
+// or, where the parent holds one object, by pointing another child at it.
 func (r *relationship) yieldRolledBack(u *unitOfWork, changes []refChange) {
-	since := map[field.Ptr]bool{}
-	for _, c := range changes {
-		if c.q != nil && !u.s.flushedBefore(r, c.obj, c.q) {
-			since[c.q] = true
+	back := r.back
+	var since map[field.Ptr]bool // parents of one child pointed at since
+	if back != nil && back.Scalar {
+		since = map[field.Ptr]bool{}
+		for _, c := range changes {
+			if c.q != nil && !u.s.flushedBefore(r, c.obj, c.q) {
+				since[c.q] = true
+			}
 		}
 	}
 	for i, c := range changes {
-		if c.q != nil && since[c.q] && u.s.flushedBefore(r, c.obj, c.q) {
+		if c.q == nil || !u.s.flushedBefore(r, c.obj, c.q) {
+			continue
+		}
+		if since[c.q] || back != nil && back.removedSince(u.s, c.q, c.obj) {
 			u.setRef(r, c.obj, nil)
 			changes[i].q = nil
 		}
 	}
+}
+
+// removedSince reports whether the field of p held c at the last flush
+// before a rollback and the program has taken c out of it since.
+func (r *relationship) removedSince(s *Session, p, c field.Ptr) bool {
+	return s.flushedBefore(r, p, c) && (r.Scalar || r.fieldLoaded(s, p)) && !slices.Contains(r.members(p), c)
 }

@@ -351,19 +351,20 @@ func TestUOWRebasedDeleteOfInsertedStillHeld(t *testing.T) {
 }
 
 // A one-to-one link set before a flush that a later failed flush rolled
-// back yields to one set since, from either side, as it would have without
-// the failure: the child a parent took since, one-sided, is the one the
-// next flush links, and the one it held before loses its key.
+// back yields to a change made since, from either side, as it would have
+// without the failure: the child a parent took since, one-sided, is the
+// one the next flush links, the one it held before loses its key, and a
+// child a parent gave up since stays unlinked.
 func TestUOWRebasedOneToOneYields(t *testing.T) {
 	type tc struct {
 		name string
-		// run links, flushes, then relinks; it returns the profile
-		// expected to be the user's.
-		run func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile
+		// run links, flushes, then relinks; it returns the user to
+		// check and the profile expected to be its own (nil: none).
+		run func(t *testing.T, s *quarry.Session, u *UwUser) (*UwUser, *UwProfile)
 	}
 	ctx := context.Background()
 	cases := []tc{
-		{"child repointed since", func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile {
+		{"child repointed since", func(t *testing.T, s *quarry.Session, u *UwUser) (*UwUser, *UwProfile) {
 			is := is.New(t)
 			f1 := &UwProfile{Bio: "f1"}
 			is.NoErr(s.Add(f1))
@@ -373,16 +374,26 @@ func TestUOWRebasedOneToOneYields(t *testing.T) {
 			f2 := &UwProfile{Bio: "f2"}
 			is.NoErr(s.Add(f2))
 			f2.User = u // only this side
-			return f2
+			return u, f2
 		}},
-		{"parent inserted before takes nothing", func(t *testing.T, s *quarry.Session, u *UwUser) *UwProfile {
+		{"parent inserted before takes nothing", func(t *testing.T, s *quarry.Session, u *UwUser) (*UwUser, *UwProfile) {
 			is := is.New(t)
 			f := &UwProfile{Bio: "f"}
 			other := &UwUser{Name: "other", Profile: f}
 			is.NoErr(s.Add(other))
 			is.NoErr(s.Flush(ctx))
 			u.Profile = f // only this side
-			return f
+			return u, f
+		}},
+		{"parent inserted before gave it up", func(t *testing.T, s *quarry.Session, u *UwUser) (*UwUser, *UwProfile) {
+			is := is.New(t)
+			f := &UwProfile{Bio: "f"}
+			other := &UwUser{Name: "other", Profile: f}
+			f.User = other
+			is.NoErr(s.Add(other))
+			is.NoErr(s.Flush(ctx))
+			other.Profile = nil // only this side
+			return other, nil
 		}},
 	}
 	for _, c := range cases {
@@ -396,21 +407,24 @@ func TestUOWRebasedOneToOneYields(t *testing.T) {
 					is.NoErr(s.Add(u))
 					is.NoErr(s.Commit(ctx))
 
-					want := c.run(t, s, u)
+					owner, want := c.run(t, s, u)
 					if fail {
 						umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
 					}
 					is.NoErr(s.Commit(ctx))
-					is.True(u.Profile == want)
+					is.True(owner.Profile == want)
 					ps, err := quarry.Select(UwProfiles).OrderBy(UwProfiles.Bio.Asc()).All(ctx, db)
 					is.NoErr(err)
-					var owned []string
+					var owned, wantOwned []string
 					for _, p := range ps {
-						if keyOf(p.UserID) == u.ID {
+						if keyOf(p.UserID) == owner.ID {
 							owned = append(owned, p.Bio)
 						}
 					}
-					is.Equal(owned, []string{want.Bio}) // u's profile, and only it
+					if want != nil {
+						wantOwned = []string{want.Bio}
+					}
+					is.Equal(owned, wantOwned) // the owner's profile, and only it
 				})
 			})
 		}
