@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // A Session's transaction and the three states it keeps per object to
@@ -225,7 +226,7 @@ func (s *Session) undoInsert(st *objState) {
 // writes everything again.
 func (s *Session) rebase() {
 	s.marks = nil
-	var back []*objState
+	var back, forgotten []*objState
 	for st := range s.ids.all() {
 		if st.inserted || st.committed == nil {
 			s.ids.del(st.key)
@@ -238,6 +239,7 @@ func (s *Session) rebase() {
 				// and inserted by the next flush).
 				st.status = statusDetached
 				s.drop(st.obj)
+				forgotten = append(forgotten, st)
 				continue
 			}
 			st.status = statusPending
@@ -268,6 +270,7 @@ func (s *Session) rebase() {
 			s.undoInsert(st)
 			st.status = statusDetached
 			s.drop(st.obj) // deleted by the program, or by a cascade of its deletes
+			forgotten = append(forgotten, st)
 			continue
 		}
 		st.undoSync()
@@ -280,8 +283,36 @@ func (s *Session) rebase() {
 		s.deleted = append(s.deleted, st)
 	}
 	s.gone = nil
+	slices.SortFunc(forgotten, func(a, b *objState) int { return a.seq - b.seq })
+	for _, st := range forgotten {
+		s.cascadeForgotten(st.m, st.obj)
+	}
 	s.fixKeys()
 	s.rebaseFields()
+}
+
+// cascadeForgotten deletes what the delete cascades of obj reach, obj
+// being an object the rebase forgets because the program deleted it after
+// a flush of the rolled-back transaction inserted it: its row is gone, but
+// the Delete still stands for what it cascades to, which a flush would
+// have deleted with it.
+func (s *Session) cascadeForgotten(m *tableMeta, obj field.Ptr) {
+	for _, r := range m.t.relations {
+		if r.target == nil || !r.Cascade.Has(schema.CascadeDelete) || !r.fieldLoaded(s, obj) {
+			continue
+		}
+		tm := s.meta(r.target)
+		for _, c := range slices.Clone(r.members(obj)) {
+			st := s.stateOf(tm, c)
+			if st == nil {
+				continue
+			}
+			pending := st.status == statusPending
+			if s.del(tm, c) && pending {
+				s.cascadeForgotten(tm, c)
+			}
+		}
+	}
 }
 
 // Savepoint is a nested transaction (SAVEPOINT) begun with

@@ -464,3 +464,48 @@ func TestUOWRebasedCollectionMoveYields(t *testing.T) {
 		})
 	}
 }
+
+// The Delete of an object that a flush of the transaction inserted keeps
+// its delete cascade when a failed flush rolls that flush back: the object
+// is forgotten (its row is gone), and what its cascade reaches is deleted
+// by the next flush (a persistent object) or forgotten with it (one the
+// same flush inserted), as without the failure.
+func TestUOWRebasedDeleteKeepsCascade(t *testing.T) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failed=%v", fail), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				saSchema(t, db)
+				s := relSession(t, db)
+				t3, other := &SaT3{Data: "t3"}, &SaT3{Data: "other"}
+				is.NoErr(s.Add(t3, other))
+				is.NoErr(s.Commit(ctx))
+
+				t2 := &SaT2{Data: "t2", T3: t3}
+				t1 := &SaT1{Data: "t1", T2: t2}
+				is.NoErr(s.Add(t1))
+				is.NoErr(s.Flush(ctx))
+				is.NoErr(s.Delete(t1))
+				if fail {
+					umFailFlush(t, s, &SaT3{ID: other.ID, Data: "dup"})
+					is.True(!s.Contains(t1))
+					is.True(!s.Contains(t2))
+				}
+				is.NoErr(s.Commit(ctx))
+				for _, n := range []func() (int64, error){
+					func() (int64, error) { return quarry.Select(SaT1s).Count(ctx, db) },
+					func() (int64, error) { return quarry.Select(SaT2s).Count(ctx, db) },
+				} {
+					got, err := n()
+					is.NoErr(err)
+					is.Equal(got, int64(0))
+				}
+				left, err := quarry.Select(SaT3s.Data).All(ctx, db)
+				is.NoErr(err)
+				is.Equal(left, []string{"other"}) // t3 deleted by the cascade
+				is.True(!s.Contains(t3))
+			})
+		})
+	}
+}
