@@ -138,6 +138,11 @@ func (u *unitOfWork) prepareRelations() error {
 		return err
 	}
 	for _, r := range u.rels {
+		if r.Dir == schema.DirManyToMany && (u.s.rolledBackIn(r) || u.s.rolledBackIn(r.back)) {
+			r.yieldRolledBackM2M(u)
+		}
+	}
+	for _, r := range u.rels {
 		if r.Dir == schema.DirManyToMany {
 			r.backPopulateM2M(u)
 		}

@@ -73,3 +73,64 @@ func (r *relationship) yieldRolledBack(u *unitOfWork, changes []refChange) {
 func (r *relationship) removedSince(s *Session, p, c field.Ptr) bool {
 	return s.flushedBefore(r, p, c) && (r.Scalar || r.fieldLoaded(s, p)) && !slices.Contains(r.members(p), c)
 }
+
+// yieldRolledBackM2M settles, before the two sides of the many-to-many r
+// are merged, each pair that one side has changed since the rolled-back
+// flush and the other has not: the side left as it was then takes the
+// other side's membership, so that a link dropped (or made) since from
+// one side is not made (or dropped) again from the other.
+func (r *relationship) yieldRolledBackM2M(u *unitOfWork) {
+	back := r.back
+	if back == nil || back.Scalar {
+		return
+	}
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
+		if !live(status) || !r.loaded(p) {
+			return
+		}
+		items := slices.Clone(r.Items(p))
+		snap, _ := u.s.collSnapshot(r, p)
+		cands := slices.Concat(items, snap, u.s.rolledBackOf(r, p))
+		for i, k := range cands {
+			if k == nil || slices.Contains(cands[:i], k) || !back.loaded(k) {
+				continue
+			}
+			in := slices.Contains(items, k)
+			was, known := u.s.heldAtRolledBack(r, p, k)
+			backIn := slices.Contains(back.Items(k), p)
+			backWas, backKnown := u.s.heldAtRolledBack(back, k, p)
+			if !known || !backKnown || in != was || backIn == backWas || in == backIn {
+				continue
+			}
+			if backIn {
+				u.addMember(r, p, k)
+			} else {
+				u.removeMember(r, p, k)
+			}
+		}
+	})
+}
+
+// rolledBackOf returns what the field of obj held at the last flush before
+// a rollback, when that differs from its committed content.
+func (s *Session) rolledBackOf(r *relationship, obj field.Ptr) []field.Ptr {
+	if s.rel == nil || s.rel.snaps[r] == nil {
+		return nil
+	}
+	return s.rel.snaps[r].rolledBack[obj]
+}
+
+// heldAtRolledBack reports whether the field of obj held val at the last
+// flush before a rollback (its committed content, where the two agree),
+// and whether the Session knows.
+func (s *Session) heldAtRolledBack(r *relationship, obj, val field.Ptr) (held, known bool) {
+	if s.rel == nil || s.rel.snaps[r] == nil {
+		return false, false
+	}
+	cs := s.rel.snaps[r]
+	if v, ok := cs.rolledBack[obj]; ok {
+		return slices.Contains(v, val), true
+	}
+	v, ok := cs.committed[obj]
+	return slices.Contains(v, val), ok
+}

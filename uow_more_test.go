@@ -509,3 +509,61 @@ func TestUOWRebasedDeleteKeepsCascade(t *testing.T) {
 		})
 	}
 }
+
+// Both sides of a many-to-many linked (or unlinked) and flushed, then one
+// side changed back: after a failed flush rolled that flush back, the side
+// changed since wins over the side left as flushed, as without the
+// failure.
+func TestUOWRebasedManyToManyYields(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name     string
+		linked   bool // committed linked
+		wantLink bool
+	}{
+		{"unlinked since from one side", false, false},
+		{"relinked since from one side", true, true},
+	}
+	for _, c := range cases {
+		for _, fail := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/failed=%v", c.name, fail), func(t *testing.T) {
+				testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+					is := is.New(t)
+					is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+					s := relSession(t, db)
+					p := &TPost{Headline: "p", Keywords: []*TKeyword{}}
+					k := &TKeyword{Keyword: "k", Posts: []*TPost{}}
+					if c.linked {
+						p.Keywords, k.Posts = []*TKeyword{k}, []*TPost{p}
+					}
+					is.NoErr(s.Add(p, k))
+					is.NoErr(s.Commit(ctx))
+
+					if c.linked { // unlink both sides, flush, relink from one
+						p.Keywords, k.Posts = []*TKeyword{}, []*TPost{}
+						is.NoErr(s.Flush(ctx))
+						k.Posts = []*TPost{p}
+					} else { // link both sides, flush, unlink from one
+						p.Keywords, k.Posts = []*TKeyword{k}, []*TPost{p}
+						is.NoErr(s.Flush(ctx))
+						p.Keywords = []*TKeyword{}
+					}
+					if fail {
+						bad := &TKeyword{Keyword: "k"} // UNIQUE fails
+						is.NoErr(s.Add(bad))
+						is.True(s.Flush(ctx) != nil)
+						s.Expunge(bad)
+					}
+					is.NoErr(s.Commit(ctx))
+					fresh := relSession(t, db)
+					ps, err := quarry.Select(TPosts).Options(quarry.SelectIn(TPosts.Keywords)).All(ctx, fresh)
+					is.NoErr(err)
+					is.Equal(len(ps), 1)
+					is.Equal(len(ps[0].Keywords) == 1, c.wantLink) // the row
+					is.Equal(len(p.Keywords) == 1, c.wantLink)     // both sides agree
+					is.Equal(len(k.Posts) == 1, c.wantLink)
+				})
+			})
+		}
+	}
+}
