@@ -400,12 +400,14 @@ func (r *relationship) unlink(u *unitOfWork, cm *tableMeta, p, c field.Ptr) erro
 }
 
 // preparePendingOrphans handles the pending objects a cascade brought in
-// that no live object refers to any more (pass 4).
+// that no live object refers to any more (pass 4), and those a parent
+// under delete-orphan held at the last flush before a rollback.
 func (u *unitOfWork) preparePendingOrphans() error {
 	s := u.s
 	var cascaded []*objState
+	heldBefore := u.heldByOrphanRuleBefore()
 	for _, st := range s.livePending() {
-		if st.cascaded {
+		if st.cascaded || heldBefore[st.obj] {
 			cascaded = append(cascaded, st)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/quarry-orm/quarry/internal/field"
+	"github.com/quarry-orm/quarry/internal/schema"
 )
 
 // rolledBackIn reports whether r has fields [Session.flushedBefore] knows.
@@ -133,4 +134,27 @@ func (s *Session) heldAtRolledBack(r *relationship, obj, val field.Ptr) (held, k
 	}
 	v, ok := cs.committed[obj]
 	return slices.Contains(v, val), ok
+}
+
+// heldByOrphanRuleBefore returns the objects that collections under
+// delete-orphan held at the last flush before a rollback. Pending again
+// since, such an object is an orphan once no parent holds it, added
+// explicitly or not: without the failure, losing its parent would have
+// deleted its row.
+func (u *unitOfWork) heldByOrphanRuleBefore() map[field.Ptr]bool {
+	var held map[field.Ptr]bool
+	for _, r := range u.rels {
+		if r.Dir != schema.DirOneToMany || !r.Cascade.Has(schema.CascadeDeleteOrphan) || !u.s.rolledBackIn(r) {
+			continue
+		}
+		if held == nil {
+			held = map[field.Ptr]bool{}
+		}
+		for _, v := range u.s.rel.snaps[r].rolledBack {
+			for _, c := range v {
+				held[c] = true
+			}
+		}
+	}
+	return held
 }

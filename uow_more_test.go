@@ -567,3 +567,36 @@ func TestUOWRebasedManyToManyYields(t *testing.T) {
 		}
 	}
 }
+
+// A card added explicitly and linked, flushed, then unlinked: an orphan
+// under delete-orphan, whose row the next flush deletes. When a failed
+// flush rolls back the flush that inserted it, it is pending again and
+// still an orphan: the next flush forgets it rather than inserting it
+// unlinked.
+func TestUOWRebasedExplicitOrphanForgotten(t *testing.T) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failed=%v", fail), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				is.NoErr(db.CreateAll(ctx, UmUsers, UmCards))
+				s := relSession(t, db)
+				u := &UmUser{Name: "u"}
+				is.NoErr(s.Add(u))
+				is.NoErr(s.Commit(ctx))
+
+				c := &UmCard{Name: "c"}
+				is.NoErr(s.Add(c))
+				u.Card, c.User = c, u
+				is.NoErr(s.Flush(ctx))
+				u.Card, c.User = nil, nil
+				if fail {
+					umFailFlush(t, s, &UmUser{ID: u.ID, Name: "dup"})
+				}
+				is.NoErr(s.Commit(ctx))
+				is.Equal(umCardRows(t, db), nil)
+				is.True(!s.Contains(c))
+			})
+		})
+	}
+}
