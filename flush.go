@@ -151,7 +151,9 @@ func (u *unitOfWork) dialect() Dialect { return u.s.db.dialect }
 // pending again (new objects are pending with their generated keys unset,
 // deleted objects are marked for deletion again, objects as the program
 // left them), so the program can correct the cause and flush or commit
-// again.
+// again. Objects that only the failed flush's save-update cascades
+// brought in leave the Session again: the next flush brings them back if
+// something still refers to them.
 func (s *Session) Flush(ctx context.Context) error {
 	if err := s.usable(); err != nil {
 		return err
@@ -171,6 +173,7 @@ func (s *Session) Flush(ctx context.Context) error {
 		return err
 	}
 	u := &unitOfWork{s: s, ctx: ctx}
+	seq := s.addSeq
 	err := u.prepare()
 	if err == nil && len(u.work) > 0 {
 		err = u.checkValues()
@@ -184,6 +187,7 @@ func (s *Session) Flush(ctx context.Context) error {
 			s.endTx(ctx, "ROLLBACK")
 		}
 		s.rebase()
+		s.forgetCascadedSince(seq)
 		return err
 	}
 	if len(u.work) > 0 {

@@ -291,6 +291,20 @@ func (s *Session) rebase() {
 	s.rebaseFields()
 }
 
+// forgetCascadedSince forgets the pending objects that the cascades of a
+// failed flush brought in (those added after seq): the flush is undone,
+// and the next one brings them in again if something still refers to
+// them.
+func (s *Session) forgetCascadedSince(seq int) {
+	s.pending = slices.DeleteFunc(s.pending, func(st *objState) bool {
+		if st.seq <= seq || !st.cascaded || st.status != statusPending {
+			return false
+		}
+		s.detach(st)
+		return true
+	})
+}
+
 // cascadeForgotten deletes what the delete cascades of obj reach, obj
 // being an object the rebase forgets because the program deleted it after
 // a flush of the rolled-back transaction inserted it: its row is gone, but

@@ -600,3 +600,40 @@ func TestUOWRebasedExplicitOrphanForgotten(t *testing.T) {
 		})
 	}
 }
+
+// A failed flush is undone as a whole, its cascades too: an object that
+// only its save-update cascade brought in is not in the Session after it,
+// so once nothing refers to it no flush inserts it, as if the failed flush
+// had not run. One failed flush or two in a row.
+func TestUOWFailedFlushForgetsItsCascades(t *testing.T) {
+	ctx := context.Background()
+	for _, fails := range []int{0, 1, 2} {
+		t.Run(fmt.Sprintf("fails=%d", fails), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				saSchema(t, db)
+				s := relSession(t, db)
+				t1, other := &SaT1{Data: "t1"}, &SaT3{Data: "other"}
+				is.NoErr(s.Add(t1, other))
+				is.NoErr(s.Commit(ctx))
+
+				t2 := &SaT2{Data: "t2"}
+				t1.T2 = t2
+				if fails > 0 {
+					umFailFlush(t, s, &SaT3{ID: other.ID, Data: "dup"})
+					is.True(!s.Contains(t2))
+					is.Equal(t2.ID, int64(0))
+				}
+				t1.T2 = nil
+				if fails > 1 {
+					umFailFlush(t, s, &SaT3{ID: other.ID, Data: "dup"})
+				}
+				is.NoErr(s.Commit(ctx))
+				n, err := quarry.Select(SaT2s).Count(ctx, db)
+				is.NoErr(err)
+				is.Equal(n, int64(0))
+				is.True(!s.Contains(t2))
+			})
+		})
+	}
+}
