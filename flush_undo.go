@@ -100,8 +100,9 @@ func (st *objState) rememberFlushed(cols []*schema.Column, orig field.Ptr) {
 }
 
 // undoSync puts back what flushes of the transaction set on the object
-// (see flushSync) and forgets the record.
-func (st *objState) undoSync() {
+// (see flushSync), in the relationship snapshots of rs too, and forgets
+// the record.
+func (st *objState) undoSync(rs *relState) {
 	ps := st.synced
 	if ps == nil {
 		return
@@ -115,6 +116,7 @@ func (st *objState) undoSync() {
 	for i := len(ps.refs) - 1; i >= 0; i-- {
 		if ref := ps.refs[i]; ref.r.Get(st.obj) == ref.set {
 			ref.r.Set(st.obj, ref.old)
+			rs.unflushRef(ref.r, st.obj, ref.old)
 		}
 	}
 	st.synced = nil

@@ -303,11 +303,16 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			owners[i].items = slices.Clone(owners[i].items)
 		}
 	}
+	back := r.back
 	gained := map[field.Ptr]field.Ptr{}
 	var gainOrder []field.Ptr
 	for _, o := range owners {
 		for _, c := range o.items {
 			if c == nil || (o.known && slices.Contains(o.snap, c)) || !live(u.status(r.target, c)) {
+				continue
+			}
+			if back != nil && back.Dir == schema.DirManyToOne && u.s.flushedBefore(r, o.p, c) && back.removedSince(u.s, c, o.p) {
+				u.removeMember(r, o.p, c) // c left o.p since, from its side
 				continue
 			}
 			prev, dup := gained[c]
@@ -326,7 +331,6 @@ func (r *relationship) prepareCollection(u *unitOfWork) error {
 			}
 		}
 	}
-	back := r.back
 	for _, c := range gainOrder {
 		p := gained[c]
 		if back != nil && back.Dir == schema.DirManyToOne && u.rf.repointed[back][c] {

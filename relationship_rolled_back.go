@@ -158,3 +158,22 @@ func (u *unitOfWork) heldByOrphanRuleBefore() map[field.Ptr]bool {
 	}
 	return held
 }
+
+// unflushRef makes the snapshot of obj's many-to-one field r say val,
+// the program's value, after undoing the value a flush derived for it
+// (from the other side): a rebase must not read the flush's value as the
+// program's, nor its undoing as the program clearing the field.
+func (rs *relState) unflushRef(r *relationship, obj, val field.Ptr) {
+	if rs == nil || rs.snaps[r] == nil {
+		return
+	}
+	cs := rs.snaps[r]
+	if _, ok := cs.cur[obj]; !ok {
+		return
+	}
+	v := []field.Ptr{}
+	if val != nil {
+		v = []field.Ptr{val}
+	}
+	cs.writable()[obj] = v
+}

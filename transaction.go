@@ -211,7 +211,7 @@ func (s *Session) undoInsert(st *objState) {
 	for _, c := range st.filled {
 		st.m.SetZero(c, st.obj)
 	}
-	st.undoSync()
+	st.undoSync(s.rel)
 	st.filled = nil
 	st.inserted = false
 }
@@ -246,7 +246,7 @@ func (s *Session) rebase() {
 			back = append(back, st)
 			continue
 		}
-		st.undoSync()
+		st.undoSync(s.rel)
 		st.snap = st.committed
 		if st.m.Version != nil {
 			// The version counter is the Session's to manage.
@@ -273,7 +273,7 @@ func (s *Session) rebase() {
 			forgotten = append(forgotten, st)
 			continue
 		}
-		st.undoSync()
+		st.undoSync(s.rel)
 		st.snap = st.committed
 		st.status = statusDeleted
 		if m := st.m; m.Version != nil {

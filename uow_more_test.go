@@ -637,3 +637,40 @@ func TestUOWFailedFlushForgetsItsCascades(t *testing.T) {
 		})
 	}
 }
+
+// A new parent and its card, flushed, then the card's own field cleared
+// (one side only): an orphan under delete-orphan, deleted by the next
+// flush. After a failed flush rolled back their INSERTs, the card's
+// cleared field still wins over the parent's field that holds it, and the
+// card is forgotten rather than inserted.
+func TestUOWRebasedChildSideUnlinkWins(t *testing.T) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failed=%v", fail), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				is.NoErr(db.CreateAll(ctx, UmUsers, UmCards))
+				s := relSession(t, db)
+				other := &UmUser{Name: "other"}
+				is.NoErr(s.Add(other))
+				is.NoErr(s.Commit(ctx))
+
+				c := &UmCard{Name: "c"}
+				u := &UmUser{Name: "u", Card: c}
+				is.NoErr(s.Add(u))
+				is.NoErr(s.Flush(ctx))
+				is.True(c.User == u) // back-populated by the flush
+				c.User = nil         // only this side
+				if fail {
+					umFailFlush(t, s, &UmUser{ID: other.ID, Name: "dup"})
+				}
+				is.NoErr(s.Commit(ctx))
+				is.Equal(umCardRows(t, db), nil)
+				is.True(u.Card == nil)
+				names, err := quarry.Select(UmUsers.Name).OrderBy(UmUsers.Name).All(ctx, db)
+				is.NoErr(err)
+				is.Equal(names, []string{"other", "u"})
+			})
+		})
+	}
+}
