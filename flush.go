@@ -42,6 +42,7 @@ package quarry
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -562,6 +563,14 @@ func (u *unitOfWork) finish() {
 		rs.wrote(t)
 	}
 	if len(u.rels) > 0 {
+		if len(s.dropped) > 0 {
+			// Deleted while pending: out of collections as a deleted
+			// row's object is.
+			if gone == nil {
+				gone = make(map[field.Ptr]bool, len(s.dropped))
+			}
+			maps.Copy(gone, s.dropped)
+		}
 		u.sorted = nil
 		u.dropDeletedMembers(gone)
 		u.snapshotFields()

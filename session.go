@@ -488,7 +488,9 @@ func (s *Session) cascadeSave(m *tableMeta, p field.Ptr) {
 // Delete marks persistent objects for deletion at the next flush; the
 // delete cascades of their relationships are followed then, from the
 // objects as they are at that time. A pending object is simply removed
-// from the Session, and no cascade brings it back in (an Add does).
+// from the Session, and no cascade brings it back in (an Add does); the
+// next flush takes it out of the collections that hold it, as it does a
+// deleted row's object.
 // Deleting an object already deleted is a no-op;
 // deleting a detached object (see [Session.Add]) re-attaches it first;
 // deleting any other object that is not in the Session is an error

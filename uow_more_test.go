@@ -674,3 +674,45 @@ func TestUOWRebasedChildSideUnlinkWins(t *testing.T) {
 		})
 	}
 }
+
+// An object deleted while pending, or inserted by a flush that a failed
+// flush rolled back and deleted in between, leaves the collections that
+// hold it at the next flush, as a deleted row's object does: they stay
+// loaded, and Rollback keeps them so.
+func TestUOWDroppedLeavesCollections(t *testing.T) {
+	ctx := context.Background()
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failed=%v", fail), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				is.NoErr(db.CreateAll(ctx, TUsers, TAddresses, TPosts, TKeywords, TPostKeywords))
+				s := relSession(t, db)
+				p := &TPost{Headline: "p", Keywords: []*TKeyword{}}
+				is.NoErr(s.Add(p))
+				is.NoErr(s.Commit(ctx))
+
+				k := &TKeyword{Keyword: "k"}
+				p.Keywords = []*TKeyword{k}
+				if fail {
+					is.NoErr(s.Flush(ctx))
+				} else {
+					is.NoErr(s.Add(k))
+				}
+				is.NoErr(s.Delete(k))
+				if fail {
+					bad := &TPost{ID: p.ID, Headline: "dup"}
+					umFailFlush(t, s, bad)
+				}
+				is.NoErr(s.Commit(ctx))
+				is.Equal(len(p.Keywords), 0)
+				p.Headline = "changed"
+				is.NoErr(s.Rollback(ctx))
+				is.True(p.Keywords != nil) // still loaded
+				is.Equal(p.Headline, "p")
+				n, err := quarry.Select(TKeywords).Count(ctx, db)
+				is.NoErr(err)
+				is.Equal(n, int64(0))
+			})
+		})
+	}
+}
