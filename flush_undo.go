@@ -151,6 +151,24 @@ func (st *objState) syncRecord() *flushSync {
 	return st.synced
 }
 
+// clone copies the record for a savepoint, whose rollback puts the copy
+// back: the flushes inside the savepoint change the record in place, and
+// what they set is undone with them.
+func (ps *flushSync) clone(m *tableMeta) *flushSync {
+	if ps == nil {
+		return nil
+	}
+	c := &flushSync{cols: slices.Clone(ps.cols), checked: slices.Clone(ps.checked)}
+	if ps.orig != nil {
+		c.orig = m.Snapshot(ps.orig)
+	}
+	if ps.set != nil {
+		c.set = m.Snapshot(ps.set)
+	}
+	c.refs = append(c.one[:0], ps.refs...)
+	return c
+}
+
 // setColumn sets column c of obj to its value in src (an object of the
 // same table), remembering the old value.
 func (u *unitOfWork) setColumn(m *tableMeta, c *schema.Column, obj, src field.Ptr) {

@@ -348,6 +348,7 @@ type Savepoint struct {
 type savedState struct {
 	snap   field.Ptr
 	status objStatus
+	synced *flushSync // a copy of the object's
 }
 
 // BeginNested flushes pending changes and begins a nested transaction
@@ -379,10 +380,10 @@ func (s *Session) BeginNested(ctx context.Context) (*Savepoint, error) {
 		sp.sent = true
 	}
 	for st := range s.ids.all() {
-		sp.saved[st] = savedState{snap: st.snap, status: st.status}
+		sp.saved[st] = savedState{snap: st.snap, status: st.status, synced: st.synced.clone(st.m)}
 	}
 	for _, st := range s.gone {
-		sp.saved[st] = savedState{snap: st.snap, status: st.status}
+		sp.saved[st] = savedState{snap: st.snap, status: st.status, synced: st.synced.clone(st.m)}
 	}
 	sp.colls = s.saveFields()
 	s.marks = append(s.marks, sp)
@@ -479,6 +480,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 		st.m.CopyColumns(st.obj, rec.snap)
 		st.snap = rec.snap
 		st.status = rec.status
+		st.synced = rec.synced.clone(st.m)
 	}
 	s.undoDerived(func(st *objState) bool { return st.status == statusPending })
 	for _, st := range s.pendingBy {
@@ -500,6 +502,7 @@ func (sp *Savepoint) Rollback(ctx context.Context) error {
 			st.m.CopyColumns(st.obj, rec.snap)
 			st.snap = rec.snap
 			st.status = rec.status
+			st.synced = rec.synced.clone(st.m)
 			s.ids.put(st.key, st)
 		default:
 			// Inserted and deleted since the savepoint began.

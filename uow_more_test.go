@@ -716,3 +716,39 @@ func TestUOWDroppedLeavesCollections(t *testing.T) {
 		})
 	}
 }
+
+// A savepoint's rollback puts back the record of what flushes set on an
+// object, as well as its columns: a foreign key a flush inside the
+// savepoint changed and the rollback put back is put back to its committed
+// value by a later failed flush's rebase, not taken for the program's.
+func TestUOWSavepointRollbackKeepsFlushRecord(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+		is := is.New(t)
+		ctx := context.Background()
+		uwSchema(t, db)
+		s := relSession(t, db)
+		u, f := &UwUser{Name: "u"}, &UwProfile{Bio: "f"}
+		is.NoErr(s.Add(u, f))
+		is.NoErr(s.Commit(ctx))
+
+		f.User = u
+		is.NoErr(s.Flush(ctx))
+		is.Equal(keyOf(f.UserID), u.ID) // copied by the flush
+		sp, err := s.BeginNested(ctx)
+		is.NoErr(err)
+		f.User = nil
+		is.NoErr(s.Flush(ctx))
+		is.Equal(f.UserID, nil) // nulled by the flush
+		is.NoErr(sp.Rollback(ctx))
+		is.Equal(keyOf(f.UserID), u.ID)
+
+		f.User = nil
+		umFailFlush(t, s, &UwUser{ID: u.ID, Name: "dup"})
+		is.Equal(f.UserID, nil) // the committed value again
+		is.NoErr(s.Commit(ctx))
+		ps, err := quarry.Select(UwProfiles).All(ctx, db)
+		is.NoErr(err)
+		is.Equal(len(ps), 1)
+		is.Equal(ps[0].UserID, nil)
+	})
+}
