@@ -116,7 +116,7 @@ func (st *objState) undoSync(rs *relState) {
 	for i := len(ps.refs) - 1; i >= 0; i-- {
 		if ref := ps.refs[i]; ref.r.Get(st.obj) == ref.set {
 			ref.r.Set(st.obj, ref.old)
-			rs.unflushRef(ref.r, st.obj, ref.old)
+			rs.unflushRef(ref.r, st.obj, ref.old, ref.set)
 		}
 	}
 	st.synced = nil

@@ -62,7 +62,8 @@ func (r *relationship) yieldRolledBack(u *unitOfWork, changes []refChange) {
 		if c.q == nil || !u.s.flushedBefore(r, c.obj, c.q) {
 			continue
 		}
-		if since[c.q] || back != nil && back.removedSince(u.s, c.q, c.obj) {
+		w := u.s.supersededBy(r, c.obj)
+		if since[c.q] || back != nil && back.removedSince(u.s, c.q, c.obj) || w != nil && w != c.q {
 			u.setRef(r, c.obj, nil)
 			changes[i].q = nil
 		}
@@ -163,7 +164,7 @@ func (u *unitOfWork) heldByOrphanRuleBefore() map[field.Ptr]bool {
 // the program's value, after undoing the value a flush derived for it
 // (from the other side): a rebase must not read the flush's value as the
 // program's, nor its undoing as the program clearing the field.
-func (rs *relState) unflushRef(r *relationship, obj, val field.Ptr) {
+func (rs *relState) unflushRef(r *relationship, obj, val, set field.Ptr) {
 	if rs == nil || rs.snaps[r] == nil {
 		return
 	}
@@ -176,4 +177,24 @@ func (rs *relState) unflushRef(r *relationship, obj, val field.Ptr) {
 		v = []field.Ptr{val}
 	}
 	cs.writable()[obj] = v
+	if val != nil && set != nil {
+		if cs.superseded == nil {
+			cs.superseded = map[field.Ptr]field.Ptr{}
+		}
+		cs.superseded[obj] = set
+	}
+}
+
+// supersededBy returns the parent a flush before the rollback linked obj
+// to instead of the value of obj's many-to-one field r, while that parent
+// still holds obj: the field's value is older than that link, and yields.
+func (s *Session) supersededBy(r *relationship, obj field.Ptr) field.Ptr {
+	if s.rel == nil || s.rel.snaps[r] == nil || r.back == nil {
+		return nil
+	}
+	w := s.rel.snaps[r].superseded[obj]
+	if w == nil || !slices.Contains(r.back.members(w), obj) {
+		return nil
+	}
+	return w
 }

@@ -66,9 +66,15 @@ func (r *relationship) keyTable() *table {
 // that flush. The next flush writes them again, since the database no
 // longer holds them, but a change made since yields to none of them (see
 // [Session.flushedBefore]).
+//
+// superseded holds, for many-to-one fields whose flushed value the rebase
+// put back to the program's, what the flush had set instead: the flush
+// had found a newer link from the other side (see
+// [relationship.yieldRolledBack]).
 type collSnaps struct {
 	cur, committed map[field.Ptr][]field.Ptr
 	rolledBack     map[field.Ptr][]field.Ptr
+	superseded     map[field.Ptr]field.Ptr
 	shared         bool
 }
 
@@ -160,7 +166,7 @@ func (u *unitOfWork) snapshotFields() {
 	none := []field.Ptr{}
 	for _, r := range u.rels {
 		cs := st.snapsOf(r)
-		cs.rolledBack = nil // this flush wrote them again
+		cs.rolledBack, cs.superseded = nil, nil // this flush wrote them again
 		// The one-object snapshots of scalar fields share a slab; each
 		// is capped at its length, so nothing appends into another.
 		var slab []field.Ptr
@@ -212,7 +218,7 @@ func (s *Session) commitFields() {
 				delete(cs.cur, p)
 			}
 		}
-		cs.committed, cs.shared, cs.rolledBack = cs.cur, true, nil
+		cs.committed, cs.shared, cs.rolledBack, cs.superseded = cs.cur, true, nil, nil
 	}
 	s.rel.written = nil
 }
@@ -305,7 +311,7 @@ func (s *Session) restoreFields(saved savedFields) {
 				// savepoint's is a copy of its own.
 				cs.cur, cs.shared = from, sameMap(from, cs.committed)
 				if cs.shared {
-					cs.rolledBack = nil // Rollback undoes those changes too
+					cs.rolledBack, cs.superseded = nil, nil // Rollback undoes those changes too
 				}
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/matryer/is"
@@ -751,4 +752,43 @@ func TestUOWSavepointRollbackKeepsFlushRecord(t *testing.T) {
 		is.Equal(len(ps), 1)
 		is.Equal(ps[0].UserID, nil)
 	})
+}
+
+// A child pointed at one parent from its own side, flushed, then taken by
+// another parent from that parent's side: the flush that follows links
+// it to the second parent, over the child's older field. When failed
+// flushes roll back the first flush, then that one too, the second parent
+// still wins, as without the failures.
+func TestUOWRebasedTwiceNewerParentWins(t *testing.T) {
+	ctx := context.Background()
+	for _, fails := range []int{0, 1, 2} {
+		t.Run(fmt.Sprintf("fails=%d", fails), func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *quarry.DB) {
+				is := is.New(t)
+				is.NoErr(db.CreateAll(ctx, UmUsers, UmCards))
+				s := relSession(t, db)
+				p1, p2 := &UmUser{Name: "p1"}, &UmUser{Name: "p2"}
+				is.NoErr(s.Add(p1, p2))
+				is.NoErr(s.Commit(ctx))
+
+				c := &UmCard{Name: "c"}
+				is.NoErr(s.Add(c))
+				c.User = p1 // only this side
+				is.NoErr(s.Flush(ctx))
+				p2.Card = c // only this side
+				if fails > 0 {
+					umFailFlush(t, s, &UmUser{ID: p1.ID, Name: "dup"})
+					is.NoErr(s.Flush(ctx))
+				}
+				if fails > 1 {
+					umFailFlush(t, s, &UmUser{ID: p1.ID, Name: "dup"})
+				}
+				is.NoErr(s.Commit(ctx))
+				is.Equal(umCardRows(t, db), []string{"c:" + strconv.FormatInt(p2.ID, 10)})
+				is.True(p2.Card == c)
+				is.True(p1.Card == nil)
+				is.True(c.User == p2)
+			})
+		})
+	}
 }
