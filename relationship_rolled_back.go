@@ -161,9 +161,10 @@ func (u *unitOfWork) heldByOrphanRuleBefore() map[field.Ptr]bool {
 }
 
 // unflushRef makes the snapshot of obj's many-to-one field r say val,
-// the program's value, after undoing the value a flush derived for it
-// (from the other side): a rebase must not read the flush's value as the
-// program's, nor its undoing as the program clearing the field.
+// the program's value, after undoing set, the value a flush derived for
+// it from the other side: a rebase must not read the flush's value as the
+// program's, nor its undoing as the program clearing the field. set is
+// remembered as the link that superseded val (see supersededBy).
 func (rs *relState) unflushRef(r *relationship, obj, val, set field.Ptr) {
 	if rs == nil || rs.snaps[r] == nil {
 		return
