@@ -645,32 +645,6 @@ func (r *relationship) loadChildren(u *unitOfWork, parents []field.Ptr) error {
 	return nil
 }
 
-// backPopulateM2M mirrors many-to-many changes into the loaded back
-// collections (pass 6).
-func (r *relationship) backPopulateM2M(u *unitOfWork) {
-	back := r.back
-	if back == nil || back.Scalar {
-		return
-	}
-	u.each(r.owner, func(p field.Ptr, status objStatus) {
-		if !live(status) || !r.loaded(p) {
-			return
-		}
-		items := r.Items(p)
-		snap, ok := u.s.collSnapshot(r, p)
-		for _, k := range items {
-			if k != nil && (!ok || !slices.Contains(snap, k)) && back.loaded(k) && !slices.Contains(back.Items(k), p) {
-				u.addMember(back, k, p)
-			}
-		}
-		for _, k := range snap {
-			if !slices.Contains(items, k) && back.loaded(k) {
-				u.removeMember(back, k, p)
-			}
-		}
-	})
-}
-
 // syncKeys sets the foreign keys of the rows of t from their parents'
 // keys, just before t is written, where the relationship changed: pending
 // children, members gained by a collection, many-to-one fields pointed

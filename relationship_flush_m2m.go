@@ -98,6 +98,32 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	return nil
 }
 
+// backPopulateM2M mirrors many-to-many changes into the loaded back
+// collections (pass 6).
+func (r *relationship) backPopulateM2M(u *unitOfWork) {
+	back := r.back
+	if back == nil || back.Scalar {
+		return
+	}
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
+		if !live(status) || !r.loaded(p) {
+			return
+		}
+		items := r.Items(p)
+		snap, ok := u.s.collSnapshot(r, p)
+		for _, k := range items {
+			if k != nil && (!ok || !slices.Contains(snap, k)) && back.loaded(k) && !slices.Contains(back.Items(k), p) {
+				u.addMember(back, k, p)
+			}
+		}
+		for _, k := range snap {
+			if !slices.Contains(items, k) && back.loaded(k) {
+				u.removeMember(back, k, p)
+			}
+		}
+	})
+}
+
 // writeDiff deletes and inserts the rows of the pairs removed from and
 // added to the collections of live owners since their snapshots.
 func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
