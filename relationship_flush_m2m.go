@@ -98,6 +98,16 @@ func (r *relationship) deleteRowsOf(u *unitOfWork, target bool) error {
 	return nil
 }
 
+// eachLoadedOwner calls fn with each live owner of r whose collection is
+// loaded, in the Session's order.
+func (r *relationship) eachLoadedOwner(u *unitOfWork, fn func(p field.Ptr)) {
+	u.each(r.owner, func(p field.Ptr, status objStatus) {
+		if live(status) && r.loaded(p) {
+			fn(p)
+		}
+	})
+}
+
 // backPopulateM2M mirrors many-to-many changes into the loaded back
 // collections (pass 6).
 func (r *relationship) backPopulateM2M(u *unitOfWork) {
@@ -105,10 +115,7 @@ func (r *relationship) backPopulateM2M(u *unitOfWork) {
 	if back == nil || back.Scalar {
 		return
 	}
-	u.each(r.owner, func(p field.Ptr, status objStatus) {
-		if !live(status) || !r.loaded(p) {
-			return
-		}
+	r.eachLoadedOwner(u, func(p field.Ptr) {
 		items := r.Items(p)
 		snap, ok := u.s.collSnapshot(r, p)
 		for _, k := range items {
@@ -129,11 +136,7 @@ func (r *relationship) backPopulateM2M(u *unitOfWork) {
 func (r *relationship) writeDiff(u *unitOfWork, st *relFlush) error {
 	m := u.s.meta(r.owner)
 	var owners []field.Ptr
-	u.each(r.owner, func(p field.Ptr, status objStatus) {
-		if live(status) && r.loaded(p) {
-			owners = append(owners, p)
-		}
-	})
+	r.eachLoadedOwner(u, func(p field.Ptr) { owners = append(owners, p) })
 	slices.SortFunc(owners, func(a, b field.Ptr) int { return m.KeyOf(a).Compare(m.KeyOf(b)) })
 	var adds, removes []assocRow
 	for _, p := range owners {

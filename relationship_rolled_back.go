@@ -14,12 +14,17 @@ import (
 	"github.com/quarry-orm/quarry/internal/schema"
 )
 
+// snapsIn returns the snapshots of r, nil when the Session has none.
+func (s *Session) snapsIn(r *relationship) *collSnaps {
+	if s.rel == nil {
+		return nil
+	}
+	return s.rel.snaps[r]
+}
+
 // rolledBackIn reports whether r has fields [Session.flushedBefore] knows.
 func (s *Session) rolledBackIn(r *relationship) bool {
-	if s.rel == nil {
-		return false
-	}
-	cs := s.rel.snaps[r]
+	cs := s.snapsIn(r)
 	return cs != nil && len(cs.rolledBack) > 0
 }
 
@@ -27,11 +32,7 @@ func (s *Session) rolledBackIn(r *relationship) bool {
 // flush of a transaction that a failed flush then rolled back: a change
 // made before that flush, which a change made since overrides.
 func (s *Session) flushedBefore(r *relationship, obj, val field.Ptr) bool {
-	if s.rel == nil {
-		return false
-	}
-	cs := s.rel.snaps[r]
-	return cs != nil && slices.Contains(cs.rolledBack[obj], val)
+	return slices.Contains(s.rolledBackOf(r, obj), val)
 }
 
 // newer reports whether the field of a (relationship ra) was set to va
@@ -86,10 +87,7 @@ func (r *relationship) yieldRolledBackM2M(u *unitOfWork) {
 	if back == nil || back.Scalar {
 		return
 	}
-	u.each(r.owner, func(p field.Ptr, status objStatus) {
-		if !live(status) || !r.loaded(p) {
-			return
-		}
+	r.eachLoadedOwner(u, func(p field.Ptr) {
 		items := slices.Clone(r.Items(p))
 		snap, _ := u.s.collSnapshot(r, p)
 		cands := slices.Concat(items, snap, u.s.rolledBackOf(r, p))
@@ -116,20 +114,20 @@ func (r *relationship) yieldRolledBackM2M(u *unitOfWork) {
 // rolledBackOf returns what the field of obj held at the last flush before
 // a rollback, when that differs from its committed content.
 func (s *Session) rolledBackOf(r *relationship, obj field.Ptr) []field.Ptr {
-	if s.rel == nil || s.rel.snaps[r] == nil {
-		return nil
+	if cs := s.snapsIn(r); cs != nil {
+		return cs.rolledBack[obj]
 	}
-	return s.rel.snaps[r].rolledBack[obj]
+	return nil
 }
 
 // heldAtRolledBack reports whether the field of obj held val at the last
 // flush before a rollback (its committed content, where the two agree),
 // and whether the Session knows.
 func (s *Session) heldAtRolledBack(r *relationship, obj, val field.Ptr) (held, known bool) {
-	if s.rel == nil || s.rel.snaps[r] == nil {
+	cs := s.snapsIn(r)
+	if cs == nil {
 		return false, false
 	}
-	cs := s.rel.snaps[r]
 	if v, ok := cs.rolledBack[obj]; ok {
 		return slices.Contains(v, val), true
 	}
@@ -151,7 +149,7 @@ func (u *unitOfWork) heldByOrphanRuleBefore() map[field.Ptr]bool {
 		if held == nil {
 			held = map[field.Ptr]bool{}
 		}
-		for _, v := range u.s.rel.snaps[r].rolledBack {
+		for _, v := range u.s.snapsIn(r).rolledBack {
 			for _, c := range v {
 				held[c] = true
 			}
@@ -190,10 +188,11 @@ func (rs *relState) unflushRef(r *relationship, obj, val, set field.Ptr) {
 // to instead of the value of obj's many-to-one field r, while that parent
 // still holds obj: the field's value is older than that link, and yields.
 func (s *Session) supersededBy(r *relationship, obj field.Ptr) field.Ptr {
-	if s.rel == nil || s.rel.snaps[r] == nil || r.back == nil {
+	cs := s.snapsIn(r)
+	if cs == nil || r.back == nil {
 		return nil
 	}
-	w := s.rel.snaps[r].superseded[obj]
+	w := cs.superseded[obj]
 	if w == nil || !slices.Contains(r.back.members(w), obj) {
 		return nil
 	}
